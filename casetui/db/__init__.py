@@ -1,0 +1,1 @@
+"""Engines, units of work and migrations. Nothing here is created at import time."""

@@ -1,0 +1,116 @@
+"""The unit of work: one session, one transaction, committed only when a service says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from casetui.db.engine import WRITE_OPTION, is_sqlite, sqlite_path
+from casetui.domain.errors import DatabaseUnavailable
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Database:
+    """An engine and the clock the services read; handed down from the CLI or the app."""
+
+    engine: Engine
+    clock: Clock = system_clock
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(
+            self.engine, class_=Session, expire_on_commit=False, autoflush=False
+        )
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(str(self.engine.url))
+
+    @property
+    def sqlite_file(self):  # type: ignore[no-untyped-def]
+        return sqlite_path(str(self.engine.url)) if self.is_sqlite else None
+
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self._sessions(), self.clock, write=write)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """``with db.uow() as uow: ...; uow.commit()`` — anything not committed is rolled back."""
+
+    def __init__(self, session: Session, clock: Clock, *, write: bool) -> None:
+        self.session = session
+        self._clock = clock
+        self.write = write
+        self._now: datetime | None = None
+        # (id, hash) of the newest audit event this transaction knows of; see services.audit.
+        self.audit_tail: tuple[int, str] | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        try:
+            if self.write:
+                self.session.connection(execution_options={WRITE_OPTION: True})
+        except OperationalError as exc:
+            self.session.close()
+            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.audit_tail = None
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError):
+            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+
+    def now(self) -> datetime:
+        """One instant for the whole unit of work, so every row it writes agrees."""
+        if self._now is None:
+            self._now = self._clock()
+        return self._now
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+            self.audit_tail = None  # the chain lock went with the transaction
+        except OperationalError as exc:
+            self.session.rollback()
+            self.audit_tail = None
+            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+
+def describe_operational_error(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    if "locked" in first or "busy" in first:
+        return f"the database is busy (locked by another program): {first}"
+    return f"the database could not be reached: {first}"

@@ -1,0 +1,1 @@
+"""The words of case management: tables, enums, rules that need no database."""

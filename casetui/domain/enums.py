@@ -1,0 +1,78 @@
+"""Fixed vocabularies. Organisation-defined lists live in the database instead."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+    AUDITOR = "auditor"
+
+
+class Grant(StrEnum):
+    CASE_NUMBERS = "case_numbers"
+    DELETE_CLIENTS = "delete_clients"
+    BULK_ACTIONS = "bulk_actions"
+    REPORTS = "reports"
+    OVERRIDE_LOCK = "override_lock"
+
+
+# What a new account of each role starts with; an administrator may add or take away.
+DEFAULT_GRANTS: dict[Role, frozenset[Grant]] = {
+    Role.CASEWORKER: frozenset({Grant.BULK_ACTIONS}),
+    Role.SUPERVISOR: frozenset({Grant.BULK_ACTIONS, Grant.REPORTS}),
+    Role.ADMINISTRATOR: frozenset(Grant),
+    Role.AUDITOR: frozenset({Grant.REPORTS}),
+}
+
+
+class CaseStatus(StrEnum):
+    OPEN = "Open"
+    PAUSED = "Paused"
+    CLOSED = "Closed"
+
+
+class Concern(StrEnum):
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    CLOSED = "Closed"
+
+
+class ContactType(StrEnum):
+    CLIENT = "Client"
+    THIRD_PARTY = "3rd Party"
+    INTERNAL = "Internal/Partner Support"
+    SUPERVISION = "Case Management/Supervision"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Repeats(StrEnum):
+    NONE = "none"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    CUSTOM = "custom"  # an RFC 5545 RRULE kept beside the task
+
+
+class ListKind(StrEnum):
+    """The organisation-defined lists kept in settings."""
+
+    ACTIVITY_TYPE = "activity_type"
+    CLIENT_TYPE = "client_type"
+    WARNING_INDICATOR = "warning_indicator"
+    PATHWAY = "pathway"

@@ -1,0 +1,91 @@
+"""Every refusal the product can give, each naming the rule that refused.
+
+The CLI prints ``str(error)`` on one line and exits 1; the TUI shows the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CasetuiError(Exception):
+    """Base of all product errors."""
+
+
+class RuleError(CasetuiError):
+    """A write or read refused by a rule (permission, lock, validation, version)."""
+
+    rule = "rule"
+
+    def __str__(self) -> str:
+        return f"refused: {self.args[0]}" if self.args else "refused"
+
+
+class PermissionDenied(RuleError):
+    rule = "permission"
+
+
+class NotFound(RuleError):
+    """Also raised for records the actor may not see: existence is not leaked."""
+
+    rule = "not_found"
+
+
+class NoteLocked(RuleError):
+    rule = "note_lock"
+
+
+class StaleEdit(RuleError):
+    rule = "stale_edit"
+
+
+class ValidationError(RuleError):
+    rule = "validation"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class Conflict(RuleError):
+    """A uniqueness rule: a case number already taken, a username in use."""
+
+    rule = "conflict"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    case_number: str
+    reason: str
+
+
+class BulkRefused(RuleError):
+    """A bulk write where at least one case refused; nothing was written."""
+
+    rule = "bulk"
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        self.refusals = refusals
+        listed = "; ".join(f"{r.case_number}: {r.reason}" for r in refusals)
+        super().__init__(f"bulk note not written, {len(refusals)} case(s) refused: {listed}")
+
+
+class SignInFailed(CasetuiError):
+    def __str__(self) -> str:
+        return self.args[0] if self.args else "sign-in failed: unknown user or wrong password"
+
+
+class SchemaBehind(CasetuiError):
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class DatabaseUnavailable(CasetuiError):
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class ConfigError(CasetuiError):
+    def __str__(self) -> str:
+        return self.args[0]

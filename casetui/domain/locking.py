@@ -1,0 +1,38 @@
+"""Note locking, as pure arithmetic: services enforce it, read models display it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+DEFAULT_LOCK_DAYS = 14
+
+
+def locks_at(created_at: datetime, lock_days: int) -> datetime:
+    return created_at + timedelta(days=lock_days)
+
+
+def is_locked(created_at: datetime, lock_days: int, now: datetime) -> bool:
+    """Locked from the moment ``lock_days`` have passed since the note was created."""
+    return now >= locks_at(created_at, lock_days)
+
+
+def earliest_contact_date(today: date, lock_days: int) -> date:
+    """A new note may not be backdated past the lock period."""
+    return today - timedelta(days=lock_days)
+
+
+def time_left(created_at: datetime, lock_days: int, now: datetime) -> timedelta:
+    return max(locks_at(created_at, lock_days) - now, timedelta(0))
+
+
+def describe_lock(created_at: datetime, lock_days: int, now: datetime) -> str:
+    """``locks in 3d 4h`` or ``locked since 2026-11-08`` for the editor and the timeline."""
+    when = locks_at(created_at, lock_days)
+    if now >= when:
+        return f"locked since {when.date().isoformat()}"
+    left = when - now
+    days, hours = left.days, left.seconds // 3600
+    if days:
+        return f"locks in {days}d {hours}h"
+    minutes = (left.seconds % 3600) // 60
+    return f"locks in {hours}h {minutes}m" if hours else f"locks in {minutes}m"

@@ -1,0 +1,235 @@
+"""The tables. Plain SQLModel classes: no rules here, only shape and indexes.
+
+Rules live in ``casetui.services``; reads are scoped in ``casetui.repositories``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from casetui.domain.types import UTCDateTime
+
+# Named constraints, so Alembic batch migrations on SQLite can find them again.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+NAME_MAX = 200
+SUMMARY_MAX = 200
+DETAILS_MAX = 20_000
+TAG_MAX = 40
+
+
+def utc_column(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, unique=True)
+
+
+class Staff(SQLModel, table=True):
+    __tablename__ = "staff"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=NAME_MAX)
+    role: str = Field(max_length=20)
+    grants: str = Field(default="", max_length=200)  # space-separated Grant values
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    capacity_hours: float = Field(default=37.5)
+    active: bool = Field(default=True)
+    password_hash: str | None = Field(default=None, max_length=300)
+    failed_sign_ins: int = Field(default=0)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class OrganisationSettings(SQLModel, table=True):
+    """One row (id 1): the organisation's rules and weights."""
+
+    __tablename__ = "organisation_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="Our organisation", max_length=NAME_MAX)
+    lock_days: int = Field(default=14)
+    time_zone: str = Field(default="Europe/London", max_length=64)
+    weight_low: float = Field(default=1.0)
+    weight_medium: float = Field(default=2.0)
+    weight_high: float = Field(default=4.0)
+    paused_factor: float = Field(default=0.25)
+    case_number_prefix: str = Field(default="C", max_length=10)
+
+
+class OrganisationListItem(SQLModel, table=True):
+    """One entry of an organisation-defined list (activity types, pathways, ...)."""
+
+    __tablename__ = "organisation_list_item"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_organisation_list_item_kind_value"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    value: str = Field(max_length=NAME_MAX)
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, index=True)
+    preferred_name: str | None = Field(default=None, max_length=NAME_MAX)
+    date_of_birth: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    client_type: str | None = Field(default=None, max_length=NAME_MAX)
+    record_status: str = Field(default="Active", max_length=20)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+    version: int = Field(default=1)
+
+
+class ClientWarning(SQLModel, table=True):
+    __tablename__ = "client_warning"
+    client_id: int = Field(foreign_key="client.id", primary_key=True)
+    indicator: str = Field(max_length=NAME_MAX, primary_key=True)
+
+
+class ClientGroup(SQLModel, table=True):
+    __tablename__ = "client_group"
+    client_id: int = Field(foreign_key="client.id", primary_key=True)
+    group_name: str = Field(max_length=NAME_MAX, primary_key=True)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"  # "case" is an SQL keyword
+    __table_args__ = (
+        Index("ix_cases_worker_status", "primary_worker_id", "status"),
+        Index("ix_cases_team_status", "team_id", "status"),
+        Index("ix_cases_status_last", "status", "last_interaction_at"),
+        Index("ix_cases_concern", "concern"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=40, unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    status: str = Field(default="Open", max_length=20)
+    concern: str = Field(default="Low", max_length=20)
+    primary_worker_id: int | None = Field(default=None, foreign_key="staff.id")
+    # The primary worker's team, kept with the case so a supervisor's caseload is one index.
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    pathway: str | None = Field(default=None, max_length=NAME_MAX)
+    opened_on: date
+    closed_on: date | None = None
+    # Kept right by the services on every note, so the caseload sorts without a join.
+    last_interaction_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+    version: int = Field(default=1)
+
+
+class CaseNavigator(SQLModel, table=True):
+    """Further staff assigned to a case besides its primary worker."""
+
+    __tablename__ = "case_navigator"
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
+
+
+class CaseTag(SQLModel, table=True):
+    __tablename__ = "case_tag"
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    tag: str = Field(max_length=TAG_MAX, primary_key=True, index=True)
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+    __table_args__ = (Index("ix_case_note_case_contact", "case_id", "contact_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    author_id: int = Field(foreign_key="staff.id", index=True)
+    contact_at: datetime = Field(sa_column=utc_column(nullable=False))
+    activity_type: str = Field(max_length=NAME_MAX)
+    contact_type: str = Field(max_length=40)
+    third_party_org: str | None = Field(default=None, max_length=NAME_MAX)
+    summary: str = Field(max_length=SUMMARY_MAX)
+    details: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    restricted: bool = Field(default=False)
+    batch_id: str | None = Field(default=None, max_length=36, index=True)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+    version: int = Field(default=1)
+
+
+class NoteAddendum(SQLModel, table=True):
+    __tablename__ = "note_addendum"
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="case_note.id", index=True)
+    author_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    reason: str = Field(max_length=SUMMARY_MAX)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class FollowUpTask(SQLModel, table=True):
+    __tablename__ = "follow_up_task"
+    __table_args__ = (Index("ix_follow_up_task_case_status_due", "case_id", "status", "due_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    note_id: int | None = Field(default=None, foreign_key="case_note.id", index=True)
+    name: str = Field(max_length=SUMMARY_MAX)
+    due_on: date
+    repeats: str = Field(default="none", max_length=20)
+    rrule: str | None = Field(default=None, max_length=500)
+    assigned_to_client: bool = Field(default=False)
+    details: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="open", max_length=20)
+    created_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # The occurrence this one was made from, when a repeating task was completed.
+    previous_task_id: int | None = Field(default=None, foreign_key="follow_up_task.id")
+    version: int = Field(default=1)
+
+
+class TaskResponsible(SQLModel, table=True):
+    __tablename__ = "task_responsible"
+    task_id: int = Field(foreign_key="follow_up_task.id", primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """Status, concern and worker changes, shown in the case timeline."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    actor_id: int = Field(foreign_key="staff.id")
+    at: datetime = Field(sa_column=utc_column(nullable=False))
+    kind: str = Field(max_length=40)
+    before: str | None = Field(default=None, max_length=NAME_MAX)
+    after: str | None = Field(default=None, max_length=NAME_MAX)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only; each row carries the hash of the one before it."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    actor_id: int | None = Field(default=None, index=True)
+    actor_username: str = Field(max_length=64)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=40, index=True)
+    case_id: int | None = Field(default=None, index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,180 @@
+"""Plain, frozen data the services and repositories hand to the CLI and the TUI.
+
+Never live ORM objects: these can cross threads and outlive their session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from casetui.domain.enums import Grant, Role
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    team: str | None
+    team_id: int | None
+    capacity_hours: float
+    active: bool
+    grants: frozenset[Grant] = frozenset()
+    has_password: bool = True
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One caseload line."""
+
+    id: int
+    case_number: str
+    client_id: int
+    client_name: str
+    status: str
+    concern: str
+    worker_id: int | None
+    worker_username: str | None
+    worker_name: str | None
+    pathway: str | None
+    last_interaction_at: datetime | None
+    tags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    next_task_due: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    case_number: str
+    client_id: int
+    client_name: str
+    preferred_name: str | None
+    status: str
+    concern: str
+    worker_id: int | None
+    worker_username: str | None
+    worker_name: str | None
+    team_id: int | None
+    pathway: str | None
+    opened_on: date
+    closed_on: date | None
+    last_interaction_at: datetime | None
+    version: int
+    tags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    navigators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    id: int
+    note_id: int
+    author: str
+    created_at: datetime
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    case_id: int
+    case_number: str
+    author_id: int
+    author: str  # username
+    author_name: str
+    contact_at: datetime
+    activity_type: str
+    contact_type: str
+    third_party_org: str | None
+    summary: str
+    details: str
+    restricted: bool
+    batch_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    locks_at: datetime
+    locked: bool
+    deleted: bool = False
+    addenda: tuple[AddendumView, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    case_id: int
+    case_number: str
+    note_id: int | None
+    name: str
+    due_on: date
+    repeats: str
+    rrule: str | None
+    assigned_to_client: bool
+    details: str
+    status: str
+    responsible: tuple[str, ...]
+    created_at: datetime
+    completed_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class CaseEventView:
+    id: int
+    case_id: int
+    actor: str
+    at: datetime
+    kind: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    staff_id: int
+    username: str
+    display_name: str
+    team: str | None
+    capacity_hours: float
+    allocated_hours: float
+    cases_by_concern: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def utilisation(self) -> float:
+        if self.capacity_hours <= 0:
+            return 0.0 if self.allocated_hours == 0 else float("inf")
+        return self.allocated_hours / self.capacity_hours
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    name: str
+    lock_days: int
+    time_zone: str
+    weight_low: float
+    weight_medium: float
+    weight_high: float
+    paused_factor: float
+    case_number_prefix: str
+    activity_types: tuple[str, ...]
+    client_types: tuple[str, ...]
+    warning_indicators: tuple[str, ...]
+    pathways: tuple[str, ...]
+    contact_types: tuple[str, ...]
+
+    def weight(self, concern: str) -> float:
+        return {"Low": self.weight_low, "Medium": self.weight_medium, "High": self.weight_high}[
+            concern
+        ]
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    batch_id: str
+    note_ids: tuple[int, ...]
+    task_ids: tuple[int, ...]
+    case_numbers: tuple[str, ...]

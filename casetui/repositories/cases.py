@@ -1,0 +1,300 @@
+"""Cases as the acting staff member may see them: the caseload, one case, its people."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import CaseStatus, TaskStatus
+from casetui.domain.errors import NotFound
+from casetui.domain.models import (
+    Case,
+    CaseNavigator,
+    CaseTag,
+    Client,
+    ClientWarning,
+    FollowUpTask,
+    Staff,
+)
+from casetui.domain.read_models import CaseDetail, CaseRow
+from casetui.repositories.scope import assigned_to, visible_cases
+
+ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
+
+# The caseload's sortable columns, by the names the UI and CLI use.
+SORT_KEYS = (
+    "client", "case_number", "worker", "status", "concern", "pathway", "last_interaction",
+    "next_task",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    query: str = ""
+    statuses: tuple[str, ...] = ACTIVE_STATUSES
+    concerns: tuple[str, ...] = ()
+    worker_ids: tuple[int, ...] = ()
+    mine: bool = False
+    pathways: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sort: str = "last_interaction"
+    descending: bool = True
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _next_task_due() -> ColumnElement[date]:
+    return (
+        select(func.min(FollowUpTask.due_on))
+        .where(FollowUpTask.case_id == Case.id, FollowUpTask.status == TaskStatus.OPEN.value)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+class CaseRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    # --- one case -------------------------------------------------------------------
+
+    def get_by_number(self, case_number: str) -> Case:
+        found = self.session.execute(
+            select(Case).where(Case.case_number == case_number, visible_cases(self.actor))
+        ).scalar_one_or_none()
+        if found is None:
+            # The same answer whether the case is missing or just not the actor's.
+            raise NotFound(f"no case {case_number!r} that you can see")
+        return found
+
+    def get(self, case_id: int) -> Case:
+        row = self.session.execute(
+            select(Case).where(Case.id == case_id, visible_cases(self.actor))
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no case {case_id} that you can see")
+        return row
+
+    def get_many_by_number(self, case_numbers: Sequence[str]) -> dict[str, Case]:
+        rows = self.session.execute(
+            select(Case).where(Case.case_number.in_(case_numbers), visible_cases(self.actor))  # type: ignore[attr-defined]
+        ).scalars()
+        return {row.case_number: row for row in rows}
+
+    def is_assigned(self, case_id: int) -> bool:
+        return (
+            self.session.execute(
+                select(Case.id).where(Case.id == case_id, assigned_to(self.actor))
+            ).first()
+            is not None
+        )
+
+    def navigator_ids(self, case_id: int) -> list[int]:
+        return list(
+            self.session.execute(
+                select(CaseNavigator.staff_id).where(CaseNavigator.case_id == case_id)
+            ).scalars()
+        )
+
+    def detail(self, case_id: int) -> CaseDetail:
+        worker = aliased(Staff)
+        row = self.session.execute(
+            select(Case, Client, worker)
+            .join(Client, Client.id == Case.client_id)
+            .join(worker, worker.id == Case.primary_worker_id, isouter=True)
+            .where(Case.id == case_id, visible_cases(self.actor))
+        ).first()
+        if row is None:
+            raise NotFound(f"no case {case_id} that you can see")
+        case_, client, staff = row
+        navigators = self.session.execute(
+            select(Staff.username)
+            .join(CaseNavigator, CaseNavigator.staff_id == Staff.id)
+            .where(CaseNavigator.case_id == case_id)
+            .order_by(Staff.username)
+        ).scalars()
+        return CaseDetail(
+            id=case_.id,
+            case_number=case_.case_number,
+            client_id=client.id,
+            client_name=client.name,
+            preferred_name=client.preferred_name,
+            status=case_.status,
+            concern=case_.concern,
+            worker_id=case_.primary_worker_id,
+            worker_username=staff.username if staff else None,
+            worker_name=staff.display_name if staff else None,
+            team_id=case_.team_id,
+            pathway=case_.pathway,
+            opened_on=case_.opened_on,
+            closed_on=case_.closed_on,
+            last_interaction_at=case_.last_interaction_at,
+            version=case_.version,
+            tags=tuple(self.tags_for([case_.id]).get(case_.id, ())),
+            warnings=tuple(self.warnings_for([client.id]).get(client.id, ())),
+            navigators=tuple(navigators),
+        )
+
+    # --- the caseload ---------------------------------------------------------------
+
+    def _where(self, flt: CaseFilter) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [visible_cases(self.actor)]
+        if flt.statuses:
+            clauses.append(Case.status.in_(flt.statuses))  # type: ignore[attr-defined]
+        if flt.concerns:
+            clauses.append(Case.concern.in_(flt.concerns))  # type: ignore[attr-defined]
+        if flt.mine:
+            clauses.append(assigned_to(self.actor))
+        if flt.worker_ids:
+            clauses.append(Case.primary_worker_id.in_(flt.worker_ids))  # type: ignore[union-attr]
+        if flt.pathways:
+            clauses.append(Case.pathway.in_(flt.pathways))  # type: ignore[union-attr]
+        for tag in flt.tags:
+            clauses.append(
+                select(CaseTag.case_id)
+                .where(CaseTag.case_id == Case.id, CaseTag.tag == tag)
+                .exists()
+            )
+        query = flt.query.strip()
+        if query:
+            pattern = f"%{_like_escape(query.lower())}%"
+            prefix = f"{_like_escape(query.lower())}%"
+            tag_match = (
+                select(CaseTag.case_id)
+                .where(CaseTag.case_id == Case.id, func.lower(CaseTag.tag) == query.lower())
+                .exists()
+            )
+            clauses.append(
+                or_(
+                    func.lower(Client.name).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(Client.preferred_name, "")).like(pattern, escape="\\"),
+                    func.lower(Case.case_number).like(prefix, escape="\\"),
+                    tag_match,
+                )
+            )
+        return clauses
+
+    def count(self, flt: CaseFilter) -> int:
+        query = select(func.count()).select_from(Case).join(Client, Client.id == Case.client_id)
+        return int(self.session.execute(query.where(and_(*self._where(flt)))).scalar_one())
+
+    def _order(self, flt: CaseFilter, worker: type[Staff]) -> list[ColumnElement[object]]:
+        concern_rank = case({"Low": 1, "Medium": 2, "High": 3}, value=Case.concern, else_=0)
+        status_rank = case({"Open": 1, "Paused": 2, "Closed": 3}, value=Case.status, else_=0)
+        column = {
+            "client": func.lower(Client.name),
+            "case_number": Case.case_number,
+            "worker": func.lower(worker.display_name),
+            "status": status_rank,
+            "concern": concern_rank,
+            "pathway": Case.pathway,
+            "last_interaction": Case.last_interaction_at,
+            "next_task": _next_task_due(),
+        }.get(flt.sort, Case.last_interaction_at)
+        ordered = column.desc() if flt.descending else column.asc()
+        # Missing values sort last either way, the way people read a list.
+        tiebreak = Case.id.desc() if flt.descending else Case.id.asc()  # type: ignore[union-attr]
+        return [column.is_(None), ordered, tiebreak]
+
+    def rows(self, flt: CaseFilter, *, offset: int = 0, limit: int = 50) -> list[CaseRow]:
+        worker = aliased(Staff)
+        query = (
+            select(
+                Case.id,
+                Case.case_number,
+                Client.id,
+                Client.name,
+                Case.status,
+                Case.concern,
+                Case.primary_worker_id,
+                worker.username,
+                worker.display_name,
+                Case.pathway,
+                Case.last_interaction_at,
+            )
+            .join(Client, Client.id == Case.client_id)
+            .join(worker, worker.id == Case.primary_worker_id, isouter=True)
+            .where(and_(*self._where(flt)))
+            .order_by(*self._order(flt, worker))
+            .offset(offset)
+            .limit(limit)
+        )
+        found = self.session.execute(query).all()
+        case_ids = [r[0] for r in found]
+        tags = self.tags_for(case_ids)
+        warnings = self.warnings_for([r[2] for r in found])
+        due = self.next_task_due_for(case_ids)
+        return [
+            CaseRow(
+                id=r[0],
+                case_number=r[1],
+                client_id=r[2],
+                client_name=r[3],
+                status=r[4],
+                concern=r[5],
+                worker_id=r[6],
+                worker_username=r[7],
+                worker_name=r[8],
+                pathway=r[9],
+                last_interaction_at=r[10],
+                tags=tuple(tags.get(r[0], ())),
+                warnings=tuple(warnings.get(r[2], ())),
+                next_task_due=due.get(r[0]),
+            )
+            for r in found
+        ]
+
+    # --- per-page extras, fetched for the visible rows only -----------------------------
+
+    def tags_for(self, case_ids: Iterable[int]) -> dict[int, list[str]]:
+        ids = list(case_ids)
+        out: dict[int, list[str]] = defaultdict(list)
+        if ids:
+            for case_id, tag in self.session.execute(
+                select(CaseTag.case_id, CaseTag.tag).where(CaseTag.case_id.in_(ids)).order_by(CaseTag.tag)  # type: ignore[attr-defined]
+            ):
+                out[case_id].append(tag)
+        return out
+
+    def warnings_for(self, client_ids: Iterable[int]) -> dict[int, list[str]]:
+        ids = list(client_ids)
+        out: dict[int, list[str]] = defaultdict(list)
+        if ids:
+            for client_id, indicator in self.session.execute(
+                select(ClientWarning.client_id, ClientWarning.indicator)
+                .where(ClientWarning.client_id.in_(ids))  # type: ignore[attr-defined]
+                .order_by(ClientWarning.indicator)
+            ):
+                out[client_id].append(indicator)
+        return out
+
+    def next_task_due_for(self, case_ids: Iterable[int]) -> dict[int, date]:
+        ids = list(case_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(FollowUpTask.case_id, func.min(FollowUpTask.due_on))
+            .where(FollowUpTask.case_id.in_(ids), FollowUpTask.status == TaskStatus.OPEN.value)  # type: ignore[attr-defined]
+            .group_by(FollowUpTask.case_id)
+        )
+        return {case_id: due for case_id, due in rows}
+
+    def case_number_taken(self, case_number: str) -> bool:
+        """Unscoped on purpose: numbers are unique across the organisation."""
+        return (
+            self.session.execute(
+                select(Case.id).where(func.lower(cast(Case.case_number, String)) == case_number.lower())
+            ).first()
+            is not None
+        )

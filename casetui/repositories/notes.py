@@ -1,0 +1,113 @@
+"""Case notes and their addenda, through the cases the actor may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from casetui.domain.actor import Actor
+from casetui.domain.errors import NotFound
+from casetui.domain.locking import is_locked, locks_at
+from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
+from casetui.domain.read_models import AddendumView, NoteView
+from casetui.repositories.scope import visible_cases
+
+
+class NoteRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    def get(self, note_id: int, *, include_deleted: bool = False) -> CaseNote:
+        query = (
+            select(CaseNote)
+            .join(Case, Case.id == CaseNote.case_id)
+            .where(CaseNote.id == note_id, visible_cases(self.actor))
+        )
+        if not include_deleted:
+            query = query.where(CaseNote.deleted_at.is_(None))  # type: ignore[union-attr]
+        note = self.session.execute(query).scalar_one_or_none()
+        if note is None:
+            raise NotFound(f"no note {note_id} that you can see")
+        return note
+
+    def views(
+        self,
+        *,
+        case_id: int | None = None,
+        note_ids: list[int] | None = None,
+        lock_days: int,
+        now: datetime,
+        include_deleted: bool = False,
+        limit: int | None = None,
+    ) -> list[NoteView]:
+        """Notes newest first, with their addenda, as read models."""
+        query = (
+            select(CaseNote, Case.case_number, Staff.username, Staff.display_name)
+            .join(Case, Case.id == CaseNote.case_id)
+            .join(Staff, Staff.id == CaseNote.author_id)
+            .where(visible_cases(self.actor))
+        )
+        if case_id is not None:
+            query = query.where(CaseNote.case_id == case_id)
+        if note_ids is not None:
+            query = query.where(CaseNote.id.in_(note_ids))  # type: ignore[union-attr]
+        if not include_deleted:
+            query = query.where(CaseNote.deleted_at.is_(None))  # type: ignore[union-attr]
+        query = query.order_by(CaseNote.contact_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined,union-attr]
+        if limit is not None:
+            query = query.limit(limit)
+        found = self.session.execute(query).all()
+        addenda = self.addenda_for([note.id for note, *_ in found])
+        return [
+            NoteView(
+                id=note.id,
+                case_id=note.case_id,
+                case_number=number,
+                author_id=note.author_id,
+                author=username,
+                author_name=display_name,
+                contact_at=note.contact_at,
+                activity_type=note.activity_type,
+                contact_type=note.contact_type,
+                third_party_org=note.third_party_org,
+                summary=note.summary,
+                details=note.details,
+                restricted=note.restricted,
+                batch_id=note.batch_id,
+                created_at=note.created_at,
+                updated_at=note.updated_at,
+                version=note.version,
+                locks_at=locks_at(note.created_at, lock_days),
+                locked=is_locked(note.created_at, lock_days, now),
+                deleted=note.deleted_at is not None,
+                addenda=tuple(addenda.get(note.id, ())),
+            )
+            for note, number, username, display_name in found
+        ]
+
+    def addenda_for(self, note_ids: list[int]) -> dict[int, list[AddendumView]]:
+        out: dict[int, list[AddendumView]] = defaultdict(list)
+        if not note_ids:
+            return out
+        rows = self.session.execute(
+            select(NoteAddendum, Staff.username)
+            .join(Staff, Staff.id == NoteAddendum.author_id)
+            .where(NoteAddendum.note_id.in_(note_ids))  # type: ignore[attr-defined]
+            .order_by(NoteAddendum.created_at, NoteAddendum.id)  # type: ignore[arg-type]
+        )
+        for addendum, username in rows:
+            out[addendum.note_id].append(
+                AddendumView(
+                    id=addendum.id,
+                    note_id=addendum.note_id,
+                    author=username,
+                    created_at=addendum.created_at,
+                    reason=addendum.reason,
+                    text=addendum.text,
+                )
+            )
+        return out

@@ -1,0 +1,36 @@
+"""Organisation settings and lists: the same for everyone in the organisation."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from casetui.domain.enums import ContactType, ListKind
+from casetui.domain.models import OrganisationListItem, OrganisationSettings
+from casetui.domain.read_models import SettingsView
+
+
+def load_settings(session: Session) -> SettingsView:
+    row = session.get(OrganisationSettings, 1) or OrganisationSettings(id=1)
+    lists: dict[str, list[str]] = {kind.value: [] for kind in ListKind}
+    items = session.exec(
+        select(OrganisationListItem)
+        .where(OrganisationListItem.active == True)  # noqa: E712
+        .order_by(OrganisationListItem.kind, OrganisationListItem.position)  # type: ignore[arg-type]
+    )
+    for item in items:
+        lists.setdefault(item.kind, []).append(item.value)
+    return SettingsView(
+        name=row.name,
+        lock_days=row.lock_days,
+        time_zone=row.time_zone,
+        weight_low=row.weight_low,
+        weight_medium=row.weight_medium,
+        weight_high=row.weight_high,
+        paused_factor=row.paused_factor,
+        case_number_prefix=row.case_number_prefix,
+        activity_types=tuple(lists[ListKind.ACTIVITY_TYPE.value]),
+        client_types=tuple(lists[ListKind.CLIENT_TYPE.value]),
+        warning_indicators=tuple(lists[ListKind.WARNING_INDICATOR.value]),
+        pathways=tuple(lists[ListKind.PATHWAY.value]),
+        contact_types=tuple(c.value for c in ContactType),
+    )

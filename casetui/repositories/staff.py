@@ -1,0 +1,88 @@
+"""Staff and teams. The directory of names is organisation-wide; private figures are not."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import Grant, Role
+from casetui.domain.errors import NotFound
+from casetui.domain.models import Staff, Team
+from casetui.domain.read_models import StaffView
+
+
+def parse_grants(text: str) -> frozenset[Grant]:
+    known = {g.value for g in Grant}
+    return frozenset(Grant(g) for g in text.split() if g in known)
+
+
+def actor_from(staff: Staff) -> Actor:
+    assert staff.id is not None
+    return Actor(
+        id=staff.id,
+        username=staff.username,
+        display_name=staff.display_name,
+        role=Role(staff.role),
+        team_id=staff.team_id,
+        grants=parse_grants(staff.grants),
+    )
+
+
+def find_by_username(session: Session, username: str) -> Staff | None:
+    """Unscoped: used by sign-in, before anyone is acting."""
+    return session.exec(select(Staff).where(Staff.username == username)).first()
+
+
+class StaffRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    def _view(self, staff: Staff, team: str | None) -> StaffView:
+        assert staff.id is not None
+        return StaffView(
+            id=staff.id,
+            username=staff.username,
+            display_name=staff.display_name,
+            role=Role(staff.role),
+            team=team,
+            team_id=staff.team_id,
+            capacity_hours=staff.capacity_hours,
+            active=staff.active,
+            grants=parse_grants(staff.grants),
+            has_password=staff.password_hash is not None,
+        )
+
+    def list(self, *, include_inactive: bool = False, team_id: int | None = None) -> list[StaffView]:
+        query = select(Staff, Team.name).join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
+        if not include_inactive:
+            query = query.where(Staff.active == True)  # noqa: E712
+        if team_id is not None:
+            query = query.where(Staff.team_id == team_id)
+        rows = self.session.exec(query.order_by(Staff.display_name, Staff.id))  # type: ignore[arg-type]
+        return [self._view(staff, team) for staff, team in rows]
+
+    def get(self, staff_id: int) -> StaffView:
+        row = self.session.exec(
+            select(Staff, Team.name)
+            .join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
+            .where(Staff.id == staff_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no staff member {staff_id}")
+        return self._view(*row)
+
+    def by_username(self, username: str) -> Staff:
+        staff = find_by_username(self.session, username)
+        if staff is None:
+            raise NotFound(f"no staff member {username!r}")
+        return staff
+
+    def team_by_name(self, name: str) -> Team:
+        team = self.session.exec(select(Team).where(Team.name == name)).first()
+        if team is None:
+            raise NotFound(f"no team {name!r}")
+        return team
+
+    def teams(self) -> list[Team]:
+        return list(self.session.exec(select(Team).order_by(Team.name)))

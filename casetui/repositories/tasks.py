@@ -1,0 +1,93 @@
+"""Follow-up tasks, through the cases the actor may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from casetui.domain.actor import Actor
+from casetui.domain.errors import NotFound
+from casetui.domain.models import Case, FollowUpTask, Staff, TaskResponsible
+from casetui.domain.read_models import TaskView
+from casetui.repositories.scope import visible_cases
+
+
+class TaskRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    def get(self, task_id: int) -> FollowUpTask:
+        task = self.session.execute(
+            select(FollowUpTask)
+            .join(Case, Case.id == FollowUpTask.case_id)
+            .where(FollowUpTask.id == task_id, visible_cases(self.actor))
+        ).scalar_one_or_none()
+        if task is None:
+            raise NotFound(f"no task {task_id} that you can see")
+        return task
+
+    def views(
+        self,
+        *,
+        case_id: int | None = None,
+        task_ids: list[int] | None = None,
+        statuses: tuple[str, ...] = (),
+    ) -> list[TaskView]:
+        query = (
+            select(FollowUpTask, Case.case_number)
+            .join(Case, Case.id == FollowUpTask.case_id)
+            .where(visible_cases(self.actor))
+        )
+        if case_id is not None:
+            query = query.where(FollowUpTask.case_id == case_id)
+        if task_ids is not None:
+            query = query.where(FollowUpTask.id.in_(task_ids))  # type: ignore[union-attr]
+        if statuses:
+            query = query.where(FollowUpTask.status.in_(statuses))  # type: ignore[attr-defined]
+        query = query.order_by(FollowUpTask.due_on, FollowUpTask.id)  # type: ignore[arg-type]
+        found = self.session.execute(query).all()
+        responsible = self.responsible_for([task.id for task, _ in found])
+        return [
+            TaskView(
+                id=task.id,
+                case_id=task.case_id,
+                case_number=number,
+                note_id=task.note_id,
+                name=task.name,
+                due_on=task.due_on,
+                repeats=task.repeats,
+                rrule=task.rrule,
+                assigned_to_client=task.assigned_to_client,
+                details=task.details,
+                status=task.status,
+                responsible=tuple(responsible.get(task.id, ())),
+                created_at=task.created_at,
+                completed_at=task.completed_at,
+                version=task.version,
+            )
+            for task, number in found
+        ]
+
+    def responsible_for(self, task_ids: list[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = defaultdict(list)
+        if not task_ids:
+            return out
+        rows = self.session.execute(
+            select(TaskResponsible.task_id, Staff.username)
+            .join(Staff, Staff.id == TaskResponsible.staff_id)
+            .where(TaskResponsible.task_id.in_(task_ids))  # type: ignore[attr-defined]
+            .order_by(Staff.username)
+        )
+        for task_id, username in rows:
+            out[task_id].append(username)
+        return out
+
+    def responsible_ids(self, task_id: int) -> list[int]:
+        return list(
+            self.session.execute(
+                select(TaskResponsible.staff_id).where(TaskResponsible.task_id == task_id)
+            ).scalars()
+        )

@@ -1,0 +1,89 @@
+"""Signing in: a password everywhere, except the OS user on their own local SQLite file."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+from pathlib import Path
+
+from casetui.db.uow import Database, UnitOfWork
+from casetui.domain.actor import Actor
+from casetui.domain.errors import SignInFailed
+from casetui.repositories.staff import actor_from, find_by_username
+from casetui.services import audit
+from casetui.services.passwords import PASSWORD_MAX, verify_password
+
+# After this many failures in a row, each further attempt waits longer (capped).
+FREE_ATTEMPTS = 5
+MAX_DELAY_SECONDS = 30.0
+_sleep = time.sleep  # replaced in tests
+
+
+class PasswordNeeded(SignInFailed):
+    """The account needs a password and none was given: ask for one."""
+
+
+def os_username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def local_file_owned_by_me(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
+
+
+def os_user_may_skip_password(db: Database, username: str) -> bool:
+    """The OS user signs in without a password on a local SQLite file they own."""
+    return db.is_sqlite and username == os_username() and local_file_owned_by_me(db.sqlite_file)
+
+
+def failure_delay(failures: int) -> float:
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return min(2.0 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)
+
+
+def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
+    """Return the signed-in actor or raise SignInFailed; every attempt is audited."""
+    name = (username or os_username()).strip()
+    with db.uow() as uow:
+        staff = find_by_username(uow.session, name) if name and len(name) <= 64 else None
+        if staff is not None and staff.active and os_user_may_skip_password(db, name):
+            actor = actor_from(staff)
+            audit.record(uow, actor, "sign_in", "staff", actor.id, after={"method": "os_user"})
+            uow.commit()
+            return actor
+        if password is None:
+            if staff is not None and staff.password_hash is None:
+                raise SignInFailed(
+                    f"the account {name!r} has no password; it can sign in only as the matching "
+                    "OS user on a local database file"
+                )
+            raise PasswordNeeded(f"a password is needed for {name!r} (set CASETUI_PASSWORD or sign in)")
+        if staff is not None and staff.failed_sign_ins:
+            _sleep(failure_delay(staff.failed_sign_ins))
+        # Always verify, even for unknown users, so the answer takes the same time.
+        ok = verify_password(password[:PASSWORD_MAX], staff.password_hash if staff else None)
+        if staff is None or not ok or not staff.active:
+            _record_failure(uow, name, staff)
+            raise SignInFailed("sign-in failed: unknown user or wrong password")
+        staff.failed_sign_ins = 0
+        actor = actor_from(staff)
+        audit.record(uow, actor, "sign_in", "staff", actor.id, after={"method": "password"})
+        uow.commit()
+        return actor
+
+
+def _record_failure(uow: UnitOfWork, name: str, staff: object | None) -> None:
+    if staff is not None:
+        staff.failed_sign_ins += 1  # type: ignore[attr-defined]
+    audit.record(uow, None, "sign_in.failed", "staff", getattr(staff, "id", None), username=name[:64] or "?")
+    uow.commit()

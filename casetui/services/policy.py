@@ -1,0 +1,71 @@
+"""Who may do what: the role table and grants of the specification, as checks.
+
+Each check raises PermissionDenied with a sentence naming the rule. Services call these;
+the TUI asks the same functions (through ``can``) to decide which keys to offer.
+"""
+
+from __future__ import annotations
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import Grant, Role
+from casetui.domain.errors import PermissionDenied
+from casetui.domain.models import Case, CaseNote
+
+WRITERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def ensure_writer(actor: Actor) -> None:
+    if actor.role not in WRITERS:
+        raise PermissionDenied(f"{actor.role.value}s have read-only access")
+
+
+def ensure_case_writer(actor: Actor, case: Case, *, assigned: bool) -> None:
+    """Write on a case: its assigned workers, its team's supervisor, administrators.
+
+    ``case`` must come from the actor's scoped repository, so visibility is settled;
+    this adds the role rule on top.
+    """
+    ensure_writer(actor)
+    if actor.role is Role.ADMINISTRATOR:
+        return
+    if actor.role is Role.SUPERVISOR and (assigned or case.team_id == actor.team_id):
+        return
+    if actor.role is Role.CASEWORKER and assigned:
+        return
+    raise PermissionDenied(f"you are not assigned to case {case.case_number}")
+
+
+def ensure_may_change_note(actor: Actor, note: CaseNote) -> None:
+    """Editing or deleting someone else's note is for supervisors and administrators."""
+    if actor.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or note.author_id == actor.id:
+        return
+    raise PermissionDenied(f"note {note.id} was written by someone else; only its author, a supervisor or an administrator may change it")
+
+
+def ensure_grant(actor: Actor, grant: Grant, doing: str) -> None:
+    if not actor.has(grant):
+        raise PermissionDenied(f"{doing} needs the {grant.value} grant")
+
+
+def ensure_reassigner(actor: Actor) -> None:
+    if actor.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied("reassigning cases is for supervisors and administrators")
+
+
+def ensure_administrator(actor: Actor, doing: str) -> None:
+    if actor.role is not Role.ADMINISTRATOR:
+        raise PermissionDenied(f"{doing} is for administrators")
+
+
+def ensure_audit_reader(actor: Actor) -> None:
+    if actor.role not in (Role.ADMINISTRATOR, Role.AUDITOR):
+        raise PermissionDenied("the audit trail is for administrators and auditors")
+
+
+def can(check, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+    """``can(ensure_reassigner, actor)``: a check as a yes/no, for showing keys."""
+    try:
+        check(*args, **kwargs)
+    except PermissionDenied:
+        return False
+    return True

@@ -1,0 +1,122 @@
+"""Staff accounts and teams: administrators manage them; everyone sees the directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from casetui.db.uow import UnitOfWork
+from casetui.domain.actor import Actor
+from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
+from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.models import NAME_MAX, Staff, Team
+from casetui.domain.read_models import StaffView
+from casetui.repositories.staff import StaffRepository, find_by_username
+from casetui.services import audit, policy, validation
+from casetui.services.passwords import PASSWORD_MAX, hash_password
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+@dataclass(frozen=True)
+class StaffInput:
+    username: str
+    display_name: str
+    role: str = Role.CASEWORKER.value
+    team: str | None = None
+    capacity_hours: float = 37.5
+    password: str | None = None
+    grants: tuple[str, ...] | None = None  # None: the role's defaults
+
+
+def _username(raw: str) -> str:
+    name = validation.text(raw, "username", max_length=64, required=True, single_line=True)
+    if not set(name) <= USERNAME_CHARS:
+        raise ValidationError("username", "use lower-case letters, digits, '.', '_' or '-'")
+    return name
+
+
+def _password(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if len(raw) < 4 or len(raw) > PASSWORD_MAX:
+        raise ValidationError("password", f"must be 4 to {PASSWORD_MAX} characters")
+    return hash_password(raw)
+
+
+def staff_snapshot(staff: Staff) -> dict[str, object]:
+    # Never the password hash: the audit trail is readable by auditors.
+    return {
+        "username": staff.username,
+        "display_name": staff.display_name,
+        "role": staff.role,
+        "grants": staff.grants,
+        "team_id": staff.team_id,
+        "capacity_hours": staff.capacity_hours,
+        "active": staff.active,
+    }
+
+
+def ensure_team(uow: UnitOfWork, actor: Actor | None, name: str) -> Team:
+    cleaned = validation.text(name, "team", max_length=NAME_MAX, required=True, single_line=True)
+    team = uow.session.query(Team).filter(Team.name == cleaned).one_or_none()
+    if team is None:
+        team = Team(name=cleaned)
+        uow.session.add(team)
+        uow.session.flush()
+        audit.record(uow, actor, "team.create", "team", team.id, after={"name": cleaned})
+    return team
+
+
+def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> StaffView:
+    """``actor`` None only when ``casetui init`` creates the first administrator."""
+    if actor is not None:
+        policy.ensure_administrator(actor, "managing staff")
+    username = _username(staff.username)
+    try:
+        role = Role(staff.role)
+    except ValueError:
+        raise ValidationError("role", f"{staff.role!r} is not one of: {', '.join(r.value for r in Role)}") from None
+    if find_by_username(uow.session, username) is not None:
+        raise Conflict(f"the username {username} is taken")
+    if not 0 <= staff.capacity_hours <= 168:
+        raise ValidationError("capacity hours", "must be between 0 and 168 a week")
+    grants = DEFAULT_GRANTS[role] if staff.grants is None else frozenset(Grant(g) for g in staff.grants)
+    team = ensure_team(uow, actor, staff.team) if staff.team else None
+    row = Staff(
+        username=username,
+        display_name=validation.text(staff.display_name, "display name", max_length=NAME_MAX, required=True, single_line=True),
+        role=role.value,
+        grants=" ".join(sorted(g.value for g in grants)),
+        team_id=team.id if team else None,
+        capacity_hours=float(staff.capacity_hours),
+        password_hash=_password(staff.password),
+        created_at=uow.now(),
+    )
+    uow.session.add(row)
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"the username {username} is taken") from exc
+    audit.record(uow, actor, "staff.create", "staff", row.id, after=staff_snapshot(row), username="system")
+    uow.commit()
+    return StaffRepository(uow.session, actor or _system(row)).get(row.id)  # type: ignore[arg-type]
+
+
+def _system(row: Staff) -> Actor:
+    return Actor(id=row.id or 0, username="system", display_name="system", role=Role.ADMINISTRATOR, team_id=None)
+
+
+def list_staff(uow: UnitOfWork, actor: Actor, *, include_inactive: bool = False) -> list[StaffView]:
+    return StaffRepository(uow.session, actor).list(include_inactive=include_inactive)
+
+
+def set_password(uow: UnitOfWork, actor: Actor, username: str, password: str) -> None:
+    target = StaffRepository(uow.session, actor).by_username(username)
+    if target.id != actor.id:
+        policy.ensure_administrator(actor, "setting someone else's password")
+    target.password_hash = _password(password)
+    target.failed_sign_ins = 0
+    audit.record(uow, actor, "staff.password", "staff", target.id, after={"username": target.username})
+    uow.commit()

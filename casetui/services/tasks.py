@@ -1,0 +1,186 @@
+"""Follow-up tasks: add, complete (a repeating one makes its next occurrence), cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+
+from casetui.db.uow import UnitOfWork
+from casetui.domain.actor import Actor
+from casetui.domain.dates import parse_date
+from casetui.domain.enums import Repeats, Role, TaskStatus
+from casetui.domain.errors import RuleError, StaleEdit, ValidationError
+from casetui.domain.models import DETAILS_MAX, SUMMARY_MAX, FollowUpTask, Staff, TaskResponsible
+from casetui.domain.read_models import TaskView
+from casetui.domain.recurrence import next_due, validate_rrule
+from casetui.repositories.cases import CaseRepository
+from casetui.repositories.tasks import TaskRepository
+from casetui.services import audit, context, policy, validation
+
+# How far ahead or back a due date may sensibly be.
+DUE_WINDOW = timedelta(days=5 * 366)
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    name: str
+    due: str | date
+    repeats: str = Repeats.NONE.value
+    rrule: str | None = None
+    responsible: tuple[str, ...] = ()  # usernames; nobody named means the author
+    assigned_to_client: bool = False
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class ValidTask:
+    name: str
+    due_on: date
+    repeats: Repeats
+    rrule: str | None
+    responsible_ids: tuple[int, ...]
+    assigned_to_client: bool
+    details: str
+
+
+def validate_task(uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str = "task") -> ValidTask:
+    name = validation.text(task.name, f"{label} name", max_length=SUMMARY_MAX, required=True, single_line=True)
+    today = context.today(uow)
+    if isinstance(task.due, date):
+        due_on = task.due
+    else:
+        due_on = parse_date(task.due, today, prefer="future", field=f"{label} due date")
+    if abs(due_on - today) > DUE_WINDOW:
+        raise ValidationError(f"{label} due date", f"{due_on.isoformat()} is more than five years away")
+    try:
+        repeats = Repeats((task.repeats or "none").strip().lower())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Repeats)
+        raise ValidationError(f"{label} repeats", f"{task.repeats!r} is not one of: {allowed}") from None
+    rule = None
+    if repeats is Repeats.CUSTOM or (task.rrule and repeats is Repeats.NONE):
+        rule = validate_rrule(task.rrule or "", due_on)
+        repeats = Repeats.CUSTOM
+    details = validation.text(task.details, f"{label} details", max_length=DETAILS_MAX)
+    usernames = [u.strip() for u in task.responsible if u and u.strip()] or [actor.username]
+    found = {
+        staff.username: staff
+        for staff in uow.session.execute(
+            select(Staff).where(Staff.username.in_(usernames))  # type: ignore[attr-defined]
+        ).scalars()
+    }
+    ids: list[int] = []
+    for username in dict.fromkeys(usernames):
+        staff = found.get(username)
+        if staff is None or not staff.active:
+            raise ValidationError(f"{label} responsible", f"no active staff member {username[:64]!r}")
+        if staff.role == Role.AUDITOR.value:
+            raise ValidationError(f"{label} responsible", f"{username} is an auditor and cannot hold tasks")
+        assert staff.id is not None
+        ids.append(staff.id)
+    return ValidTask(name, due_on, repeats, rule, tuple(ids), bool(task.assigned_to_client), details)
+
+
+def insert_task(
+    uow: UnitOfWork, actor: Actor, case_id: int, task: ValidTask, *, note_id: int | None = None,
+    previous_task_id: int | None = None,
+) -> FollowUpTask:
+    row = FollowUpTask(
+        case_id=case_id,
+        note_id=note_id,
+        name=task.name,
+        due_on=task.due_on,
+        repeats=task.repeats.value,
+        rrule=task.rrule,
+        assigned_to_client=task.assigned_to_client,
+        details=task.details,
+        status=TaskStatus.OPEN.value,
+        created_by_id=actor.id,
+        created_at=uow.now(),
+        previous_task_id=previous_task_id,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    assert row.id is not None
+    uow.session.add_all(TaskResponsible(task_id=row.id, staff_id=sid) for sid in task.responsible_ids)
+    audit.record(uow, actor, "task.add", "follow_up_task", row.id, case_id=case_id, after=task_snapshot(row, task.responsible_ids))
+    return row
+
+
+def task_snapshot(row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()) -> dict[str, object]:
+    return {
+        "name": row.name,
+        "due_on": row.due_on,
+        "repeats": row.repeats,
+        "rrule": row.rrule,
+        "status": row.status,
+        "note_id": row.note_id,
+        "assigned_to_client": row.assigned_to_client,
+        "responsible": list(responsible_ids),
+    }
+
+
+def add_task(uow: UnitOfWork, actor: Actor, case_number: str, task: TaskInput) -> TaskView:
+    cases = CaseRepository(uow.session, actor)
+    case = cases.get_by_number(case_number)
+    assert case.id is not None
+    policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(case.id))
+    valid = validate_task(uow, actor, task)
+    row = insert_task(uow, actor, case.id, valid)
+    uow.commit()
+    return TaskRepository(uow.session, actor).views(task_ids=[row.id])[0]  # type: ignore[list-item]
+
+
+def _finish(
+    uow: UnitOfWork, actor: Actor, task_id: int, status: TaskStatus, expected_version: int | None
+) -> tuple[FollowUpTask, TaskView]:
+    tasks = TaskRepository(uow.session, actor)
+    row = tasks.get(task_id)
+    cases = CaseRepository(uow.session, actor)
+    case = cases.get(row.case_id)
+    policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(row.case_id))
+    if row.status != TaskStatus.OPEN.value:
+        raise RuleError(f"task {task_id} is already {row.status}")
+    version = row.version if expected_version is None else expected_version
+    before = task_snapshot(row)
+    result = uow.session.execute(
+        update(FollowUpTask)
+        .where(FollowUpTask.id == task_id, FollowUpTask.version == version)  # type: ignore[arg-type]
+        .values(status=status.value, completed_at=uow.now(), version=version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleEdit(f"task {task_id} was changed by someone else; reload it and try again")
+    uow.session.refresh(row)
+    audit.record(uow, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id, before=before, after=task_snapshot(row))
+    return row, tasks.views(task_ids=[task_id])[0]
+
+
+def complete_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None
+) -> tuple[TaskView, TaskView | None]:
+    """Mark done; a repeating task gets its next occurrence, with the same people."""
+    row, done = _finish(uow, actor, task_id, TaskStatus.DONE, expected_version)
+    following: TaskView | None = None
+    due = next_due(Repeats(row.repeats), row.due_on, row.rrule)
+    if due is not None:
+        tasks = TaskRepository(uow.session, actor)
+        valid = ValidTask(
+            row.name, due, Repeats(row.repeats), row.rrule,
+            tuple(tasks.responsible_ids(task_id)), row.assigned_to_client, row.details,
+        )  # fmt: skip
+        nxt = insert_task(uow, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id)
+        uow.session.flush()
+        following = tasks.views(task_ids=[nxt.id])[0]  # type: ignore[list-item]
+    uow.commit()
+    return done, following
+
+
+def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None) -> TaskView:
+    _row, cancelled = _finish(uow, actor, task_id, TaskStatus.CANCELLED, expected_version)
+    uow.commit()
+    return cancelled
+
+
+__all__ = ["TaskInput", "ValidTask", "add_task", "cancel_task", "complete_task"]
