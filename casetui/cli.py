@@ -1,0 +1,122 @@
+"""The ``casetui`` command. Imports stay lazy so ``casetui --help`` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _common() -> argparse.ArgumentParser:
+    """--db, --profile and --user, accepted before or after a command's name."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection")
+    group.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                       help="database URL or SQLite file (default: CASETUI_DATABASE_URL, then the local file)")
+    group.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="a named profile from profiles.toml")
+    group.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                       help="staff username (default: the OS user); password from CASETUI_PASSWORD")
+    return common  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="casetui",
+        parents=[common],
+        description="Case management for frontline staff, in the terminal. "
+        "With no command, opens the app on the caseload.",
+        epilog="Exit status: 0 done, 1 refused by a rule (named on stderr), 2 usage error.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, into=commands) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        return into.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    init = command("init", "create or upgrade the database schema")
+    init.add_argument("--admin", metavar="NAME", help="create this administrator if missing (password from CASETUI_PASSWORD or a prompt)")
+
+    demo = command("demo", "fill an empty database with realistic demo data")
+    demo.add_argument("--cases", type=_positive, default=2000, metavar="N")
+    demo.add_argument("--staff", type=_positive, default=24, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+
+    staff = command("staff", "staff accounts")
+    staff_commands = staff.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    staff_list = command("list", "list staff", staff_commands)
+    staff_list.add_argument("--json", action="store_true")
+
+    cases = command("cases", "cases")
+    case_commands = cases.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    cases_list = command("list", "list the cases you can see (Open and Paused unless --status)", case_commands)
+    cases_list.add_argument("--mine", action="store_true", help="only cases assigned to you")
+    cases_list.add_argument("--status", action="append", choices=["Open", "Paused", "Closed"], metavar="S",
+                            help="Open, Paused or Closed; may be given several times")
+    cases_list.add_argument("--query", metavar="Q", default="", help="client name, case number prefix or tag")
+    cases_list.add_argument("--limit", type=_positive, default=50, metavar="N")
+    cases_list.add_argument("--json", action="store_true")
+
+    notes = command("notes", "case notes")
+    note_commands = notes.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    notes_list = command("list", "list a case's notes, newest first", note_commands)
+    notes_list.add_argument("--case", required=True, metavar="NUMBER")
+    notes_list.add_argument("--json", action="store_true")
+    notes_add = command("add", "add a note; several --case make one all-or-nothing bulk note", note_commands)
+    notes_add.add_argument("--case", action="append", required=True, metavar="NUMBER", dest="cases")
+    notes_add.add_argument("--activity", required=True, metavar="TYPE")
+    notes_add.add_argument("--summary", required=True, metavar="TEXT")
+    notes_add.add_argument("--date", default="today", metavar="D", help="2026-11-03, today, yesterday, -3d, monday")
+    notes_add.add_argument("--time", default=None, metavar="T", help="14:30 (default: now, or 12:00 for an earlier day)")
+    notes_add.add_argument("--details", default="", metavar="TEXT")
+    notes_add.add_argument("--contact-type", default="Client", metavar="T",
+                           help="Client, '3rd Party', 'Internal/Partner Support', 'Case Management/Supervision'")
+    notes_add.add_argument("--third-party", default=None, metavar="ORG")
+    notes_add.add_argument("--restricted", action="store_true")
+    notes_add.add_argument("--json", action="store_true")
+    notes_edit = command("edit", "edit a note (a locked note needs --reason and the override_lock grant)", note_commands)
+    notes_edit.add_argument("note_id", type=int, metavar="NOTE_ID")
+    notes_edit.add_argument("--summary", metavar="TEXT")
+    notes_edit.add_argument("--details", metavar="TEXT")
+    notes_edit.add_argument("--reason", metavar="TEXT")
+    notes_edit.add_argument("--json", action="store_true")
+
+    workload = command("workload", "hours allocated against capacity, per person")
+    workload.add_argument("--team", metavar="NAME")
+    workload.add_argument("--json", action="store_true")
+
+    audit = command("audit", "the audit trail")
+    audit_commands = audit.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    command("verify", "check the audit trail's hash chain; exit 1 naming the first broken event", audit_commands)
+
+    profile = command("profile", "named database profiles (passwords go to the system keyring)")
+    profile_commands = profile.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    profile_add = command("add", "add or replace a profile", profile_commands)
+    profile_add.add_argument("name", metavar="NAME")
+    profile_add.add_argument("--url", required=True, metavar="URL", help="database URL without the password")
+    profile_add.add_argument("--default-user", metavar="NAME")
+    command("list", "list profiles", profile_commands)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from casetui import commands
+
+    return commands.dispatch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,420 @@
+"""What each ``casetui`` command does: open the database, sign in, call a service, print.
+
+Refusals print one line on stderr naming the rule and exit 1; nothing is half-written,
+because every service call is one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from casetui.cli import EXIT_OK, EXIT_REFUSED
+from casetui.config import ENV_PASSWORD, Connection, resolve
+from casetui.db.uow import Database
+from casetui.domain.actor import Actor
+from casetui.domain.errors import CasetuiError, SignInFailed
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    # One line, whatever the message holds: a newline or escape in data must not forge output.
+    sys.stderr.write(text.replace("\n", " ").replace("\x1b", "\\x1b") + "\n")
+
+
+def _json(rows: Iterable[dict[str, Any]]) -> None:
+    _out(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+
+
+def connection(args: argparse.Namespace) -> Connection:
+    return resolve(getattr(args, "db", None), getattr(args, "profile", None))
+
+
+def open_database(conn: Connection, *, check: bool = True) -> Database:
+    from casetui.config import database_password
+    from casetui.db.engine import make_engine
+    from casetui.db.migrate import check_schema
+
+    engine = make_engine(conn.url, password=database_password(conn))
+    db = Database(engine)
+    if check:
+        _reachable(db)
+        check_schema(engine)
+    return db
+
+
+def _reachable(db: Database) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from casetui.db.uow import describe_operational_error
+    from casetui.domain.errors import DatabaseUnavailable
+
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"{describe_operational_error(exc)} ({db.url})") from exc
+
+
+def username_for(args: argparse.Namespace, conn: Connection) -> str | None:
+    return getattr(args, "user", None) or conn.default_user
+
+
+def sign_in(db: Database, username: str | None) -> Actor:
+    from casetui.services.auth import PasswordNeeded
+    from casetui.services.auth import sign_in as service_sign_in
+
+    password = os.environ.get(ENV_PASSWORD)
+    try:
+        return service_sign_in(db, username, password)
+    except PasswordNeeded:
+        if not sys.stdin.isatty():
+            raise
+        import getpass
+
+        return service_sign_in(db, username, getpass.getpass(f"Password for {username}: "))
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    handlers: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {
+        (None, None): run_app,
+        ("init", None): init,
+        ("demo", None): demo,
+        ("staff", "list"): staff_list,
+        ("cases", "list"): cases_list,
+        ("notes", "list"): notes_list,
+        ("notes", "add"): notes_add,
+        ("notes", "edit"): notes_edit,
+        ("workload", None): workload,
+        ("audit", "verify"): audit_verify,
+        ("profile", "add"): profile_add,
+        ("profile", "list"): profile_list,
+    }
+    handler = handlers[(args.command, getattr(args, "subcommand", None))]
+    try:
+        return handler(args)
+    except SignInFailed as exc:
+        _err(f"refused: {exc}")
+        return EXIT_REFUSED
+    except CasetuiError as exc:
+        text = str(exc)
+        _err(text if text.startswith("refused") else f"error: {text}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _err("interrupted; nothing was written")
+        return 130
+
+
+def _acting(args: argparse.Namespace) -> tuple[Database, Actor]:
+    conn = connection(args)
+    db = open_database(conn)
+    return db, sign_in(db, username_for(args, conn))
+
+
+# --- the app ----------------------------------------------------------------------------
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from casetui.tui.launch import launch
+
+    conn = connection(args)
+    return launch(conn, username_for(args, conn))
+
+
+# --- setting up --------------------------------------------------------------------------
+
+
+def init(args: argparse.Namespace) -> int:
+    from casetui.db.migrate import SCHEMA_HEAD, upgrade
+    from casetui.repositories.staff import find_by_username
+    from casetui.services import defaults
+    from casetui.services.staff import StaffInput, create_staff
+
+    conn = connection(args)
+    db = open_database(conn, check=False)
+    _reachable(db)
+    before, after = upgrade(db.engine)
+    with db.uow() as uow:
+        if defaults.ensure_defaults(uow):
+            from casetui.services import audit
+
+            audit.record(uow, None, "settings.defaults", "organisation_settings", 1)
+        uow.commit()
+    what = "created" if before is None else ("upgraded" if before != after else "already current")
+    _out(f"schema {SCHEMA_HEAD} {what} in {db.url}")
+    if args.admin:
+        with db.uow() as uow:
+            if find_by_username(uow.session, args.admin) is not None:
+                _out(f"administrator {args.admin} already exists")
+                return EXIT_OK
+        password = os.environ.get(ENV_PASSWORD)
+        if password is None and sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ") or None
+        with db.uow() as uow:
+            create_staff(uow, None, StaffInput(args.admin, args.admin, role="administrator", password=password))
+        _out(f"administrator {args.admin} created" + ("" if password else " without a password"))
+    return EXIT_OK
+
+
+def demo(args: argparse.Namespace) -> int:
+    import time
+
+    from casetui.db.migrate import upgrade
+    from casetui.demo import generate_demo
+
+    conn = connection(args)
+    db = open_database(conn, check=False)
+    _reachable(db)
+    upgrade(db.engine)
+    started = time.perf_counter()
+    summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
+                            progress=lambda m: print(m, file=sys.stderr))  # fmt: skip
+    took = time.perf_counter() - started
+    _out(f"demo data in {db.url} ({took:.1f} s):")
+    _out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
+         f"{summary.notes} notes, {summary.tasks} tasks")  # fmt: skip
+    for role, names in summary.usernames_by_role.items():
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        _out(f"  {role}: {shown}")
+    _out(f"  password for every account: {summary.password}")
+    _out(f"  try: casetui --user {summary.usernames_by_role.get('caseworker', ['admin'])[0]}")
+    return EXIT_OK
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    _out("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in cells:
+        _out("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # Shown literally: control characters become visible escapes, never terminal commands.
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def staff_list(args: argparse.Namespace) -> int:
+    from casetui.services.staff import list_staff
+
+    db, actor = _acting(args)
+    with db.uow(write=False) as uow:
+        people = list_staff(uow, actor)
+    if args.json:
+        _json({"username": p.username, "display_name": p.display_name, "role": p.role.value, "team": p.team} for p in people)
+    else:
+        _table(("USERNAME", "NAME", "ROLE", "TEAM"), [(p.username, p.display_name, p.role.value, p.team) for p in people])
+    return EXIT_OK
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def cases_list(args: argparse.Namespace) -> int:
+    from casetui.domain.dates import relative_age
+    from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter, CaseRepository
+
+    db, actor = _acting(args)
+    flt = CaseFilter(query=args.query, statuses=tuple(dict.fromkeys(args.status or ACTIVE_STATUSES)), mine=args.mine)
+    with db.uow(write=False) as uow:
+        repo = CaseRepository(uow.session, actor)
+        rows = repo.rows(flt, limit=args.limit)
+        now = uow.now()
+    if args.json:
+        _json(
+            {
+                "case_number": r.case_number,
+                "client_name": r.client_name,
+                "status": r.status,
+                "concern": r.concern,
+                "worker": r.worker_username,
+                "pathway": r.pathway,
+                "tags": list(r.tags),
+                "last_interaction": _iso(r.last_interaction_at),
+            }
+            for r in rows
+        )
+    else:
+        _table(
+            ("CASE", "CLIENT", "WORKER", "STATUS", "CONCERN", "PATHWAY", "TAGS", "LAST"),
+            [(r.case_number, r.client_name, r.worker_username, r.status, r.concern, r.pathway,
+              ",".join(r.tags), relative_age(r.last_interaction_at, now)) for r in rows],
+        )  # fmt: skip
+    return EXIT_OK
+
+
+def _note_json(note: Any, zone: Any) -> dict[str, Any]:
+    local = note.contact_at.astimezone(zone)
+    return {
+        "id": note.id,
+        "case_number": note.case_number,
+        "author": note.author,
+        "contact_date": local.date().isoformat(),
+        "contact_time": local.strftime("%H:%M"),
+        "created_at": note.created_at.isoformat(),
+        "activity": note.activity_type,
+        "contact_type": note.contact_type,
+        "third_party_org": note.third_party_org,
+        "summary": note.summary,
+        "details": note.details,
+        "locked": note.locked,
+        "restricted": note.restricted,
+        "batch_id": note.batch_id,
+        "version": note.version,
+    }
+
+
+def notes_list(args: argparse.Namespace) -> int:
+    from casetui.services import context
+    from casetui.services.notes import list_notes
+
+    db, actor = _acting(args)
+    with db.uow(write=False) as uow:
+        notes = list_notes(uow, actor, args.case)
+        zone = context.zone(uow)
+    if args.json:
+        _json(_note_json(n, zone) for n in notes)
+    else:
+        _table(
+            ("ID", "DATE", "AUTHOR", "ACTIVITY", "CONTACT", "SUMMARY", "LOCK", "R"),
+            [(n.id, n.contact_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), n.author, n.activity_type,
+              n.contact_type, n.summary, "locked" if n.locked else "", "R" if n.restricted else "") for n in notes],
+        )  # fmt: skip
+    return EXIT_OK
+
+
+def notes_add(args: argparse.Namespace) -> int:
+    from casetui.services import context
+    from casetui.services.notes import NoteInput, add_note, bulk_add_notes
+
+    db, actor = _acting(args)
+    note = NoteInput(
+        summary=args.summary,
+        activity_type=args.activity,
+        contact_date=args.date,
+        contact_time=args.time,
+        contact_type=args.contact_type,
+        third_party_org=args.third_party,
+        details=args.details,
+        restricted=args.restricted,
+    )
+    numbers = list(dict.fromkeys(args.cases))
+    with db.uow() as uow:
+        zone = context.zone(uow)
+        if len(numbers) == 1:
+            view = add_note(uow, actor, numbers[0], note)
+            if args.json:
+                _json([_note_json(view, zone)])
+            else:
+                _out(f"note {view.id} added to {view.case_number}")
+            return EXIT_OK
+        result = bulk_add_notes(uow, actor, numbers, note)
+    if args.json:
+        _json({"id": i, "case_number": c, "batch_id": result.batch_id} for i, c in zip(result.note_ids, result.case_numbers, strict=True))
+    else:
+        _out(f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})")
+    return EXIT_OK
+
+
+def notes_edit(args: argparse.Namespace) -> int:
+    from casetui.services import context
+    from casetui.services.notes import NoteChanges, edit_note
+
+    if args.summary is None and args.details is None:
+        _err("usage: notes edit needs --summary or --details")
+        return 2
+    db, actor = _acting(args)
+    with db.uow() as uow:
+        view = edit_note(uow, actor, args.note_id, NoteChanges(summary=args.summary, details=args.details), reason=args.reason)
+        zone = context.zone(uow)
+    if args.json:
+        _json([_note_json(view, zone)])
+    else:
+        _out(f"note {view.id} saved (version {view.version})")
+    return EXIT_OK
+
+
+def workload(args: argparse.Namespace) -> int:
+    from casetui.services.workload import workload as service_workload
+
+    db, actor = _acting(args)
+    with db.uow(write=False) as uow:
+        rows = service_workload(uow, actor, team=args.team)
+    if args.json:
+        _json(
+            {
+                "username": r.username,
+                "display_name": r.display_name,
+                "team": r.team,
+                "capacity_hours": r.capacity_hours,
+                "allocated_hours": r.allocated_hours,
+                "utilisation": round(r.utilisation, 4),
+                "cases_by_concern": r.cases_by_concern,
+            }
+            for r in rows
+        )
+    else:
+        _table(
+            ("USERNAME", "TEAM", "CAPACITY", "ALLOCATED", "UTIL", "LOW", "MED", "HIGH"),
+            [(r.username, r.team, f"{r.capacity_hours:g}", f"{r.allocated_hours:g}", f"{r.utilisation:.0%}",
+              r.cases_by_concern["Low"], r.cases_by_concern["Medium"], r.cases_by_concern["High"]) for r in rows],
+        )  # fmt: skip
+    return EXIT_OK
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    from casetui.services import audit, policy
+
+    db, actor = _acting(args)
+    policy.ensure_audit_reader(actor)
+    with db.uow(write=False) as uow:
+        check = audit.verify(uow)
+    if check.ok:
+        _out(f"audit trail intact: {check.events} events")
+        return EXIT_OK
+    _err(f"refused: audit trail broken at event {check.broken_at}: {check.problem}")
+    return EXIT_REFUSED
+
+
+def profile_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from casetui.config import Profile, keyring_available, save_profile, store_database_password
+    from casetui.db.engine import is_sqlite
+
+    path = save_profile(Profile(args.name, args.url, args.default_user))
+    _out(f"profile {args.name} saved in {path}")
+    if is_sqlite(args.url) or not sys.stdin.isatty():
+        return EXIT_OK
+    if not keyring_available():
+        _out("no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password")
+        return EXIT_OK
+    password = getpass.getpass("Database password (kept in the system keyring; empty for none): ")
+    if password:
+        store_database_password(Connection(url=args.url, profile=args.name), password)
+        _out("password stored in the system keyring")
+    return EXIT_OK
+
+
+def profile_list(args: argparse.Namespace) -> int:
+    from casetui.config import load_profiles
+
+    profiles = load_profiles()
+    _table(("NAME", "URL", "USER"), [(p.name, p.url, p.user) for p in profiles.values()])
+    return EXIT_OK
