@@ -6,21 +6,28 @@ caller that forgets a filter still cannot reach a case outside the actor's scope
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true, union
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.models import Case, CaseNavigator
 
 
+def _assigned_selects(actor: Actor) -> list[Select[tuple[int]]]:
+    return [
+        select(Case.id).where(Case.primary_worker_id == actor.id),  # type: ignore[list-item]
+        select(CaseNavigator.case_id).where(CaseNavigator.staff_id == actor.id),  # type: ignore[list-item]
+    ]
+
+
+def _assigned_ids(actor: Actor) -> Select[tuple[int]]:
+    # A UNION of two indexed look-ups; "worker = me OR EXISTS(navigator)" would scan every case.
+    return union(*_assigned_selects(actor))  # type: ignore[return-value]
+
+
 def assigned_to(actor: Actor) -> ColumnElement[bool]:
     """Cases where the actor is the primary worker or one of the further navigators."""
-    navigator = exists(
-        select(CaseNavigator.case_id).where(
-            CaseNavigator.case_id == Case.id, CaseNavigator.staff_id == actor.id
-        )
-    )
-    return or_(Case.primary_worker_id == actor.id, navigator)
+    return Case.id.in_(_assigned_ids(actor))  # type: ignore[union-attr]
 
 
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
@@ -29,8 +36,13 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
         return not_deleted & true()
     if actor.role is Role.SUPERVISOR:
-        team = Case.team_id == actor.team_id if actor.team_id is not None else false()
-        return not_deleted & or_(team, assigned_to(actor))
+        if actor.team_id is None:
+            return not_deleted & assigned_to(actor)
+        # Flat, not nested: SQLite refuses a parenthesised UNION inside IN (...).
+        team_or_assigned = union(
+            select(Case.id).where(Case.team_id == actor.team_id), *_assigned_selects(actor)
+        )
+        return not_deleted & Case.id.in_(team_or_assigned)  # type: ignore[union-attr]
     if actor.role is Role.CASEWORKER:
         return not_deleted & assigned_to(actor)
     return false()
