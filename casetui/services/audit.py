@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -92,7 +92,8 @@ def record(
     last_id, last_hash = uow.audit_tail
     event = AuditEvent(
         id=last_id + 1,
-        at=uow.now(),
+        # UTC, as the database hands it back, so the hash verifies after a round trip.
+        at=uow.now().astimezone(UTC),
         actor_id=actor.id if actor else None,
         actor_username=actor.username if actor else (username or "system"),
         action=action,

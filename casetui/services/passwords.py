@@ -38,7 +38,7 @@ def verify_password(password: str, stored: str | None) -> bool:
     except ValueError:
         return False
     actual = hashlib.scrypt(
-        password.encode("utf-8")[:PASSWORD_MAX * 4], salt=salt, n=int(n), r=int(r), p=int(p),
+        password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
         dklen=len(expected),
     )
     return hmac.compare_digest(actual, expected)

@@ -1,0 +1,129 @@
+"""Realistic demo data for trials, screenshots and benchmarks (`casetui demo`).
+
+The same seed and ``today`` give the same rows: every value comes from one seeded
+``random.Random``, never from the clock, ``uuid4`` or the global random module.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from casetui.db.uow import Database, UnitOfWork
+from casetui.demo.bulk import BulkWriter
+from casetui.demo.caseload import CaseloadMaker, OrganisationLists
+from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, hire_staff
+from casetui.domain.enums import ListKind
+from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.models import Case, Client, OrganisationListItem, OrganisationSettings, Staff
+from casetui.services import audit
+from casetui.services.defaults import ensure_defaults
+
+__all__ = ["DemoSummary", "generate_demo"]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    teams: int
+    staff: int
+    clients: int
+    cases: int
+    notes: int
+    tasks: int
+    usernames_by_role: dict[str, list[str]]
+    password: str = DEMO_PASSWORD
+
+
+def generate_demo(
+    db: Database,
+    *,
+    cases: int = 2000,
+    staff: int = 24,
+    seed: int = 1,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Fill an empty database with an organisation, its staff and their caseloads.
+
+    All or nothing: one transaction, so a failure half-way leaves the database empty.
+    """
+    if cases < 0:
+        raise ValidationError("cases", "must be 0 or more")
+    if staff < MIN_STAFF:
+        raise ValidationError(
+            "staff", f"must be at least {MIN_STAFF}: an administrator, an auditor and two teams"
+        )
+    today = today or date.today()
+    say = progress or (lambda _message: None)
+    rng = random.Random(seed)
+    with db.uow() as uow:
+        ensure_defaults(uow)
+        _refuse_unless_empty(uow)
+        settings = uow.session.get(OrganisationSettings, 1)
+        assert settings is not None  # ensure_defaults made it
+        with BulkWriter(uow.session.connection()) as bulk:
+            workforce = hire_staff(rng, bulk, staff, today)
+            say(f"{len(workforce.everyone)} staff in {len(workforce.teams)} teams written")
+            maker = CaseloadMaker(
+                rng, bulk, workforce, _organisation_lists(uow),
+                case_number_prefix=settings.case_number_prefix, lock_days=settings.lock_days,
+                today=today,
+            )  # fmt: skip
+            counts = maker.run(cases, say)
+            bulk.finish()
+        summary = DemoSummary(
+            teams=len(workforce.teams),
+            staff=len(workforce.everyone),
+            clients=counts.clients,
+            cases=counts.cases,
+            notes=counts.notes,
+            tasks=counts.tasks,
+            usernames_by_role=workforce.usernames_by_role(),
+        )
+        audit.record(
+            uow, None, "demo.generate", "database", username="system",
+            after={
+                "seed": seed, "today": today, "teams": summary.teams, "staff": summary.staff,
+                "clients": summary.clients, "cases": summary.cases, "notes": summary.notes,
+                "tasks": summary.tasks,
+            },
+        )  # fmt: skip
+        uow.commit()
+    return summary
+
+
+def _refuse_unless_empty(uow: UnitOfWork) -> None:
+    """Demo rows mixed into real ones could not be told apart or taken out again."""
+    session = uow.session
+    staff = session.exec(select(func.count()).select_from(Staff)).one()
+    clients = session.exec(select(func.count()).select_from(Client)).one()
+    cases = session.exec(select(func.count()).select_from(Case)).one()
+    if staff or clients or cases:
+        raise Conflict(
+            "demo data goes only into an empty database, and this one already has "
+            f"{staff} staff, {clients} clients and {cases} cases; "
+            "point --db at a new database instead"
+        )
+
+
+def _organisation_lists(uow: UnitOfWork) -> OrganisationLists:
+    items = uow.session.exec(
+        select(OrganisationListItem)
+        .where(OrganisationListItem.active == True)  # noqa: E712
+        .order_by(OrganisationListItem.kind, OrganisationListItem.position, OrganisationListItem.id)  # type: ignore[arg-type]
+    ).all()
+
+    def values(kind: ListKind) -> list[str]:
+        return [item.value for item in items if item.kind == kind.value]
+
+    return OrganisationLists(
+        activity_types=values(ListKind.ACTIVITY_TYPE),
+        client_types=values(ListKind.CLIENT_TYPE),
+        warning_indicators=values(ListKind.WARNING_INDICATOR),
+        pathways=values(ListKind.PATHWAY),
+    )

@@ -1,0 +1,265 @@
+"""`casetui demo`: realistic, repeatable demo data that keeps the product's own rules."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, select
+
+from casetui.db.engine import make_engine
+from casetui.db.migrate import upgrade
+from casetui.db.uow import Database
+from casetui.demo import DemoSummary, generate_demo
+from casetui.domain.enums import ContactType, Role
+from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.models import (
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseNavigator,
+    CaseNote,
+    CaseTag,
+    Client,
+    ClientGroup,
+    ClientWarning,
+    FollowUpTask,
+    NoteAddendum,
+    Staff,
+    TaskResponsible,
+    Team,
+)
+from casetui.services.audit import verify
+from casetui.services.passwords import verify_password
+
+TODAY = date(2026, 11, 22)
+CASES = 300
+
+
+def new_database(path: Path) -> Database:
+    db = Database(make_engine(f"sqlite:///{path}"))
+    upgrade(db.engine)
+    return db
+
+
+def digest(db: Database) -> str:
+    """A fingerprint of what a user would see, read through the column types."""
+    hashed = hashlib.sha256()
+    with db.engine.connect() as connection:
+        for model in (Team, Staff, Client, Case, CaseNote, FollowUpTask, NoteAddendum, CaseEvent):
+            table = model.__table__  # type: ignore[attr-defined]
+            for row in connection.execute(select_columns(table).order_by(table.c.id)):
+                hashed.update(repr(tuple(row)).encode())
+        for model in (ClientWarning, ClientGroup, CaseTag, CaseNavigator, TaskResponsible):
+            table = model.__table__  # type: ignore[attr-defined]
+            for row in connection.execute(
+                select_columns(table).order_by(*table.primary_key.columns)
+            ):
+                hashed.update(repr(tuple(row)).encode())
+    return hashed.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoSummary]]:
+    db = new_database(tmp_path_factory.mktemp("demo") / "t.db")
+    messages: list[str] = []
+    summary = generate_demo(
+        db, cases=CASES, staff=24, seed=1, today=TODAY, progress=messages.append
+    )
+    assert any(f"{CASES:,} of {CASES:,} cases" in m for m in messages)
+    yield db, summary
+    db.dispose()
+
+
+def rows(db: Database, statement):  # type: ignore[no-untyped-def]
+    # A plain session: closing it keeps the loaded rows readable, a rollback would expire them.
+    with Session(db.engine) as session:
+        return session.exec(statement).all()
+
+
+def test_same_seed_gives_the_same_rows_and_another_seed_does_not(
+    demo: tuple[Database, DemoSummary], tmp_path: Path
+) -> None:
+    db, _ = demo
+    again = new_database(tmp_path / "again.db")
+    generate_demo(again, cases=CASES, staff=24, seed=1, today=TODAY)
+    other = new_database(tmp_path / "other.db")
+    generate_demo(other, cases=CASES, staff=24, seed=2, today=TODAY)
+    assert digest(again) == digest(db)
+    assert digest(other) != digest(db)
+    again.dispose()
+    other.dispose()
+
+
+def test_summary_counts_match_the_database(demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = demo
+    counted = {
+        name: rows(db, select(func.count()).select_from(model))[0]
+        for name, model in [("teams", Team), ("staff", Staff), ("clients", Client),
+                            ("cases", Case), ("notes", CaseNote), ("tasks", FollowUpTask)]
+    }  # fmt: skip
+    assert counted == {
+        "teams": summary.teams, "staff": summary.staff, "clients": summary.clients,
+        "cases": summary.cases, "notes": summary.notes, "tasks": summary.tasks,
+    }  # fmt: skip
+    assert summary.cases == CASES and summary.staff == 24 and summary.teams == 3
+    assert 6 * CASES < summary.notes < 14 * CASES  # about ten a case
+    assert summary.notes / 6 < summary.tasks < summary.notes / 3  # about one a four notes
+    assert summary.password == "demo"
+
+
+def test_staff_roles_usernames_and_password(demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = demo
+    staff = {s.username: s for s in rows(db, select(Staff))}
+    by_role = summary.usernames_by_role
+    assert by_role[Role.ADMINISTRATOR.value] == ["admin"]
+    assert by_role[Role.AUDITOR.value] == ["auditor"]
+    assert len(by_role[Role.SUPERVISOR.value]) == summary.teams
+    assert len(by_role[Role.CASEWORKER.value]) == summary.staff - 2 - summary.teams
+    for role, usernames in by_role.items():
+        for username in usernames:
+            assert staff[username].role == role
+            assert re.fullmatch(r"[a-z0-9._-]+", username)
+    assert len(staff) == summary.staff
+    assert verify_password("demo", staff["admin"].password_hash)
+    assert verify_password("demo", staff[by_role["caseworker"][0]].password_hash)
+    assert not verify_password("wrong", staff["admin"].password_hash)
+    assert "override_lock" in staff["admin"].grants.split()
+    assert staff["auditor"].grants == "reports"
+    supervisor_teams = {staff[u].team_id for u in by_role["supervisor"]}
+    assert len(supervisor_teams) == summary.teams  # one supervisor a team
+
+
+def test_cases_follow_the_rules(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    staff = {s.id: s for s in rows(db, select(Staff))}
+    cases = rows(db, select(Case))
+    for case in cases:
+        worker = staff[case.primary_worker_id]
+        assert case.team_id == worker.team_id
+        assert worker.role in ("caseworker", "supervisor")
+        assert re.fullmatch(rf"C-{case.opened_on.year}-\d{{6}}", case.case_number)
+        assert TODAY.replace(year=TODAY.year - 3) <= case.opened_on < TODAY
+        assert (case.closed_on is not None) == (case.status == "Closed")
+        if case.closed_on:
+            assert case.opened_on <= case.closed_on < TODAY
+    assert len({c.case_number for c in cases}) == len(cases)
+    statuses = Counter(c.status for c in cases)
+    assert statuses["Open"] > statuses["Paused"] > 0 and statuses["Closed"] > 0
+    assert {c.concern for c in cases} == {"Low", "Medium", "High"}
+    for navigator in rows(db, select(CaseNavigator)):
+        case = next(c for c in cases if c.id == navigator.case_id)
+        assert staff[navigator.staff_id].team_id == case.team_id
+        assert navigator.staff_id != case.primary_worker_id
+
+
+def test_notes_are_dated_within_the_case_and_never_in_the_future(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = demo
+    opened = {c.id: c.opened_on for c in rows(db, select(Case))}
+    notes = rows(db, select(CaseNote))
+    for note in notes:
+        assert opened[note.case_id] <= note.contact_at.date() <= TODAY
+        assert note.contact_at.tzinfo is not None
+        assert note.contact_at < note.created_at == note.updated_at
+        assert note.version == 1 and note.summary and len(note.summary) <= 200
+    assert {n.contact_type for n in notes} == {c.value for c in ContactType}
+    assert 0 < sum(n.restricted for n in notes) < len(notes) * 0.15
+
+
+def test_every_third_party_note_names_the_organisation(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    for note in rows(db, select(CaseNote)):
+        if note.contact_type == ContactType.THIRD_PARTY.value:
+            assert note.third_party_org
+        else:
+            assert note.third_party_org is None
+
+
+def test_last_interaction_is_the_latest_note(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    latest: dict[int, object] = {}
+    for note in rows(db, select(CaseNote)):
+        latest[note.case_id] = max(latest.get(note.case_id, note.contact_at), note.contact_at)  # type: ignore[type-var]
+    cases = rows(db, select(Case))
+    assert any(c.last_interaction_at is None for c in cases)  # some cases have no notes yet
+    for case in cases:
+        assert case.last_interaction_at == latest.get(case.id)
+
+
+def test_workshop_notes_share_a_batch_across_cases(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    cases_by_batch: dict[str, set[int]] = defaultdict(set)
+    for note in rows(db, select(CaseNote).where(CaseNote.batch_id.is_not(None))):  # type: ignore[union-attr]
+        cases_by_batch[note.batch_id].add(note.case_id)  # type: ignore[index]
+        uuid.UUID(note.batch_id)  # type: ignore[arg-type]
+    assert any(len(case_ids) > 1 for case_ids in cases_by_batch.values())
+
+
+def test_tasks_addenda_and_events(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    tasks = rows(db, select(FollowUpTask))
+    assert {t.status for t in tasks} >= {"open", "done"}
+    assert any(t.status == "open" and t.due_on < TODAY for t in tasks)  # overdue
+    assert any(t.repeats != "none" for t in tasks)
+    assert any(t.note_id is not None for t in tasks) and any(t.note_id is None for t in tasks)
+    for task in tasks:
+        assert (task.rrule is not None) == (task.repeats == "custom")
+        if task.status == "done":
+            assert task.created_at < task.completed_at  # type: ignore[operator]
+    responsible = Counter(r.task_id for r in rows(db, select(TaskResponsible)))
+    assert {t.id for t in tasks} == set(responsible) and set(responsible.values()) <= {1, 2}
+    notes = {n.id: n for n in rows(db, select(CaseNote))}
+    for addendum in rows(db, select(NoteAddendum)):
+        assert addendum.created_at > notes[addendum.note_id].created_at
+        assert addendum.created_at.date() < TODAY
+    assert {e.kind for e in rows(db, select(CaseEvent))} == {"status", "concern", "worker"}
+
+
+def test_second_run_refuses_and_writes_nothing(demo: tuple[Database, DemoSummary]) -> None:
+    db, _ = demo
+    before = digest(db)
+    with pytest.raises(Conflict, match="empty database"):
+        generate_demo(db, cases=10, staff=8, seed=3, today=TODAY)
+    assert digest(db) == before
+
+
+def test_too_few_staff_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="staff"):
+        generate_demo(new_database(tmp_path / "t.db"), cases=10, staff=5, today=TODAY)
+
+
+def test_audit_chain_holds_one_demo_event(demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = demo
+    with db.uow(write=False) as uow:
+        assert verify(uow).ok
+    events = rows(db, select(AuditEvent).where(AuditEvent.action == "demo.generate"))
+    assert len(events) == 1
+    assert f'"cases":{summary.cases}' in (events[0].after or "")
+
+
+@pytest.mark.postgres
+def test_postgres_gets_the_same_rows_as_sqlite(
+    demo: tuple[Database, DemoSummary], postgres_url: str
+) -> None:
+    db = Database(make_engine(postgres_url))
+    try:
+        upgrade(db.engine)
+        generate_demo(db, cases=CASES, staff=24, seed=1, today=TODAY)
+        assert digest(db) == digest(demo[0])
+        with db.uow() as uow:  # the ids the demo chose must not clash with the next insert
+            uow.session.add(Team(name="Late Team"))
+            uow.session.flush()
+        with db.uow(write=False) as uow:
+            assert verify(uow).ok
+    finally:
+        db.dispose()
