@@ -28,8 +28,10 @@ _WEEKDAYS = {
 }  # fmt: skip
 _OFFSET = re.compile(r"^([+-])\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|month|months|y|year|years)?$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_WITH_MORE = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]")
 # Day and month both written as numbers (03/04/2026) mean different days to different people.
-_AMBIGUOUS = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+_AMBIGUOUS = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 MAX_INPUT = 40
 
 
@@ -71,7 +73,10 @@ def parse_date(text: str, today: date, prefer: Direction = "past", field: str = 
         qualifier = words[0] if len(words) == 2 else None
         if qualifier not in (None, "last", "next", "this"):
             raise ValidationError(field, f"could not understand {text.strip()!r}")
-        if qualifier == "last" or (qualifier is None and prefer == "past"):
+        if qualifier == "last":
+            # Strictly before today, as "next" is strictly after it.
+            return today + relativedelta(days=-1, weekday=weekday(-1))
+        if qualifier is None and prefer == "past":
             return today + relativedelta(weekday=weekday(-1))
         if qualifier == "next":
             return today + relativedelta(days=1, weekday=weekday(+1))
@@ -81,9 +86,12 @@ def parse_date(text: str, today: date, prefer: Direction = "past", field: str = 
             return date.fromisoformat(raw)
         except ValueError as exc:
             raise ValidationError(field, f"{text.strip()!r} is not a real date") from exc
-    if _AMBIGUOUS.match(raw):
+    if _ISO_WITH_MORE.match(raw):
+        # "2026-11-03T10:00" or "2026-11-03 10am": the date part is unambiguous, the rest is time.
+        return parse_date(raw[:10], today, prefer, field)
+    if _AMBIGUOUS.search(raw):
         raise ValidationError(field, f"{text.strip()!r} is ambiguous; write it as YYYY-MM-DD")
-    if any(ch.isalpha() for ch in raw):
+    if _MONTH_NAME.search(raw):
         # "22 Nov 2026", "Nov 3": month names make day and month unambiguous.
         try:
             default = datetime.combine(today, time())

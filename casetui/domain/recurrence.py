@@ -1,55 +1,114 @@
-"""Repeating follow-up tasks: the next due date after one is completed."""
+"""Repeating follow-up tasks: the next due date after one is completed.
+
+Custom repeats are RFC 5545 RRULEs, limited to what a task can mean: whole days, at least
+one occurrence. A COUNT is turned into the UNTIL date it implies when the rule is saved, so
+the series stays anchored however many times it is completed.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from casetui.domain.enums import Repeats
 from casetui.domain.errors import ValidationError
 
 RRULE_MAX = 500
+# How far ahead a rule must produce an occurrence to be accepted.
+HORIZON = relativedelta(years=10)
+_WHOLE_DAY_FREQS = (YEARLY, MONTHLY, WEEKLY, DAILY)
+_SUB_DAY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError("repeats", message)
+
+
+def _parts(rule: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for part in rule.split(";"):
+        key, sep, value = part.partition("=")
+        if not sep or not key or not value:
+            raise _refuse(f"{part!r} is not NAME=VALUE")
+        if key in parts:
+            raise _refuse(f"{key} is given twice")
+        parts[key] = value
+    return parts
 
 
 def validate_rrule(text: str, start: date) -> str:
-    """Check an RFC 5545 RRULE (with or without the ``RRULE:`` prefix); return it tidied."""
-    rule = (text or "").strip()
-    if rule.upper().startswith("RRULE:"):
-        rule = rule[6:]
+    """Check a custom repeat for a task first due on ``start``; return it tidied."""
+    rule = (text or "").strip().upper()
+    if rule.startswith("RRULE:"):
+        rule = rule[6:].strip()
     if not rule:
-        raise ValidationError("repeats", "a custom repeat needs an RRULE such as FREQ=WEEKLY;BYDAY=MO")
+        raise _refuse("a custom repeat needs an RRULE such as FREQ=WEEKLY;BYDAY=MO")
     if len(rule) > RRULE_MAX:
-        raise ValidationError("repeats", f"the RRULE is longer than {RRULE_MAX} characters")
+        raise _refuse(f"the RRULE is longer than {RRULE_MAX} characters")
+    if any(ch in rule for ch in ":\n\r") or not rule.isprintable():
+        raise _refuse("give one RRULE line only (FREQ=...;...), without DTSTART, EXDATE or RDATE")
+    parts = _parts(rule)
+    if "UNTIL" in parts:
+        # A task falls due on a day; a UTC marker only trips dateutil's time zone check.
+        parts["UNTIL"] = parts["UNTIL"].removesuffix("Z")
+    if any(key in parts for key in _SUB_DAY_PARTS):
+        raise _refuse("tasks repeat by whole days; leave out BYHOUR, BYMINUTE and BYSECOND")
+    tidy = ";".join(f"{k}={v}" for k, v in parts.items())
+    begin = datetime.combine(start, time())
     try:
-        rrulestr(rule, dtstart=datetime.combine(start, time()))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValidationError("repeats", f"not a valid RRULE: {exc}") from exc
-    return rule.upper()
+        recurrence = rrulestr(tidy, dtstart=begin)
+        if not isinstance(recurrence, rrule):
+            raise _refuse("give one RRULE line only")
+        if recurrence._freq not in _WHOLE_DAY_FREQS:  # noqa: SLF001 - dateutil exposes no accessor
+            raise _refuse("tasks repeat daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
+        if recurrence._interval < 1:  # noqa: SLF001
+            raise _refuse("INTERVAL must be 1 or more")
+        until = recurrence._until  # noqa: SLF001
+        horizon = begin + HORIZON
+        bounded = recurrence.replace(count=None, until=min(until, horizon) if until else horizon)
+        occurrences = list(bounded.xafter(begin, count=2, inc=True))
+        last = list(recurrence)[-1] if recurrence._count else None  # noqa: SLF001
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - dateutil raises many types for bad rules
+        raise _refuse(f"not a valid RRULE: {exc}") from exc
+    if not occurrences:
+        raise _refuse("this rule has no date in the next ten years")
+    if last is not None:
+        parts.pop("COUNT")
+        parts["UNTIL"] = last.strftime("%Y%m%d")
+        tidy = ";".join(f"{k}={v}" for k, v in parts.items())
+    return tidy
 
 
 def next_due(repeats: Repeats, due_on: date, rule: str | None = None) -> date | None:
     """The occurrence after ``due_on``; None when the task does not repeat or the rule ran out."""
-    start = datetime.combine(due_on, time())
     if repeats is Repeats.NONE:
         return None
+    if repeats is Repeats.MONTHLY:
+        # dateutil skips months too short for the day (31 Jan -> 31 Mar); a task due on the
+        # 31st is due again on the last day of the next month instead.
+        return due_on + relativedelta(months=1)
+    start = datetime.combine(due_on, time())
     if repeats is Repeats.CUSTOM:
         if not rule:
             return None
         recurrence = rrulestr(rule, dtstart=start)
+        until = recurrence._until  # type: ignore[union-attr]  # noqa: SLF001
+        # Bounded, so a rule that never occurs again does not search to the year 9999.
+        bounded = (
+            recurrence
+            if recurrence._count  # type: ignore[union-attr]  # noqa: SLF001
+            else recurrence.replace(until=min(until, start + HORIZON) if until else start + HORIZON)  # type: ignore[union-attr]
+        )
     else:
         freq, interval = {
             Repeats.DAILY: (DAILY, 1),
             Repeats.WEEKLY: (WEEKLY, 1),
             Repeats.FORTNIGHTLY: (WEEKLY, 2),
-            Repeats.MONTHLY: (MONTHLY, 1),
         }[repeats]
-        # bymonthday=-1 would be wrong for the 31st: dateutil skips short months, so
-        # a task due on the 31st moves to the last day of the next month instead.
-        if freq == MONTHLY and due_on.day > 28:
-            from dateutil.relativedelta import relativedelta
-
-            return due_on + relativedelta(months=1)
-        recurrence = rrule(freq, interval=interval, dtstart=start)
-    following = recurrence.after(start, inc=False)  # type: ignore[union-attr]
+        bounded = rrule(freq, interval=interval, dtstart=start)
+    following = bounded.after(start, inc=False)
     return following.date() if following else None
