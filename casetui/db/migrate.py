@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError
 
-from casetui.domain.errors import SchemaBehind
+from casetui.db.uow import describe_operational_error
+from casetui.domain.errors import DatabaseUnavailable, SchemaBehind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Oldest first; the last one is what this version of casetui expects.
@@ -34,13 +35,16 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        try:
+    """The schema revision, None for a database without one; a locked or unreachable
+    database raises DatabaseUnavailable rather than passing for an empty one."""
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
             row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
-        except (OperationalError, ProgrammingError):
-            connection.rollback()
-            return None
-        return row[0] if row else None
+            return row[0] if row else None
+    except OperationalError as exc:
+        raise DatabaseUnavailable(describe_operational_error(exc)) from exc
 
 
 def check_schema(engine: Engine) -> None:
