@@ -1,0 +1,1 @@
+"""The terminal interface (Textual). Nothing here runs SQL on the event loop."""

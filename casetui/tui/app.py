@@ -1,0 +1,246 @@
+"""The Textual app: opens the database, signs in, then shows the caseload.
+
+Everything that touches the database runs in thread workers; the event loop only draws.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from casetui.domain.errors import (
+    CasetuiError,
+    ConfigError,
+    DatabaseUnavailable,
+    SchemaBehind,
+    SignInFailed,
+)
+from casetui.tui.commands import ScreenCommands
+from casetui.tui.messages import CaseloadChanged
+from casetui.tui.widgets.safe_text import visible
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from casetui.db.uow import Database
+    from casetui.domain.actor import Actor
+
+log = logging.getLogger("casetui.tui")
+PROBLEM_TITLES = {
+    DatabaseUnavailable: "The database cannot be reached",
+    SchemaBehind: "The database is not ready for this version of casetui",
+    ConfigError: "The connection settings have a problem",
+}
+
+
+def check_database(db: Database) -> None:
+    """Reachable, and holding the schema this code expects; raises a CasetuiError if not."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from casetui.db.migrate import check_schema
+    from casetui.db.uow import describe_operational_error
+
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"{describe_operational_error(exc)} ({db.url})") from exc
+    check_schema(db.engine)
+
+
+class CasetuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "casetui"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "caseload", "Caseload", id="app.caseload"),
+        # Not in the footer: each screen says "? help" itself, leaving the footer to its actions.
+        Binding("f1,question_mark", "help", "Help", show=False, id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        db: Database | None = None,
+        actor: Actor | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        opener: Callable[[], Database] | None = None,
+        database_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.db: Database = db  # type: ignore[assignment]  # set by ``opener`` before any screen needs it
+        self.actor = actor
+        self.username = username
+        self._password = password
+        self._opener = opener
+        self._first_message = ""  # why signing in without asking did not work, for the login screen
+        self._database_name = database_name
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        from casetui.db.uow import system_clock
+
+        return self.db.clock if self.db is not None else system_clock
+
+    @property
+    def database_name(self) -> str:
+        """How the header names the database: its URL, never its password."""
+        return self._database_name or (self.db.url if self.db is not None else "")
+
+    @property
+    def signed_in(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("nobody is signed in yet")
+        return self.actor
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Opening the database…", style="dim"), id="starting")
+
+    def on_mount(self) -> None:
+        self.start()
+
+    # --- opening, signing in ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="start")
+    def start(self) -> None:
+        """Open and check the database, sign in if we can, then show the right screen."""
+        try:
+            if self.db is None and self._opener is not None:
+                self.db = self._opener()
+            check_database(self.db)
+            actor = self.actor or self._sign_in_without_asking()
+        except CasetuiError as error:
+            self.call_from_thread(self._show_problem, error)
+            return
+        except Exception as error:  # noqa: BLE001 - a bad URL or driver: say so, no traceback
+            log.exception("could not open the database")
+            self.call_from_thread(
+                self._show_problem, DatabaseUnavailable(f"could not open the database: {error}")
+            )
+            return
+        # Imported here, in the worker, so the event loop never stalls on it.
+        import casetui.tui.screens.caseload  # noqa: F401
+
+        if actor is None:
+            self.call_from_thread(self._show_login)
+        else:
+            self.call_from_thread(self._signed_in, actor)
+
+    def _sign_in_without_asking(self) -> Actor | None:
+        """The OS user on their own file, or the password from the environment; else None."""
+        from casetui.services.auth import sign_in
+
+        try:
+            return sign_in(self.db, self.username, self._password)
+        except SignInFailed as error:
+            self._first_message = "" if self._password is None else str(error)
+            return None
+
+    def _show_problem(self, error: Exception) -> None:
+        from casetui.tui.screens.problem import ProblemScreen
+
+        title = next(
+            (t for kind, t in PROBLEM_TITLES.items() if isinstance(error, kind)), "A problem"
+        )
+
+        def retry(again: bool | None) -> None:
+            if again:
+                self.start()
+
+        self.push_screen(ProblemScreen(title, str(error)), retry)
+
+    def _show_login(self) -> None:
+        from casetui.services.auth import os_username
+        from casetui.tui.screens.login import LoginScreen
+
+        screen = LoginScreen(
+            self.username or os_username(), self.database_name, message=self._first_message
+        )
+        self.push_screen(screen, self._signed_in)
+
+    def _signed_in(self, actor: Actor | None) -> None:
+        from casetui.tui.screens.caseload import CaseloadScreen
+
+        if actor is None:
+            return
+        self.actor = actor
+        self._password = None  # not kept longer than needed
+        self.push_screen(CaseloadScreen())
+
+    # --- what every screen may call -------------------------------------------------------------
+
+    def show_error(self, error: Exception) -> None:
+        """Tell the user what went wrong: the rule's own words, or a plain apology and a log entry."""
+        if isinstance(error, CasetuiError):
+            self.notify(visible(str(error)), severity="error", markup=False, timeout=8)
+        else:
+            log.error("unexpected error", exc_info=error)
+            self.notify("Something went wrong and nothing was saved. Details are in the log.",
+                        severity="error", markup=False, timeout=8)  # fmt: skip
+
+    def caseload_changed(self) -> None:
+        """Call after a write (from any thread): the caseload fetches its rows again."""
+        self.post_message(CaseloadChanged())
+
+    def on_caseload_changed(self, message: CaseloadChanged) -> None:
+        from casetui.tui.screens.caseload import CaseloadScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseloadScreen):
+                screen.post_message(CaseloadChanged())
+
+    # --- keys everywhere --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "caseload":
+            from textual.command import CommandPalette
+            from textual.screen import ModalScreen
+
+            from casetui.tui.screens.caseload import CaseloadScreen
+
+            stack = [s for s in self.screen_stack if not isinstance(s, CommandPalette)]
+            # In a dialog, answer it first; from the caseload there is nowhere to go.
+            if self.actor is None or isinstance(stack[-1], (ModalScreen, CaseloadScreen)):
+                return False
+        return True
+
+    def action_caseload(self) -> None:
+        from casetui.tui.screens.caseload import CaseloadScreen
+
+        if not any(isinstance(s, CaseloadScreen) for s in self.screen_stack):
+            return
+        # A screen with unsaved work can bind "c" itself and ask first; this one just goes.
+        while not isinstance(self.screen, CaseloadScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from casetui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+
+def make_app(
+    db: Database | None,
+    actor: Actor | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    opener: Callable[[], Database] | None = None,
+    database_name: str | None = None,
+) -> CasetuiApp:
+    """The app for a database (tests, screenshots) or for a way to open one (``casetui``)."""
+    return CasetuiApp(db, actor, username=username, password=password, opener=opener,
+                      database_name=database_name)  # fmt: skip

@@ -1,0 +1,345 @@
+"""The home screen: the signed-in worker's caseload, filtered, sorted, selected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from casetui.domain.enums import CaseStatus, Concern, Grant, Role
+from casetui.repositories.cases import CaseFilter
+from casetui.services import policy
+from casetui.tui.messages import CaseloadChanged
+from casetui.tui.screens.pickers import ChoicePicker
+from casetui.tui.widgets.case_table import SORTABLE, CaseloadSource, CaseTable, Selection
+from casetui.tui.widgets.filter_bar import FilterBar, FilterInput
+from casetui.tui.widgets.safe_text import visible
+
+if TYPE_CHECKING:
+    from casetui.domain.actor import Actor
+    from casetui.tui.app import CasetuiApp
+
+# Which way a column sorts on its first press: the way people scan that column.
+FIRST_DIRECTION_DESCENDING = {"last_interaction": True, "concern": True}
+_SORT = Binding.Group("Sort")
+_FILTERS = Binding.Group("Filters")
+
+
+def starting_filter(actor: Actor) -> CaseFilter:
+    """Caseworkers start on their own cases; everyone else on all they may see."""
+    return CaseFilter(mine=actor.role is Role.CASEWORKER)
+
+
+def signed_in_line(actor: Actor, database: str) -> Text:
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append("casetui ", style="bold")
+    line.append(visible(actor.display_name), style="bold")
+    line.append(f" ({actor.role.value})")
+    line.append("  " + visible(database), style="dim")
+    return line
+
+
+def _sort_bindings() -> list[BindingType]:
+    return [
+        Binding(str(number), f"sort('{column.sort}')", f"Sort by {column.title.lower()}",
+                show=False, group=_SORT, id=f"caseload.sort.{column.sort}")
+        for number, column in enumerate(SORTABLE, start=1)
+    ]  # fmt: skip
+
+
+class CaseloadScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Not in the footer: the filter box itself says "/ to filter".
+        Binding("slash", "focus_filter", "Filter", show=False, id="caseload.filter"),
+        Binding("n", "new_note", "New note", id="caseload.new_note"),
+        Binding("b", "bulk_note", "Bulk note", id="caseload.bulk_note"),
+        Binding("w", "workload", "Workload", id="caseload.workload"),
+        Binding(
+            "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
+        ),
+        Binding(
+            "o", "pick('concern')", "Filter by concern", group=_FILTERS, id="caseload.pick_concern"
+        ),
+        Binding(
+            "W", "pick('worker')", "Filter by worker", group=_FILTERS, id="caseload.pick_worker"
+        ),
+        Binding(
+            "p", "pick('pathway')", "Filter by pathway", group=_FILTERS, id="caseload.pick_pathway"
+        ),
+        Binding("g", "pick('tag')", "Filter by tag", group=_FILTERS, id="caseload.pick_tag"),
+        Binding("m", "toggle_mine", "Mine or all", group=_FILTERS, id="caseload.toggle_mine"),
+        Binding("x", "clear_filters", "Clear filters", group=_FILTERS, id="caseload.clear_filters"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="caseload.refresh"),
+        *_sort_bindings(),
+    ]
+    HELP_TITLE = "Caseload"
+    AUTO_FOCUS = "CaseTable"
+    # Narrow terminals leave the filter keys out of the footer (they are in help and ctrl+p).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case_filter = starting_filter(self.casetui.signed_in)
+        self.worker_names: dict[int, str] = {}
+        self.stale = False
+
+    @property
+    def casetui(self) -> CasetuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def table(self) -> CaseTable:
+        return self.query_one(CaseTable)
+
+    def compose(self) -> ComposeResult:
+        app = self.casetui
+        yield Static(signed_in_line(app.signed_in, app.database_name), id="signed-in")
+        yield FilterBar()
+        yield CaseTable(
+            CaseloadSource(app.db, app.signed_in), self.case_filter, id="caseload-table"
+        )
+        with Horizontal(id="caseload-status-line"):
+            yield Static(id="caseload-status")
+            yield Static(Text("? help  ^p actions", style="dim"), id="caseload-hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Caseload"
+        self._show_filters()
+        self.table.show(self.case_filter)
+
+    # --- keeping up to date ----------------------------------------------------------------
+
+    def on_caseload_changed(self, _message: CaseloadChanged) -> None:
+        if self.is_current:
+            self.table.reload()
+        else:
+            self.stale = True
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.table.reload()
+        self.refresh_bindings()
+
+    def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
+        self.query_one("#caseload-status", Static).update(Text(self.table.status_text, style="dim"))
+        self.refresh_bindings()
+
+    def on_case_table_load_failed(self, message: CaseTable.LoadFailed) -> None:
+        self.casetui.show_error(message.error)
+
+    # --- filtering ------------------------------------------------------------------------
+
+    def _apply(self, case_filter: CaseFilter) -> None:
+        self.case_filter = case_filter
+        self._show_filters()
+        self.table.show(case_filter)
+
+    def _show_filters(self) -> None:
+        self.query_one(FilterBar).show_filters(self.case_filter, self.worker_names)
+
+    def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
+        self._apply(replace(self.case_filter, query=message.query))
+
+    def on_filter_input_done(self, _message: FilterInput.Done) -> None:
+        self.table.focus()
+
+    def action_focus_filter(self) -> None:
+        # At once, not after the next refresh: keys typed right after "/" belong in the box.
+        self.set_focus(self.query_one(FilterBar).query_input)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed fast after "/" reach us before the box has focus; they belong in the box."""
+        box = self.query_one(FilterBar).query_input
+        bound = self.active_bindings.get(event.key)
+        if bound is not None and bound.binding.action == "focus_filter" and self.focused is not box:
+            event.stop()
+            self.action_focus_filter()
+        elif self.focused is box and event.is_printable and event.character:
+            event.stop()
+            box.insert_text_at_cursor(event.character)
+
+    def action_toggle_mine(self) -> None:
+        self._apply(replace(self.case_filter, mine=not self.case_filter.mine))
+
+    def action_clear_filters(self) -> None:
+        self.query_one(FilterBar).query_input.value = ""  # its change event refetches
+        start = starting_filter(self.casetui.signed_in)
+        self._apply(
+            replace(start, sort=self.case_filter.sort, descending=self.case_filter.descending)
+        )
+
+    def action_sort(self, key: str) -> None:
+        if self.case_filter.sort == key:
+            descending = not self.case_filter.descending
+        else:
+            descending = FIRST_DIRECTION_DESCENDING.get(key, False)
+        self._apply(replace(self.case_filter, sort=key, descending=descending))
+
+    def action_refresh(self) -> None:
+        self.table.reload()
+
+    # --- pickers --------------------------------------------------------------------------
+
+    def action_pick(self, kind: str) -> None:
+        if kind == "status":
+            statuses = [(s.value, s.value) for s in CaseStatus]
+            self._pick("Filter by status", statuses, self.case_filter.statuses, "statuses")
+        elif kind == "concern":
+            self._pick("Filter by concern", [(c.value, c.value) for c in reversed(Concern)],
+                       self.case_filter.concerns, "concerns")  # fmt: skip
+        else:
+            self._load_choices(kind)
+
+    @work(thread=True, exclusive=True, group="caseload-choices")
+    def _load_choices(self, kind: str) -> None:
+        try:
+            choices = self._choices(kind)
+        except Exception as error:  # noqa: BLE001 - shown, never a traceback
+            self.app.call_from_thread(self.casetui.show_error, error)
+            return
+        title, field = {"worker": ("Filter by case worker", "worker_ids"),
+                        "pathway": ("Filter by pathway", "pathways"),
+                        "tag": ("Filter by tag", "tags")}[kind]  # fmt: skip
+        self.app.call_from_thread(
+            self._pick, title, choices, getattr(self.case_filter, field), field
+        )
+
+    def _choices(self, kind: str) -> Sequence[tuple[str, Any]]:
+        """Runs in a worker thread."""
+        from casetui.repositories.caseload import CaseloadRepository
+        from casetui.repositories.staff import StaffRepository
+        from casetui.services import context
+
+        app = self.casetui
+        with app.db.uow(write=False) as uow:
+            if kind == "pathway":
+                return [(p, p) for p in context.settings(uow).pathways]
+            if kind == "tag":
+                return [
+                    (t, t) for t in CaseloadRepository(uow.session, app.signed_in).tags_in_use()
+                ]
+            people = StaffRepository(uow.session, app.signed_in).list()
+        workers = [p for p in people if p.role is not Role.AUDITOR]
+        self.worker_names.update({p.id: p.display_name for p in workers})
+        return [(f"{p.display_name} ({p.username})", p.id) for p in workers]
+
+    def _pick(
+        self,
+        title: str,
+        choices: Sequence[tuple[str, Any]],
+        chosen: Sequence[Any],
+        field: str,
+    ) -> None:
+        def chosen_values(values: tuple[Any, ...] | None) -> None:
+            if values is not None:
+                self._apply(replace(self.case_filter, **{field: values}))
+
+        picker = ChoicePicker(title, choices, chosen)
+        self.app.push_screen(picker, chosen_values)
+
+    # --- going places ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        actor = self.casetui.actor
+        if actor is None:
+            return False
+        if action == "focus_filter":
+            return not isinstance(self.focused, FilterInput)
+        if action == "new_note":
+            if not policy.can(policy.ensure_writer, actor):
+                return False
+            return None if self._table_row() is None else True
+        if action == "bulk_note":
+            may = policy.can(policy.ensure_writer, actor) and policy.can(
+                policy.ensure_grant, actor, Grant.BULK_ACTIONS, "a bulk note"
+            )
+            return may or False
+        return True
+
+    def _table_row(self) -> Any:
+        tables = self.query(CaseTable)
+        return tables.first().current if tables else None
+
+    def on_case_table_chosen(self, message: CaseTable.Chosen) -> None:
+        from casetui.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(message.row.id))
+
+    def action_new_note(self) -> None:
+        from casetui.tui.screens.note_editor import NoteEditorScreen
+
+        row = self.table.current
+        if row is not None:
+            self.app.push_screen(NoteEditorScreen(row.id))
+
+    def action_workload(self) -> None:
+        from casetui.tui.screens.workload import WorkloadScreen
+
+        self.app.push_screen(WorkloadScreen())
+
+    def action_bulk_note(self) -> None:
+        from casetui.services.notes import BULK_MAX_CASES
+
+        selection = self.table.selection
+        if selection.whole_filter is not None:
+            self.notify("Gathering the selected cases…", timeout=2)
+            self._gather_filtered(selection)
+            return
+        numbers = list(selection.picked.values())
+        if not numbers:
+            row = self.table.current
+            if row is None:
+                return
+            numbers = [row.case_number]
+        if len(numbers) > BULK_MAX_CASES:
+            self._too_many(len(numbers), BULK_MAX_CASES)
+            return
+        self._open_bulk(numbers)
+
+    @work(thread=True, exclusive=True, group="caseload-bulk")
+    def _gather_filtered(self, selection: Selection) -> None:
+        from casetui.services.notes import BULK_MAX_CASES
+
+        assert selection.whole_filter is not None
+        try:
+            with self.table.source.reading() as reads:
+                found = reads.case_numbers(
+                    selection.whole_filter, BULK_MAX_CASES + len(selection.left_out) + 1
+                )
+        except Exception as error:  # noqa: BLE001
+            self.app.call_from_thread(self.casetui.show_error, error)
+            return
+        numbers = [number for case_id, number in found if case_id not in selection.left_out]
+        numbers += [n for n in selection.picked.values() if n not in set(numbers)]
+        if len(numbers) > BULK_MAX_CASES:
+            self.app.call_from_thread(self._too_many, None, BULK_MAX_CASES)
+        else:
+            self.app.call_from_thread(self._open_bulk, numbers)
+
+    def _too_many(self, count: int | None, limit: int) -> None:
+        have = f"{count:,}" if count is not None else f"more than {limit:,}"
+        self.notify(
+            f"A bulk note can go to at most {limit:,} cases; {have} are selected. "
+            "Narrow the filter or select fewer.",
+            severity="error",
+            markup=False,
+        )
+
+    def _open_bulk(self, numbers: list[str]) -> None:
+        from casetui.tui.screens.bulk_note import BulkNoteScreen
+
+        def written(result: object) -> None:
+            if result:
+                self.table.clear_selection()
+
+        self.app.push_screen(BulkNoteScreen(numbers), written)

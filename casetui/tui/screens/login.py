@@ -1,0 +1,115 @@
+"""Signing in with a username and password, when the account has one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from casetui.domain.actor import Actor
+from casetui.domain.errors import CasetuiError, SignInFailed
+from casetui.tui.widgets.safe_text import visible
+
+if TYPE_CHECKING:
+    from casetui.tui.app import CasetuiApp
+
+WRONG = "Unknown user or wrong password."
+USERNAME_MAX = 64
+PASSWORD_MAX = 1024
+
+
+class LoginScreen(Screen[Actor]):
+    """Dismissed with the signed-in actor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "sign_in", "Sign in", id="login.sign_in"),
+    ]
+    HELP_TITLE = "Sign in"
+    AUTO_FOCUS = "#login-username"
+
+    def __init__(self, username: str | None = None, database: str = "", message: str = "") -> None:
+        super().__init__()
+        self.username = username or ""
+        self.database = database
+        self.first_message = message
+        self.busy = False
+
+    @property
+    def casetui(self) -> CasetuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login"):
+            yield Static(Text("Sign in to casetui", style="bold"), id="login-title")
+            yield Static(Text(visible(self.database), style="dim"), id="login-database")
+            yield Label("Username", classes="login-label")
+            yield Input(
+                self.username, placeholder="username", max_length=USERNAME_MAX, id="login-username"
+            )
+            yield Label("Password", classes="login-label")
+            yield Input(
+                placeholder="password", password=True, max_length=PASSWORD_MAX, id="login-password"
+            )
+            yield Static("", id="login-error")
+            yield Static(
+                Text("enter signs in · tab moves · ctrl+q quits", style="dim"), id="login-keys"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.username:
+            self.query_one("#login-password", Input).focus()
+        if self.first_message:
+            self._say(WRONG)  # the password from the environment did not work
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if (
+            event.input.id == "login-username"
+            and not self.query_one("#login-password", Input).value
+        ):
+            self.query_one("#login-password", Input).focus()
+            return
+        self.action_sign_in()
+
+    def action_sign_in(self) -> None:
+        if self.busy:
+            return
+        username = self.query_one("#login-username", Input).value.strip()
+        password = self.query_one("#login-password", Input).value
+        if not username:
+            self._say("Type your username.")
+            self.query_one("#login-username", Input).focus()
+            return
+        self.busy = True
+        self._say("Signing in…", style="dim")
+        self._sign_in(username, password)
+
+    @work(thread=True, exclusive=True, group="sign-in")
+    def _sign_in(self, username: str, password: str) -> None:
+        from casetui.services.auth import sign_in
+
+        try:
+            actor = sign_in(self.casetui.db, username, password)
+        except SignInFailed:
+            self.app.call_from_thread(self._failed, WRONG)
+        except CasetuiError as error:
+            self.app.call_from_thread(self._failed, str(error))
+        else:
+            self.app.call_from_thread(self.dismiss, actor)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        password = self.query_one("#login-password", Input)
+        password.value = ""
+        password.focus()
+        self._say(message)
+
+    def _say(self, message: str, style: str = "bold") -> None:
+        self.query_one("#login-error", Static).update(Text(visible(message), style=style))
