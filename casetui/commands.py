@@ -149,6 +149,9 @@ def init(args: argparse.Namespace) -> int:
 
             audit.record(uow, None, "settings.defaults", "organisation_settings", 1)
         uow.commit()
+    from casetui.db.maintenance import analyze
+
+    analyze(db.engine)
     what = "created" if before is None else ("upgraded" if before != after else "already current")
     _out(f"schema {SCHEMA_HEAD} {what} in {db.url}")
     if args.admin:
@@ -180,6 +183,9 @@ def demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
                             progress=lambda m: print(m, file=sys.stderr))  # fmt: skip
+    from casetui.db.maintenance import analyze
+
+    analyze(db.engine)
     took = time.perf_counter() - started
     _out(f"demo data in {db.url} ({took:.1f} s):")
     _out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
