@@ -345,9 +345,14 @@ def notes_edit(args: argparse.Namespace) -> int:
     if args.summary is None and args.details is None:
         _err("usage: notes edit needs --summary or --details")
         return 2
+    from casetui.domain.errors import NoteLocked
+
     db, actor = _acting(args)
     with db.uow() as uow:
-        view = edit_note(uow, actor, args.note_id, NoteChanges(summary=args.summary, details=args.details), reason=args.reason)
+        try:
+            view = edit_note(uow, actor, args.note_id, NoteChanges(summary=args.summary, details=args.details), reason=args.reason)
+        except NoteLocked as locked:
+            raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
         zone = context.zone(uow)
     if args.json:
         _json([_note_json(view, zone)])

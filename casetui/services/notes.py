@@ -276,7 +276,7 @@ def _lock_check(uow: UnitOfWork, actor: Actor, note: CaseNote, reason: str | Non
     if not actor.has(Grant.OVERRIDE_LOCK) or not cleaned:
         raise NoteLocked(
             f"note {note.id} is locked since {since}; {doing} it needs the override_lock "
-            "grant and a reason (--reason); anyone on the case may add an addendum instead"
+            "grant and a reason; anyone on the case may add an addendum instead"
         )
     return cleaned
 

@@ -6,12 +6,21 @@ the TUI asks the same functions (through ``can``) to decide which keys to offer.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant, Role
 from casetui.domain.errors import PermissionDenied
-from casetui.domain.models import Case, CaseNote
+from casetui.domain.models import Case
 
 WRITERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+class AuthoredNote(Protocol):
+    """What the note rules need of a note: a table row or a read model will do."""
+
+    id: int | None
+    author_id: int
 
 
 def ensure_writer(actor: Actor) -> None:
@@ -35,7 +44,7 @@ def ensure_case_writer(actor: Actor, case: Case, *, assigned: bool) -> None:
     raise PermissionDenied(f"you are not assigned to case {case.case_number}")
 
 
-def ensure_may_change_note(actor: Actor, note: CaseNote) -> None:
+def ensure_may_change_note(actor: Actor, note: AuthoredNote) -> None:
     """Editing or deleting someone else's note is for supervisors and administrators."""
     if actor.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or note.author_id == actor.id:
         return

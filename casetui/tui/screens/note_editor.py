@@ -1,0 +1,475 @@
+"""Write or edit one case note, with follow-up tasks, saved as a draft while you type."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
+
+from casetui.domain.errors import CasetuiError, NoteLocked, StaleEdit, ValidationError
+from casetui.domain.locking import describe_lock, is_locked
+from casetui.domain.read_models import NoteView
+from casetui.drafts import DraftKey, DraftStore
+from casetui.services import notes
+from casetui.services.timeline import EditorContext, editor_context
+from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.note_form import NoteForm, note_values
+from casetui.tui.widgets.task_form import TaskForm, task_field
+from casetui.tui.widgets.timeline_list import visible
+
+DRAFT_DEBOUNCE = 1.0  # seconds after the last keystroke
+DRAFT_EVERY = 3.0  # and at least this often while typing goes on
+
+
+class NoteEditorScreen(Screen[bool]):
+    """Dismissed with True once the note is saved, False when closed without saving."""
+
+    HELP_TITLE = "Note editor"
+
+    DEFAULT_CSS = """
+    NoteEditorScreen #editor-title { height: auto; padding: 0 1; background: $boost; text-style: bold; }
+    NoteEditorScreen #editor-status { height: auto; padding: 0 1; color: $text-muted; }
+    NoteEditorScreen #editor-status.-problem { color: $text-error; text-style: bold; }
+    NoteEditorScreen #editor-body { height: 1fr; padding: 0 1; }
+    NoteEditorScreen #tasks { height: auto; }
+    NoteEditorScreen #tasks-hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="note_editor.save"),
+        Binding("ctrl+t", "add_task", "Add task", id="note_editor.add_task"),
+        Binding("escape", "close", "Close", id="note_editor.close"),
+    ]
+
+    def __init__(
+        self, case_id: int, note_id: int | None = None, *, drafts: DraftStore | None = None
+    ) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.note_id = note_id
+        self.drafts = drafts or DraftStore()
+        self.context: EditorContext | None = None
+        self.original: dict[str, Any] = {}
+        self.version: int | None = None  # the note's version the edit is based on
+        self.saving = False
+        self.finished = False  # saved or thrown away: no draft to keep any more
+        self._last_draft: dict[str, Any] | None = None
+        self._debounce: Any = None
+        # No draft is written until an earlier one has been restored or discarded.
+        self._draft_settled = False
+        self._wrote_draft = False
+        self._latest: dict[str, Any] | None = None
+        self._form: NoteForm | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…"), id="editor-title")
+        yield Static("", id="editor-status")
+        yield VerticalScroll(id="editor-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(DRAFT_EVERY, self.save_draft)
+
+    def on_unmount(self) -> None:
+        # A dropped connection or a closed terminal unmounts the screen: keep what was typed.
+        self.save_draft()
+
+    # --- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="editor-load")
+    def load(self) -> None:
+        try:
+            with self.app.db.uow() as uow:  # opening a restricted note is recorded
+                context = editor_context(uow, self.app.actor, self.case_id, self.note_id)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self._unavailable, exc)
+            return
+        self.app.call_from_thread(self._ready, context)
+
+    def _unavailable(self, exc: CasetuiError) -> None:
+        self.app.show_error(exc)
+        self.finished = True
+        self.dismiss(False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.context.settings.time_zone) if self.context else ZoneInfo("UTC")
+
+    @property
+    def draft_key(self) -> DraftKey:
+        return DraftKey(self.app.db.url, self.app.actor.username, self.case_id, self.note_id)
+
+    async def _ready(self, context: EditorContext) -> None:
+        self.context = context
+        local_now = context.now.astimezone(self.zone)
+        form = NoteForm(
+            activity_types=context.settings.activity_types,
+            contact_types=context.settings.contact_types,
+            today=local_now.date(),
+            now=local_now,
+            id="note-form",
+        )
+        body = self.query_one("#editor-body", VerticalScroll)
+        await body.mount(form, Vertical(id="tasks"))
+        self._form = form
+        if self.note_id is None:
+            await body.mount(Label("ctrl+t adds a follow-up task", id="tasks-hint"))
+        note = context.note
+        if note is not None:
+            self.version = note.version
+            form.load_note(note, self.zone)
+        self.original = self.snapshot()
+        self._show_title(note)
+        self.refresh_bindings()
+        form.query_one("#contact-date").focus()
+        if note is not None and self._locked(note) and not context.access.override_lock:
+            self._offer_addendum(note)
+            return
+        self._offer_draft()
+
+    def _show_title(self, note: NoteView | None) -> None:
+        assert self.context is not None
+        case = self.context.case
+        title = Text("Edit note" if note else "New note")
+        title.append(f" · {visible(case.case_number)} · {visible(case.client_name)}")
+        self.query_one("#editor-title", Static).update(title)
+        if note is None:
+            status = f"Locks {self.context.settings.lock_days} days after saving."
+        else:
+            lock = describe_lock(
+                note.created_at, self.context.settings.lock_days, self.app.db.clock()
+            )
+            status = f"This note {'is ' if self._locked(note) else ''}{lock}."
+            if self._locked(note):
+                status += (
+                    " You may override the lock: saving asks for a reason, kept in the audit trail."
+                )
+        self.set_status(status)
+
+    def set_status(self, words: str, *, problem: bool = False) -> None:
+        status = self.query_one("#editor-status", Static)
+        status.update(Text(visible(words)))
+        status.set_class(problem, "-problem")
+
+    def _locked(self, note: NoteView) -> bool:
+        assert self.context is not None
+        return is_locked(note.created_at, self.context.settings.lock_days, self.app.db.clock())
+
+    # --- drafts ----------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        form = self.query_one(NoteForm)
+        return {
+            "note": form.values(),
+            "tasks": [t.values() for t in self.query(TaskForm)],
+            "version": self.version,
+        }
+
+    def _last_words(self) -> dict[str, Any] | None:
+        """What was typed, read from the fields even while they are being taken down."""
+        if self._form is None:
+            return self._latest
+        try:
+            tasks = (
+                [t.values() for t in self._form.parent.query(TaskForm)] if self._form.parent else []
+            )
+            return {"note": self._form.values(), "tasks": tasks, "version": self.version}
+        except Exception:  # noqa: BLE001 - half taken down: fall back to the last change seen
+            return self._latest
+
+    @property
+    def changed(self) -> bool:
+        return self.context is not None and self.snapshot() != self.original
+
+    def _offer_draft(self) -> None:
+        draft = self.drafts.load(self.draft_key)
+        if draft is None or draft.fields == self.original:
+            self._draft_settled = True
+            return
+        saved = draft.saved_at.astimezone(self.zone)
+        message = (
+            f"You have an unsaved draft of this note from {saved:%a} {saved.day} {saved:%b %H:%M}."
+        )
+        choices = [("Restore the draft", "restore"), ("Discard the draft", "discard")]
+        self.app.push_screen(
+            ChoiceScreen("Unsaved draft", choices, message=message), self._draft_chosen
+        )
+
+    async def _draft_chosen(self, choice: str | None) -> None:
+        self._draft_settled = True
+        draft = self.drafts.load(self.draft_key)
+        if draft is None or choice is None:
+            return  # escape: the draft stays on disk, offered again next time
+        if choice == "discard":
+            self.drafts.delete(self.draft_key)
+            return
+        fields = draft.fields
+        self.query_one(NoteForm).load(fields.get("note") or {})
+        for values in fields.get("tasks") or []:
+            if isinstance(values, dict):
+                form = await self._mount_task()
+                form.load(values)
+        if self.note_id is not None and isinstance(fields.get("version"), int):
+            self.version = fields["version"]
+            if self.context and self.context.note and self.context.note.version != self.version:
+                self.set_status(
+                    "Someone has saved this note since your draft; saving will tell you what changed.",
+                    problem=True,
+                )
+        self._last_draft = self.snapshot()
+
+    def on_note_form_changed(self, _event: NoteForm.Changed) -> None:
+        self._schedule_draft()
+
+    def on_task_form_changed(self, _event: TaskForm.Changed) -> None:
+        self._schedule_draft()
+
+    def _schedule_draft(self) -> None:
+        self._latest = self.snapshot()  # kept for unmount, when the fields may be gone
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DRAFT_DEBOUNCE, self.save_draft)
+
+    def save_draft(self) -> None:
+        if self.finished or not self._draft_settled:
+            return
+        current = self.snapshot() if self.query(NoteForm) else self._last_words()
+        if current is None:
+            return
+        if current == self._last_draft:
+            return
+        try:
+            if current != self.original:
+                self.drafts.save(self.draft_key, current, now=self.app.db.clock())
+                self._wrote_draft = True
+            elif self._wrote_draft:
+                self.drafts.delete(self.draft_key)  # typed back to how it was: nothing to keep
+        except OSError as exc:
+            self.notify(f"Could not keep a draft: {exc.strerror}", severity="warning", markup=False)
+            return
+        self._last_draft = current
+
+    # --- tasks -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_task":
+            return self.note_id is None  # tasks on an existing note come from the timeline's t
+        if action == "save":
+            return True if self.context is not None and not self.saving else None
+        return True
+
+    async def _mount_task(self) -> TaskForm:
+        assert self.context is not None
+        today = self.context.now.astimezone(self.zone).date()
+        number = len(self.query(TaskForm)) + 1
+        form = TaskForm(
+            staff=self.context.staff, author=self.app.actor.username, today=today, number=number
+        )
+        await self.query_one("#tasks", Vertical).mount(form)
+        return form
+
+    async def action_add_task(self) -> None:
+        if self.context is None or self.note_id is not None:
+            return
+        form = await self._mount_task()
+        form.query_one(".task-name").focus()
+        form.scroll_visible()
+        self._schedule_draft()
+
+    async def on_task_form_remove_requested(self, event: TaskForm.RemoveRequested) -> None:
+        await event.form.remove()
+        for number, form in enumerate(self.query(TaskForm), start=1):
+            form.set_number(number)
+        self._schedule_draft()
+
+    # --- saving ----------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.context is None or self.saving:
+            return
+        note = self.context.note
+        if note is not None and self._locked(note) and self.context.access.override_lock:
+            self.app.push_screen(
+                ReasonScreen(
+                    "Override the lock", "This note is locked. Why does it need to change?"
+                ),
+                lambda reason: self._start_save(reason) if reason else None,
+            )
+            return
+        self._start_save(None)
+
+    def _start_save(self, reason: str | None) -> None:
+        form = self.query_one(NoteForm)
+        form.clear_errors()
+        for task in self.query(TaskForm):
+            task.clear_errors()
+        self.save_draft()
+        self.saving = True
+        self.refresh_bindings()
+        if self.note_id is None:
+            self._save_new(form.note_input(), [t.task_input() for t in self.query(TaskForm)])
+        else:
+            self._save_edit(form.note_changes(self.original["note"]), reason)
+
+    @work(thread=True, exclusive=True, group="editor-save")
+    def _save_new(self, note: notes.NoteInput, tasks: list[Any]) -> None:
+        assert self.context is not None
+        try:
+            with self.app.db.uow() as uow:
+                saved = notes.add_note(
+                    uow, self.app.actor, self.context.case.case_number, note, tasks
+                )
+        except CasetuiError as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        self.app.call_from_thread(self._saved, saved)
+
+    @work(thread=True, exclusive=True, group="editor-save")
+    def _save_edit(self, changes: notes.NoteChanges, reason: str | None) -> None:
+        assert self.note_id is not None
+        try:
+            with self.app.db.uow() as uow:
+                saved = notes.edit_note(
+                    uow,
+                    self.app.actor,
+                    self.note_id,
+                    changes,
+                    expected_version=self.version,
+                    reason=reason,
+                )
+        except CasetuiError as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        self.app.call_from_thread(self._saved, saved)
+
+    def _saved(self, note: NoteView) -> None:
+        self.saving = False
+        self.finished = True
+        self.drafts.delete(self.draft_key)
+        self.notify("Note saved" + (" with its tasks" if self.query(TaskForm) else ""))
+        self.app.caseload_changed()
+        self.dismiss(True)
+
+    def _refused(self, exc: CasetuiError) -> None:
+        """Keep every character typed and say what to do next."""
+        self.saving = False
+        self.refresh_bindings()
+        if isinstance(exc, ValidationError) and self._show_field_error(exc):
+            self.set_status("Not saved: see the message under the field.", problem=True)
+            return
+        if isinstance(exc, StaleEdit):
+            self.set_status(
+                "Not saved: someone else saved this note after you opened it. Your text is still "
+                "here and in your draft; close, reopen the note and add your changes again.",
+                problem=True,
+            )
+            return
+        if isinstance(exc, NoteLocked):
+            self.set_status(
+                "Not saved: the note is locked now. Your text is kept in your draft; add it as an "
+                "addendum from the timeline (a).",
+                problem=True,
+            )
+            return
+        self.set_status(f"Not saved: {exc}", problem=True)
+        self.app.show_error(exc)
+
+    def _show_field_error(self, exc: ValidationError) -> bool:
+        if self.query_one(NoteForm).show_error(exc.field, exc.message):
+            return True
+        found = task_field(exc.field)
+        forms = list(self.query(TaskForm))
+        if found is None or not forms:
+            return False
+        number, field = found
+        if number is not None and number <= len(forms):
+            target = forms[number - 1]
+        elif field == "repeats":
+            target = next((f for f in forms if f.has_class("-custom")), forms[0])
+        else:
+            target = forms[0]
+        target.show_error(field, exc.message, exc.field)
+        return True
+
+    # --- leaving ----------------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        if not self.changed:
+            self.finished = True
+            self.dismiss(False)
+            return
+        choices = [
+            ("Keep editing", "stay"),
+            ("Close and keep the draft for later", "keep"),
+            ("Discard my changes", "discard"),
+        ]
+        self.app.push_screen(
+            ChoiceScreen(
+                "Leave this note?", choices, message="You have changes that are not saved."
+            ),
+            self._close_chosen,
+        )
+
+    def _close_chosen(self, choice: str | None) -> None:
+        if choice == "keep":
+            self.save_draft()
+            self.finished = True
+            self.dismiss(False)
+        elif choice == "discard":
+            self.finished = True
+            self.drafts.delete(self.draft_key)
+            self.dismiss(False)
+
+    # --- a locked note --------------------------------------------------------------------------
+
+    def _offer_addendum(self, note: NoteView) -> None:
+        assert self.context is not None
+        when = describe_lock(note.created_at, self.context.settings.lock_days, self.app.db.clock())
+        message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
+        self.app.push_screen(
+            ConfirmScreen("Note locked", message, yes="Add addendum", no="Go back"),
+            lambda yes: self._write_addendum(note) if yes else self._leave(),
+        )
+
+    def _leave(self) -> None:
+        self.finished = True
+        self.dismiss(False)
+
+    def _write_addendum(
+        self, note: NoteView, text: str = "", reason: str = "", error: str | None = None
+    ) -> None:
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                self._leave()
+                return
+            self._save_addendum(note, *result)
+
+        self.app.push_screen(
+            AddendumScreen(note.summary, text=text, reason=reason, error=error), chosen
+        )
+
+    @work(thread=True, exclusive=True, group="editor-save")
+    def _save_addendum(self, note: NoteView, text: str, reason: str) -> None:
+        try:
+            with self.app.db.uow() as uow:
+                saved = notes.add_addendum(uow, self.app.actor, note.id, text, reason)
+        except ValidationError as exc:
+            self.app.call_from_thread(
+                self._write_addendum, note, text, reason, f"{exc.field}: {exc.message}"
+            )
+            return
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            self.app.call_from_thread(self._write_addendum, note, text, reason, str(exc))
+            return
+        self.app.call_from_thread(self._saved, saved)
+
+
+__all__ = ["NoteEditorScreen", "note_values"]

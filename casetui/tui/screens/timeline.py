@@ -1,0 +1,518 @@
+"""One case: who it is about, then everything that happened on it, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from casetui.domain.enums import CaseStatus, Concern, Role
+from casetui.domain.errors import CasetuiError, ValidationError
+from casetui.domain.locking import describe_lock, is_locked
+from casetui.domain.read_models import CaseDetail, NoteView, TaskView
+from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.services import cases, notes, tasks
+from casetui.services import timeline as timeline_service
+from casetui.services.staff import list_staff
+from casetui.services.timeline import CaseAccess, CaseTimeline
+from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.task_form import TaskDialog, task_input
+from casetui.tui.widgets.timeline_list import TimelineList, entry_key, short_date, visible
+
+
+def long_date(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y} {local:%H:%M}"
+
+
+def case_header(case: CaseDetail) -> Text:
+    """Client, case and the warning indicators, every user string shown literally."""
+    head = Text()
+    head.append(visible(case.client_name), style="bold")
+    if case.preferred_name:
+        head.append(f' ("{visible(case.preferred_name)}")')
+    head.append(f"  {visible(case.case_number)}", style="bold")
+    head.append(f"  {case.status} · {case.concern} concern")
+    head.append("\nWorker: ")
+    head.append(visible(case.worker_name or "none"))
+    head.append(f" · Pathway: {visible(case.pathway or 'none')}")
+    if case.tags:
+        head.append(f" · Tags: {visible(', '.join(case.tags))}")
+    if case.warnings:
+        head.append("\nWarnings: ", style="bold reverse")
+        head.append(" " + visible(", ".join(case.warnings)), style="bold")
+    return head
+
+
+def note_lines(note: NoteView, lock_days: int, now: datetime, zone: ZoneInfo) -> list[Text]:
+    contact = (
+        f"Contact {long_date(note.contact_at, zone)} · {note.activity_type} · {note.contact_type}"
+    )
+    if note.third_party_org:
+        contact += f" · {note.third_party_org}"
+    lines = [Text(visible(contact), style="bold")]
+    written = f"Written by {note.author_name} ({note.author}) {long_date(note.created_at, zone)}"
+    written += f" · {describe_lock(note.created_at, lock_days, now)}"
+    if note.restricted:
+        written += " · restricted: review before sharing with the client"
+    lines.append(Text(visible(written)))
+    if note.details.strip():
+        lines.append(Text(visible(note.details, keep_newlines=True)))
+    for addendum in note.addenda:
+        heading = f"Addendum {long_date(addendum.created_at, zone)} by {addendum.author} — {addendum.reason}"
+        lines.append(Text(visible(heading), style="bold"))
+        lines.append(Text(visible(addendum.text, keep_newlines=True)))
+    return lines
+
+
+def task_lines(task: TaskView, zone: ZoneInfo) -> list[Text]:
+    due = f"Due {task.due_on:%a} {short_date(task.due_on).strip()} · {task.status}"
+    if task.repeats != "none":
+        due += f" · repeats {task.rrule or task.repeats}"
+    if task.assigned_to_client:
+        due += " · the client's task"
+    lines = [
+        Text(visible(due), style="bold"),
+        Text(visible("Responsible: " + ", ".join(task.responsible))),
+    ]
+    if task.completed_at:
+        lines.append(Text(f"Finished {long_date(task.completed_at, zone)}"))
+    if task.details.strip():
+        lines.append(Text(visible(task.details, keep_newlines=True)))
+    return lines
+
+
+class TimelineScreen(Screen[None]):
+    """The case timeline. Keys act on the case or on the highlighted entry."""
+
+    HELP_TITLE = "Case timeline"
+
+    DEFAULT_CSS = """
+    TimelineScreen #case-header { height: auto; padding: 0 1; background: $boost; }
+    TimelineScreen #timeline-title { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("n", "new_note", "Note", id="timeline.new_note"),
+        Binding("t", "new_task", "Task", id="timeline.new_task"),
+        Binding("e", "edit", "Edit", id="timeline.edit"),
+        Binding("a", "addendum", "Addendum", id="timeline.addendum"),
+        Binding("x,space", "complete_task", "Done", id="timeline.complete_task"),
+        Binding("d", "delete", "Delete", id="timeline.delete"),
+        Binding("s", "status", "Status", id="timeline.status"),
+        Binding("o", "concern", "Concern", id="timeline.concern"),
+        Binding("r", "reassign", "Reassign", id="timeline.reassign"),
+        Binding("f", "flip_order", "Oldest first", id="timeline.order", show=False),
+        Binding("escape", "back", "Back", id="timeline.back", show=False),
+    ]
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.data: CaseTimeline | None = None
+        self.newest_first = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading the case…"), id="case-header")
+        yield Static("", id="timeline-title")
+        yield TimelineList(id="timeline")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(TimelineList).focus()
+        self.reload()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="timeline-load")
+    def reload(self, keep: tuple[str, int] | None = None) -> None:
+        try:
+            with self.app.db.uow(write=False) as uow:
+                data = timeline_service.load_timeline(uow, self.app.actor, self.case_id)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self._show, data, keep)
+
+    def _show(self, data: CaseTimeline, keep: tuple[str, int] | None) -> None:
+        self.data = data
+        listing = self.query_one(TimelineList)
+        if keep is None and listing.highlighted is not None:
+            keep = entry_key(listing.highlighted)
+        entries = data.entries if self.newest_first else list(reversed(data.entries))
+        listing.set_entries(
+            entries,
+            lock_days=data.settings.lock_days,
+            zone=self.zone,
+            now=self.app.db.clock(),
+            keep=keep,
+        )
+        self.query_one("#case-header", Static).update(case_header(data.case))
+        self._show_title()
+        self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        if self.data is None:
+            return
+        count = len(self.data.entries)
+        order = "newest first" if self.newest_first else "oldest first"
+        words = f"{count} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order"
+        self.query_one("#timeline-title", Static).update(Text(words))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.data.settings.time_zone) if self.data else ZoneInfo("UTC")
+
+    @property
+    def access(self) -> CaseAccess | None:
+        return self.data.access if self.data else None
+
+    @property
+    def highlighted(self) -> TimelineEntry | None:
+        return self.query_one(TimelineList).highlighted
+
+    def on_timeline_list_highlighted(self, _event: TimelineList.Highlighted) -> None:
+        self.refresh_bindings()
+
+    # --- which keys are on offer ------------------------------------------------------------
+
+    def _note_in_focus(self) -> TimelineEntry | None:
+        entry = self.highlighted
+        return entry if entry is not None and entry.kind == NOTE else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        access = self.access
+        if action in ("back", "flip_order"):
+            return True
+        if access is None:
+            return None
+        entry = self.highlighted
+        if action == "reassign":
+            return access.reassign
+        if not access.write:
+            return False  # read-only on this case: the write keys are not offered at all
+        if action in ("new_note", "new_task", "status", "concern"):
+            return True
+        if action == "addendum":
+            return True if entry is not None and entry.kind in (NOTE, ADDENDUM) else None
+        if action in ("edit", "delete"):
+            return True if entry is not None and access.may_change_note(entry) else None
+        if action == "complete_task":
+            return True if entry is not None and access.may_complete(entry) else None
+        return True
+
+    # --- running a service ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="timeline-write")
+    def run_write(
+        self,
+        call: Callable[[Any], Any],
+        done: str,
+        keep: tuple[str, int] | None = None,
+        after: Callable[[Any], None] | None = None,
+    ) -> None:
+        """One service call in its own unit of work; reload the timeline after it."""
+        try:
+            with self.app.db.uow() as uow:
+                result = call(uow)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self._refused, exc, after)
+            return
+        self.app.call_from_thread(self._written, done, keep, result)
+
+    def _refused(self, exc: CasetuiError, after: Callable[[Any], None] | None) -> None:
+        if after is not None and isinstance(exc, ValidationError):
+            after(exc)
+            return
+        self.app.show_error(exc)
+        self.reload()
+
+    def _written(self, done: str, keep: tuple[str, int] | None, _result: object) -> None:
+        self.notify(Text(visible(done)).plain, markup=False)
+        self.app.caseload_changed()
+        self.reload(keep)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_flip_order(self) -> None:
+        self.newest_first = not self.newest_first
+        if self.data is not None:
+            self._show(self.data, None)
+
+    def action_new_note(self) -> None:
+        from casetui.tui.screens.note_editor import NoteEditorScreen
+
+        self.app.push_screen(
+            NoteEditorScreen(self.case_id), lambda saved: self.reload() if saved else None
+        )
+
+    def action_edit(self) -> None:
+        entry, data = self._note_in_focus(), self.data
+        if entry is None or data is None or entry.created_at is None:
+            return
+        created = moment(entry.created_at)
+        locked = is_locked(created, data.settings.lock_days, self.app.db.clock())
+        if locked and not data.access.override_lock:
+            when = describe_lock(created, data.settings.lock_days, self.app.db.clock())
+            message = (
+                f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
+            )
+            self.app.push_screen(
+                ConfirmScreen("Note locked", message, yes="Add addendum", no="Cancel"),
+                lambda yes: self.action_addendum() if yes else None,
+            )
+            return
+        from casetui.tui.screens.note_editor import NoteEditorScreen
+
+        editor = NoteEditorScreen(self.case_id, entry.id)
+        self.app.push_screen(
+            editor, lambda saved: self.reload(("note", entry.id)) if saved else None
+        )
+
+    def action_addendum(self, text: str = "", reason: str = "", error: str | None = None) -> None:
+        entry = self.highlighted
+        if entry is None or entry.kind not in (NOTE, ADDENDUM):
+            return
+        note_id = entry.id if entry.kind == NOTE else entry.note_id
+        summary = entry.summary if entry.kind == NOTE else "the note this addendum belongs to"
+
+        def save(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            body, why = result
+
+            def again(exc: ValidationError) -> None:
+                self.action_addendum(body, why, f"{exc.field}: {exc.message}")
+
+            self.run_write(
+                lambda uow: notes.add_addendum(uow, self.app.actor, note_id, body, why),
+                "Addendum added",
+                ("note", note_id),
+                after=again,
+            )
+
+        self.app.push_screen(AddendumScreen(summary, text=text, reason=reason, error=error), save)
+
+    def action_delete(self) -> None:
+        entry, data = self._note_in_focus(), self.data
+        if entry is None or data is None or entry.created_at is None:
+            return
+        version = entry.version
+
+        def delete(reason: str | None) -> None:
+            self.run_write(
+                lambda uow: notes.delete_note(
+                    uow, self.app.actor, entry.id, expected_version=version, reason=reason
+                ),
+                "Note deleted",
+            )
+
+        if is_locked(moment(entry.created_at), data.settings.lock_days, self.app.db.clock()):
+            if not data.access.override_lock:
+                self.notify(
+                    "This note is locked and cannot be deleted; add an addendum instead.",
+                    severity="warning",
+                )
+                return
+            self.app.push_screen(
+                ReasonScreen(
+                    "Delete a locked note",
+                    "This note is locked. Deleting it overrides the lock "
+                    "and is recorded in the audit trail with your reason.",
+                ),
+                lambda reason: delete(reason) if reason else None,
+            )
+            return
+        summary = Text(
+            "Delete this note? It is hidden from everyone but kept; an administrator can restore it.\n\n"
+        )
+        summary.append(visible(entry.summary), style="bold")
+        self.app.push_screen(
+            ConfirmScreen("Delete note", summary, yes="Delete", no="Keep"),
+            lambda yes: delete(None) if yes else None,
+        )
+
+    def action_complete_task(self) -> None:
+        entry = self.highlighted
+        if entry is None or entry.kind != TASK:
+            return
+
+        def complete(uow: Any) -> Any:
+            return tasks.complete_task(
+                uow, self.app.actor, entry.id, expected_version=entry.version
+            )
+
+        repeats = entry.repeats not in (None, "none")
+        done = f"Done: {entry.summary}" + (" — the next one is on the timeline" if repeats else "")
+        self.run_write(complete, done, ("task", entry.id))
+
+    def action_status(self) -> None:
+        if self.data is None:
+            return
+        case = self.data.case
+        choices = [(s.value, s.value) for s in CaseStatus if s.value != case.status]
+        self.app.push_screen(
+            ChoiceScreen(f"Status of {case.case_number} (now {case.status})", choices),
+            lambda status: self._change(cases.change_status, status, f"Status now {status}"),
+        )
+
+    def action_concern(self) -> None:
+        if self.data is None:
+            return
+        case = self.data.case
+        choices = [(c.value, c.value) for c in Concern if c.value != case.concern]
+        self.app.push_screen(
+            ChoiceScreen(f"Concern level of {case.case_number} (now {case.concern})", choices),
+            lambda concern: self._change(cases.change_concern, concern, f"Concern now {concern}"),
+        )
+
+    def _change(self, service: Callable[..., Any], value: str | None, done: str) -> None:
+        if value is None or self.data is None:
+            return
+        number, version = self.data.case.case_number, self.data.case.version
+        self.run_write(
+            lambda uow: service(uow, self.app.actor, number, value, expected_version=version), done
+        )
+
+    def action_reassign(self) -> None:
+        if self.data is not None:
+            self._pick_worker(self.data.case)
+
+    @work(thread=True, exclusive=True, group="timeline-load")
+    def _pick_worker(self, case: CaseDetail) -> None:
+        try:
+            with self.app.db.uow(write=False) as uow:
+                staff = list_staff(uow, self.app.actor)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self._offer_workers, case, staff)
+
+    def _offer_workers(self, case: CaseDetail, staff: list[Any]) -> None:
+        actor = self.app.actor
+        people = [
+            s
+            for s in staff
+            if s.role is not Role.AUDITOR
+            and s.id != case.worker_id
+            and (actor.role is not Role.SUPERVISOR or s.team_id == actor.team_id)
+        ]
+        choices = [
+            (
+                Text(
+                    f"{visible(s.display_name)} ({visible(s.username)}) · {visible(s.team or 'no team')}"
+                ),
+                s.username,
+            )
+            for s in people
+        ]
+        self.app.push_screen(
+            ChoiceScreen(
+                f"New case worker for {case.case_number}",
+                choices,
+                message=f"Now: {case.worker_name or 'nobody'}",
+            ),
+            lambda username: self._change(cases.reassign, username, f"Reassigned to {username}"),
+        )
+
+    def action_new_task(
+        self, values: dict[str, Any] | None = None, error: tuple[str, str] | None = None
+    ) -> None:
+        if self.data is not None:
+            self._task_dialog(values, error)
+
+    @work(thread=True, exclusive=True, group="timeline-load")
+    def _task_dialog(self, values: dict[str, Any] | None, error: tuple[str, str] | None) -> None:
+        try:
+            with self.app.db.uow(write=False) as uow:
+                staff = [s for s in list_staff(uow, self.app.actor) if s.role is not Role.AUDITOR]
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self._open_task_dialog, staff, values, error)
+
+    def _open_task_dialog(
+        self, staff: list[Any], values: dict[str, Any] | None, error: tuple[str, str] | None
+    ) -> None:
+        assert self.data is not None
+        number = self.data.case.case_number
+        today = self.app.db.clock().astimezone(self.zone).date()
+
+        def save(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+
+            def again(exc: ValidationError) -> None:
+                self.action_new_task(result, (exc.field, exc.message))
+
+            self.run_write(
+                lambda uow: tasks.add_task(uow, self.app.actor, number, task_input(result)),
+                f"Task added: {result['name']}",
+                after=again,
+            )
+
+        dialog = TaskDialog(
+            f"New task on {number}",
+            staff=staff,
+            author=self.app.actor.username,
+            today=today,
+            values=values,
+            error=error,
+        )
+        self.app.push_screen(dialog, save)
+
+    # --- expanding ---------------------------------------------------------------------------
+
+    def on_timeline_list_toggle_requested(self, event: TimelineList.ToggleRequested) -> None:
+        entry = event.entry
+        if entry.kind == EVENT:
+            line = Text(
+                visible(f"Changed by {entry.author} {long_date(moment(entry.at), self.zone)}")
+            )
+            self.query_one(TimelineList).expand(entry, [line])
+            return
+        self._open_entry(entry)
+
+    @work(thread=True, exclusive=True, group="timeline-open")
+    def _open_entry(self, entry: TimelineEntry) -> None:
+        try:
+            # A write unit of work: reading a restricted note is itself recorded.
+            with self.app.db.uow() as uow:
+                if entry.kind == TASK:
+                    lines = task_lines(
+                        timeline_service.open_task(uow, self.app.actor, entry.id), self.zone
+                    )
+                else:
+                    note = timeline_service.open_note(
+                        uow, self.app.actor, entry.note_id or entry.id
+                    )
+                    lines = self._entry_lines(entry, note)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self.query_one(TimelineList).expand, entry, lines)
+
+    def _entry_lines(self, entry: TimelineEntry, note: NoteView) -> list[Text]:
+        lock_days = self.data.settings.lock_days if self.data else 14
+        if entry.kind == NOTE:
+            return note_lines(note, lock_days, self.app.db.clock(), self.zone)
+        addendum = next((a for a in note.addenda if a.id == entry.id), None)
+        lines = [
+            Text(
+                visible(f"To the note “{note.summary}” of {long_date(note.contact_at, self.zone)}")
+            )
+        ]
+        if addendum is not None:
+            lines.append(Text(visible(f"Reason: {addendum.reason}"), style="bold"))
+            lines.append(Text(visible(addendum.text, keep_newlines=True)))
+        return lines

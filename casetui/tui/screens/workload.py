@@ -1,0 +1,275 @@
+"""Workload: who carries how many hours of cases, and a person's cases to reassign from."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from casetui.domain.errors import CasetuiError
+from casetui.domain.read_models import CaseRow, WorkloadRow
+from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.services import cases, policy
+from casetui.services.workload import workload
+from casetui.tui.screens.confirm import ChoiceScreen
+from casetui.tui.widgets.timeline_list import visible
+from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
+
+CASES_SHOWN = 2000  # a person's open and paused cases; far more than anyone carries
+LEGEND = "█ allocated of weekly capacity · near: 85–100% · over: above 100%"
+
+
+def hours(value: float) -> str:
+    return f"{value:.1f}h" if value % 1 else f"{value:.0f}h"
+
+
+class WorkloadScreen(Screen[None]):
+    """Everyone the actor may see, highest utilisation first; enter opens a person's cases."""
+
+    HELP_TITLE = "Workload"
+
+    DEFAULT_CSS = """
+    WorkloadScreen #workload-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    WorkloadScreen #workload-legend { height: 1; padding: 0 1; color: $text-muted; }
+    WorkloadScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        # Before the table's own enter, so the footer offers it by name.
+        Binding("enter", "open_person", "Cases", id="workload.open_person", priority=True),
+        Binding("g", "reload", "Refresh", id="workload.refresh"),
+        Binding("escape", "back", "Back", id="workload.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[WorkloadRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Workload"), id="workload-title")
+        yield Static(Text(LEGEND), id="workload-legend")
+        table: DataTable[object] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="workload-table"
+        )
+        table.add_column("Name", width=15, key="name")
+        table.add_column("Team", width=10, key="team")
+        table.add_column("Cap.", width=5, key="capacity")
+        table.add_column("Alloc.", width=6, key="allocated")
+        table.add_column("Utilisation", width=20, key="bar")
+        table.add_column("L/M/H", width=8, key="concerns")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.action_reload()
+
+    @work(thread=True, exclusive=True, group="workload-load")
+    def action_reload(self) -> None:
+        try:
+            with self.app.db.uow(write=False) as uow:
+                rows = workload(uow, self.app.actor)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[WorkloadRow]) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        self.rows = rows
+        table.clear()
+        for row in rows:
+            counts = row.cases_by_concern
+            table.add_row(
+                Text(visible(row.display_name)),
+                Text(visible(row.team or "—")),
+                Text(hours(row.capacity_hours), justify="right"),
+                Text(hours(row.allocated_hours), justify="right"),
+                utilisation_text(row.utilisation, 10),
+                Text(f"{counts.get('Low', 0)}/{counts.get('Medium', 0)}/{counts.get('High', 0)}"),
+                key=str(row.staff_id),
+            )
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        over = sum(1 for r in rows if r.utilisation > 1)
+        title = f"Workload · {len(rows)} {'person' if len(rows) == 1 else 'people'}"
+        title += f" · {over} over capacity" if over else ""
+        self.query_one("#workload-title", Static).update(Text(title))
+
+    def action_open_person(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows and 0 <= table.cursor_row < len(self.rows):
+            self.app.push_screen(PersonCasesScreen(self.rows[table.cursor_row]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_person()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class PersonCasesScreen(Screen[None]):
+    """One person's open and paused cases; supervisors and administrators reassign from here."""
+
+    HELP_TITLE = "A person's cases"
+
+    DEFAULT_CSS = """
+    PersonCasesScreen #person-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    PersonCasesScreen #person-figures { height: 1; padding: 0 1; }
+    PersonCasesScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("r", "reassign", "Reassign", id="workload.reassign"),
+        Binding("enter", "open_case", "Timeline", id="workload.open_case", priority=True),
+        Binding("escape", "back", "Back", id="workload.back_to_people"),
+    ]
+
+    def __init__(self, person: WorkloadRow) -> None:
+        super().__init__()
+        self.person = person
+        self.cases: list[CaseRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Cases of {visible(self.person.display_name)}"), id="person-title")
+        yield Static("", id="person-figures")
+        table: DataTable[object] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="person-cases"
+        )
+        table.add_column("Case", width=15, key="case")
+        table.add_column("Client", width=20, key="client")
+        table.add_column("Status", width=6, key="status")
+        table.add_column("Concern", width=7, key="concern")
+        table.add_column("Pathway", width=18, key="pathway")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show_figures()
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def _show_figures(self) -> None:
+        person = self.person
+        figures = Text(
+            f"{hours(person.allocated_hours)} of {hours(person.capacity_hours)} a week  "
+        )
+        figures.append_text(utilisation_text(person.utilisation, 20))
+        self.query_one("#person-figures", Static).update(figures)
+
+    @work(thread=True, exclusive=True, group="person-load")
+    def reload(self) -> None:
+        person = self.person.staff_id
+        try:
+            with self.app.db.uow(write=False) as uow:
+                flt = CaseFilter(
+                    worker_ids=(person,),
+                    statuses=("Open", "Paused"),
+                    sort="client",
+                    descending=False,
+                )
+                found = CaseRepository(uow.session, self.app.actor).rows(flt, limit=CASES_SHOWN)
+                figures = workload(uow, self.app.actor)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        updated = next((r for r in figures if r.staff_id == person), self.person)
+        self.app.call_from_thread(self._show, found, updated, figures)
+
+    def _show(self, found: list[CaseRow], person: WorkloadRow, everyone: list[WorkloadRow]) -> None:
+        self.cases, self.person, self.everyone = found, person, everyone
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for row in found:
+            table.add_row(
+                Text(visible(row.case_number)),
+                Text(visible(row.client_name)),
+                row.status,
+                row.concern,
+                Text(visible(row.pathway or "—")),
+                key=str(row.id),
+            )
+        if found:
+            table.move_cursor(row=min(keep, len(found) - 1))
+        self._show_figures()
+        self.refresh_bindings()  # reassign is offered once there are cases
+        count = len(found)
+        self.query_one("#person-title", Static).update(
+            Text(f"Cases of {visible(person.display_name)} · {count} open or paused")
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reassign":
+            if not policy.can(policy.ensure_reassigner, self.app.actor):
+                return False
+            return True if self.cases else None
+        return True
+
+    def _current(self) -> CaseRow | None:
+        table = self.query_one(DataTable)
+        if self.cases and 0 <= table.cursor_row < len(self.cases):
+            return self.cases[table.cursor_row]
+        return None
+
+    def action_reassign(self) -> None:
+        case = self._current()
+        if case is None:
+            return
+        others = sorted(
+            (r for r in getattr(self, "everyone", []) if r.staff_id != self.person.staff_id),
+            key=lambda r: (r.utilisation, r.display_name),
+        )
+        choices = [
+            (
+                Text(
+                    f"{visible(r.display_name)} · {visible(r.team or 'no team')} · {percent(r.utilisation)}"
+                ),
+                r.username,
+            )
+            for r in others
+        ]
+        title = f"Reassign {case.case_number} ({case.concern} concern) to"
+        self.app.push_screen(
+            ChoiceScreen(title, choices, message="Least loaded first."),
+            lambda username: self._reassign(case, username) if username else None,
+        )
+
+    @work(thread=True, exclusive=True, group="person-write")
+    def _reassign(self, case: CaseRow, username: str) -> None:
+        try:
+            with self.app.db.uow() as uow:
+                cases.reassign(uow, self.app.actor, case.case_number, username)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.call_from_thread(self._reassigned, case, username)
+
+    def _reassigned(self, case: CaseRow, username: str) -> None:
+        self.notify(f"{case.case_number} now with {username}", markup=False)
+        self.app.caseload_changed()
+        self.reload()
+
+    def action_open_case(self) -> None:
+        from casetui.tui.screens.timeline import TimelineScreen
+
+        case = self._current()
+        if case is not None:
+            self.app.push_screen(TimelineScreen(case.id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_case()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["PersonCasesScreen", "WorkloadScreen"]

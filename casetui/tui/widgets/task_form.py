@@ -1,0 +1,331 @@
+"""One follow-up task's fields, and a dialog holding just one task (the timeline's ``t``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widgets import Button, Input, Label, Select, SelectionList, TextArea
+from textual.widgets.option_list import OptionDoesNotExist
+
+from casetui.domain.enums import Repeats
+from casetui.domain.read_models import StaffView
+from casetui.services.tasks import TaskInput
+from casetui.tui.widgets.note_form import FORM_CSS, TickBox, field_row, understood
+from casetui.tui.widgets.timeline_list import visible
+
+REPEAT_CHOICES = [
+    ("Does not repeat", Repeats.NONE.value),
+    ("Every day", Repeats.DAILY.value),
+    ("Every week", Repeats.WEEKLY.value),
+    ("Every two weeks", Repeats.FORTNIGHTLY.value),
+    ("Every month", Repeats.MONTHLY.value),
+    ("Custom (RRULE)", Repeats.CUSTOM.value),
+]
+# "task name", "task 2 due date", or the recurrence checker's bare "repeats".
+_TASK_FIELD = re.compile(r"^(?:task(?: (\d+))? )?(name|due date|repeats|responsible|details)$")
+_WIDGETS = {
+    "name": "task-name",
+    "due date": "task-due",
+    "repeats": "task-repeats",
+    "responsible": "task-responsible",
+    "details": "task-details",
+}
+
+
+def task_field(field: str) -> tuple[int | None, str] | None:
+    """Which task (1-based, None when not numbered) and which of its fields a message names."""
+    match = _TASK_FIELD.match(field)
+    if match is None or (
+        match.group(1) is None and not field.startswith("task") and field != "repeats"
+    ):
+        return None
+    return (int(match.group(1)) if match.group(1) else None), match.group(2)
+
+
+class StaffPicker(SelectionList[str]):
+    """Staff to tick; a ticked person reads ``[x]``, so the choice shows without colour."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        try:
+            option = self.get_option_at_index(round(self.scroll_offset.y) + y)
+        except OptionDoesNotExist:
+            return line
+        if len(segments) < 3:
+            return line
+        ticked = option.value in self._selected
+        segments[0:3] = [
+            Segment("[", segments[1].style),
+            Segment("x" if ticked else " ", segments[1].style),
+            Segment("]", segments[1].style),
+        ]
+        return Strip(segments, line.cell_length)
+
+
+def task_input(values: dict[str, Any]) -> TaskInput:
+    custom = values["repeats"] == Repeats.CUSTOM.value
+    return TaskInput(
+        name=values["name"],
+        due=values["due"],
+        repeats=values["repeats"],
+        rrule=values["rrule"] if custom else None,
+        responsible=tuple(values["responsible"]),
+        assigned_to_client=values["assigned_to_client"],
+        details=values["details"],
+    )
+
+
+class TaskForm(Vertical):
+    """Name, due date, repeats (with an RRULE when custom), who is responsible, details."""
+
+    DEFAULT_CSS = (
+        FORM_CSS.format(name="TaskForm")
+        + """
+    TaskForm { border-top: solid $primary; padding-top: 0; margin-top: 1; }
+    TaskForm .task-title { text-style: bold; width: 1fr; }
+    TaskForm .rrule-row { display: none; }
+    TaskForm.-custom .rrule-row { display: block; }
+    TaskForm SelectionList { height: auto; max-height: 5; width: 1fr; background: $boost; }
+    TaskForm TextArea { height: 3; }
+    TaskForm .task-head { height: 1; }
+    TaskForm .task-head Button { min-width: 8; height: 1; border: none; margin: 0; }
+    """
+    )
+
+    class Changed(Message):
+        pass
+
+    class RemoveRequested(Message):
+        def __init__(self, form: TaskForm) -> None:
+            super().__init__()
+            self.form = form
+
+    def __init__(
+        self,
+        *,
+        staff: Sequence[StaffView],
+        author: str,
+        today: date,
+        number: int = 1,
+        removable: bool = True,
+    ) -> None:
+        super().__init__()
+        self.staff = list(staff)
+        self.author = author
+        self.today = today
+        self.number = number
+        self.removable = removable
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="task-head"):
+            yield Label(f"Follow-up task {self.number}", classes="task-title")
+            if self.removable:
+                yield Button("Remove task", classes="remove-task", compact=True)
+        yield field_row(
+            "Task name", Input(classes="task-name", compact=True, placeholder="What needs doing")
+        )
+        yield Label("", classes="field-error task-name-error")
+        yield field_row(
+            "Due",
+            Input("+1w", classes="task-due", compact=True, placeholder="+1w, friday, 2026-12-01"),
+        )
+        yield Label("", classes="hint task-due-hint")
+        yield Label("", classes="field-error task-due-error")
+        yield field_row(
+            "Repeats",
+            Select(REPEAT_CHOICES, allow_blank=False, classes="task-repeats", compact=True),
+        )
+        yield Horizontal(
+            Label("RRULE", classes="field-label"),
+            Input(classes="task-rrule", compact=True, placeholder="FREQ=WEEKLY;BYDAY=MO,TH"),
+            classes="row rrule-row",
+        )
+        yield Label("", classes="field-error task-repeats-error")
+        # The author first: they are ticked already, and the list shows five at a time.
+        ordered = sorted(self.staff, key=lambda s: s.username != self.author)
+        people = [
+            (
+                Text(f"{visible(s.display_name)} ({visible(s.username)})"),
+                s.username,
+                s.username == self.author,
+            )
+            for s in ordered
+        ]
+        yield field_row(
+            "Responsible", StaffPicker(*people, classes="task-responsible", compact=True)
+        )
+        yield Label("", classes="field-error task-responsible-error")
+        yield field_row(
+            "For client", TickBox("the client does this task", classes="task-client", compact=True)
+        )
+        yield field_row(
+            "Details",
+            TextArea(classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"),
+        )
+        yield Label("", classes="field-error task-details-error")
+
+    def on_mount(self) -> None:
+        self._show_due_hint()
+
+    def set_number(self, number: int) -> None:
+        self.number = number
+        self.query_one(".task-title", Label).update(f"Follow-up task {number}")
+
+    # --- values ---------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.query_one(".task-name", Input).value,
+            "due": self.query_one(".task-due", Input).value,
+            "repeats": str(self.query_one(".task-repeats", Select).value),
+            "rrule": self.query_one(".task-rrule", Input).value,
+            "responsible": list(self.query_one(".task-responsible", SelectionList).selected),
+            "assigned_to_client": self.query_one(".task-client", TickBox).value,
+            "details": self.query_one(".task-details", TextArea).text,
+        }
+
+    def load(self, values: dict[str, Any]) -> None:
+        for key, selector in (
+            ("name", ".task-name"),
+            ("due", ".task-due"),
+            ("rrule", ".task-rrule"),
+        ):
+            if isinstance(values.get(key), str):
+                self.query_one(selector, Input).value = values[key]
+        if values.get("repeats") in {v for _, v in REPEAT_CHOICES}:
+            self.query_one(".task-repeats", Select).value = values["repeats"]
+        if isinstance(values.get("responsible"), list):
+            people = self.query_one(".task-responsible", SelectionList)
+            people.deselect_all()
+            for username in values["responsible"]:
+                if any(s.username == username for s in self.staff):
+                    people.select(username)
+        if isinstance(values.get("assigned_to_client"), bool):
+            self.query_one(".task-client", TickBox).value = values["assigned_to_client"]
+        if isinstance(values.get("details"), str):
+            self.query_one(".task-details", TextArea).text = values["details"]
+        self._show_due_hint()
+
+    def task_input(self) -> TaskInput:
+        return task_input(self.values())
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def show_error(self, field: str, message: str, label: str) -> None:
+        widget = _WIDGETS[field]
+        error = self.query_one(f".{widget}-error", Label)
+        error.update(Text(f"{label}: {visible(message)}"))
+        error.add_class("-shown")
+        target = ".task-rrule" if field == "repeats" and self.has_class("-custom") else f".{widget}"
+        self.query_one(target).focus()
+
+    def clear_errors(self) -> None:
+        for label in self.query(".field-error"):
+            label.remove_class("-shown")
+
+    def _show_due_hint(self) -> None:
+        words, ok = understood(
+            self.query_one(".task-due", Input).value, self.today, "future", "due date"
+        )
+        self.query_one(".task-due-hint", Label).update(
+            Text(visible(words), style="" if ok else "bold")
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.has_class("task-due"):
+            self._show_due_hint()
+        self.post_message(self.Changed())
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.set_class(event.value == Repeats.CUSTOM.value, "-custom")
+        self.post_message(self.Changed())
+
+    def on_selection_list_selected_changed(self, _event: SelectionList.SelectedChanged) -> None:
+        self.post_message(self.Changed())
+
+    def on_checkbox_changed(self, _event: TickBox.Changed) -> None:
+        self.post_message(self.Changed())
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        self.post_message(self.Changed())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("remove-task"):
+            event.stop()
+            self.post_message(self.RemoveRequested(self))
+
+
+class TaskDialog(ModalScreen[dict[str, Any] | None]):
+    """A new task on its own, straight on the case. Returns the form's values; the caller saves."""
+
+    DEFAULT_CSS = """
+    TaskDialog { align: center middle; }
+    TaskDialog > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    TaskDialog VerticalScroll { height: auto; max-height: 20; }
+    TaskDialog .title { text-style: bold; }
+    TaskDialog .error { color: $text-error; text-style: bold; }
+    TaskDialog .hint-line { color: $text-muted; }
+    TaskDialog TaskForm { border-top: none; margin-top: 0; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="task.save"),
+        Binding("escape", "cancel", "Cancel", id="task.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        staff: Sequence[StaffView],
+        author: str,
+        today: date,
+        values: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.form = TaskForm(staff=staff, author=author, today=today, removable=False)
+        self.initial, self.error = values, error
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(visible(self.title_text)), classes="title")
+            with VerticalScroll():
+                yield self.form
+            yield Label("", classes="error", id="task-error")
+            yield Label("ctrl+s save · escape cancel", classes="hint-line")
+
+    def on_mount(self) -> None:
+        if self.initial:
+            self.form.load(self.initial)
+        self.form.query_one(".task-name", Input).focus()
+        if self.error:
+            self.show_error(*self.error)
+
+    def show_error(self, field: str, message: str) -> None:
+        found = task_field(field)
+        if found is not None:
+            self.form.show_error(found[1], message, field)
+        else:
+            self.query_one("#task-error", Label).update(Text(f"{field}: {visible(message)}"))
+
+    def action_save(self) -> None:
+        self.dismiss(self.form.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

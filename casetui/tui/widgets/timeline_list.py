@@ -1,0 +1,342 @@
+"""The case timeline list: one line per entry, drawn only where it is visible (Line API).
+
+Entries are plain tuples from the timeline repository; an expanded entry shows its full
+text beneath it. Ten thousand entries cost one list and an index, not ten thousand widgets.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from casetui.domain.locking import describe_lock, is_locked, locks_at, time_left
+from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.tui.widgets.safe_text import visible as visible_line
+
+EntryKey = tuple[str, int]
+WIDE = 110  # from this width the lock column has room for describe_lock's own words
+
+_TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
+_EVENT = {"status": "Status", "concern": "Concern", "worker": "Worker", "case_number": "Case no."}
+_TASK_BOX = {"open": "[ ]", "done": "[x]", "cancelled": "[-]"}
+
+
+def visible(text: str | None, *, keep_newlines: bool = False) -> str:
+    """User text shown, never obeyed; with ``keep_newlines`` line breaks still break lines."""
+    if not keep_newlines:
+        return visible_line(text)
+    lines = (text or "").replace("\r\n", "\n").split("\n")
+    return "\n".join(visible_line(line.replace("\t", "    ")) for line in lines)
+
+
+def entry_key(entry: TimelineEntry) -> EntryKey:
+    return entry.kind, entry.id
+
+
+def type_label(entry: TimelineEntry) -> str:
+    if entry.kind == EVENT:
+        return _EVENT.get(entry.detail or "", (entry.detail or "Change").capitalize())
+    return _TYPE[entry.kind]
+
+
+def short_date(day: date) -> str:
+    return f"{day.day:>2} {day:%b %Y}"
+
+
+def lock_mark(created_at: datetime, lock_days: int, now: datetime, *, wide: bool) -> str:
+    """``locked 8 Nov`` or ``13d left``; the full describe_lock words where there is room."""
+    if wide:
+        return describe_lock(created_at, lock_days, now)
+    if is_locked(created_at, lock_days, now):
+        return f"locked {locks_at(created_at, lock_days).day} {locks_at(created_at, lock_days):%b}"
+    left = time_left(created_at, lock_days, now)
+    if left >= timedelta(days=1):
+        return f"{left.days}d left"
+    return f"{max(left.seconds // 3600, 0)}h left"
+
+
+class TimelineList(ScrollView, can_focus=True):
+    """Arrow keys move, enter expands or folds the highlighted entry."""
+
+    HELP_TITLE = "Timeline entries"
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "toggle", "Expand", id="timeline.expand", show=False),
+    ]
+    COMPONENT_CLASSES = {
+        "timeline--cursor",
+        "timeline--muted",
+        "timeline--restricted",
+        "timeline--detail",
+    }
+    DEFAULT_CSS = """
+    TimelineList {
+        height: 1fr;
+        overflow-x: hidden;
+        & > .timeline--cursor { background: $block-cursor-blurred-background; text-style: bold; }
+        &:focus > .timeline--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .timeline--muted { color: $text-muted; }
+        & > .timeline--restricted { color: $text-warning; text-style: bold; }
+        & > .timeline--detail { color: $text; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, entry: TimelineEntry | None) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class ToggleRequested(Message):
+        """Enter on an entry: the screen fetches its full text (or folds it)."""
+
+        def __init__(self, entry: TimelineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[TimelineEntry] = []
+        self.lock_days = 14
+        self.zone = ZoneInfo("UTC")
+        self.now = datetime.now().astimezone()
+        self._details: dict[EntryKey, list[Text]] = {}
+        self._wrapped: dict[tuple[EntryKey, int], list[Strip]] = {}
+        self._starts: list[int] | None = None  # first line of each entry, when any is expanded
+        self._height = 0
+
+    # --- data -------------------------------------------------------------------------
+
+    def set_entries(
+        self,
+        entries: Sequence[TimelineEntry],
+        *,
+        lock_days: int,
+        zone: ZoneInfo,
+        now: datetime,
+        keep: EntryKey | None = None,
+    ) -> None:
+        self.entries = list(entries)
+        self.lock_days, self.zone, self.now = lock_days, zone, now
+        if self._details:
+            known = {(e.kind, e.id) for e in self.entries}
+            self._details = {k: v for k, v in self._details.items() if k in known}
+        self._wrapped.clear()
+        self._relayout()
+        index = self.index_of(keep) if keep is not None else None
+        self.cursor = min(
+            index if index is not None else self.cursor, max(len(self.entries) - 1, 0)
+        )
+        self.refresh()
+
+    def index_of(self, key: EntryKey | None) -> int | None:
+        if key is None:
+            return None
+        kind, wanted = key
+        for index, entry in enumerate(self.entries):
+            if entry.id == wanted and entry.kind == kind:
+                return index
+        return None
+
+    @property
+    def highlighted(self) -> TimelineEntry | None:
+        if 0 <= self.cursor < len(self.entries):
+            return self.entries[self.cursor]
+        return None
+
+    def is_expanded(self, entry: TimelineEntry) -> bool:
+        return entry_key(entry) in self._details
+
+    def expand(self, entry: TimelineEntry, lines: list[Text]) -> None:
+        self._details[entry_key(entry)] = lines
+        self._relayout()
+        self.refresh()
+        self._scroll_cursor_into_view(with_details=True)
+
+    def fold(self, entry: TimelineEntry) -> None:
+        self._details.pop(entry_key(entry), None)
+        self._relayout()
+        self.refresh()
+
+    # --- geometry -----------------------------------------------------------------------
+
+    def _detail_strips(self, key: EntryKey, width: int) -> list[Strip]:
+        cached = self._wrapped.get((key, width))
+        if cached is None:
+            console = self.app.console
+            style = self.get_component_rich_style("timeline--detail", partial=True)
+            cached = []
+            for text in self._details.get(key, []):
+                for line in text.wrap(console, max(width - 4, 10)):
+                    line.pad_left(4)
+                    cached.append(Strip(line.render(console), line.cell_len).apply_style(style))
+            self._wrapped[(key, width)] = cached
+        return cached
+
+    def _extra_lines(self, key: EntryKey) -> int:
+        return len(self._detail_strips(key, self._width()))
+
+    def _width(self) -> int:
+        return max(self.scrollable_content_region.width, 20)
+
+    def _relayout(self) -> None:
+        if not self._details:
+            self._starts = None
+            self._height = len(self.entries)
+        else:
+            starts, line = [], 0
+            for entry in self.entries:
+                starts.append(line)
+                line += 1
+                key = entry_key(entry)
+                if key in self._details:
+                    line += self._extra_lines(key)
+            self._starts, self._height = starts, line
+        self.virtual_size = Size(self._width(), self._height)
+
+    def on_resize(self) -> None:
+        self._wrapped.clear()
+        self._relayout()
+
+    def line_of(self, index: int) -> int:
+        return index if self._starts is None else self._starts[index]
+
+    def _locate(self, y: int) -> tuple[int, int]:
+        """The entry drawn on virtual line ``y``, and which of its lines (0 = the summary)."""
+        if self._starts is None:
+            return y, 0
+        index = bisect_right(self._starts, y) - 1
+        return index, y - self._starts[index]
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        virtual_y = y + round(self.scroll_offset.y)
+        if virtual_y >= self._height or not self.entries:
+            return Strip.blank(width, self.rich_style)
+        index, part = self._locate(virtual_y)
+        entry = self.entries[index]
+        if part:
+            strips = self._detail_strips(entry_key(entry), width)
+            if part > len(strips):
+                return Strip.blank(width, self.rich_style)
+            return strips[part - 1].adjust_cell_length(width).apply_style(self.rich_style)
+        text = self.entry_text(entry, width, index == self.cursor)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("timeline--cursor", partial=True))
+        segments = list(text.render(self.app.console))
+        return Strip(segments, text.cell_len).adjust_cell_length(width).apply_style(self.rich_style)
+
+    def entry_text(self, entry: TimelineEntry, width: int, current: bool) -> Text:
+        wide = width >= WIDE
+        lock_width = 23 if wide else 13
+        author_width = 14 if wide else 10
+        flag_width = 10 if wide else 1
+        expanded = self.is_expanded(entry)
+        marker = ("▾" if expanded else "▸") if current else ("▾" if expanded else " ")
+        when = moment(entry.at).astimezone(self.zone).date()
+        muted = self.get_component_rich_style("timeline--muted", partial=True)
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append(f"{marker} ")
+        line.append(f"{type_label(entry):<9}", style=Style(bold=entry.kind == NOTE))
+        line.append(f"{short_date(when):<12}")
+        line.append(f"{visible(entry.author)[:author_width]:<{author_width}} ", style=muted)
+        lock = ""
+        if entry.kind == NOTE and entry.created_at is not None:
+            lock = lock_mark(moment(entry.created_at), self.lock_days, self.now, wide=wide)
+        restricted = ("restricted" if wide else "R") if entry.restricted else ""
+        room = max(width - line.cell_len - (1 + lock_width + 1 + flag_width), 8)
+        summary = self.summary_text(entry)
+        summary.truncate(room, overflow="ellipsis", pad=True)
+        line.append_text(summary)
+        line.append(f" {lock:>{lock_width}} ", style=muted)
+        line.append(
+            f"{restricted:<{flag_width}}",
+            style=self.get_component_rich_style("timeline--restricted", partial=True),
+        )
+        return line
+
+    def summary_text(self, entry: TimelineEntry) -> Text:
+        if entry.kind == TASK:
+            box = _TASK_BOX.get(entry.status or "", "[?]")
+            due = f" · due {entry.due_on.day} {entry.due_on:%b}" if entry.due_on else ""
+            repeat = f" · {entry.repeats}" if entry.repeats and entry.repeats != "none" else ""
+            return Text(f"{box} {visible(entry.summary)}{due}{repeat}", no_wrap=True, end="")
+        if entry.kind == ADDENDUM:
+            return Text(f"to a note: {visible(entry.summary)}", no_wrap=True, end="")
+        return Text(visible(entry.summary), no_wrap=True, end="")
+
+    # --- moving -----------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self._scroll_cursor_into_view()
+        self.post_message(self.Highlighted(self.highlighted))
+
+    def _scroll_cursor_into_view(self, with_details: bool = False) -> None:
+        if not self.entries:
+            return
+        top = self.line_of(self.cursor)
+        height = 1
+        entry = self.entries[self.cursor]
+        if with_details and self.is_expanded(entry):
+            height += self._extra_lines(entry_key(entry))
+        height = min(height, max(self.scrollable_content_region.height, 1))
+        self.scroll_to_region(Region(0, top, 1, height), animate=False, immediate=True, force=True)
+
+    def move_to(self, index: int) -> None:
+        if self.entries:
+            self.cursor = max(0, min(index, len(self.entries) - 1))
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.entries) - 1)
+
+    def action_toggle(self) -> None:
+        entry = self.highlighted
+        if entry is None:
+            return
+        if self.is_expanded(entry):
+            self.fold(entry)
+        else:
+            self.post_message(self.ToggleRequested(entry))
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if isinstance(offset, int) and self.entries:
+            index, _part = self._locate(offset + round(self.scroll_offset.y))
+            self.move_to(index)
+
+
+__all__ = ["TimelineList", "entry_key", "lock_mark", "short_date", "type_label", "visible"]
