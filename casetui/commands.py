@@ -291,7 +291,7 @@ def notes_list(args: argparse.Namespace) -> int:
     from casetui.services.notes import list_notes
 
     db, actor = _acting(args)
-    with db.uow(write=False) as uow:
+    with db.uow() as uow:  # a write: viewing a restricted note is an audit event
         notes = list_notes(uow, actor, args.case)
         zone = context.zone(uow)
     if args.json:

@@ -26,10 +26,13 @@ def time_left(created_at: datetime, lock_days: int, now: datetime) -> timedelta:
 
 
 def describe_lock(created_at: datetime, lock_days: int, now: datetime) -> str:
-    """``locks in 3d 4h`` or ``locked since 2026-11-08`` for the editor and the timeline."""
+    """``locks in 3d 4h`` or ``locked since 2026-11-08`` for the editor and the timeline.
+
+    The date is given in ``now``'s time zone: pass the organisation's local time.
+    """
     when = locks_at(created_at, lock_days)
     if now >= when:
-        return f"locked since {when.date().isoformat()}"
+        return f"locked since {when.astimezone(now.tzinfo).date().isoformat()}"
     left = when - now
     days, hours = left.days, left.seconds // 3600
     if days:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select, update
+
 from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
-from casetui.domain.enums import Grant, RecordStatus
+from casetui.domain.enums import Grant, RecordStatus, Role
 from casetui.domain.errors import NotFound, ValidationError
-from casetui.domain.models import NAME_MAX, Client, ClientWarning
+from casetui.domain.models import NAME_MAX, Case, Client, ClientWarning
+from casetui.repositories.scope import visible_cases
 from casetui.services import audit, context, policy, validation
 
 
@@ -74,10 +77,16 @@ def register_client(uow: UnitOfWork, actor: Actor, client: ClientInput) -> int:
     return row.id
 
 
-def _client(uow: UnitOfWork, client_id: int) -> Client:
+def _client(uow: UnitOfWork, actor: Actor, client_id: int) -> Client:
+    """The client, if the actor may see them: administrators all, others through a case."""
     row = uow.session.get(Client, client_id)
+    if row is not None and actor.role is not Role.ADMINISTRATOR:
+        in_sight = uow.session.execute(
+            select(Case.id).where(Case.client_id == client_id, visible_cases(actor)).limit(1)
+        ).first()
+        row = row if in_sight else None
     if row is None:
-        raise NotFound(f"no client {client_id}")
+        raise NotFound(f"no client {client_id} that you can see")
     return row
 
 
@@ -85,22 +94,33 @@ def delete_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
     """Soft: the record is hidden, kept, and an administrator can restore it."""
     policy.ensure_writer(actor)
     policy.ensure_grant(actor, Grant.DELETE_CLIENTS, "deleting a client")
-    row = _client(uow, client_id)
+    row = _client(uow, actor, client_id)
     if row.deleted_at is not None:
         raise ValidationError("client", f"client {client_id} is already deleted")
     before = client_snapshot(row)
     row.deleted_at = uow.now()
     row.version += 1
+    # Their cases go with them, stamped the same moment so a restore brings back just these.
+    uow.session.execute(
+        update(Case)
+        .where(Case.client_id == client_id, Case.deleted_at.is_(None))  # type: ignore[union-attr]
+        .values(deleted_at=row.deleted_at)
+    )
     audit.record(uow, actor, "client.delete", "client", client_id, before=before, after=client_snapshot(row))
     uow.commit()
 
 
 def restore_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
     policy.ensure_administrator(actor, "restoring a deleted client")
-    row = _client(uow, client_id)
+    row = _client(uow, actor, client_id)
     if row.deleted_at is None:
         raise ValidationError("client", f"client {client_id} is not deleted")
     before = client_snapshot(row)
+    uow.session.execute(
+        update(Case)
+        .where(Case.client_id == client_id, Case.deleted_at == row.deleted_at)  # type: ignore[arg-type]
+        .values(deleted_at=None)
+    )
     row.deleted_at = None
     row.version += 1
     audit.record(uow, actor, "client.restore", "client", client_id, before=before, after=client_snapshot(row))

@@ -271,7 +271,7 @@ def _lock_check(uow: UnitOfWork, actor: Actor, note: CaseNote, reason: str | Non
     lock_days = context.settings(uow).lock_days
     if not is_locked(note.created_at, lock_days, uow.now()):
         return None
-    since = locks_at(note.created_at, lock_days).date().isoformat()
+    since = locks_at(note.created_at, lock_days).astimezone(context.zone(uow)).date().isoformat()
     cleaned = validation.text(reason, "reason", max_length=REASON_MAX)
     if not actor.has(Grant.OVERRIDE_LOCK) or not cleaned:
         raise NoteLocked(
@@ -418,10 +418,16 @@ def add_addendum(uow: UnitOfWork, actor: Actor, note_id: int, text: str, reason:
 
 
 def list_notes(uow: UnitOfWork, actor: Actor, case_number: str) -> list[NoteView]:
+    """A case's notes, newest first. Restricted notes handed out in full are audited as viewed."""
     case = CaseRepository(uow.session, actor).get_by_number(case_number)
     views = NoteRepository(uow.session, actor).views(
         case_id=case.id, lock_days=context.settings(uow).lock_days, now=uow.now()
     )
+    restricted = [v for v in views if v.restricted]
+    for view in restricted:
+        audit.record(uow, actor, "note.view_restricted", "case_note", view.id, case_id=case.id)
+    if restricted:
+        uow.commit()
     return views
 
 

@@ -1,0 +1,461 @@
+"""The role table of the specification, action by action, for every kind of person.
+
+Allowed: the database holds the change. Refused: PermissionDenied (or NotFound where the
+case is out of sight, BulkRefused for a bulk note) and the database is exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import Grant
+from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied
+from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, NoteAddendum
+from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.notes import NoteRepository
+from casetui.repositories.tasks import TaskRepository
+from casetui.services import cases as case_service
+from casetui.services import clients as client_service
+from casetui.services import notes as note_service
+from casetui.services import policy, tasks
+from casetui.services import workload as workload_service
+
+from .conftest import World
+
+ALLOWED = "allowed"
+
+
+@dataclass(frozen=True)
+class Subject:
+    actor: str
+    case: str
+
+
+SUBJECTS = {
+    "caseworker_assigned": Subject("ana", "ana_case"),
+    "caseworker_not_assigned": Subject("ben", "ana_case"),
+    "navigator": Subject("ana", "ben_case"),
+    "supervisor_own_team": Subject("sam", "ana_case"),
+    "supervisor_other_team": Subject("sam", "cara_case"),
+    "administrator": Subject("admin", "cara_case"),
+    "auditor": Subject("audrey", "ana_case"),
+}
+
+# Write on the case: its assigned workers, its team's supervisor, administrators.
+WRITE = {
+    "caseworker_assigned": ALLOWED,
+    "caseworker_not_assigned": NotFound,
+    "navigator": ALLOWED,
+    "supervisor_own_team": ALLOWED,
+    "supervisor_other_team": NotFound,
+    "administrator": ALLOWED,
+    "auditor": PermissionDenied,
+}
+# Someone else's note: supervisors and administrators of the case only.
+OTHERS_NOTE = {**WRITE, "caseworker_assigned": PermissionDenied, "navigator": PermissionDenied}
+SEE = {**WRITE, "auditor": ALLOWED}
+SUPERVISORS = {
+    **{name: PermissionDenied for name in SUBJECTS},
+    "supervisor_own_team": ALLOWED,
+    "supervisor_other_team": NotFound,
+    "administrator": ALLOWED,
+}
+ADMINISTRATORS = {**{name: PermissionDenied for name in SUBJECTS}, "administrator": ALLOWED}
+BULK = {
+    **WRITE,
+    "caseworker_not_assigned": BulkRefused,
+    "supervisor_other_team": BulkRefused,
+}
+
+Attempt = Callable[[], Any]
+Landed = Callable[[Any], bool]
+Prepare = Callable[[World, Actor, str], tuple[Attempt, Landed]]
+
+
+def _note(w: World, note_id: int) -> CaseNote:
+    return w.read(lambda uow: uow.session.get(CaseNote, note_id))
+
+
+def _case(w: World, case_id: int) -> Case:
+    return w.read(lambda uow: CaseRepository(uow.session, w.admin).get(case_id))
+
+
+def _client_of(w: World, case_number: str) -> int:
+    return w.read(
+        lambda uow: CaseRepository(uow.session, w.admin).get_by_number(case_number).client_id
+    )
+
+
+def see_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    def attempt() -> str:
+        return w.read(
+            lambda uow: CaseRepository(uow.session, actor).get_by_number(number).case_number
+        )
+
+    return attempt, lambda seen: seen == number
+
+
+def add_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+
+    def landed(_: Any) -> bool:
+        notes = w.read(
+            lambda uow: NoteRepository(uow.session, w.admin).views(
+                case_id=case_id, lock_days=14, now=uow.now()
+            )
+        )
+        return [(n.summary, n.author) for n in notes] == [("Role table note", actor.username)]
+
+    return lambda: w.note(actor, number, "Role table note"), landed
+
+
+def add_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+
+    def attempt() -> Any:
+        return w.run(
+            tasks.add_task,
+            actor,
+            number,
+            tasks.TaskInput(name="Chase the landlord", due="2026-11-30"),
+        )
+
+    def landed(_: Any) -> bool:
+        found = w.read(lambda uow: TaskRepository(uow.session, w.admin).views(case_id=case_id))
+        return [t.name for t in found] == ["Chase the landlord"]
+
+    return attempt, landed
+
+
+def complete_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task = w.run(
+        tasks.add_task, w.admin, number, tasks.TaskInput(name="Call back", due="2026-11-30")
+    )
+
+    def landed(_: Any) -> bool:
+        row = w.read(lambda uow: uow.session.get(FollowUpTask, task.id))
+        return row is not None and row.status == "done" and row.completed_at is not None
+
+    return lambda: w.run(tasks.complete_task, actor, task.id), landed
+
+
+def _edit(w: World, actor: Actor, note_id: int) -> tuple[Attempt, Landed]:
+    changes = note_service.NoteChanges(summary="Edited summary")
+    return (
+        lambda: w.run(note_service.edit_note, actor, note_id, changes),
+        lambda _: _note(w, note_id).summary == "Edited summary",
+    )
+
+
+def _delete(w: World, actor: Actor, note_id: int) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(note_service.delete_note, actor, note_id),
+        lambda _: _note(w, note_id).deleted_at is not None,
+    )
+
+
+def edit_own_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit(w, actor, w.raw_note(actor, number))
+
+
+def edit_others_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit(w, actor, w.raw_note(w.olga, number))
+
+
+def delete_own_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete(w, actor, w.raw_note(actor, number))
+
+
+def delete_others_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete(w, actor, w.raw_note(w.olga, number))
+
+
+def addendum(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = w.raw_note(w.olga, number)
+
+    def landed(_: Any) -> bool:
+        rows = w.read(
+            lambda uow: (
+                uow.session.query(NoteAddendum).filter(NoteAddendum.note_id == note_id).all()
+            )
+        )
+        return [(a.text, a.author_id) for a in rows] == [("Also phoned the GP", actor.id)]
+
+    return lambda: w.run(
+        note_service.add_addendum, actor, note_id, "Also phoned the GP", "forgot"
+    ), landed
+
+
+def change_status(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    return (
+        lambda: w.run(case_service.change_status, actor, number, "Paused"),
+        lambda _: _case(w, case_id).status == "Paused",
+    )
+
+
+def change_concern(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    return (
+        lambda: w.run(case_service.change_concern, actor, number, "High"),
+        lambda _: _case(w, case_id).concern == "High",
+    )
+
+
+def reassign(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    target = w.olga if number == w.ben_case else w.ben
+    return (
+        lambda: w.run(case_service.reassign, actor, number, target.username),
+        lambda _: _case(w, case_id).primary_worker_id == target.id,
+    )
+
+
+def change_case_number(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    return (
+        lambda: w.run(case_service.change_case_number, actor, number, "HB-0001"),
+        lambda _: _case(w, case_id).case_number == "HB-0001",
+    )
+
+
+def _client(w: World, client_id: int) -> Client:
+    return w.read(lambda uow: uow.session.get(Client, client_id))
+
+
+def delete_client(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    return (
+        lambda: w.run(client_service.delete_client, actor, client_id),
+        lambda _: _client(w, client_id).deleted_at is not None,
+    )
+
+
+def restore_client(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    w.run(client_service.delete_client, w.admin, client_id)
+    return (
+        lambda: w.run(client_service.restore_client, actor, client_id),
+        lambda _: _client(w, client_id).deleted_at is None,
+    )
+
+
+def restore_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = w.raw_note(w.olga, number)
+    w.run(note_service.delete_note, w.admin, note_id)
+    return (
+        lambda: w.run(note_service.restore_note, actor, note_id),
+        lambda _: _note(w, note_id).deleted_at is None,
+    )
+
+
+def bulk_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    note = note_service.NoteInput(summary="Group session", activity_type="Workshop")
+
+    def landed(result: Any) -> bool:
+        row = _note(w, result.note_ids[0])
+        return (
+            row.case_id == case_id and row.batch_id == result.batch_id and row.author_id == actor.id
+        )
+
+    return lambda: w.run(note_service.bulk_add_notes, actor, [number], note), landed
+
+
+TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
+    "see_case": (see_case, SEE),
+    "add_note": (add_note, WRITE),
+    "add_task": (add_task, WRITE),
+    "complete_task": (complete_task, WRITE),
+    "edit_own_note": (edit_own_note, WRITE),
+    "edit_others_note": (edit_others_note, OTHERS_NOTE),
+    "delete_own_note": (delete_own_note, WRITE),
+    "delete_others_note": (delete_others_note, OTHERS_NOTE),
+    "addendum": (addendum, WRITE),
+    "change_status": (change_status, WRITE),
+    "change_concern": (change_concern, WRITE),
+    "reassign": (reassign, SUPERVISORS),
+    # Only administrators hold case_numbers and delete_clients by default.
+    "change_case_number": (change_case_number, ADMINISTRATORS),
+    "delete_client": (delete_client, ADMINISTRATORS),
+    "restore_client": (restore_client, ADMINISTRATORS),
+    "restore_note": (restore_note, ADMINISTRATORS),
+    "bulk_note": (bulk_note, BULK),
+}
+
+
+def _check(world: World, actor: Actor, prepare: Prepare, number: str, expected: Any) -> None:
+    attempt, landed = prepare(world, actor, number)
+    before = world.dump()
+    if expected == ALLOWED:
+        result = attempt()
+        assert landed(result)
+    else:
+        with pytest.raises(expected):
+            attempt()
+        assert world.dump() == before
+
+
+@pytest.mark.parametrize("action", list(TABLE))
+@pytest.mark.parametrize("subject", list(SUBJECTS))
+def test_role_table(world: World, subject: str, action: str) -> None:
+    prepare, expectations = TABLE[action]
+    who = SUBJECTS[subject]
+    _check(
+        world, getattr(world, who.actor), prepare, getattr(world, who.case), expectations[subject]
+    )
+
+
+# --- grants on top of roles -----------------------------------------------------------------
+
+
+def _with(actor: Actor, *grants: Grant) -> Actor:
+    return replace(actor, grants=actor.grants | frozenset(grants))
+
+
+def _without(actor: Actor, grant: Grant) -> Actor:
+    return replace(actor, grants=actor.grants - {grant})
+
+
+def test_case_numbers_grant_lets_a_caseworker_renumber_their_case(world: World) -> None:
+    _check(world, _with(world.ana, Grant.CASE_NUMBERS), change_case_number, world.ana_case, ALLOWED)
+
+
+def test_case_numbers_grant_does_not_reach_cases_out_of_sight(world: World) -> None:
+    _check(
+        world, _with(world.ana, Grant.CASE_NUMBERS), change_case_number, world.cara_case, NotFound
+    )
+
+
+def test_delete_clients_grant_lets_a_caseworker_delete_their_client(world: World) -> None:
+    _check(world, _with(world.ana, Grant.DELETE_CLIENTS), delete_client, world.ana_case, ALLOWED)
+
+
+def test_delete_clients_grant_does_not_reach_clients_out_of_sight(world: World) -> None:
+    _check(world, _with(world.ana, Grant.DELETE_CLIENTS), delete_client, world.cara_case, NotFound)
+
+
+def test_bulk_note_needs_the_bulk_actions_grant(world: World) -> None:
+    _check(
+        world, _without(world.ana, Grant.BULK_ACTIONS), bulk_note, world.ana_case, PermissionDenied
+    )
+
+
+def test_supervisor_cannot_reassign_to_someone_outside_the_team(world: World) -> None:
+    def to_cara(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+        return lambda: w.run(case_service.reassign, actor, number, "cara"), lambda _: False
+
+    _check(world, world.sam, to_cara, world.ana_case, PermissionDenied)
+
+
+# --- reads: the caseload, notes and tasks are scoped whatever the filter ---------------------
+
+VISIBLE = {
+    "ana": {"ana_case", "ben_case"},
+    "ben": {"ben_case"},
+    "cara": {"cara_case"},
+    "olga": {"olga_case"},
+    "sam": {"ana_case", "ben_case", "olga_case"},
+    "admin": {"ana_case", "ben_case", "cara_case", "olga_case"},
+    "audrey": {"ana_case", "ben_case", "cara_case", "olga_case"},
+}
+
+
+@pytest.mark.parametrize("username", list(VISIBLE))
+def test_caseload_holds_only_the_cases_the_actor_may_see(world: World, username: str) -> None:
+    actor = getattr(world, username)
+    everyone = [world.admin, world.sam, world.ana, world.ben, world.cara, world.olga]
+    expected = {getattr(world, name) for name in VISIBLE[username]}
+    filters = [
+        CaseFilter(statuses=()),
+        CaseFilter(statuses=(), worker_ids=tuple(s.id for s in everyone)),
+        *(CaseFilter(statuses=(), query=getattr(world, name)) for name in VISIBLE["admin"]),
+        *(CaseFilter(statuses=(), worker_ids=(s.id,)) for s in everyone),
+    ]
+
+    def caseload(uow: Any) -> list[tuple[set[str], int]]:
+        repo = CaseRepository(uow.session, actor)
+        return [({r.case_number for r in repo.rows(f, limit=100)}, repo.count(f)) for f in filters]
+
+    results = world.read(caseload)
+    assert results[0] == (expected, len(expected))
+    for numbers, count in results[1:]:
+        assert numbers <= expected
+        assert count == len(numbers)
+
+
+@pytest.mark.parametrize("username", list(VISIBLE))
+def test_notes_and_tasks_of_unseen_cases_stay_hidden(world: World, username: str) -> None:
+    actor = getattr(world, username)
+    for attr in VISIBLE["admin"]:
+        w_case = getattr(world, attr)
+        world.note(world.admin, w_case, f"Note on {w_case}")
+        world.run(
+            tasks.add_task,
+            world.admin,
+            w_case,
+            tasks.TaskInput(name=f"Task on {w_case}", due="+1w"),
+        )
+    expected = {getattr(world, name) for name in VISIBLE[username]}
+
+    def read(uow: Any) -> tuple[set[str], set[str]]:
+        notes = NoteRepository(uow.session, actor).views(lock_days=14, now=uow.now())
+        found = TaskRepository(uow.session, actor).views()
+        return {n.case_number for n in notes}, {t.case_number for t in found}
+
+    assert world.read(read) == (expected, expected)
+    for attr in VISIBLE["admin"].difference(VISIBLE[username]):
+        with pytest.raises(NotFound):
+            world.run(note_service.list_notes, actor, getattr(world, attr))
+
+
+# --- workload and audit trail visibility -----------------------------------------------------
+
+NORTH = {"sam", "ana", "ben", "olga"}
+EVERYONE_WITH_CASES = {"admin", "sam", "ana", "ben", "cara", "olga"}
+
+
+@pytest.mark.parametrize(
+    ("username", "team", "expected"),
+    [
+        ("ana", None, {"ana"}),
+        ("sam", None, NORTH),
+        ("sam", "North", NORTH),
+        ("admin", None, EVERYONE_WITH_CASES),
+        ("admin", "South", {"cara"}),
+        ("audrey", None, EVERYONE_WITH_CASES),
+    ],
+)
+def test_workload_shows_self_team_or_everyone(
+    world: World, username: str, team: str | None, expected: set[str]
+) -> None:
+    rows = world.run(workload_service.workload, getattr(world, username), team=team)
+    assert {r.username for r in rows} == expected
+
+
+@pytest.mark.parametrize(
+    ("username", "team"), [("sam", "South"), ("ana", "North"), ("ana", "South")]
+)
+def test_workload_of_a_team_not_yours_is_refused(world: World, username: str, team: str) -> None:
+    with pytest.raises(PermissionDenied):
+        world.run(workload_service.workload, getattr(world, username), team=team)
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [("admin", True), ("audrey", True), ("sam", False), ("ana", False), ("olga", False)],
+)
+def test_audit_trail_is_for_administrators_and_auditors(
+    world: World, username: str, allowed: bool
+) -> None:
+    actor = getattr(world, username)
+    if allowed:
+        policy.ensure_audit_reader(actor)
+    else:
+        with pytest.raises(PermissionDenied):
+            policy.ensure_audit_reader(actor)
