@@ -25,6 +25,10 @@ from casetui.tui.widgets.task_form import TaskForm, task_field
 from casetui.tui.widgets.timeline_list import visible
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 class BulkNoteScreen(Screen[bool]):
     """Dismissed with True once the notes are written."""
 
@@ -56,7 +60,7 @@ class BulkNoteScreen(Screen[bool]):
         self.original: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Bulk note · {len(self.case_numbers)} cases"), id="bulk-title")
+        yield Static(Text(f"Bulk note · {plural(len(self.case_numbers), 'case')}"), id="bulk-title")
         yield Static(Text("Loading…"), id="bulk-status")
         with VerticalScroll(id="bulk-body"):
             yield Vertical(id="form-slot")
@@ -188,7 +192,7 @@ class BulkNoteScreen(Screen[bool]):
         self.case_numbers = [n for n in self.case_numbers if n not in self.refusals]
         self.refusals = {}
         self.query_one("#bulk-title", Static).update(
-            Text(f"Bulk note · {len(self.case_numbers)} cases")
+            Text(f"Bulk note · {plural(len(self.case_numbers), 'case')}")
         )
         self._show_preview()
         self.set_status("The refused cases are left out; ctrl+s saves for the rest.")

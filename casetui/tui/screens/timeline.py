@@ -58,7 +58,8 @@ def note_lines(note: NoteView, lock_days: int, now: datetime, zone: ZoneInfo) ->
     )
     if note.third_party_org:
         contact += f" · {note.third_party_org}"
-    lines = [Text(visible(contact), style="bold")]
+    # The summary in full: the one-line row above cuts it at the screen's width.
+    lines = [Text(visible(note.summary), style="bold"), Text(visible(contact))]
     written = f"Written by {note.author_name} ({note.author}) {long_date(note.created_at, zone)}"
     written += f" · {describe_lock(note.created_at, lock_days, now)}"
     if note.restricted:
@@ -80,7 +81,8 @@ def task_lines(task: TaskView, zone: ZoneInfo) -> list[Text]:
     if task.assigned_to_client:
         due += " · the client's task"
     lines = [
-        Text(visible(due), style="bold"),
+        Text(visible(task.name), style="bold"),
+        Text(visible(due)),
         Text(visible("Responsible: " + ", ".join(task.responsible))),
     ]
     if task.completed_at:
