@@ -78,7 +78,11 @@ async def show(pilot: Any, app: App[Any], screen: Screen[Any]) -> Screen[Any]:
     """Open ``screen`` the way the caseload would, once the app has signed in."""
     await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
     app.push_screen(screen)
-    await wait_for(pilot, lambda: screen in app.screen_stack and screen.is_mounted)
+    # Mounted is not yet composed: wait until the screen's own widgets are there too.
+    await wait_for(
+        pilot, lambda: app.screen is screen and screen.is_mounted and bool(screen.children)
+    )
+    await pilot.pause()
     return screen
 
 
