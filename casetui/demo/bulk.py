@@ -93,6 +93,14 @@ class BulkWriter:
         finally:
             cursor.close()
 
+    def refresh_next_task_due(self, first_case: int, last_case: int) -> None:
+        """Each case's earliest open task, as the services keep it."""
+        self._connection.exec_driver_sql(
+            "UPDATE cases SET next_task_due = (SELECT min(t.due_on) FROM follow_up_task t"
+            " WHERE t.case_id = cases.id AND t.status = 'open')"
+            f" WHERE cases.id BETWEEN {int(first_case)} AND {int(last_case)}"
+        )
+
     def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids given here, so later inserts do not clash."""
         if self.is_sqlite:

@@ -192,6 +192,8 @@ class _Chunk:
         bulk.insert("follow_up_task", TASK_COLUMNS, self.tasks)
         bulk.insert("task_responsible", ("task_id", "staff_id"), self.responsible)
         bulk.insert("case_event", EVENT_COLUMNS, self.events)
+        if self.cases:
+            bulk.refresh_next_task_due(self.cases[0][0], self.cases[-1][0])
 
 
 def _at(day: int, minute: int) -> datetime:

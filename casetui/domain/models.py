@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from casetui.domain.types import UTCDateTime
@@ -82,6 +82,7 @@ class OrganisationListItem(SQLModel, table=True):
 
 class Client(SQLModel, table=True):
     __tablename__ = "client"
+    __table_args__ = (Index("ix_client_lower_name", text("lower(name)")),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=NAME_MAX, index=True)
     preferred_name: str | None = Field(default=None, max_length=NAME_MAX)
@@ -114,6 +115,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_status_last", "status", "last_interaction_at"),
         Index("ix_cases_concern", "concern"),
+        Index("ix_cases_pathway", "pathway"),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(max_length=40, unique=True)
@@ -128,6 +130,9 @@ class Case(SQLModel, table=True):
     closed_on: date | None = None
     # Kept right by the services on every note, so the caseload sorts without a join.
     last_interaction_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    # The earliest open follow-up task, kept right by the services, so the caseload can show
+    # and sort by it without a look-up per case.
+    next_task_due: date | None = Field(default=None, index=True)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
     version: int = Field(default=1)

@@ -15,10 +15,13 @@ from sqlalchemy.orm import aliased
 
 from casetui.domain.models import Case, CaseTag, Client, Staff
 from casetui.domain.read_models import CaseRow
-from casetui.repositories.cases import CaseFilter, CaseRepository, _next_task_due
+from casetui.repositories.cases import CaseFilter, CaseRepository
 from casetui.repositories.scope import visible_cases
 
 TAGS_IN_USE_MAX = 500
+# Sort keys that always have a value: their keyset needs no "or missing" branch, which
+# would stop SQLite from starting the scan at the anchor.
+NEVER_MISSING = frozenset({"client", "case_number", "status", "concern"})
 
 
 def _worker_name() -> ColumnElement[Any]:
@@ -41,7 +44,7 @@ def sort_column(sort: str) -> ColumnElement[Any]:
         "concern": case({"Low": 1, "Medium": 2, "High": 3}, value=Case.concern, else_=0),
         "pathway": Case.pathway,  # type: ignore[dict-item]
         "last_interaction": Case.last_interaction_at,  # type: ignore[dict-item]
-        "next_task": _next_task_due(),
+        "next_task": Case.next_task_due,  # type: ignore[dict-item]
     }
     return columns.get(sort, columns["last_interaction"])
 
@@ -92,8 +95,13 @@ class CaseloadRepository(CaseRepository):
         later_id = Case.id < case_id if flt.descending else Case.id > case_id  # type: ignore[operator]
         if value is None:  # missing values come last, in id order
             return and_(column.is_(None), later_id)  # type: ignore[arg-type]
-        later = column < value if flt.descending else column > value
-        return or_(column.is_(None), later, and_(column == value, later_id))  # type: ignore[arg-type]
+        # A range the index can start from, then the ties after the anchor: "a > v OR (a = v
+        # AND id > x)" reads the same rows but makes SQLite scan the whole index.
+        from_value = column <= value if flt.descending else column >= value
+        after_anchor = and_(from_value, or_(column != value, later_id))  # type: ignore[arg-type]
+        if flt.sort in NEVER_MISSING:
+            return after_anchor
+        return or_(after_anchor, column.is_(None))  # type: ignore[arg-type]
 
     def case_numbers(self, flt: CaseFilter, *, limit: int) -> list[tuple[int, str]]:
         """(id, case number) of every case the filter matches, up to ``limit``, in order."""

@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import CaseStatus, TaskStatus
+from casetui.domain.enums import CaseStatus
 from casetui.domain.errors import NotFound
 from casetui.domain.models import (
     Case,
@@ -20,7 +31,6 @@ from casetui.domain.models import (
     CaseTag,
     Client,
     ClientWarning,
-    FollowUpTask,
     Staff,
 )
 from casetui.domain.read_models import CaseDetail, CaseRow
@@ -51,15 +61,6 @@ class CaseFilter:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _next_task_due() -> ColumnElement[date]:
-    return (
-        select(func.min(FollowUpTask.due_on))
-        .where(FollowUpTask.case_id == Case.id, FollowUpTask.status == TaskStatus.OPEN.value)
-        .correlate(Case)
-        .scalar_subquery()
-    )
 
 
 class CaseRepository:
@@ -168,22 +169,52 @@ class CaseRepository:
             )
         query = flt.query.strip()
         if query:
-            pattern = f"%{_like_escape(query.lower())}%"
-            prefix = f"{_like_escape(query.lower())}%"
-            tag_match = (
-                select(CaseTag.case_id)
-                .where(CaseTag.case_id == Case.id, func.lower(CaseTag.tag) == query.lower())
-                .exists()
+            clauses.append(self._matching(query))
+        return clauses
+
+    def _matching(self, query: str) -> ColumnElement[bool]:
+        """Cases whose client's name holds ``query``, whose number starts with it, or tagged it.
+
+        From a trigram up, a UNION of three indexed look-ups (the name through FTS5 on SQLite
+        or pg_trgm on PostgreSQL, the number as a range on its unique index, the tag by
+        equality): few cases match, and they are found without reading every name. Shorter
+        queries match many cases, so the rows are read in caseload order and tested instead,
+        which stops as soon as a page is full.
+        """
+        lowered = query.lower()
+        number = query.upper()
+        in_range = and_(Case.case_number >= number, Case.case_number < number + "\U0010ffff")  # type: ignore[operator]
+        tagged = select(CaseTag.case_id).where(CaseTag.tag == lowered)
+        dialect = self.session.get_bind().dialect.name
+        if len(lowered) < 3:
+            pattern = f"%{_like_escape(lowered)}%"
+            return or_(
+                func.lower(Client.name).like(pattern, escape="\\"),
+                func.lower(Client.preferred_name).like(pattern, escape="\\"),
+                in_range,
+                Case.id.in_(tagged),  # type: ignore[union-attr]
             )
-            clauses.append(
+        if dialect == "sqlite":
+            phrase = '"' + query.replace('"', '""') + '"'
+            clients = (
+                select(literal_column("rowid"))
+                .select_from(text("client_search"))
+                .where(text("client_search MATCH :phrase").bindparams(phrase=phrase))
+            )
+        else:
+            pattern = f"%{_like_escape(lowered)}%"
+            clients = select(Client.id).where(
                 or_(
                     func.lower(Client.name).like(pattern, escape="\\"),
-                    func.lower(func.coalesce(Client.preferred_name, "")).like(pattern, escape="\\"),
-                    func.lower(Case.case_number).like(prefix, escape="\\"),
-                    tag_match,
+                    func.lower(Client.preferred_name).like(pattern, escape="\\"),
                 )
             )
-        return clauses
+        matching = union(
+            select(Case.id).where(Case.client_id.in_(clients)),  # type: ignore[attr-defined]
+            select(Case.id).where(in_range),
+            tagged,
+        )
+        return Case.id.in_(matching)  # type: ignore[union-attr]
 
     def count(self, flt: CaseFilter) -> int:
         query = select(func.count()).select_from(Case).join(Client, Client.id == Case.client_id)
@@ -200,7 +231,7 @@ class CaseRepository:
             "concern": concern_rank,
             "pathway": Case.pathway,
             "last_interaction": Case.last_interaction_at,
-            "next_task": _next_task_due(),
+            "next_task": Case.next_task_due,
         }.get(flt.sort, Case.last_interaction_at)
         ordered = column.desc() if flt.descending else column.asc()
         # Missing values sort last either way, the way people read a list.
@@ -222,6 +253,7 @@ class CaseRepository:
                 worker.display_name,
                 Case.pathway,
                 Case.last_interaction_at,
+                Case.next_task_due,
             )
             .join(Client, Client.id == Case.client_id)
             .join(worker, worker.id == Case.primary_worker_id, isouter=True)
@@ -234,7 +266,6 @@ class CaseRepository:
         case_ids = [r[0] for r in found]
         tags = self.tags_for(case_ids)
         warnings = self.warnings_for([r[2] for r in found])
-        due = self.next_task_due_for(case_ids)
         return [
             CaseRow(
                 id=r[0],
@@ -250,7 +281,7 @@ class CaseRepository:
                 last_interaction_at=r[10],
                 tags=tuple(tags.get(r[0], ())),
                 warnings=tuple(warnings.get(r[2], ())),
-                next_task_due=due.get(r[0]),
+                next_task_due=r[11],
             )
             for r in found
         ]
@@ -278,17 +309,6 @@ class CaseRepository:
             ):
                 out[client_id].append(indicator)
         return out
-
-    def next_task_due_for(self, case_ids: Iterable[int]) -> dict[int, date]:
-        ids = list(case_ids)
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(FollowUpTask.case_id, func.min(FollowUpTask.due_on))
-            .where(FollowUpTask.case_id.in_(ids), FollowUpTask.status == TaskStatus.OPEN.value)  # type: ignore[attr-defined]
-            .group_by(FollowUpTask.case_id)
-        )
-        return {case_id: due for case_id, due in rows}
 
     def case_number_taken(self, case_number: str) -> bool:
         """Unscoped on purpose: numbers are unique across the organisation."""

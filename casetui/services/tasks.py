@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Repeats, Role, TaskStatus
 from casetui.domain.errors import RuleError, StaleEdit, ValidationError
-from casetui.domain.models import DETAILS_MAX, SUMMARY_MAX, FollowUpTask, Staff, TaskResponsible
+from casetui.domain.models import (
+    DETAILS_MAX,
+    SUMMARY_MAX,
+    Case,
+    FollowUpTask,
+    Staff,
+    TaskResponsible,
+)
 from casetui.domain.read_models import TaskView
 from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.repositories.cases import CaseRepository
@@ -105,8 +112,20 @@ def insert_task(
     uow.session.flush()
     assert row.id is not None
     uow.session.add_all(TaskResponsible(task_id=row.id, staff_id=sid) for sid in task.responsible_ids)
+    uow.session.flush()
+    refresh_next_task_due(uow, case_id)
     audit.record(uow, actor, "task.add", "follow_up_task", row.id, case_id=case_id, after=task_snapshot(row, task.responsible_ids))
     return row
+
+
+def refresh_next_task_due(uow: UnitOfWork, case_id: int) -> None:
+    """Keep the case's earliest open task date, which the caseload shows and sorts by."""
+    earliest = (
+        select(func.min(FollowUpTask.due_on))
+        .where(FollowUpTask.case_id == case_id, FollowUpTask.status == TaskStatus.OPEN.value)
+        .scalar_subquery()
+    )
+    uow.session.execute(update(Case).where(Case.id == case_id).values(next_task_due=earliest))  # type: ignore[arg-type]
 
 
 def task_snapshot(row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()) -> dict[str, object]:
@@ -153,6 +172,7 @@ def _finish(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(f"task {task_id} was changed by someone else; reload it and try again")
     uow.session.refresh(row)
+    refresh_next_task_due(uow, row.case_id)
     audit.record(uow, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id, before=before, after=task_snapshot(row))
     return row, tasks.views(task_ids=[task_id])[0]
 

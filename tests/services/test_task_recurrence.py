@@ -151,3 +151,36 @@ def test_completing_a_task_twice_is_refused(world: World, repeats: str) -> None:
     with pytest.raises(RuleError):
         world.run(task_service.complete_task, world.ana, task.id)
     assert world.dump() == before
+
+
+def _next_due_on_case(world: World) -> date | None:
+    from casetui.repositories.cases import CaseRepository
+
+    return world.read(
+        lambda uow: (
+            CaseRepository(uow.session, world.ana).get_by_number(world.ana_case).next_task_due
+        )
+    )
+
+
+def test_the_case_keeps_its_earliest_open_task_due_date(world: World) -> None:
+    assert _next_due_on_case(world) is None
+    later = world.run(
+        task_service.add_task, world.ana, world.ana_case, TaskInput(name="Later", due=DEC_1)
+    )
+    assert _next_due_on_case(world) == DEC_1
+    sooner = world.run(
+        task_service.add_task,
+        world.ana,
+        world.ana_case,
+        TaskInput(name="Sooner", due=WED, repeats="weekly"),
+    )
+    assert _next_due_on_case(world) == WED
+    _, following = world.run(task_service.complete_task, world.ana, sooner.id)
+    # The next weekly occurrence (2 December) falls after the other open task (1 December).
+    assert following is not None and following.due_on == date(2026, 12, 2)
+    assert _next_due_on_case(world) == DEC_1
+    world.run(task_service.complete_task, world.ana, later.id)
+    assert _next_due_on_case(world) == date(2026, 12, 2)
+    world.run(task_service.cancel_task, world.ana, following.id)
+    assert _next_due_on_case(world) is None
