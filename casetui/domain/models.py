@@ -116,6 +116,12 @@ class Case(SQLModel, table=True):
         Index("ix_cases_status_last", "status", "last_interaction_at"),
         Index("ix_cases_concern", "concern"),
         Index("ix_cases_pathway", "pathway"),
+        Index(
+            "ix_cases_live_status",
+            "status",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(max_length=40, unique=True)
