@@ -111,7 +111,7 @@ class ClientGroup(SQLModel, table=True):
 class Case(SQLModel, table=True):
     __tablename__ = "cases"  # "case" is an SQL keyword
     __table_args__ = (
-        Index("ix_cases_worker_status", "primary_worker_id", "status"),
+        Index("ix_cases_workload", "primary_worker_id", "status", "concern", "deleted_at"),
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_status_last", "status", "last_interaction_at"),
         Index("ix_cases_concern", "concern"),

@@ -39,7 +39,7 @@ from casetui.domain.read_models import BulkResult, NoteView
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.services import audit, context, policy, validation
-from casetui.services.tasks import TaskInput, ValidTask, insert_task, validate_task
+from casetui.services.tasks import TaskInput, ValidTask, insert_task, insert_tasks, validate_task
 
 BULK_MAX_CASES = 5000
 REASON_MAX = 500
@@ -240,11 +240,12 @@ def bulk_add_notes(
     batch_id = str(uuid.uuid4())
     rows = [_insert_note(uow, actor, case, valid, batch_id) for case in targets]
     uow.session.flush()
-    task_ids: list[int] = []
     for case, row in zip(targets, rows, strict=True):
         audit.record(uow, actor, "note.add", "case_note", row.id, case_id=case.id, after={**note_snapshot(row), "batch_id": batch_id})
-        if valid_task is not None:
-            task_ids.append(insert_task(uow, actor, case.id, valid_task, note_id=row.id).id)  # type: ignore[arg-type]
+    task_ids: list[int] = []
+    if valid_task is not None:
+        written = insert_tasks(uow, actor, [(c.id, valid_task, r.id) for c, r in zip(targets, rows, strict=True)])  # type: ignore[misc]
+        task_ids = [t.id for t in written]  # type: ignore[misc]
     uow.commit()
     return BulkResult(
         batch_id=batch_id,

@@ -94,38 +94,64 @@ def insert_task(
     uow: UnitOfWork, actor: Actor, case_id: int, task: ValidTask, *, note_id: int | None = None,
     previous_task_id: int | None = None,
 ) -> FollowUpTask:
-    row = FollowUpTask(
-        case_id=case_id,
-        note_id=note_id,
-        name=task.name,
-        due_on=task.due_on,
-        repeats=task.repeats.value,
-        rrule=task.rrule,
-        assigned_to_client=task.assigned_to_client,
-        details=task.details,
-        status=TaskStatus.OPEN.value,
-        created_by_id=actor.id,
-        created_at=uow.now(),
-        previous_task_id=previous_task_id,
+    return insert_tasks(uow, actor, [(case_id, task, note_id)], previous_task_id=previous_task_id)[0]
+
+
+def insert_tasks(
+    uow: UnitOfWork,
+    actor: Actor,
+    items: list[tuple[int, ValidTask, int | None]],
+    *,
+    previous_task_id: int | None = None,
+) -> list[FollowUpTask]:
+    """Write tasks as (case id, task, note id): one flush for all, however many cases."""
+    rows = [
+        FollowUpTask(
+            case_id=case_id,
+            note_id=note_id,
+            name=task.name,
+            due_on=task.due_on,
+            repeats=task.repeats.value,
+            rrule=task.rrule,
+            assigned_to_client=task.assigned_to_client,
+            details=task.details,
+            status=TaskStatus.OPEN.value,
+            created_by_id=actor.id,
+            created_at=uow.now(),
+            previous_task_id=previous_task_id,
+        )
+        for case_id, task, note_id in items
+    ]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    uow.session.add_all(
+        TaskResponsible(task_id=row.id, staff_id=sid)  # type: ignore[arg-type]
+        for row, (_, task, _) in zip(rows, items, strict=True)
+        for sid in task.responsible_ids
     )
-    uow.session.add(row)
     uow.session.flush()
-    assert row.id is not None
-    uow.session.add_all(TaskResponsible(task_id=row.id, staff_id=sid) for sid in task.responsible_ids)
-    uow.session.flush()
-    refresh_next_task_due(uow, case_id)
-    audit.record(uow, actor, "task.add", "follow_up_task", row.id, case_id=case_id, after=task_snapshot(row, task.responsible_ids))
-    return row
+    refresh_next_task_due(uow, list({case_id for case_id, _, _ in items}))
+    for row, (case_id, task, _) in zip(rows, items, strict=True):
+        audit.record(uow, actor, "task.add", "follow_up_task", row.id, case_id=case_id, after=task_snapshot(row, task.responsible_ids))
+    return rows
 
 
-def refresh_next_task_due(uow: UnitOfWork, case_id: int) -> None:
-    """Keep the case's earliest open task date, which the caseload shows and sorts by."""
+def refresh_next_task_due(uow: UnitOfWork, case_ids: list[int]) -> None:
+    """Keep each case's earliest open task date, which the caseload shows and sorts by."""
     earliest = (
         select(func.min(FollowUpTask.due_on))
-        .where(FollowUpTask.case_id == case_id, FollowUpTask.status == TaskStatus.OPEN.value)
+        .where(FollowUpTask.case_id == Case.id, FollowUpTask.status == TaskStatus.OPEN.value)
+        .correlate(Case)
         .scalar_subquery()
     )
-    uow.session.execute(update(Case).where(Case.id == case_id).values(next_task_due=earliest))  # type: ignore[arg-type]
+    # Core, not the ORM: the ORM would compare every case it holds against the statement.
+    uow.session.connection().execute(
+        update(Case).where(Case.id.in_(case_ids)).values(next_task_due=earliest)  # type: ignore[union-attr]
+    )
+    for case_id in case_ids:
+        cached = uow.session.identity_map.get((Case, (case_id,), None))  # type: ignore[arg-type]
+        if cached is not None:
+            uow.session.expire(cached, ["next_task_due"])
 
 
 def task_snapshot(row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()) -> dict[str, object]:
@@ -172,7 +198,7 @@ def _finish(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(f"task {task_id} was changed by someone else; reload it and try again")
     uow.session.refresh(row)
-    refresh_next_task_due(uow, row.case_id)
+    refresh_next_task_due(uow, [row.case_id])
     audit.record(uow, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id, before=before, after=task_snapshot(row))
     return row, tasks.views(task_ids=[task_id])[0]
 

@@ -54,6 +54,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_client_lower_name", "client", [text("lower(name)")])
     op.create_index("ix_cases_pathway", "cases", ["pathway"])
+    # The workload's one aggregate reads this index alone, never the cases themselves; it
+    # also serves every "cases of this worker" look-up the narrower index did.
+    op.drop_index("ix_cases_worker_status", "cases")
+    op.create_index(
+        "ix_cases_workload", "cases", ["primary_worker_id", "status", "concern", "deleted_at"]
+    )
     # Counting a caseload by status reads this small index, not every case.
     live = text("deleted_at IS NULL")
     op.create_index(
@@ -88,6 +94,8 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_client_name_trgm")
     op.drop_index("ix_cases_live_status", "cases")
+    op.drop_index("ix_cases_workload", "cases")
+    op.create_index("ix_cases_worker_status", "cases", ["primary_worker_id", "status"])
     op.drop_index("ix_cases_pathway", "cases")
     op.drop_index("ix_client_lower_name", "client")
     with op.batch_alter_table("cases") as batch:
