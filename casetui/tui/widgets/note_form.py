@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -40,7 +41,7 @@ FORM_CSS = """
 {name} {{ height: auto; }}
 {name} .row {{ height: auto; }}
 {name} .field-label {{ width: 15; padding-right: 1; color: $text-muted; }}
-{name} .row:focus-within > .field-label {{ color: $text; text-style: bold reverse; }}
+{name} .row.-focused > .field-label {{ color: $text; text-style: bold reverse; }}
 {name} Input, {name} Select {{ width: 1fr; }}
 {name} Input {{ background: $boost; }}
 {name} .hint {{ padding-left: 15; color: $text-muted; height: auto; }}
@@ -73,6 +74,18 @@ def understood(text: str, today: date, prefer: str, field: str) -> tuple[str, bo
 
 def field_row(label: str, widget: Widget, row_id: str | None = None) -> Horizontal:
     return Horizontal(Label(label, classes="field-label"), widget, classes="row", id=row_id)
+
+
+def mark_focused_row(widget: Widget, focused: bool) -> None:
+    """Light up the label of the row holding ``widget``.
+
+    A class on the row, set here, because Textual does not restyle a row's label when
+    ``:focus-within`` changes on the row.
+    """
+    for node in widget.ancestors_with_self:
+        if isinstance(node, Widget) and node.has_class("row"):
+            node.set_class(focused, "-focused")
+            return
 
 
 class NoteForm(Vertical):
@@ -151,6 +164,12 @@ class NoteForm(Vertical):
             "Restricted",
             TickBox("not for the client without review", id="restricted", compact=True),
         )
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        mark_focused_row(event.widget, True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        mark_focused_row(event.widget, False)
 
     def on_mount(self) -> None:
         self._show_date_hint()

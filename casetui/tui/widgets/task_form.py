@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,7 +22,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from casetui.domain.enums import Repeats
 from casetui.domain.read_models import StaffView
 from casetui.services.tasks import TaskInput
-from casetui.tui.widgets.note_form import FORM_CSS, TickBox, field_row, understood
+from casetui.tui.widgets.note_form import FORM_CSS, TickBox, field_row, mark_focused_row, understood
 from casetui.tui.widgets.timeline_list import visible
 
 REPEAT_CHOICES = [
@@ -175,6 +176,12 @@ class TaskForm(Vertical):
             TextArea(classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"),
         )
         yield Label("", classes="field-error task-details-error")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        mark_focused_row(event.widget, True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        mark_focused_row(event.widget, False)
 
     def on_mount(self) -> None:
         self._show_due_hint()

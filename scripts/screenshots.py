@@ -1,0 +1,513 @@
+"""Remake screenshots/*.svg, a picture of every screen, from demo data.
+
+    python scripts/screenshots.py [--out DIR] [--only NAME ...]
+
+One demo organisation is made in a temporary folder, on a fixed clock; each picture gets
+its own copy of it and reaches its screen with the keys a user would press. Nothing
+depends on the machine, the date or the order of the pictures, so a second run writes
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy import func, select
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from casetui.db.engine import make_engine
+from casetui.db.migrate import upgrade
+from casetui.db.uow import Database
+from casetui.demo import DemoSummary, generate_demo
+from casetui.domain.actor import Actor
+from casetui.domain.models import Case, CaseNote, Staff
+from casetui.domain.read_models import CaseRow
+from casetui.drafts import ENV_DRAFTS_DIR
+from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.staff import actor_from, find_by_username
+from casetui.repositories.timeline import NOTE
+from casetui.tui.app import CasetuiApp, make_app
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "screenshots"
+
+TODAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+SEED = 7
+CASES = 400
+STAFF = 16
+# The header names the database; a fixed name keeps the temporary folder out of the pictures.
+DATABASE_NAME = "sqlite:///demo.db"
+
+Size = tuple[int, int]
+WIDE: Size = (120, 40)
+NARROW: Size = (80, 24)
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+# --- the demo organisation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo database, made once; every picture starts from a fresh copy of it."""
+
+    folder: Path
+    template: Path
+    summary: DemoSummary
+
+    @property
+    def caseworker(self) -> str:
+        return self.summary.usernames_by_role["caseworker"][0]
+
+    @property
+    def supervisor(self) -> str:
+        return self.summary.usernames_by_role["supervisor"][0]
+
+    def copy(self, name: str) -> Database:
+        path = self.folder / "copies" / f"{name}.db"
+        path.parent.mkdir(exist_ok=True)
+        shutil.copyfile(self.template, path)
+        return Database(make_engine(f"sqlite:///{path}"), clock=fixed_clock)
+
+
+def build_demo(folder: Path) -> Demo:
+    template = folder / "demo.db"
+    db = Database(make_engine(f"sqlite:///{template}"), clock=fixed_clock)
+    try:
+        upgrade(db.engine)
+        summary = generate_demo(db, cases=CASES, staff=STAFF, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()  # the last connection closing folds the WAL into the file
+    return Demo(folder, template, summary)
+
+
+def actor_of(db: Database, username: str) -> Actor:
+    with db.uow(write=False) as uow:
+        staff = find_by_username(uow.session, username)
+        if staff is None:
+            raise LookupError(username)
+        return actor_from(staff)
+
+
+def shared_surname(db: Database, username: str) -> str:
+    """The surname found most often in the worker's caseload: typed, it leaves a few rows."""
+    with db.uow(write=False) as uow:
+        rows = CaseRepository(uow.session, actor_of(db, username)).rows(
+            CaseFilter(mine=True), limit=1000
+        )
+    counts = Counter(row.client_name.split()[-1] for row in rows)
+    return min(counts, key=lambda surname: (-counts[surname], surname))
+
+
+def busiest_case(db: Database, username: str) -> str:
+    """The worker's open case with the most notes: the fullest timeline to look at."""
+    worker = actor_of(db, username)
+    with db.uow(write=False) as uow:
+        return str(
+            uow.session.execute(
+                select(Case.case_number)
+                .join(CaseNote, CaseNote.case_id == Case.id)
+                .where(Case.primary_worker_id == worker.id, Case.status == "Open")
+                .group_by(Case.id)
+                .order_by(func.count().desc(), Case.id)
+                .limit(1)
+            ).scalar_one()
+        )
+
+
+def notes_with_details(db: Database, case_number: str) -> set[int]:
+    with db.uow(write=False) as uow:
+        return set(
+            uow.session.execute(
+                select(CaseNote.id)
+                .join(Case, Case.id == CaseNote.case_id)
+                .where(Case.case_number == case_number, CaseNote.details != "")
+            ).scalars()
+        )
+
+
+def reassign_elsewhere(db: Database, case_number: str, username: str) -> None:
+    """The worker's team supervisor gives the case to another caseworker of the team."""
+    from casetui.services.cases import reassign
+
+    worker = actor_of(db, username)
+    with db.uow(write=False) as uow:
+        team = uow.session.execute(
+            select(Staff.username, Staff.role)
+            .where(Staff.team_id == worker.team_id, Staff.active.is_(True))  # type: ignore[attr-defined]
+            .order_by(Staff.id)
+        ).all()
+    supervisor = next(name for name, role in team if role == "supervisor")
+    colleague = next(name for name, role in team if role == "caseworker" and name != username)
+    with db.uow() as uow:
+        reassign(uow, actor_of(db, supervisor), case_number, colleague)
+
+
+# --- driving the app ---------------------------------------------------------------------------
+
+
+async def settle(pilot: Pilot[int], rounds: int = 50) -> None:
+    """Wait until every worker has finished and its results are on screen."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            await pilot.pause()
+            return
+    raise RuntimeError("workers still running")
+
+
+async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 15
+    while not condition():
+        if time.monotonic() > deadline:
+            screen = type(pilot.app.screen).__name__
+            raise RuntimeError(f"the app never got to {what} (still on {screen})")
+        await pilot.pause(0.02)
+    await settle(pilot)
+
+
+def db_of(pilot: Pilot[int]) -> Database:
+    return cast(CasetuiApp, pilot.app).db
+
+
+def on_screen(pilot: Pilot[int], name: str) -> Callable[[], bool]:
+    return lambda: type(pilot.app.screen).__name__ == name
+
+
+async def type_text(pilot: Pilot[int], text: str) -> None:
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+async def still_cursors(pilot: Pilot[int]) -> None:
+    """A blinking cursor would make each picture differ from the last."""
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+        for area in screen.query(TextArea):
+            area.cursor_blink = False
+    await pilot.pause()
+
+
+# --- each picture: from the app's first screen to the one pictured -----------------------------
+
+
+async def at_caseload(pilot: Pilot[int]) -> None:
+    await wait_for(pilot, on_screen(pilot, "CaseloadScreen"), "the caseload")
+
+
+async def login(pilot: Pilot[int], demo: Demo) -> None:
+    await wait_for(pilot, on_screen(pilot, "LoginScreen"), "the login screen")
+
+
+async def caseload(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+
+
+async def caseload_filtered(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    surname = shared_surname(db_of(pilot), demo.caseworker)
+    await pilot.press("slash")
+    await type_text(pilot, surname.lower())
+
+
+async def caseload_selected(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    await pilot.press("space", "space", "space")  # the cursor moves on after each
+    await settle(pilot)
+
+
+async def timeline(pilot: Pilot[int], demo: Demo) -> None:
+    """The busiest case, found by its number in the filter, and its newest note with details opened."""
+    from casetui.tui.widgets.timeline_list import TimelineList
+
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    number = busiest_case(db_of(pilot), demo.caseworker)
+    await type_text(pilot, number)
+    await pilot.press("enter", "enter")  # back to the table, then open the case
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
+    )
+    listing = pilot.app.screen.query_one(TimelineList)
+    written_up = notes_with_details(db_of(pilot), number)
+    newest = next(
+        i
+        for i, entry in enumerate(listing.entries)
+        if entry.kind == NOTE and entry.id in written_up
+    )
+    for _ in range(newest):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: bool(listing._details), "an opened note")
+
+
+async def open_new_note(pilot: Pilot[int]) -> None:
+    await at_caseload(pilot)
+    await pilot.press("n")
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "original", None)), "the note editor"
+    )
+
+
+async def note_editor(pilot: Pilot[int], demo: Demo) -> None:
+    await open_new_note(pilot)
+    editor = pilot.app.screen
+    editor.query_one("#activity-type").focus()
+    await pilot.press("enter", "down", "enter")
+    editor.query_one("#summary").focus()
+    await type_text(pilot, "Home visit: rent arrears plan agreed")
+    editor.query_one("#details").focus()
+    await type_text(pilot, "Landlord holds off until the benefit claim is decided.")
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: bool(editor.query(".task-name")), "a follow-up task")
+    await type_text(pilot, "Ring the benefits office")
+    editor.query_one(".task-due").focus()
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, "friday")
+
+
+async def note_editor_error(pilot: Pilot[int], demo: Demo) -> None:
+    await open_new_note(pilot)
+    await pilot.press("ctrl+s")
+    error = pilot.app.screen.query_one("#summary-error")
+    await wait_for(pilot, lambda: error.has_class("-shown"), "the summary's message")
+
+
+async def open_bulk_note(pilot: Pilot[int]) -> list[CaseRow]:
+    """The top three cases of the caseload selected, then b; the rows selected."""
+    from casetui.tui.widgets.case_table import CaseTable
+
+    await at_caseload(pilot)
+    table = pilot.app.screen.query_one(CaseTable)
+    picked = [row for row in map(table._row, range(3)) if row is not None]
+    await pilot.press("space", "space", "space")
+    await pilot.press("b")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "original", None) is not None, "the bulk note"
+    )
+    return picked
+
+
+async def write_bulk_note(pilot: Pilot[int]) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#activity-type").focus()
+    await pilot.press("enter", "down", "enter")
+    screen.query_one("#summary").focus()
+    await type_text(pilot, "Winter fuel payment letter sent")
+
+
+async def bulk_note(pilot: Pilot[int], demo: Demo) -> None:
+    await open_bulk_note(pilot)
+    await write_bulk_note(pilot)
+
+
+async def bulk_note_refused(pilot: Pilot[int], demo: Demo) -> None:
+    """While the note is being written, a supervisor moves one of its cases to a colleague."""
+    picked = await open_bulk_note(pilot)
+    screen = pilot.app.screen
+    await write_bulk_note(pilot)
+    # A case the worker holds as its primary worker: once moved, they may no longer write to it.
+    moved = next(row for row in reversed(picked) if row.worker_username == demo.caseworker)
+    reassign_elsewhere(db_of(pilot), moved.case_number, demo.caseworker)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, on_screen(pilot, "ConfirmScreen"), "the question before saving")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: bool(getattr(screen, "refusals", None)), "the refused case")
+
+
+async def workload(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    await pilot.press("w")
+    await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "rows", None)), "the workload")
+
+
+async def person_cases(pilot: Pilot[int], demo: Demo) -> None:
+    await workload(pilot, demo)
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "cases", None)), "a person's cases"
+    )
+
+
+async def help_screen(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    await pilot.press("f1")
+    await wait_for(pilot, on_screen(pilot, "HelpScreen"), "help")
+
+
+async def command_palette(pilot: Pilot[int], demo: Demo) -> None:
+    from textual.command import CommandList
+
+    await at_caseload(pilot)
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, on_screen(pilot, "CommandPalette"), "the command palette")
+    # With nothing typed, the palette lists each source's commands in the order they happen
+    # to arrive, which differs from run to run; a search sorts them by how well they match.
+    await type_text(pilot, "filter")
+    commands = pilot.app.screen.query_one(CommandList)
+    await wait_for(pilot, lambda: commands.option_count > 1, "the matching commands")
+    await pilot.pause(0.5)  # the palette gathers commands in the background: let it finish
+    await settle(pilot)
+
+
+async def problem(pilot: Pilot[int], demo: Demo) -> None:
+    await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
+
+
+# --- which app each picture starts ---------------------------------------------------------------
+
+
+def as_caseworker(demo: Demo, db: Database) -> CasetuiApp:
+    return make_app(db, actor_of(db, demo.caseworker), database_name=DATABASE_NAME)
+
+
+def as_supervisor(demo: Demo, db: Database) -> CasetuiApp:
+    return make_app(db, actor_of(db, demo.supervisor), database_name=DATABASE_NAME)
+
+
+def signing_in(demo: Demo, db: Database) -> CasetuiApp:
+    """An account with a password, and none given: the app asks for it."""
+    return make_app(db, None, username=demo.caseworker, database_name=DATABASE_NAME)
+
+
+def without_schema(demo: Demo, db: Database) -> CasetuiApp:
+    return make_app(db, None, username=demo.caseworker)
+
+
+@contextlib.contextmanager
+def empty_database(folder: Path) -> Iterator[Database]:
+    """A database file with no schema, named by a relative path so the message reads the same anywhere."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.chdir(folder):
+        empty = Database(make_engine("sqlite:///casetui.db"), clock=fixed_clock)
+        try:
+            yield empty
+        finally:
+            empty.dispose()
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    drive: Callable[[Pilot[int], Demo], Awaitable[None]]
+    sizes: tuple[Size, ...] = (WIDE,)
+    app: Callable[[Demo, Database], CasetuiApp] = as_caseworker
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+SHOTS: tuple[Shot, ...] = (
+    Shot("login", login, app=signing_in),
+    Shot("caseload", caseload, (WIDE, NARROW)),
+    Shot("caseload-filtered", caseload_filtered),
+    Shot("caseload-selected", caseload_selected),
+    Shot("caseload-no-color", caseload, environment=(("NO_COLOR", "1"),)),
+    Shot("timeline", timeline, (WIDE, NARROW)),
+    Shot("note-editor", note_editor, (WIDE, NARROW)),
+    Shot("note-editor-error", note_editor_error),
+    Shot("bulk-note", bulk_note),
+    Shot("bulk-note-refused", bulk_note_refused),
+    Shot("workload", workload, app=as_supervisor),
+    Shot("person-cases", person_cases, app=as_supervisor),
+    Shot("help", help_screen),
+    Shot("command-palette", command_palette),
+    Shot("problem", problem, app=without_schema),
+)
+NAMES = tuple(shot.name for shot in SHOTS)
+
+
+@contextlib.contextmanager
+def environment(values: Sequence[tuple[str, str]]) -> Iterator[None]:
+    before = {name: os.environ.get(name) for name, _value in values}
+    os.environ.update(dict(values))
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+async def take(shot: Shot, size: Size, demo: Demo, out: Path) -> Path:
+    """Run the app headless at ``size``, drive it to the screen, save the picture."""
+    stem = f"{shot.name}-{size[0]}x{size[1]}"
+    drafts = demo.folder / "drafts" / stem
+    with contextlib.ExitStack() as stack:
+        # NO_COLOR is read when the app is made; the drafts folder whenever a draft is written.
+        stack.enter_context(environment([*shot.environment, (ENV_DRAFTS_DIR, str(drafts))]))
+        if shot.app is without_schema:
+            db = stack.enter_context(empty_database(demo.folder / stem))
+        else:
+            db = demo.copy(stem)
+            stack.callback(db.dispose)
+        app = shot.app(demo, db)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await shot.drive(pilot, demo)
+            await still_cursors(pilot)
+            await settle(pilot)
+            app.save_screenshot(filename=f"{stem}.svg", path=str(out))
+    return out / f"{stem}.svg"
+
+
+async def main(
+    out: Path = OUT,
+    only: Sequence[str] | None = None,
+    sizes: Sequence[Size] | None = None,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """Write the pictures named in ``only`` (all if None), at ``sizes`` (each one's own if None)."""
+    unknown = set(only or ()) - set(NAMES)
+    if unknown:
+        raise ValueError(f"no such screenshot: {', '.join(sorted(unknown))}")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="casetui-screenshots-") as folder:
+        demo = build_demo(Path(folder))
+        for shot in SHOTS:
+            if only is not None and shot.name not in only:
+                continue
+            for size in sizes or shot.sizes:
+                path = await take(shot, size, demo, out)
+                written.append(path)
+                say(str(path.relative_to(REPO) if path.is_relative_to(REPO) else path))
+    return written
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Remake the screenshots of every screen.")
+    parser.add_argument("--out", type=Path, default=OUT, help="where to write (screenshots/)")
+    parser.add_argument(
+        "--only", nargs="+", choices=NAMES, metavar="NAME", help=f"one of: {', '.join(NAMES)}"
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    written = asyncio.run(main(args.out.resolve(), args.only))
+    print(f"{len(written)} screenshots in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())
