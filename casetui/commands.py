@@ -41,28 +41,12 @@ def connection(args: argparse.Namespace) -> Connection:
 def open_database(conn: Connection, *, check: bool = True) -> Database:
     from casetui.config import database_password
     from casetui.db.engine import make_engine
-    from casetui.db.migrate import check_schema
+    from casetui.db.health import check_database
 
-    engine = make_engine(conn.url, password=database_password(conn))
-    db = Database(engine)
+    db = Database(make_engine(conn.url, password=database_password(conn)))
     if check:
-        _reachable(db)
-        check_schema(engine)
+        check_database(db)
     return db
-
-
-def _reachable(db: Database) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
-    from casetui.db.uow import describe_operational_error
-    from casetui.domain.errors import DatabaseUnavailable
-
-    try:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        raise DatabaseUnavailable(f"{describe_operational_error(exc)} ({db.url})") from exc
 
 
 def username_for(args: argparse.Namespace, conn: Connection) -> str | None:
@@ -134,6 +118,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
+    from casetui.db.health import ensure_reachable
     from casetui.db.migrate import SCHEMA_HEAD, upgrade
     from casetui.repositories.staff import find_by_username
     from casetui.services import defaults
@@ -141,7 +126,7 @@ def init(args: argparse.Namespace) -> int:
 
     conn = connection(args)
     db = open_database(conn, check=False)
-    _reachable(db)
+    ensure_reachable(db)
     before, after = upgrade(db.engine)
     with db.uow() as uow:
         if defaults.ensure_defaults(uow):
@@ -173,12 +158,13 @@ def init(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     import time
 
+    from casetui.db.health import ensure_reachable
     from casetui.db.migrate import upgrade
     from casetui.demo import generate_demo
 
     conn = connection(args)
     db = open_database(conn, check=False)
-    _reachable(db)
+    ensure_reachable(db)
     upgrade(db.engine)
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,

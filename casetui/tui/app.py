@@ -40,22 +40,6 @@ PROBLEM_TITLES = {
 }
 
 
-def check_database(db: Database) -> None:
-    """Reachable, and holding the schema this code expects; raises a CasetuiError if not."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
-    from casetui.db.migrate import check_schema
-    from casetui.db.uow import describe_operational_error
-
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        raise DatabaseUnavailable(f"{describe_operational_error(exc)} ({db.url})") from exc
-    check_schema(db.engine)
-
-
 class CasetuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "casetui"
@@ -117,6 +101,8 @@ class CasetuiApp(App[int]):
         try:
             if self.db is None and self._opener is not None:
                 self.db = self._opener()
+            from casetui.db.health import check_database
+
             check_database(self.db)
             actor = self.actor or self._sign_in_without_asking()
         except CasetuiError as error:
