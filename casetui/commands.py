@@ -12,13 +12,16 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casetui.cli import EXIT_OK, EXIT_REFUSED
 from casetui.config import ENV_PASSWORD, Connection, resolve
-from casetui.db.uow import Database
-from casetui.domain.actor import Actor
 from casetui.domain.errors import CasetuiError, SignInFailed
+
+if TYPE_CHECKING:
+    # Not at run time: the app starts before SQLAlchemy is imported, so it paints sooner.
+    from casetui.db.uow import Database
+    from casetui.domain.actor import Actor
 
 
 def _out(text: str = "") -> None:
@@ -42,6 +45,7 @@ def open_database(conn: Connection, *, check: bool = True) -> Database:
     from casetui.config import database_password
     from casetui.db.engine import make_engine
     from casetui.db.health import check_database
+    from casetui.db.uow import Database
 
     db = Database(make_engine(conn.url, password=database_password(conn)))
     if check:
