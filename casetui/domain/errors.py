@@ -48,6 +48,16 @@ class ValidationError(RuleError):
         self.message = message
 
 
+class ValidationErrors(ValidationError):
+    """Several fields refused at once, so a form can mark them all; reads as the first."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        first = errors[0]
+        super().__init__(first.field, first.message)
+        self.errors = errors
+        self.args = ("; ".join(f"{e.field}: {e.message}" for e in errors),)
+
+
 class Conflict(RuleError):
     """A uniqueness rule: a case number already taken, a username in use."""
 

@@ -121,12 +121,29 @@ def _contact(uow: UnitOfWork, contact_type: str, third_party_org: str | None) ->
 
 
 def validate_note(uow: UnitOfWork, note: NoteInput) -> ValidNote:
-    summary = validation.text(note.summary, "summary", max_length=SUMMARY_MAX, required=True, single_line=True)
-    activity = validation.one_of(note.activity_type, "activity type", context.settings(uow).activity_types)
-    kind, org = _contact(uow, note.contact_type, note.third_party_org)
-    details = validation.text(note.details, "details", max_length=DETAILS_MAX)
-    contact_at = _contact_at(uow, note.contact_date, note.contact_time)
-    return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))
+    fields = validation.Fields()
+    summary = fields.check(validation.text, note.summary, "summary", max_length=SUMMARY_MAX, required=True, single_line=True)
+    activity = fields.check(validation.one_of, note.activity_type, "activity type", context.settings(uow).activity_types)
+    kind, org = fields.check(_contact, uow, note.contact_type, note.third_party_org) or (None, None)
+    details = fields.check(validation.text, note.details, "details", max_length=DETAILS_MAX)
+    contact_at = fields.check(_contact_at, uow, note.contact_date, note.contact_time)
+    fields.done()
+    return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))  # type: ignore[arg-type]
+
+
+def _validate_all(
+    uow: UnitOfWork, actor: Actor, note: NoteInput, tasks: list[TaskInput] | tuple[TaskInput, ...]
+) -> tuple[ValidNote, list[ValidTask]]:
+    """The note and its tasks, every refusal gathered before any is raised."""
+    fields = validation.Fields()
+    valid = fields.check(validate_note, uow, note)
+    many = len(tasks) > 1
+    valid_tasks = [
+        fields.check(validate_task, uow, actor, t, label=f"task {i + 1}" if many else "task")
+        for i, t in enumerate(tasks)
+    ]
+    fields.done()
+    return valid, valid_tasks
 
 
 def note_snapshot(note: CaseNote) -> dict[str, object]:
@@ -189,8 +206,7 @@ def add_note(
     case = cases.get_by_number(case_number)
     assert case.id is not None
     policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(case.id))
-    valid = validate_note(uow, note)
-    valid_tasks = [validate_task(uow, actor, t, label=f"task {i + 1}" if len(tasks) > 1 else "task") for i, t in enumerate(tasks)]
+    valid, valid_tasks = _validate_all(uow, actor, note, tasks)
     row = _insert_note(uow, actor, case, valid, None)
     uow.session.flush()
     audit.record(uow, actor, "note.add", "case_note", row.id, case_id=case.id, after=note_snapshot(row))
@@ -215,8 +231,8 @@ def bulk_add_notes(
         raise ValidationError("cases", "choose at least one case")
     if len(numbers) > BULK_MAX_CASES:
         raise ValidationError("cases", f"{len(numbers)} cases; a bulk note may go to at most {BULK_MAX_CASES}")
-    valid = validate_note(uow, note)
-    valid_task: ValidTask | None = validate_task(uow, actor, task) if task else None
+    valid, valid_tasks = _validate_all(uow, actor, note, [task] if task else [])
+    valid_task: ValidTask | None = valid_tasks[0] if valid_tasks else None
 
     cases = CaseRepository(uow.session, actor)
     found = cases.get_many_by_number(numbers)

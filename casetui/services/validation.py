@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from casetui.domain.errors import ValidationError
+from casetui.domain.errors import ValidationError, ValidationErrors
+
+T = TypeVar("T")
+
+
+class Fields:
+    """Check every field before refusing, so the person sees all that is wrong at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def check(self, check: Callable[..., T], *args: object, **kwargs: object) -> T:
+        try:
+            return check(*args, **kwargs)
+        except ValidationErrors as several:
+            self.errors.extend(several.errors)
+        except ValidationError as error:
+            self.errors.append(error)
+        return None  # type: ignore[return-value]  # never used: done() raises
+
+    def done(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ValidationErrors(self.errors)
 
 
 def text(

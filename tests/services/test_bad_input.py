@@ -146,3 +146,19 @@ def test_odd_text_round_trips_exactly(world: World, text: str) -> None:
     )
     assert (edited.summary, edited.details) == (f"{text}!", text)
     assert _stored(world, view.id) == (f"{text}!", text)
+
+
+def test_every_refused_field_is_named_at_once(world: World) -> None:
+    from casetui.domain.errors import ValidationErrors
+    from casetui.services.notes import NoteInput, add_note
+
+    with pytest.raises(ValidationErrors) as refused:
+        world.run(
+            add_note,
+            world.ana,
+            world.ana_case,
+            NoteInput(summary="", activity_type="Juggling", contact_type="3rd Party"),
+        )
+    fields = [error.field for error in refused.value.errors]
+    assert fields == ["summary", "activity type", "third-party organisation"]
+    assert str(refused.value).startswith("refused: summary: is required; activity type:")

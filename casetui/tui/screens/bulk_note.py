@@ -265,6 +265,11 @@ class BulkNoteScreen(Screen[bool]):
         self.app.show_error(exc)
 
     def _show_field_error(self, exc: ValidationError) -> bool:
+        """Every field the service refused, the first one focused."""
+        shown = [self._show_one_error(error) for error in reversed(getattr(exc, "errors", [exc]))]
+        return any(shown)
+
+    def _show_one_error(self, exc: ValidationError) -> bool:
         if self.query_one(NoteForm).show_error(exc.field, exc.message):
             return True
         found = task_field(exc.field)
