@@ -5,6 +5,7 @@ Everything that touches the database runs in thread workers; the event loop only
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
@@ -162,6 +163,9 @@ class CasetuiApp(App[int]):
         self.actor = actor
         self._password = None  # not kept longer than needed
         self.push_screen(CaseloadScreen())
+        # Everything loaded so far lives as long as the app: keep the collector off it, so a
+        # full collection while a big timeline opens walks only what that screen made.
+        gc.freeze()
 
     # --- what every screen may call -------------------------------------------------------------
 
