@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     notes_add.add_argument("--restricted", action="store_true")
     notes_add.add_argument("--json", action="store_true")
     notes_edit = command("edit", "edit a note (a locked note needs --reason and the override_lock grant)", note_commands)
-    notes_edit.add_argument("note_id", type=int, metavar="NOTE_ID")
+    notes_edit.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
     notes_edit.add_argument("--summary", metavar="TEXT")
     notes_edit.add_argument("--details", metavar="TEXT")
     notes_edit.add_argument("--reason", metavar="TEXT")
@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
     return parser
+
+
+def _note_id(text: str) -> int:
+    value = _positive(text)
+    if value > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a note id")
+    return value
 
 
 def _positive(text: str) -> int:

@@ -29,8 +29,8 @@ def _out(text: str = "") -> None:
 
 
 def _err(text: str) -> None:
-    # One line, whatever the message holds: a newline or escape in data must not forge output.
-    sys.stderr.write(text.replace("\n", " ").replace("\x1b", "\\x1b") + "\n")
+    # One line, whatever the message holds: control characters in data must not forge output.
+    sys.stderr.write(_cell(text.replace("\n", " ")) + "\n")
 
 
 def _json(rows: Iterable[dict[str, Any]]) -> None:
@@ -100,6 +100,11 @@ def dispatch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _err("interrupted; nothing was written")
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line for scripts, never a traceback
+        if os.environ.get("CASETUI_DEBUG"):
+            raise
+        _err(f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+        return EXIT_REFUSED
 
 
 def _acting(args: argparse.Namespace) -> tuple[Database, Actor]:
@@ -124,9 +129,7 @@ def run_app(args: argparse.Namespace) -> int:
 def init(args: argparse.Namespace) -> int:
     from casetui.db.health import ensure_reachable
     from casetui.db.migrate import SCHEMA_HEAD, upgrade
-    from casetui.repositories.staff import find_by_username
     from casetui.services import defaults
-    from casetui.services.staff import StaffInput, create_staff
 
     conn = connection(args)
     db = open_database(conn, check=False)
@@ -144,18 +147,38 @@ def init(args: argparse.Namespace) -> int:
     what = "created" if before is None else ("upgraded" if before != after else "already current")
     _out(f"schema {SCHEMA_HEAD} {what} in {db.url}")
     if args.admin:
+        return _first_administrator(db, args)
+    return EXIT_OK
+
+
+def _first_administrator(db: Database, args: argparse.Namespace) -> int:
+    """The first account of a new database; after that, only an administrator adds staff."""
+    from sqlalchemy import func, select
+
+    from casetui.domain.models import Staff
+    from casetui.repositories.staff import find_by_username
+    from casetui.services.staff import StaffInput, create_staff
+
+    with db.uow(write=False) as uow:
+        existing = find_by_username(uow.session, args.admin)
+        anyone = uow.session.execute(select(func.count()).select_from(Staff)).scalar_one()
+    if existing is not None:
+        _out(f"{args.admin} already exists, as {existing.role}")
+        return EXIT_OK
+    password = os.environ.get(ENV_PASSWORD)
+    if anyone:
+        # Someone already runs this database: adding an administrator is their decision.
+        actor = sign_in(db, username_for(args, connection(args)))
         with db.uow() as uow:
-            if find_by_username(uow.session, args.admin) is not None:
-                _out(f"administrator {args.admin} already exists")
-                return EXIT_OK
-        password = os.environ.get(ENV_PASSWORD)
+            create_staff(uow, actor, StaffInput(args.admin, args.admin, role="administrator", password=password))
+    else:
         if password is None and sys.stdin.isatty():
             import getpass
 
             password = getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ") or None
         with db.uow() as uow:
             create_staff(uow, None, StaffInput(args.admin, args.admin, role="administrator", password=password))
-        _out(f"administrator {args.admin} created" + ("" if password else " without a password"))
+    _out(f"administrator {args.admin} created" + ("" if password else " without a password"))
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -66,6 +66,10 @@ class UnitOfWork:
         self.audit_tail: tuple[int, str] | None = None
 
     def __enter__(self) -> UnitOfWork:
+        if self.write and self.session.get_bind().dialect.name == "postgresql":
+            # Writers queue on one lock, as SQLite's BEGIN IMMEDIATE makes them: two writes can
+            # then never hold each other's rows (no deadlock), and the audit chain stays a line.
+            event.listen(self.session, "after_begin", _take_write_lock)
         try:
             if self.write:
                 self.session.connection(execution_options={WRITE_OPTION: True})
@@ -106,6 +110,14 @@ class UnitOfWork:
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
+
+
+# Any fixed number: the transaction-scoped PostgreSQL lock every writing unit of work takes.
+WRITE_LOCK_KEY = 7_420_001
+
+
+def _take_write_lock(_session: Session, _transaction: object, connection: Connection) -> None:
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def describe_operational_error(exc: OperationalError) -> str:

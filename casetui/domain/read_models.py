@@ -43,6 +43,7 @@ class CaseRow:
     tags: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     next_task_due: date | None = None
+    version: int = 1  # for a reassign from a list: refused if the case changed since
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ def validate_rrule(text: str, start: date) -> str:
         parts.pop("COUNT")
         parts["UNTIL"] = last.strftime("%Y%m%d")
         tidy = ";".join(f"{k}={v}" for k, v in parts.items())
+        if len(tidy) > RRULE_MAX:
+            raise _refuse(f"the RRULE is longer than {RRULE_MAX} characters")
     return tidy
 
 

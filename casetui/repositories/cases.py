@@ -101,13 +101,6 @@ class CaseRepository:
             is not None
         )
 
-    def navigator_ids(self, case_id: int) -> list[int]:
-        return list(
-            self.session.execute(
-                select(CaseNavigator.staff_id).where(CaseNavigator.case_id == case_id)
-            ).scalars()
-        )
-
     def detail(self, case_id: int) -> CaseDetail:
         worker = aliased(Staff)
         row = self.session.execute(
@@ -261,6 +254,7 @@ class CaseRepository:
                 Case.pathway,
                 Case.last_interaction_at,
                 Case.next_task_due,
+                Case.version,
             )
             .join(Client, Client.id == Case.client_id)
             .join(worker, worker.id == Case.primary_worker_id, isouter=True)
@@ -289,6 +283,7 @@ class CaseRepository:
                 tags=tuple(tags.get(r[0], ())),
                 warnings=tuple(warnings.get(r[2], ())),
                 next_task_due=r[11],
+                version=r[12],
             )
             for r in found
         ]
@@ -300,7 +295,10 @@ class CaseRepository:
         out: dict[int, list[str]] = defaultdict(list)
         if ids:
             for case_id, tag in self.session.execute(
-                select(CaseTag.case_id, CaseTag.tag).where(CaseTag.case_id.in_(ids)).order_by(CaseTag.tag)  # type: ignore[attr-defined]
+                select(CaseTag.case_id, CaseTag.tag)
+                .join(Case, Case.id == CaseTag.case_id)
+                .where(CaseTag.case_id.in_(ids), visible_cases(self.actor))  # type: ignore[attr-defined]
+                .order_by(CaseTag.tag)
             ):
                 out[case_id].append(tag)
         return out
@@ -309,9 +307,15 @@ class CaseRepository:
         ids = list(client_ids)
         out: dict[int, list[str]] = defaultdict(list)
         if ids:
+            # Per client, through the client's own cases (an index), not every case there is.
+            seen = (
+                select(Case.id)
+                .where(Case.client_id == ClientWarning.client_id, visible_cases(self.actor))
+                .exists()
+            )
             for client_id, indicator in self.session.execute(
                 select(ClientWarning.client_id, ClientWarning.indicator)
-                .where(ClientWarning.client_id.in_(ids))  # type: ignore[attr-defined]
+                .where(ClientWarning.client_id.in_(ids), seen)  # type: ignore[attr-defined]
                 .order_by(ClientWarning.indicator)
             ):
                 out[client_id].append(indicator)

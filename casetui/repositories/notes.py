@@ -96,7 +96,9 @@ class NoteRepository:
         rows = self.session.execute(
             select(NoteAddendum, Staff.username)
             .join(Staff, Staff.id == NoteAddendum.author_id)
-            .where(NoteAddendum.note_id.in_(note_ids))  # type: ignore[attr-defined]
+            .join(CaseNote, CaseNote.id == NoteAddendum.note_id)
+            .join(Case, Case.id == CaseNote.case_id)
+            .where(NoteAddendum.note_id.in_(note_ids), visible_cases(self.actor))  # type: ignore[attr-defined]
             .order_by(NoteAddendum.created_at, NoteAddendum.id)  # type: ignore[arg-type]
         )
         for addendum, username in rows:

@@ -38,8 +38,27 @@ class StaffRepository:
         self.session = session
         self.actor = actor
 
+    def _sees_private_figures(self, staff: Staff) -> bool:
+        """Grants, capacity and password state: the person, their supervisor, administrators."""
+        if staff.id == self.actor.id or self.actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
+            return True
+        return self.actor.role is Role.SUPERVISOR and staff.team_id == self.actor.team_id
+
     def _view(self, staff: Staff, team: str | None) -> StaffView:
         assert staff.id is not None
+        if not self._sees_private_figures(staff):
+            return StaffView(
+                id=staff.id,
+                username=staff.username,
+                display_name=staff.display_name,
+                role=Role(staff.role),
+                team=team,
+                team_id=staff.team_id,
+                capacity_hours=0.0,
+                active=staff.active,
+                grants=frozenset(),
+                has_password=False,
+            )
         return StaffView(
             id=staff.id,
             username=staff.username,

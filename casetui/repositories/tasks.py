@@ -78,7 +78,9 @@ class TaskRepository:
         rows = self.session.execute(
             select(TaskResponsible.task_id, Staff.username)
             .join(Staff, Staff.id == TaskResponsible.staff_id)
-            .where(TaskResponsible.task_id.in_(task_ids))  # type: ignore[attr-defined]
+            .join(FollowUpTask, FollowUpTask.id == TaskResponsible.task_id)
+            .join(Case, Case.id == FollowUpTask.case_id)
+            .where(TaskResponsible.task_id.in_(task_ids), visible_cases(self.actor))  # type: ignore[attr-defined]
             .order_by(Staff.username)
         )
         for task_id, username in rows:
@@ -88,6 +90,9 @@ class TaskRepository:
     def responsible_ids(self, task_id: int) -> list[int]:
         return list(
             self.session.execute(
-                select(TaskResponsible.staff_id).where(TaskResponsible.task_id == task_id)
+                select(TaskResponsible.staff_id)
+                .join(FollowUpTask, FollowUpTask.id == TaskResponsible.task_id)
+                .join(Case, Case.id == FollowUpTask.case_id)
+                .where(TaskResponsible.task_id == task_id, visible_cases(self.actor))
             ).scalars()
         )

@@ -17,13 +17,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import select
 
-from casetui.db.uow import UnitOfWork
+from casetui.db.uow import WRITE_LOCK_KEY, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.models import AuditEvent
 
 GENESIS = "0" * 64
-# Any fixed number: the transaction-scoped PostgreSQL lock that serialises chain appends.
-_CHAIN_LOCK_KEY = 7_420_001
 
 
 def _plain(value: Any) -> Any:
@@ -84,7 +82,7 @@ def record(
     if uow.audit_tail is None:
         if uow.dialect == "postgresql":
             # Appends queue here, so two transactions never both extend the same tail.
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
         last = session.execute(
             select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
         ).first()

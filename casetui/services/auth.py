@@ -7,9 +7,12 @@ import os
 import time
 from pathlib import Path
 
+from sqlalchemy import update
+
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.errors import SignInFailed
+from casetui.domain.models import Staff
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import audit
 from casetui.services.passwords import PASSWORD_MAX, verify_password
@@ -54,6 +57,12 @@ def failure_delay(failures: int) -> float:
 def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
     """Return the signed-in actor or raise SignInFailed; every attempt is audited."""
     name = (username or os_username()).strip()
+    if name and len(name) <= 64 and password is not None:
+        with db.uow(write=False) as uow:
+            staff = find_by_username(uow.session, name)
+            failures = staff.failed_sign_ins if staff is not None else 0
+        # Waited out before any write starts, so a slow attempt never holds the write lock.
+        _sleep(failure_delay(failures))
     with db.uow() as uow:
         staff = find_by_username(uow.session, name) if name and len(name) <= 64 else None
         if staff is not None and staff.active and os_user_may_skip_password(db, name):
@@ -68,8 +77,6 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
                     "OS user on a local database file"
                 )
             raise PasswordNeeded(f"a password is needed for {name!r} (set CASETUI_PASSWORD or sign in)")
-        if staff is not None and staff.failed_sign_ins:
-            _sleep(failure_delay(staff.failed_sign_ins))
         # Always verify, even for unknown users, so the answer takes the same time.
         ok = verify_password(password[:PASSWORD_MAX], staff.password_hash if staff else None)
         if staff is None or not ok or not staff.active:
@@ -82,8 +89,11 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
         return actor
 
 
-def _record_failure(uow: UnitOfWork, name: str, staff: object | None) -> None:
+def _record_failure(uow: UnitOfWork, name: str, staff: Staff | None) -> None:
     if staff is not None:
-        staff.failed_sign_ins += 1  # type: ignore[attr-defined]
+        # In SQL, so two failures at once both count.
+        uow.session.execute(
+            update(Staff).where(Staff.id == staff.id).values(failed_sign_ins=Staff.failed_sign_ins + 1)  # type: ignore[arg-type]
+        )
     audit.record(uow, None, "sign_in.failed", "staff", getattr(staff, "id", None), username=name[:64] or "?")
     uow.commit()

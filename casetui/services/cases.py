@@ -24,6 +24,7 @@ from casetui.domain.models import (
 )
 from casetui.domain.read_models import CaseDetail
 from casetui.repositories.cases import CaseRepository
+from casetui.repositories.scope import visible_cases
 from casetui.services import audit, context, policy, validation
 
 CASE_NUMBER_MAX = 40
@@ -98,8 +99,14 @@ def _event(uow: UnitOfWork, actor: Actor, case: Case, kind: str, before: object,
 def open_case(uow: UnitOfWork, actor: Actor, case: CaseInput) -> CaseDetail:
     policy.ensure_writer(actor)
     client = uow.session.get(Client, case.client_id)
+    if client is not None and actor.role is not Role.ADMINISTRATOR:
+        # A client already served by cases out of the actor's sight is not theirs to see.
+        cases_of_client = select(Case.id).where(Case.client_id == client.id)
+        visible = cases_of_client.where(visible_cases(actor))
+        if uow.session.execute(cases_of_client.limit(1)).first() and not uow.session.execute(visible.limit(1)).first():
+            client = None
     if client is None or client.deleted_at is not None:
-        raise ValidationError("client", f"no client {case.client_id}")
+        raise ValidationError("client", f"no client {case.client_id} that you can see")
     status = validation.one_of(case.status, "status", [s.value for s in CaseStatus])
     concern = validation.one_of(case.concern, "concern", [c.value for c in Concern])
     pathway = (

@@ -183,7 +183,8 @@ def _insert_note(
     )
     uow.session.add(row)
     if case.last_interaction_at is None or note.contact_at > case.last_interaction_at:
-        # Only ever moves forward here, so no version bump: it is not an edit of the case.
+        # Writers are serialised (see UnitOfWork), so this read-then-write cannot go back in
+        # time; no version bump: a new note is not an edit of the case.
         case.last_interaction_at = note.contact_at
     return row
 
@@ -252,7 +253,6 @@ def bulk_add_notes(
     if refusals:
         raise BulkRefused(refusals)
 
-    # Deterministic under a fixed clock and actor, unique in practice.
     batch_id = str(uuid.uuid4())
     rows = [_insert_note(uow, actor, case, valid, batch_id) for case in targets]
     uow.session.flush()
@@ -425,7 +425,8 @@ def add_addendum(uow: UnitOfWork, actor: Actor, note_id: int, text: str, reason:
     case = cases.get(note.case_id)
     policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(note.case_id))
     body = validation.text(text, "addendum", max_length=DETAILS_MAX, required=True)
-    why = validation.text(reason, "reason", max_length=REASON_MAX, required=True, single_line=True)
+    # The addendum's reason column holds a summary's length; override reasons go to the audit.
+    why = validation.text(reason, "reason", max_length=SUMMARY_MAX, required=True, single_line=True)
     row = NoteAddendum(note_id=note_id, author_id=actor.id, created_at=uow.now(), reason=why, text=body)
     uow.session.add(row)
     uow.session.flush()

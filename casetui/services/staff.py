@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
-from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.errors import Conflict, PermissionDenied, ValidationError
 from casetui.domain.models import NAME_MAX, Staff, Team
 from casetui.domain.read_models import StaffView
 from casetui.repositories.staff import StaffRepository, find_by_username
@@ -70,9 +71,11 @@ def ensure_team(uow: UnitOfWork, actor: Actor | None, name: str) -> Team:
 
 
 def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> StaffView:
-    """``actor`` None only when ``casetui init`` creates the first administrator."""
+    """``actor`` None only when ``casetui init`` creates the first account of a new database."""
     if actor is not None:
         policy.ensure_administrator(actor, "managing staff")
+    elif uow.session.execute(select(func.count()).select_from(Staff)).scalar_one():
+        raise PermissionDenied("adding staff is for a signed-in administrator")
     username = _username(staff.username)
     try:
         role = Role(staff.role)

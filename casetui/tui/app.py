@@ -209,7 +209,11 @@ class CasetuiApp(App[int]):
 
         if not any(isinstance(s, CaseloadScreen) for s in self.screen_stack):
             return
-        # A screen with unsaved work can bind "c" itself and ask first; this one just goes.
+        # A screen holding typed work closes the way escape closes it: asking first.
+        holds_work = getattr(self.screen, "holds_unsaved_work", None)
+        if holds_work is not None and holds_work():
+            self.screen.action_close()  # type: ignore[attr-defined]
+            return
         while not isinstance(self.screen, CaseloadScreen):
             self.pop_screen()
 

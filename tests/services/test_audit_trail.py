@@ -176,7 +176,7 @@ WRITES: dict[str, tuple[Callable[[World], Write], str, list[str]]] = {
     "set_tags": (set_tags, "ana", ["case.tags"]),
     "add_note": (add_note, "ana", ["note.add"]),
     "add_note_with_task": (add_note_with_task, "ana", ["note.add", "task.add"]),
-    "bulk_note_with_task": (bulk_note_with_task, "ana", ["note.add", "task.add"] * 2),
+    "bulk_note_with_task": (bulk_note_with_task, "ana", ["note.add"] * 2 + ["task.add"] * 2),
     "edit_note": (edit_note, "ana", ["note.edit"]),
     "override_edit": (override_edit, "admin", ["note.override_edit"]),
     "delete_note": (delete_note, "ana", ["note.delete"]),

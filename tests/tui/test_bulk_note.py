@@ -107,3 +107,21 @@ def test_bulk_note_snapshot(snap_compare, db: Database, size: tuple[int, int]) -
         terminal_size=size,
         run_before=snapshot_of(app, screen, lambda: screen.original is not None, keys),
     )
+
+
+async def test_c_on_a_changed_bulk_note_asks_before_leaving(db: Database) -> None:
+    worker = first_of_role(db, Role.CASEWORKER)
+    numbers = [number for _, number in cases_of(db, worker)[:2]]
+    app = make_host(db, worker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await show(pilot, app, BulkNoteScreen(numbers))
+        summary = screen.query_one("#summary", Input)
+        await wait_for(pilot, lambda: screen.context is not None)
+        summary.value = "Workshop at the library"
+        await pilot.pause()
+        app.action_caseload()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and bool(app.screen.children)
+        )
+        await pilot.pause()
+        assert screen in app.screen_stack

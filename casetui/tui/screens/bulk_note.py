@@ -82,7 +82,7 @@ class BulkNoteScreen(Screen[bool]):
         try:
             with self.app.db.uow(write=False) as uow:
                 context = bulk_context(uow, self.app.actor, self.case_numbers)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._ready, context)
@@ -227,7 +227,7 @@ class BulkNoteScreen(Screen[bool]):
         try:
             with self.app.db.uow() as uow:
                 result = notes.bulk_add_notes(uow, self.app.actor, self.case_numbers, note, task)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self._refused, exc)
             return
         self.app.call_from_thread(self._saved, result)
@@ -281,8 +281,11 @@ class BulkNoteScreen(Screen[bool]):
 
     # --- leaving ---------------------------------------------------------------------------------
 
+    def holds_unsaved_work(self) -> bool:
+        return self.context is not None and self.values() != self.original
+
     def action_close(self) -> None:
-        if self.context is None or self.values() == self.original:
+        if not self.holds_unsaved_work():
             self.dismiss(False)
             return
         self.app.push_screen(

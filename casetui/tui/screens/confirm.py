@@ -189,7 +189,7 @@ class AddendumScreen(ModalScreen[tuple[str, str] | None]):
             yield TextArea(self.text, id="addendum-text", soft_wrap=True, show_line_numbers=False)
             yield Label("Reason", classes="field")
             yield Input(
-                self.reason, placeholder="Why this is added", max_length=500, id="addendum-reason"
+                self.reason, placeholder="Why this is added", max_length=200, id="addendum-reason"
             )
             yield Label(as_text(self.error or ""), classes="error", id="addendum-error")
             yield Label("ctrl+s save · escape cancel", classes="hint")

@@ -88,7 +88,7 @@ class NoteEditorScreen(Screen[bool]):
         try:
             with self.app.db.uow() as uow:  # opening a restricted note is recorded
                 context = editor_context(uow, self.app.actor, self.case_id, self.note_id)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self._unavailable, exc)
             return
         self.app.call_from_thread(self._ready, context)
@@ -326,7 +326,7 @@ class NoteEditorScreen(Screen[bool]):
                 saved = notes.add_note(
                     uow, self.app.actor, self.context.case.case_number, note, tasks
                 )
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self._refused, exc)
             return
         self.app.call_from_thread(self._saved, saved)
@@ -344,7 +344,7 @@ class NoteEditorScreen(Screen[bool]):
                     expected_version=self.version,
                     reason=reason,
                 )
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self._refused, exc)
             return
         self.app.call_from_thread(self._saved, saved)
@@ -404,6 +404,9 @@ class NoteEditorScreen(Screen[bool]):
         return True
 
     # --- leaving ----------------------------------------------------------------------------------
+
+    def holds_unsaved_work(self) -> bool:
+        return bool(self.changed)
 
     def action_close(self) -> None:
         if not self.changed:
@@ -470,7 +473,7 @@ class NoteEditorScreen(Screen[bool]):
                 self._write_addendum, note, text, reason, f"{exc.field}: {exc.message}"
             )
             return
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             self.app.call_from_thread(self._write_addendum, note, text, reason, str(exc))
             return

@@ -138,7 +138,7 @@ class TimelineScreen(Screen[None]):
         try:
             with self.app.db.uow(write=False) as uow:
                 data = timeline_service.load_timeline(uow, self.app.actor, self.case_id)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._show, data, keep)
@@ -224,7 +224,7 @@ class TimelineScreen(Screen[None]):
         try:
             with self.app.db.uow() as uow:
                 result = call(uow)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self._refused, exc, after)
             return
         self.app.call_from_thread(self._written, done, keep, result)
@@ -395,7 +395,7 @@ class TimelineScreen(Screen[None]):
         try:
             with self.app.db.uow(write=False) as uow:
                 staff = list_staff(uow, self.app.actor)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._offer_workers, case, staff)
@@ -438,7 +438,7 @@ class TimelineScreen(Screen[None]):
         try:
             with self.app.db.uow(write=False) as uow:
                 staff = [s for s in list_staff(uow, self.app.actor) if s.role is not Role.AUDITOR]
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._open_task_dialog, staff, values, error)
@@ -499,7 +499,7 @@ class TimelineScreen(Screen[None]):
                         uow, self.app.actor, entry.note_id or entry.id
                     )
                     lines = self._entry_lines(entry, note)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self.query_one(TimelineList).expand, entry, lines)

@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from casetui.domain.errors import CasetuiError
 from casetui.domain.read_models import CaseRow, WorkloadRow
 from casetui.repositories.cases import CaseFilter, CaseRepository
 from casetui.services import cases, policy
@@ -75,7 +74,7 @@ class WorkloadScreen(Screen[None]):
         try:
             with self.app.db.uow(write=False) as uow:
                 rows = workload(uow, self.app.actor)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._show, rows)
@@ -177,7 +176,7 @@ class PersonCasesScreen(Screen[None]):
                 )
                 found = CaseRepository(uow.session, self.app.actor).rows(flt, limit=CASES_SHOWN)
                 figures = workload(uow, self.app.actor)
-        except CasetuiError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         updated = next((r for r in figures if r.staff_id == person), self.person)
@@ -246,8 +245,10 @@ class PersonCasesScreen(Screen[None]):
     def _reassign(self, case: CaseRow, username: str) -> None:
         try:
             with self.app.db.uow() as uow:
-                cases.reassign(uow, self.app.actor, case.case_number, username)
-        except CasetuiError as exc:
+                cases.reassign(
+                    uow, self.app.actor, case.case_number, username, expected_version=case.version
+                )
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.app.show_error, exc)
             return
         self.app.call_from_thread(self._reassigned, case, username)
