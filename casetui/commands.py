@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -34,7 +35,9 @@ def _err(text: str) -> None:
 
 
 def _json(rows: Iterable[dict[str, Any]]) -> None:
-    _out(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(list(rows), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    # JSON escapes C0 controls itself; DEL and the C1 controls (a terminal's CSI) go too.
+    _out("".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text))
 
 
 def connection(args: argparse.Namespace) -> Connection:
@@ -182,6 +185,18 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _holds_demo_data(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from casetui.domain.models import AuditEvent
+
+    with db.uow(write=False) as uow:
+        found = uow.session.execute(
+            select(AuditEvent.id).where(AuditEvent.action == "demo.generate").limit(1)
+        ).first()
+    return found is not None
+
+
 def demo(args: argparse.Namespace) -> int:
     import time
 
@@ -193,6 +208,10 @@ def demo(args: argparse.Namespace) -> int:
     db = open_database(conn, check=False)
     ensure_reachable(db)
     upgrade(db.engine)
+    if _holds_demo_data(db):
+        # Running the quick start twice should open the app, not stop at a refusal.
+        _out(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
+        return EXIT_OK
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
                             progress=lambda m: print(m, file=sys.stderr))  # fmt: skip
@@ -388,7 +407,8 @@ def workload(args: argparse.Namespace) -> int:
                 "team": r.team,
                 "capacity_hours": r.capacity_hours,
                 "allocated_hours": r.allocated_hours,
-                "utilisation": round(r.utilisation, 4),
+                # No capacity means no ratio: null, where Infinity would not be JSON.
+                "utilisation": round(r.utilisation, 4) if math.isfinite(r.utilisation) else None,
                 "cases_by_concern": r.cases_by_concern,
             }
             for r in rows

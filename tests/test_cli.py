@@ -416,3 +416,11 @@ def test_init_demo_and_cases_list_on_postgres(postgres_url: str, tmp_path: Path)
     assert rows and all(set(r) == CASE_KEYS for r in rows)
     assert {r["status"] for r in rows} <= {"Open", "Paused"}
     assert "intact" in cli.ok("audit", "verify")
+
+
+def test_demo_again_on_demo_data_leaves_it_and_succeeds(demo: Demo, cli: Cli) -> None:
+    """The README's quick start can be run twice: the second run opens the same data."""
+    before = cli.json("cases", "list", *ALL_STATUSES)
+    again = cli.ok("demo", "--cases", "60", "--staff", "10", "--seed", "3", user=None)
+    assert "already holds demo data" in again
+    assert cli.json("cases", "list", *ALL_STATUSES) == before

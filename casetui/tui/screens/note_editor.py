@@ -144,7 +144,9 @@ class NoteEditorScreen(Screen[bool]):
             status = f"Locks {self.context.settings.lock_days} days after saving."
         else:
             lock = describe_lock(
-                note.created_at, self.context.settings.lock_days, self.app.db.clock()
+                note.created_at,
+                self.context.settings.lock_days,
+                self.app.db.clock().astimezone(self.zone),
             )
             status = f"This note {'is ' if self._locked(note) else ''}{lock}."
             if self._locked(note):
@@ -439,7 +441,11 @@ class NoteEditorScreen(Screen[bool]):
 
     def _offer_addendum(self, note: NoteView) -> None:
         assert self.context is not None
-        when = describe_lock(note.created_at, self.context.settings.lock_days, self.app.db.clock())
+        when = describe_lock(
+            note.created_at,
+            self.context.settings.lock_days,
+            self.app.db.clock().astimezone(self.zone),
+        )
         message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
         self.app.push_screen(
             ConfirmScreen("Note locked", message, yes="Add addendum", no="Go back"),

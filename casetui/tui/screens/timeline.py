@@ -61,7 +61,7 @@ def note_lines(note: NoteView, lock_days: int, now: datetime, zone: ZoneInfo) ->
     # The summary in full: the one-line row above cuts it at the screen's width.
     lines = [Text(visible(note.summary), style="bold"), Text(visible(contact))]
     written = f"Written by {note.author_name} ({note.author}) {long_date(note.created_at, zone)}"
-    written += f" · {describe_lock(note.created_at, lock_days, now)}"
+    written += f" · {describe_lock(note.created_at, lock_days, now.astimezone(zone))}"
     if note.restricted:
         written += " · restricted: review before sharing with the client"
     lines.append(Text(visible(written)))
@@ -265,7 +265,8 @@ class TimelineScreen(Screen[None]):
         created = moment(entry.created_at)
         locked = is_locked(created, data.settings.lock_days, self.app.db.clock())
         if locked and not data.access.override_lock:
-            when = describe_lock(created, data.settings.lock_days, self.app.db.clock())
+            local_now = self.app.db.clock().astimezone(ZoneInfo(data.settings.time_zone))
+            when = describe_lock(created, data.settings.lock_days, local_now)
             message = (
                 f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
             )

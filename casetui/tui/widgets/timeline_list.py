@@ -59,7 +59,8 @@ def lock_mark(created_at: datetime, lock_days: int, now: datetime, *, wide: bool
     if wide:
         return describe_lock(created_at, lock_days, now)
     if is_locked(created_at, lock_days, now):
-        return f"locked {locks_at(created_at, lock_days).day} {locks_at(created_at, lock_days):%b}"
+        when = locks_at(created_at, lock_days).astimezone(now.tzinfo)
+        return f"locked {when.day} {when:%b}"
     left = time_left(created_at, lock_days, now)
     if left >= timedelta(days=1):
         return f"{left.days}d left"
@@ -138,7 +139,8 @@ class TimelineList(ScrollView, can_focus=True):
         keep: EntryKey | None = None,
     ) -> None:
         self.entries = list(entries)
-        self.lock_days, self.zone, self.now = lock_days, zone, now
+        # Lock dates read in the organisation's zone, like every other date on screen.
+        self.lock_days, self.zone, self.now = lock_days, zone, now.astimezone(zone)
         if self._details:
             known = {(e.kind, e.id) for e in self.entries}
             self._details = {k: v for k, v in self._details.items() if k in known}
