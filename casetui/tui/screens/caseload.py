@@ -132,7 +132,11 @@ class CaseloadScreen(Screen[None]):
 
     def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
         self.query_one("#caseload-status", Static).update(Text(self.table.status_text, style="dim"))
-        self.refresh_bindings()
+        # The footer depends only on these; redrawing it on every page down costs a frame.
+        offered = (bool(self.table.selection), self.table.total == 0)
+        if offered != getattr(self, "_offered", None):
+            self._offered = offered
+            self.refresh_bindings()
 
     def on_case_table_load_failed(self, message: CaseTable.LoadFailed) -> None:
         self.casetui.show_error(message.error)
