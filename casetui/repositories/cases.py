@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -61,6 +62,31 @@ class CaseFilter:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _worker_name() -> ColumnElement[Any]:
+    # A correlated lookup rather than an outer-joined alias, so it also works in WHERE.
+    return (
+        select(func.lower(Staff.display_name))
+        .where(Staff.id == Case.primary_worker_id)  # type: ignore[arg-type]
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def sort_column(sort: str) -> ColumnElement[Any]:
+    """The value a caseload sort key orders by; unknown keys sort by last interaction."""
+    columns: dict[str, ColumnElement[Any]] = {
+        "client": func.lower(Client.name),
+        "case_number": Case.case_number,  # type: ignore[dict-item]
+        "worker": _worker_name(),
+        "status": case({"Open": 1, "Paused": 2, "Closed": 3}, value=Case.status, else_=0),
+        "concern": case({"Low": 1, "Medium": 2, "High": 3}, value=Case.concern, else_=0),
+        "pathway": Case.pathway,  # type: ignore[dict-item]
+        "last_interaction": Case.last_interaction_at,  # type: ignore[dict-item]
+        "next_task": Case.next_task_due,  # type: ignore[dict-item]
+    }
+    return columns.get(sort, columns["last_interaction"])
 
 
 class CaseRepository:
@@ -220,23 +246,13 @@ class CaseRepository:
             query = query.join(Client, Client.id == Case.client_id)
         return int(self.session.execute(query.where(and_(*self._where(flt)))).scalar_one())
 
-    def _order(self, flt: CaseFilter, worker: type[Staff]) -> list[ColumnElement[object]]:
-        concern_rank = case({"Low": 1, "Medium": 2, "High": 3}, value=Case.concern, else_=0)
-        status_rank = case({"Open": 1, "Paused": 2, "Closed": 3}, value=Case.status, else_=0)
-        column = {
-            "client": func.lower(Client.name),
-            "case_number": Case.case_number,
-            "worker": func.lower(worker.display_name),
-            "status": status_rank,
-            "concern": concern_rank,
-            "pathway": Case.pathway,
-            "last_interaction": Case.last_interaction_at,
-            "next_task": Case.next_task_due,
-        }.get(flt.sort, Case.last_interaction_at)
+    def _order(self, flt: CaseFilter) -> list[ColumnElement[object]]:
+        column = sort_column(flt.sort)
         ordered = column.desc() if flt.descending else column.asc()
-        # Missing values sort last either way, the way people read a list.
         tiebreak = Case.id.desc() if flt.descending else Case.id.asc()  # type: ignore[union-attr]
-        return [column.is_(None), ordered, tiebreak]
+        # Missing values last either way, the way people read a list; NULLS LAST (rather than
+        # "IS NULL" first) also lets SQLite walk an index for the default sort.
+        return [ordered.nulls_last(), tiebreak]
 
     def rows(self, flt: CaseFilter, *, offset: int = 0, limit: int = 50) -> list[CaseRow]:
         worker = aliased(Staff)
@@ -259,7 +275,7 @@ class CaseRepository:
             .join(Client, Client.id == Case.client_id)
             .join(worker, worker.id == Case.primary_worker_id, isouter=True)
             .where(and_(*self._where(flt)))
-            .order_by(*self._order(flt, worker))
+            .order_by(*self._order(flt))
             .offset(offset)
             .limit(limit)
         )

@@ -21,7 +21,7 @@ from casetui.services.tasks import TaskInput
 from casetui.services.timeline import BulkContext, bulk_context
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.widgets.note_form import NoteForm
-from casetui.tui.widgets.task_form import TaskForm, task_field
+from casetui.tui.widgets.task_form import TaskForm, show_field_errors
 from casetui.tui.widgets.timeline_list import visible
 
 
@@ -265,19 +265,7 @@ class BulkNoteScreen(Screen[bool]):
         self.app.show_error(exc)
 
     def _show_field_error(self, exc: ValidationError) -> bool:
-        """Every field the service refused, the first one focused."""
-        shown = [self._show_one_error(error) for error in reversed(getattr(exc, "errors", [exc]))]
-        return any(shown)
-
-    def _show_one_error(self, exc: ValidationError) -> bool:
-        if self.query_one(NoteForm).show_error(exc.field, exc.message):
-            return True
-        found = task_field(exc.field)
-        forms = list(self.query(TaskForm))
-        if found is None or not forms:
-            return False
-        forms[0].show_error(found[1], exc.message, exc.field)
-        return True
+        return show_field_errors(self, exc)
 
     # --- leaving ---------------------------------------------------------------------------------
 

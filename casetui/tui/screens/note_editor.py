@@ -21,7 +21,7 @@ from casetui.services import notes
 from casetui.services.timeline import EditorContext, editor_context
 from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
 from casetui.tui.widgets.note_form import NoteForm, note_values
-from casetui.tui.widgets.task_form import TaskForm, task_field
+from casetui.tui.widgets.task_form import TaskForm, show_field_errors
 from casetui.tui.widgets.timeline_list import visible
 
 DRAFT_DEBOUNCE = 1.0  # seconds after the last keystroke
@@ -384,26 +384,7 @@ class NoteEditorScreen(Screen[bool]):
         self.app.show_error(exc)
 
     def _show_field_error(self, exc: ValidationError) -> bool:
-        """Every field the service refused, the first one focused."""
-        shown = [self._show_one_error(error) for error in reversed(getattr(exc, "errors", [exc]))]
-        return any(shown)
-
-    def _show_one_error(self, exc: ValidationError) -> bool:
-        if self.query_one(NoteForm).show_error(exc.field, exc.message):
-            return True
-        found = task_field(exc.field)
-        forms = list(self.query(TaskForm))
-        if found is None or not forms:
-            return False
-        number, field = found
-        if number is not None and number <= len(forms):
-            target = forms[number - 1]
-        elif field == "repeats":
-            target = next((f for f in forms if f.has_class("-custom")), forms[0])
-        else:
-            target = forms[0]
-        target.show_error(field, exc.message, exc.field)
-        return True
+        return show_field_errors(self, exc)
 
     # --- leaving ----------------------------------------------------------------------------------
 

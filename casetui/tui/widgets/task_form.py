@@ -16,13 +16,22 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, TextArea
 from textual.widgets.option_list import OptionDoesNotExist
 
 from casetui.domain.enums import Repeats
+from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import StaffView
 from casetui.services.tasks import TaskInput
-from casetui.tui.widgets.note_form import FORM_CSS, TickBox, field_row, mark_focused_row, understood
+from casetui.tui.widgets.note_form import (
+    FORM_CSS,
+    NoteForm,
+    TickBox,
+    field_row,
+    mark_focused_row,
+    understood,
+)
 from casetui.tui.widgets.timeline_list import visible
 
 REPEAT_CHOICES = [
@@ -336,3 +345,30 @@ class TaskDialog(ModalScreen[dict[str, Any] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def show_field_errors(root: Widget, exc: ValidationError) -> bool:
+    """Show every field a service refused under that field, the first one focused.
+
+    False when none of them is on ``root``'s note or task forms.
+    """
+    errors = getattr(exc, "errors", [exc])
+    return any([_show_one(root, error) for error in reversed(errors)])
+
+
+def _show_one(root: Widget, exc: ValidationError) -> bool:
+    if root.query_one(NoteForm).show_error(exc.field, exc.message):
+        return True
+    found = task_field(exc.field)
+    forms = list(root.query(TaskForm))
+    if found is None or not forms:
+        return False
+    number, field = found
+    if number is not None and number <= len(forms):
+        target = forms[number - 1]
+    elif field == "repeats":
+        target = next((f for f in forms if f.has_class("-custom")), forms[0])
+    else:
+        target = forms[0]
+    target.show_error(field, exc.message, exc.field)
+    return True
