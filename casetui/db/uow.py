@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -73,9 +74,11 @@ class UnitOfWork:
         try:
             if self.write:
                 self.session.connection(execution_options={WRITE_OPTION: True})
-        except OperationalError as exc:
+        except DBAPIError as exc:
             self.session.close()
-            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+            if not is_unavailable(exc):
+                raise
+            raise unavailable(exc) from exc
         return self
 
     def __exit__(
@@ -87,10 +90,16 @@ class UnitOfWork:
         self.audit_tail = None
         try:
             self.session.rollback()
+        except DBAPIError as failed:
+            # A connection lost mid-way may refuse the rollback too; the body's error says more.
+            if exc is None and is_unavailable(failed):
+                raise unavailable(failed) from failed
+            if exc is None:
+                raise
         finally:
             self.session.close()
-        if isinstance(exc, OperationalError):
-            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+        if isinstance(exc, DBAPIError) and is_unavailable(exc):
+            raise unavailable(exc) from exc
 
     def now(self) -> datetime:
         """One instant for the whole unit of work, so every row it writes agrees."""
@@ -102,10 +111,15 @@ class UnitOfWork:
         try:
             self.session.commit()
             self.audit_tail = None  # the chain lock went with the transaction
-        except OperationalError as exc:
-            self.session.rollback()
+        except DBAPIError as exc:
             self.audit_tail = None
-            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+            # The connection may be gone; the server rolls back what it did not commit.
+            with suppress(DBAPIError):
+                self.session.rollback()
+            if not is_unavailable(exc):
+                raise
+            # A connection lost during COMMIT leaves unknown whether the server committed.
+            raise unavailable(exc, in_doubt=bool(exc.connection_invalidated)) from exc
 
     @property
     def dialect(self) -> str:
@@ -120,7 +134,31 @@ def _take_write_lock(_session: Session, _transaction: object, connection: Connec
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
-def describe_operational_error(exc: OperationalError) -> str:
+def _is_sqlite_error(exc: DBAPIError) -> bool:
+    return type(exc.orig).__module__.startswith("sqlite3")
+
+
+def is_unavailable(exc: DBAPIError) -> bool:
+    """The database itself failed us (gone, refused, busy), not the statement we sent."""
+    return isinstance(exc, OperationalError) or bool(exc.connection_invalidated)
+
+
+def unavailable(exc: DBAPIError, *, in_doubt: bool = False) -> DatabaseUnavailable:
+    """The product's error for ``exc``, saying whether trying again in a moment may work."""
+    if exc.connection_invalidated:
+        transient = True
+    elif _is_sqlite_error(exc):
+        # "no such table" is an OperationalError too: only a busy or unopenable file passes.
+        words = str(exc.orig).lower()
+        transient = any(w in words for w in ("locked", "busy", "unable to open"))
+    else:
+        transient = True  # PostgreSQL: refused, restarting, shut down, cancelled, deadlocked
+    return DatabaseUnavailable(
+        describe_operational_error(exc), transient=transient, in_doubt=in_doubt
+    )
+
+
+def describe_operational_error(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     first = text.strip().splitlines()[0] if text.strip() else "unknown error"
     if "locked" in first or "busy" in first:

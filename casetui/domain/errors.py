@@ -92,6 +92,21 @@ class SchemaBehind(CasetuiError):
 
 
 class DatabaseUnavailable(CasetuiError):
+    """The database could not be used: unreachable, restarting, or locked by another program.
+
+    ``transient``: worth trying again in a moment (a connection lost or refused, a busy file).
+    ``in_doubt``: it went away while committing, so the write may or may not have happened.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.in_doubt = in_doubt
+
+    @property
+    def worth_retrying(self) -> bool:
+        return self.transient and not self.in_doubt
+
     def __str__(self) -> str:
         return self.args[0]
 
