@@ -6,6 +6,7 @@ The CLI prints ``str(error)`` on one line and exits 1; the TUI shows the same te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class CasetuiError(Exception):
@@ -36,7 +37,22 @@ class NoteLocked(RuleError):
 
 
 class StaleEdit(RuleError):
+    """Someone saved the record first; says who and when, where the audit trail knows."""
+
     rule = "stale_edit"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
+        current_version: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by  # "Display Name (username)"
+        self.changed_at = changed_at
+        self.current_version = current_version
 
 
 class ValidationError(RuleError):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
-from casetui.domain.errors import Conflict, StaleEdit, ValidationError
+from casetui.domain.errors import Conflict, ValidationError
 from casetui.domain.models import (
     NAME_MAX,
     TAG_MAX,
@@ -25,7 +25,7 @@ from casetui.domain.models import (
 from casetui.domain.read_models import CaseDetail
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.scope import visible_cases
-from casetui.services import audit, context, policy, validation
+from casetui.services import audit, context, policy, stale, validation
 
 CASE_NUMBER_MAX = 40
 TAGS_MAX = 20
@@ -147,13 +147,14 @@ def _writable_case(uow: UnitOfWork, actor: Actor, case_number: str) -> Case:
     return case
 
 
-def _save(uow: UnitOfWork, case: Case, expected_version: int | None, values: dict[str, object]) -> None:
+def _save(uow: UnitOfWork, actor: Actor, case: Case, expected_version: int | None, values: dict[str, object]) -> None:
     version = case.version if expected_version is None else expected_version
     result = uow.session.execute(
         update(Case).where(Case.id == case.id, Case.version == version).values(**values, version=version + 1)  # type: ignore[arg-type]
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleEdit(f"case {case.case_number} was changed by someone else since you opened it; reload it and try again")
+        now = uow.session.execute(select(Case.version).where(Case.id == case.id)).scalar_one_or_none()  # type: ignore[arg-type]
+        raise stale.case_refused(uow, actor, case.id, case.case_number, now=now)  # type: ignore[arg-type]
     uow.session.refresh(case)
 
 
@@ -164,7 +165,7 @@ def change_status(uow: UnitOfWork, actor: Actor, case_number: str, status: str, 
         raise ValidationError("status", f"case {case_number} is already {new}")
     before = case_snapshot(case)
     closed_on: date | None = context.today(uow) if new == CaseStatus.CLOSED.value else None
-    _save(uow, case, expected_version, {"status": new, "closed_on": closed_on})
+    _save(uow, actor, case, expected_version, {"status": new, "closed_on": closed_on})
     _event(uow, actor, case, "status", before["status"], new)
     audit.record(uow, actor, "case.status", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
     uow.commit()
@@ -177,7 +178,7 @@ def change_concern(uow: UnitOfWork, actor: Actor, case_number: str, concern: str
     if new == case.concern:
         raise ValidationError("concern", f"case {case_number} is already {new}")
     before = case_snapshot(case)
-    _save(uow, case, expected_version, {"concern": new})
+    _save(uow, actor, case, expected_version, {"concern": new})
     _event(uow, actor, case, "concern", before["concern"], new)
     audit.record(uow, actor, "case.concern", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
     uow.commit()
@@ -193,7 +194,7 @@ def reassign(uow: UnitOfWork, actor: Actor, case_number: str, worker: str, *, ex
         raise ValidationError("case worker", f"{worker} is already the case worker of {case_number}")
     before = case_snapshot(case)
     old = uow.session.get(Staff, case.primary_worker_id) if case.primary_worker_id else None
-    _save(uow, case, expected_version, {"primary_worker_id": staff.id, "team_id": staff.team_id})
+    _save(uow, actor, case, expected_version, {"primary_worker_id": staff.id, "team_id": staff.team_id})
     # The new worker no longer needs a separate navigator entry for the same case.
     uow.session.execute(CaseNavigator.__table__.delete().where(  # type: ignore[attr-defined]
         CaseNavigator.case_id == case.id, CaseNavigator.staff_id == staff.id))  # fmt: skip
@@ -223,7 +224,7 @@ def change_case_number(uow: UnitOfWork, actor: Actor, case_number: str, new_numb
         raise Conflict(f"case number {number} is already in use")
     before = case_snapshot(case)
     try:
-        _save(uow, case, expected_version, {"case_number": number})
+        _save(uow, actor, case, expected_version, {"case_number": number})
     except IntegrityError as exc:
         raise Conflict(f"case number {number} is already in use") from exc
     _event(uow, actor, case, "case_number", before["case_number"], number)

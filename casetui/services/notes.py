@@ -23,7 +23,6 @@ from casetui.domain.errors import (
     NotFound,
     PermissionDenied,
     Refusal,
-    StaleEdit,
     ValidationError,
 )
 from casetui.domain.locking import earliest_contact_date, is_locked, locks_at
@@ -38,7 +37,7 @@ from casetui.domain.models import (
 from casetui.domain.read_models import BulkResult, NoteView
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
-from casetui.services import audit, context, policy, validation
+from casetui.services import audit, context, policy, stale, validation
 from casetui.services.tasks import TaskInput, ValidTask, insert_task, insert_tasks, validate_task
 
 BULK_MAX_CASES = 5000
@@ -314,20 +313,18 @@ def _recompute_last_interaction(uow: UnitOfWork, case: Case) -> None:
     case.last_interaction_at = latest
 
 
-def _versioned_update(uow: UnitOfWork, note: CaseNote, expected_version: int | None, values: dict[str, object]) -> None:
+def _versioned_update(uow: UnitOfWork, actor: Actor, note: CaseNote, expected_version: int | None, values: dict[str, object]) -> None:
     version = note.version if expected_version is None else expected_version
     if version != note.version:
-        raise StaleEdit(
-            f"note {note.id} was changed by someone else since you opened it "
-            f"(yours: version {version}, now: version {note.version}); reload it — your text is kept"
-        )
+        raise stale.note_refused(uow, actor, note.id, yours=version, now=note.version)  # type: ignore[arg-type]
     result = uow.session.execute(
         update(CaseNote)
         .where(CaseNote.id == note.id, CaseNote.version == version)  # type: ignore[arg-type]
         .values(**values, version=version + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleEdit(f"note {note.id} was changed by someone else just now; reload it — your text is kept")
+        now = uow.session.execute(select(CaseNote.version).where(CaseNote.id == note.id)).scalar_one()  # type: ignore[arg-type]
+        raise stale.note_refused(uow, actor, note.id, yours=version, now=now)  # type: ignore[arg-type]
     uow.session.refresh(note)
 
 
@@ -373,7 +370,7 @@ def edit_note(
     before = note_snapshot(note)
     if all(before.get(k) == v for k, v in values.items()):
         raise ValidationError("note", "nothing to change")
-    _versioned_update(uow, note, expected_version, {**values, "updated_at": uow.now()})
+    _versioned_update(uow, actor, note, expected_version, {**values, "updated_at": uow.now()})
     if "contact_at" in values:
         _recompute_last_interaction(uow, case)
     action = "note.override_edit" if override else "note.edit"
@@ -395,7 +392,7 @@ def delete_note(
     note, case = _writable_note(uow, actor, note_id)
     override = _lock_check(uow, actor, note, reason, "deleting")
     before = note_snapshot(note)
-    _versioned_update(uow, note, expected_version, {"deleted_at": uow.now(), "updated_at": uow.now()})
+    _versioned_update(uow, actor, note, expected_version, {"deleted_at": uow.now(), "updated_at": uow.now()})
     _recompute_last_interaction(uow, case)
     action = "note.override_delete" if override else "note.delete"
     after = {**note_snapshot(note), **({"override_reason": override} if override else {})}
@@ -411,7 +408,7 @@ def restore_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
         raise ValidationError("note", f"note {note_id} is not deleted")
     case = CaseRepository(uow.session, actor).get(note.case_id)
     before = note_snapshot(note)
-    _versioned_update(uow, note, None, {"deleted_at": None, "updated_at": uow.now()})
+    _versioned_update(uow, actor, note, None, {"deleted_at": None, "updated_at": uow.now()})
     _recompute_last_interaction(uow, case)
     audit.record(uow, actor, "note.restore", "case_note", note.id, case_id=case.id, before=before, after=note_snapshot(note))
     uow.commit()

@@ -1,0 +1,67 @@
+"""Who last changed a note or a case the actor can see, read from the audit trail.
+
+Asked when an edit is refused as stale, so the refusal can say who saved first and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from casetui.domain.actor import Actor
+from casetui.domain.models import AuditEvent, Case, Staff
+from casetui.repositories.scope import visible_cases
+
+# The audit actions that move a record's version.
+NOTE_CHANGES = (
+    "note.edit",
+    "note.override_edit",
+    "note.delete",
+    "note.override_delete",
+    "note.restore",
+)
+CASE_CHANGES = ("case.status", "case.concern", "case.reassign", "case.number")
+
+
+@dataclass(frozen=True)
+class LastChange:
+    username: str
+    display_name: str | None
+    at: datetime
+
+    @property
+    def who(self) -> str:
+        if self.display_name and self.display_name != self.username:
+            return f"{self.display_name} ({self.username})"
+        return self.username
+
+
+class ChangeRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    def _last(self, entity: str, entity_id: int, actions: tuple[str, ...]) -> LastChange | None:
+        found = self.session.execute(
+            select(AuditEvent.actor_username, Staff.display_name, AuditEvent.at)
+            .join(Case, Case.id == AuditEvent.case_id)
+            .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
+            .where(
+                AuditEvent.entity == entity,
+                AuditEvent.entity_id == str(entity_id),
+                AuditEvent.action.in_(actions),  # type: ignore[attr-defined]
+                visible_cases(self.actor),
+            )
+            .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).first()
+        return None if found is None else LastChange(found[0], found[1], found[2])
+
+    def last_note_change(self, note_id: int) -> LastChange | None:
+        return self._last("case_note", note_id, NOTE_CHANGES)
+
+    def last_case_change(self, case_id: int) -> LastChange | None:
+        return self._last("case", case_id, CASE_CHANGES)
