@@ -88,7 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = command("audit", "the audit trail")
     audit_commands = audit.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-    command("verify", "check the audit trail's hash chain; exit 1 naming the first broken event", audit_commands)
+    verify = command("verify", "check the audit trail's hash chain and its anchor; exit 1 naming the first broken or missing event", audit_commands)
+    verify.description = (
+        "Walk the audit trail's hash chain (an edited, inserted or deleted event breaks it) and "
+        "compare its end with the count the database keeps of events written (events deleted "
+        "from the end leave that count ahead). Prints the number of events and the head: the "
+        "newest event's hash. Someone able to switch the database's triggers off can cut both "
+        "back together, so keep each run's head somewhere else and pass it to the next run "
+        "with --expect-head or --since-head."
+    )
+    heads = verify.add_mutually_exclusive_group()
+    heads.add_argument("--expect-head", type=_head, metavar="HASH",
+                       help="a head printed by an earlier run: it must still be in the trail")
+    heads.add_argument("--since-head", type=_head, metavar="HASH",
+                       help="as --expect-head, walking only the events written after it (quicker)")
+    verify.add_argument("--json", action="store_true", help="print one JSON object")
 
     profile = command("profile", "named database profiles (passwords go to the system keyring)")
     profile_commands = profile.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
@@ -104,6 +118,13 @@ def _note_id(text: str) -> int:
     value = _positive(text)
     if value > 2**63 - 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a note id")
+    return value
+
+
+def _head(text: str) -> str:
+    value = text.strip().lower()
+    if len(value) != 64 or any(ch not in "0123456789abcdef" for ch in value):
+        raise argparse.ArgumentTypeError("an audit head is the 64 hex digits verify prints")
     return value
 
 

@@ -428,11 +428,18 @@ def audit_verify(args: argparse.Namespace) -> int:
     db, actor = _acting(args)
     policy.ensure_audit_reader(actor)
     with db.uow(write=False) as uow:
-        check = audit.verify(uow)
+        check = audit.verify(uow, expect_head=args.expect_head, since_head=args.since_head)
+    if args.json:
+        _out(json.dumps({
+            "ok": check.ok, "events": check.events, "head_id": check.head_id,
+            "head_hash": check.head_hash, "written": check.written, "missing": check.missing,
+            "broken_at": check.broken_at, "problem": check.problem,
+        }, ensure_ascii=False, indent=2))  # fmt: skip
     if check.ok:
-        _out(f"audit trail intact: {check.events} events")
+        if not args.json:
+            _out(check.describe())
         return EXIT_OK
-    _err(f"refused: audit trail broken at event {check.broken_at}: {check.problem}")
+    _err(f"refused: {check.describe()}")
     return EXIT_REFUSED
 
 

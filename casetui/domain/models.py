@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from casetui.domain.types import UTCDateTime
@@ -232,15 +232,37 @@ class AuditEvent(SQLModel, table=True):
     """Append-only; each row carries the hash of the one before it."""
 
     __tablename__ = "audit_event"
+    # Newest first, a page at a time, whole or by person, case or action (migration 0003).
+    __table_args__ = (
+        Index("ix_audit_event_at_id", "at", "id"),
+        Index("ix_audit_event_actor_at", "actor_username", "at", "id"),
+        Index("ix_audit_event_case_at", "case_id", "at", "id"),
+        Index("ix_audit_event_action_at", "action", "at", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    at: datetime = Field(sa_column=utc_column(nullable=False))
     actor_id: int | None = Field(default=None, index=True)
     actor_username: str = Field(max_length=64)
     action: str = Field(max_length=60)
     entity: str = Field(max_length=40)
     entity_id: str | None = Field(default=None, max_length=40, index=True)
-    case_id: int | None = Field(default=None, index=True)
+    case_id: int | None = Field(default=None)
     before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditAnchor(SQLModel, table=True):
+    """One row (id 1): how many audit events were ever written, and the newest one.
+
+    Moved by a database trigger on every insert into audit_event, never by the product; other
+    triggers refuse to delete it or move it back, so deleting the newest events leaves it
+    pointing past the end of the trail.
+    """
+
+    __tablename__ = "audit_anchor"
+    id: int | None = Field(default=None, primary_key=True)
+    events: int = Field(default=0, sa_type=BigInteger)
+    head_id: int = Field(default=0, sa_type=BigInteger)
+    head_hash: str = Field(max_length=64)

@@ -1,7 +1,9 @@
 """The audit trail: every write, sign-in, export and restricted-note view, hash-chained.
 
 Each event's hash covers its own fields and the previous event's hash, so editing,
-inserting or deleting a row behind the product's back breaks the chain at that row.
+inserting or deleting a row behind the product's back breaks the chain at that row. Rows cut
+from the end leave a shorter chain that still holds together: the database's anchor (a count
+of events written, moved by a trigger, see migration 0003) shows those.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -19,7 +21,7 @@ from sqlmodel import select
 
 from casetui.db.uow import WRITE_LOCK_KEY, UnitOfWork
 from casetui.domain.actor import Actor
-from casetui.domain.models import AuditEvent
+from casetui.domain.models import AuditAnchor, AuditEvent
 
 GENESIS = "0" * 64
 
@@ -111,17 +113,29 @@ def record(
 
 @dataclass(frozen=True)
 class ChainCheck:
+    """What ``verify`` found: the trail's length and head, and the first problem, if any."""
+
     events: int
     broken_at: int | None = None
     problem: str | None = None
+    head_id: int = 0
+    head_hash: str = GENESIS
+    written: int | None = None  # events the database's anchor counted, when it was read
+    missing: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and self.problem is None
+
+    def describe(self) -> str:
+        if self.ok:
+            head = f"head #{self.head_id} {self.head_hash}"
+            return f"audit trail intact: {self.events} events, {head}"
+        where = f" at event {self.broken_at}" if self.broken_at is not None else ""
+        return f"audit trail broken{where}: {self.problem}"
 
 
-def _walk(uow: UnitOfWork, batch: int = 5000) -> Iterator[AuditEvent]:
-    after = 0
+def _walk(uow: UnitOfWork, after: int = 0, batch: int = 5000) -> Iterator[AuditEvent]:
     while True:
         rows = uow.session.exec(
             select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(batch)  # type: ignore[arg-type,operator]
@@ -132,16 +146,131 @@ def _walk(uow: UnitOfWork, batch: int = 5000) -> Iterator[AuditEvent]:
         after = rows[-1].id or after
 
 
-def verify(uow: UnitOfWork) -> ChainCheck:
-    """Walk the whole chain; name the first event that does not follow from the one before."""
-    previous_hash, expected_id, count = GENESIS, 1, 0
-    for event in _walk(uow):
-        count += 1
+def _anchor(uow: UnitOfWork) -> AuditAnchor | None:
+    anchor = uow.session.get(AuditAnchor, 1)
+    if anchor is not None:
+        uow.session.expunge(anchor)  # read again later, afresh
+    return anchor
+
+
+def _short(head: str) -> str:
+    return head[:12] + "…"
+
+
+@dataclass
+class _Tail:
+    """The walk so far: how many events, the newest, and what sits where the anchor points."""
+
+    events: int
+    head_id: int
+    head_hash: str
+    up_to_anchor: int = 0  # events with an id up to the anchor's head
+    at_anchor: str | None = None  # the hash of the event where the anchor's head is
+
+
+def verify(
+    uow: UnitOfWork, *, expect_head: str | None = None, since_head: str | None = None
+) -> ChainCheck:
+    """Walk the chain; name the first event that does not follow from the one before, then
+    check the end of the trail against the database's anchor (nothing cut from the end).
+
+    ``expect_head``: a head recorded by an earlier run must still be in the trail.
+    ``since_head``: the same, and only the events after it are walked (it was checked then).
+    """
+    anchor = _anchor(uow)  # first: events written after this are not yet counted in it
+    tail = _Tail(0, 0, GENESIS)
+    expected_id = 1
+    recorded = since_head or expect_head
+    if since_head is not None:
+        start = uow.session.exec(select(AuditEvent).where(AuditEvent.hash == since_head)).first()
+        if start is None or event_hash(start) != since_head:
+            return ChainCheck(0, problem=_lost(since_head))
+        assert start.id is not None
+        tail = _Tail(start.id, start.id, start.hash)
+        expected_id = start.id + 1
+        recorded = None
+    limit = anchor.head_id if anchor is not None else 0
+    tail.up_to_anchor = min(tail.events, limit)
+    for event in _walk(uow, after=expected_id - 1):
         if event.id != expected_id:
-            return ChainCheck(count, event.id, f"expected event {expected_id} next, found {event.id}")
-        if event.prev_hash != previous_hash:
-            return ChainCheck(count, event.id, "does not follow the event before it")
+            return _broken(tail, event.id, f"expected event {expected_id} next, found {event.id}")
+        if event.prev_hash != tail.head_hash:
+            return _broken(tail, event.id, "does not follow the event before it")
         if event_hash(event) != event.hash:
-            return ChainCheck(count, event.id, "its contents do not match its hash")
-        previous_hash, expected_id = event.hash, expected_id + 1
-    return ChainCheck(count)
+            return _broken(tail, event.id, "its contents do not match its hash")
+        tail.events, tail.head_id, tail.head_hash = tail.events + 1, event.id, event.hash
+        if event.id <= limit:
+            tail.up_to_anchor += 1
+        if event.id == limit:
+            tail.at_anchor = event.hash
+        if event.hash == recorded:
+            recorded = None
+        expected_id += 1
+    found = ChainCheck(tail.events, head_id=tail.head_id, head_hash=tail.head_hash)
+    if recorded is not None:
+        return replace(found, problem=_lost(recorded))
+    if anchor is None:
+        return replace(found, problem="the audit anchor row is missing: it was deleted")
+    found = replace(found, written=anchor.events + tail.events - tail.up_to_anchor)
+    problem = _against_anchor(tail, anchor)
+    if problem is None and tail.head_id > anchor.head_id:
+        # Events after the anchor was read: written since, or inserted with triggers off.
+        now = _anchor(uow)
+        if now is None or now.head_id < tail.head_id:
+            return replace(
+                found,
+                broken_at=anchor.head_id + 1,
+                problem=f"events after #{anchor.head_id} were not counted by the database's "
+                "anchor: they were inserted with its triggers switched off",
+            )
+    if problem is None:
+        return found
+    broken_at, text, missing = problem
+    return replace(found, broken_at=broken_at, problem=text, missing=missing)
+
+
+def _broken(tail: _Tail, event_id: int | None, problem: str) -> ChainCheck:
+    return ChainCheck(tail.events + 1, event_id, problem, tail.head_id, tail.head_hash)
+
+
+def _lost(head: str) -> str:
+    return (
+        f"the head recorded earlier ({_short(head)}) is no longer in the trail: "
+        "it or events before it were removed or rewritten"
+    )
+
+
+def _against_anchor(tail: _Tail, anchor: AuditAnchor) -> tuple[int | None, str, int] | None:
+    """(first missing event, what is wrong, how many are missing), or None if the ends agree."""
+    missing = anchor.events - tail.up_to_anchor
+    if missing > 0 and tail.head_id < anchor.head_id:
+        last = tail.head_id
+        return (
+            last + 1,
+            f"{missing} {'event' if missing == 1 else 'events'} missing after event #{last}: "
+            f"the database counted {anchor.events} written, the newest #{anchor.head_id}",
+            missing,
+        )
+    if missing > 0:
+        return (
+            None,
+            f"{missing} {'event' if missing == 1 else 'events'} missing: the database counted "
+            f"{anchor.events} written up to #{anchor.head_id}, the trail holds "
+            f"{tail.up_to_anchor}; events were cut from the end and others written after them",
+            missing,
+        )
+    if missing < 0:
+        return (
+            None,
+            f"{-missing} more events than the database counted written: "
+            "inserted with its triggers switched off",
+            0,
+        )
+    if anchor.head_id and tail.at_anchor != anchor.head_hash:
+        return (
+            anchor.head_id,
+            f"event #{anchor.head_id} is not the event written as #{anchor.head_id}: "
+            "the end of the trail was cut and written again",
+            0,
+        )
+    return None

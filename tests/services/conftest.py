@@ -85,6 +85,8 @@ def _test_url(server: URL, name: str) -> str:
 
 
 Rows = dict[str, list[dict[str, Any]]]
+# Tables whose triggers refuse DELETE (the audit trail and its anchor).
+GUARDED_TABLES = ("audit_event", "audit_anchor")
 
 
 def _all_rows(engine: Engine) -> Rows:
@@ -109,6 +111,7 @@ class PgWorkerDatabase:
     name: str
     world: World
     seed: Rows
+    fresh: Rows  # what the migrations themselves write (the audit anchor)
 
     @property
     def url(self) -> str:
@@ -126,14 +129,17 @@ class PgWorkerDatabase:
         try:
             with engine.begin() as conn:
                 conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-                # The audit trail refuses DELETE; a test may also have switched its triggers off.
-                conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
+                # The audit trail and its anchor refuse DELETE; a test may also have switched
+                # their triggers off.
+                for guarded in GUARDED_TABLES:
+                    conn.exec_driver_sql(f"ALTER TABLE {guarded} DISABLE TRIGGER USER")
                 # DELETE, not TRUNCATE: on a few dozen rows it is many times faster.
                 for table in reversed(tables):
                     conn.execute(table.delete())
+                rows = self.seed if seeded else self.fresh
                 for table in tables:
-                    if seeded and self.seed[table.name]:
-                        conn.execute(table.insert(), self.seed[table.name])
+                    if rows[table.name]:
+                        conn.execute(table.insert(), rows[table.name])
                     if "id" in table.c and table.c.id.primary_key:
                         # Rows written back carry their ids; the next new row follows them.
                         next_id = f'SELECT coalesce(max(id), 0) + 1 FROM "{table.name}"'
@@ -143,7 +149,8 @@ class PgWorkerDatabase:
                             ),
                             {"t": table.name},
                         )
-                conn.exec_driver_sql("ALTER TABLE audit_event ENABLE TRIGGER USER")
+                for guarded in GUARDED_TABLES:
+                    conn.exec_driver_sql(f"ALTER TABLE {guarded} ENABLE TRIGGER USER")
         finally:
             engine.dispose()
 
@@ -158,11 +165,12 @@ def pg_database() -> Iterator[PgWorkerDatabase]:
         seeding = Database(make_engine(_test_url(server, name)), clock=lambda: SEEDED_AT)
         try:
             upgrade(seeding.engine)
+            fresh = _all_rows(seeding.engine)
             world = make_world(seeding, seeding.clock)
             seed = _all_rows(seeding.engine)
         finally:
             seeding.dispose()
-        yield PgWorkerDatabase(server, name, world, seed)
+        yield PgWorkerDatabase(server, name, world, seed, fresh)
     finally:
         with psycopg.connect(_dsn(server), autocommit=True) as admin:
             # FORCE ends connections a failed test may have left open.
