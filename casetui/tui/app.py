@@ -5,8 +5,11 @@ Everything that touches the database runs in thread workers; the event loop only
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from casetui.domain.actor import Actor
 
 log = logging.getLogger("casetui.tui")
+HUNG_UP = 129  # the status a shell reports for a process ended by SIGHUP
 PROBLEM_TITLES = {
     DatabaseUnavailable: "The database cannot be reached",
     SchemaBehind: "The database is not ready for this version of casetui",
@@ -50,6 +54,9 @@ class CasetuiApp(App[int]):
         # Not in the footer: each screen says "? help" itself, leaving the footer to its actions.
         Binding("f1,question_mark", "help", "Help", show=False, id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Priority, so keys sent in one burst after tab (fast typing over SSH) go to the next field.
+        Binding("tab", "focus_next", show=False, priority=True, id="app.focus_next"),
+        Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.focus_previous"),
     ]
 
     def __init__(
@@ -92,7 +99,23 @@ class CasetuiApp(App[int]):
         yield Static(Text("Opening the database…", style="dim"), id="starting")
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            self._listen_for_hangup()
         self.start()
+
+    def _listen_for_hangup(self) -> None:
+        # Python's default for SIGHUP ends the process at once, losing keys typed since the last draft.
+        with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    def hang_up(self) -> None:
+        """The terminal went away (a dropped SSH connection): keep every draft, then quit."""
+        for screen in reversed(self.screen_stack):
+            keep_draft = getattr(screen, "save_draft", None)
+            if keep_draft is not None:
+                with contextlib.suppress(Exception):  # one failing screen must not cost the others
+                    keep_draft()
+        self.exit(return_code=HUNG_UP)
 
     # --- opening, signing in ------------------------------------------------------------------
 
