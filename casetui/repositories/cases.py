@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal_column,
     or_,
@@ -35,6 +36,7 @@ from casetui.domain.models import (
     Staff,
 )
 from casetui.domain.read_models import CaseDetail, CaseRow
+from casetui.domain.storable import storable, storable_id
 from casetui.repositories.scope import assigned_to, visible_cases
 
 ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
@@ -97,30 +99,37 @@ class CaseRepository:
     # --- one case -------------------------------------------------------------------
 
     def get_by_number(self, case_number: str) -> Case:
-        found = self.session.execute(
-            select(Case).where(Case.case_number == case_number, visible_cases(self.actor))
-        ).scalar_one_or_none()
+        found = None
+        if storable(case_number):  # text no database can hold is no stored case number
+            found = self.session.execute(
+                select(Case).where(Case.case_number == case_number, visible_cases(self.actor))
+            ).scalar_one_or_none()
         if found is None:
             # The same answer whether the case is missing or just not the actor's.
             raise NotFound(f"no case {case_number!r} that you can see")
         return found
 
     def get(self, case_id: int) -> Case:
-        row = self.session.execute(
-            select(Case).where(Case.id == case_id, visible_cases(self.actor))
-        ).scalar_one_or_none()
+        row = None
+        if storable_id(case_id):  # a larger number names no case (nor can PostgreSQL compare it)
+            row = self.session.execute(
+                select(Case).where(Case.id == case_id, visible_cases(self.actor))
+            ).scalar_one_or_none()
         if row is None:
             raise NotFound(f"no case {case_id} that you can see")
         return row
 
     def get_many_by_number(self, case_numbers: Sequence[str]) -> dict[str, Case]:
         rows = self.session.execute(
-            select(Case).where(Case.case_number.in_(case_numbers), visible_cases(self.actor))  # type: ignore[attr-defined]
+            select(Case).where(
+                Case.case_number.in_([n for n in case_numbers if storable(n)]),  # type: ignore[attr-defined]
+                visible_cases(self.actor),
+            )
         ).scalars()
         return {row.case_number: row for row in rows}
 
     def is_assigned(self, case_id: int) -> bool:
-        return (
+        return storable_id(case_id) and (
             self.session.execute(
                 select(Case.id).where(Case.id == case_id, assigned_to(self.actor))
             ).first()
@@ -129,12 +138,14 @@ class CaseRepository:
 
     def detail(self, case_id: int) -> CaseDetail:
         worker = aliased(Staff)
-        row = self.session.execute(
-            select(Case, Client, worker)
-            .join(Client, Client.id == Case.client_id)
-            .join(worker, worker.id == Case.primary_worker_id, isouter=True)
-            .where(Case.id == case_id, visible_cases(self.actor))
-        ).first()
+        row = None
+        if storable_id(case_id):
+            row = self.session.execute(
+                select(Case, Client, worker)
+                .join(Client, Client.id == Case.client_id)
+                .join(worker, worker.id == Case.primary_worker_id, isouter=True)
+                .where(Case.id == case_id, visible_cases(self.actor))
+            ).first()
         if row is None:
             raise NotFound(f"no case {case_id} that you can see")
         case_, client, staff = row
@@ -180,6 +191,9 @@ class CaseRepository:
             clauses.append(Case.primary_worker_id.in_(flt.worker_ids))  # type: ignore[union-attr]
         if flt.pathways:
             clauses.append(Case.pathway.in_(flt.pathways))  # type: ignore[union-attr]
+        typed = (flt.query, *flt.tags, *flt.pathways, *flt.statuses, *flt.concerns)
+        if not all(storable(t) for t in typed):
+            return [false()]  # nothing stored holds such text
         for tag in flt.tags:
             clauses.append(
                 select(CaseTag.case_id)
@@ -339,7 +353,7 @@ class CaseRepository:
 
     def case_number_taken(self, case_number: str) -> bool:
         """Unscoped on purpose: numbers are unique across the organisation."""
-        return (
+        return storable(case_number) and (
             self.session.execute(
                 select(Case.id).where(func.lower(cast(Case.case_number, String)) == case_number.lower())
             ).first()

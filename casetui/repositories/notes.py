@@ -13,6 +13,7 @@ from casetui.domain.errors import NotFound
 from casetui.domain.locking import is_locked, locks_at
 from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
 from casetui.domain.read_models import AddendumView, NoteView
+from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 
 
@@ -22,6 +23,8 @@ class NoteRepository:
         self.actor = actor
 
     def get(self, note_id: int, *, include_deleted: bool = False) -> CaseNote:
+        if not storable_id(note_id):
+            raise NotFound(f"no note {note_id} that you can see")
         query = (
             select(CaseNote)
             .join(Case, Case.id == CaseNote.case_id)
@@ -52,9 +55,11 @@ class NoteRepository:
             .where(visible_cases(self.actor))
         )
         if case_id is not None:
+            if not storable_id(case_id):
+                return []
             query = query.where(CaseNote.case_id == case_id)
         if note_ids is not None:
-            query = query.where(CaseNote.id.in_(note_ids))  # type: ignore[union-attr]
+            query = query.where(CaseNote.id.in_([i for i in note_ids if storable_id(i)]))  # type: ignore[union-attr]
         if not include_deleted:
             query = query.where(CaseNote.deleted_at.is_(None))  # type: ignore[union-attr]
         query = query.order_by(CaseNote.contact_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined,union-attr]

@@ -9,6 +9,7 @@ from casetui.domain.enums import Grant, Role
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Staff, Team
 from casetui.domain.read_models import StaffView
+from casetui.domain.storable import storable, storable_id
 
 
 def parse_grants(text: str) -> frozenset[Grant]:
@@ -30,6 +31,8 @@ def actor_from(staff: Staff) -> Actor:
 
 def find_by_username(session: Session, username: str) -> Staff | None:
     """Unscoped: used by sign-in, before anyone is acting."""
+    if not storable(username):
+        return None  # no account holds a NUL or a lone surrogate; the database would refuse it
     return session.exec(select(Staff).where(Staff.username == username)).first()
 
 
@@ -82,6 +85,8 @@ class StaffRepository:
         return [self._view(staff, team) for staff, team in rows]
 
     def get(self, staff_id: int) -> StaffView:
+        if not storable_id(staff_id):
+            raise NotFound(f"no staff member {staff_id}")
         row = self.session.exec(
             select(Staff, Team.name)
             .join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
@@ -98,7 +103,9 @@ class StaffRepository:
         return staff
 
     def team_by_name(self, name: str) -> Team:
-        team = self.session.exec(select(Team).where(Team.name == name)).first()
+        team = None
+        if storable(name):
+            team = self.session.exec(select(Team).where(Team.name == name)).first()
         if team is None:
             raise NotFound(f"no team {name!r}")
         return team

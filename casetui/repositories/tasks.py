@@ -11,6 +11,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, FollowUpTask, Staff, TaskResponsible
 from casetui.domain.read_models import TaskView
+from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 
 
@@ -20,11 +21,13 @@ class TaskRepository:
         self.actor = actor
 
     def get(self, task_id: int) -> FollowUpTask:
-        task = self.session.execute(
-            select(FollowUpTask)
-            .join(Case, Case.id == FollowUpTask.case_id)
-            .where(FollowUpTask.id == task_id, visible_cases(self.actor))
-        ).scalar_one_or_none()
+        task = None
+        if storable_id(task_id):  # a larger number names no task (nor can PostgreSQL compare it)
+            task = self.session.execute(
+                select(FollowUpTask)
+                .join(Case, Case.id == FollowUpTask.case_id)
+                .where(FollowUpTask.id == task_id, visible_cases(self.actor))
+            ).scalar_one_or_none()
         if task is None:
             raise NotFound(f"no task {task_id} that you can see")
         return task
@@ -42,9 +45,11 @@ class TaskRepository:
             .where(visible_cases(self.actor))
         )
         if case_id is not None:
+            if not storable_id(case_id):
+                return []
             query = query.where(FollowUpTask.case_id == case_id)
         if task_ids is not None:
-            query = query.where(FollowUpTask.id.in_(task_ids))  # type: ignore[union-attr]
+            query = query.where(FollowUpTask.id.in_([i for i in task_ids if storable_id(i)]))  # type: ignore[union-attr]
         if statuses:
             query = query.where(FollowUpTask.status.in_(statuses))  # type: ignore[attr-defined]
         query = query.order_by(FollowUpTask.due_on, FollowUpTask.id)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from casetui.domain.models import (
     NoteAddendum,
     Staff,
 )
+from casetui.domain.storable import storable
 from casetui.repositories.scope import visible_cases
 
 NOT_DELETED = CaseNote.deleted_at.is_(None)  # type: ignore[union-attr]
@@ -199,6 +200,7 @@ class TimelineRepository:
     def client_names(self, case_numbers: list[str]) -> dict[str, str]:
         """Case number to client name, for the cases among these the actor may see."""
         names: dict[str, str] = {}
+        case_numbers = [n for n in case_numbers if storable(n)]  # others name no stored case
         for start in range(0, len(case_numbers), 500):  # stay under SQLite's parameter limit
             chunk = case_numbers[start : start + 500]
             rows = self._read(

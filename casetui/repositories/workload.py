@@ -13,6 +13,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.models import Case, Staff, Team
 from casetui.domain.read_models import SettingsView, WorkloadRow
+from casetui.domain.storable import storable_id
 
 
 class WorkloadRepository:
@@ -82,7 +83,7 @@ class WorkloadRepository:
         if team_id is not None:
             query = query.where(Staff.team_id == team_id)
         if staff_ids is not None:
-            query = query.where(Staff.id.in_(staff_ids))  # type: ignore[union-attr]
+            query = query.where(Staff.id.in_([i for i in staff_ids if storable_id(i)]))  # type: ignore[union-attr]
         rows = [
             WorkloadRow(
                 staff_id=r[0],

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import time
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.errors import SignInFailed
-from casetui.domain.models import Staff
+from casetui.domain.models import AuditEvent, Staff
+from casetui.domain.storable import printable
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import audit
 from casetui.services.passwords import PASSWORD_MAX, verify_password
@@ -20,6 +22,11 @@ from casetui.services.passwords import PASSWORD_MAX, verify_password
 # After this many failures in a row, each further attempt waits longer (capped).
 FREE_ATTEMPTS = 5
 MAX_DELAY_SECONDS = 30.0
+USERNAME_MAX = 64
+# Failed sign-ins under a name no account has are audited against this entity, keyed by a
+# digest of the name, so they can be counted through an index like an account's failures.
+UNKNOWN_NAME = "sign_in_name"
+_COUNTED = FREE_ATTEMPTS + 8  # enough failures to reach the longest wait
 _sleep = time.sleep  # replaced in tests
 
 
@@ -55,16 +62,22 @@ def failure_delay(failures: int) -> float:
 
 
 def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
-    """Return the signed-in actor or raise SignInFailed; every attempt is audited."""
+    """Return the signed-in actor or raise SignInFailed; every attempt is audited.
+
+    An unknown name costs what a wrong password costs: the same hash work, and the same
+    growing wait after repeated failures, so neither the answer nor its timing tells a
+    guesser which names are accounts.
+    """
     name = (username or os_username()).strip()
-    if name and len(name) <= 64 and password is not None:
+    lookup = name if len(name) <= USERNAME_MAX else ""
+    if password is not None:
         with db.uow(write=False) as uow:
-            staff = find_by_username(uow.session, name)
-            failures = staff.failed_sign_ins if staff is not None else 0
+            staff = find_by_username(uow.session, lookup) if lookup else None
+            failures = _failures(uow, name, staff)
         # Waited out before any write starts, so a slow attempt never holds the write lock.
         _sleep(failure_delay(failures))
     with db.uow() as uow:
-        staff = find_by_username(uow.session, name) if name and len(name) <= 64 else None
+        staff = find_by_username(uow.session, lookup) if lookup else None
         if staff is not None and staff.active and os_user_may_skip_password(db, name):
             actor = actor_from(staff)
             audit.record(uow, actor, "sign_in", "staff", actor.id, after={"method": "os_user"})
@@ -76,7 +89,10 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
                     f"the account {name!r} has no password; it can sign in only as the matching "
                     "OS user on a local database file"
                 )
-            raise PasswordNeeded(f"a password is needed for {name!r} (set CASETUI_PASSWORD or sign in)")
+            raise PasswordNeeded(
+                f"a password is needed for {printable(name[:USERNAME_MAX])!r} "
+                "(set CASETUI_PASSWORD or sign in)"
+            )
         # Always verify, even for unknown users, so the answer takes the same time.
         ok = verify_password(password[:PASSWORD_MAX], staff.password_hash if staff else None)
         if staff is None or not ok or not staff.active:
@@ -89,11 +105,36 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
         return actor
 
 
+def _name_key(name: str) -> str:
+    return "sha256:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _failures(uow: UnitOfWork, name: str, staff: Staff | None) -> int:
+    """Failed sign-ins in a row: an account's own count, or those audited under the name."""
+    if staff is not None:
+        return staff.failed_sign_ins
+    audited = (
+        select(AuditEvent.id)  # type: ignore[call-overload]
+        .where(
+            AuditEvent.entity_id == _name_key(name),
+            AuditEvent.entity == UNKNOWN_NAME,
+            AuditEvent.action == "sign_in.failed",
+        )
+        .limit(_COUNTED)
+        .subquery()
+    )
+    return int(uow.session.execute(select(func.count()).select_from(audited)).scalar_one())
+
+
 def _record_failure(uow: UnitOfWork, name: str, staff: Staff | None) -> None:
+    # As typed, but storable and harmless to show: NUL, controls and surrogates escaped.
+    shown = printable(name[:USERNAME_MAX])[:USERNAME_MAX] or "?"
     if staff is not None:
         # In SQL, so two failures at once both count.
         uow.session.execute(
             update(Staff).where(Staff.id == staff.id).values(failed_sign_ins=Staff.failed_sign_ins + 1)  # type: ignore[arg-type]
         )
-    audit.record(uow, None, "sign_in.failed", "staff", getattr(staff, "id", None), username=name[:64] or "?")
+        audit.record(uow, None, "sign_in.failed", "staff", staff.id, username=shown)
+    else:
+        audit.record(uow, None, "sign_in.failed", UNKNOWN_NAME, _name_key(name), username=shown)
     uow.commit()

@@ -23,8 +23,10 @@ from casetui.domain.models import (
     Staff,
 )
 from casetui.domain.read_models import CaseDetail
+from casetui.domain.storable import storable_id
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.scope import visible_cases
+from casetui.repositories.staff import find_by_username
 from casetui.services import audit, context, policy, stale, validation
 
 CASE_NUMBER_MAX = 40
@@ -57,7 +59,7 @@ def case_snapshot(case: Case) -> dict[str, object]:
 
 def _worker(uow: UnitOfWork, actor: Actor, username: str | None) -> Staff:
     name = username or actor.username
-    staff = uow.session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
+    staff = find_by_username(uow.session, name)
     if staff is None or not staff.active:
         raise ValidationError("case worker", f"no active staff member {name[:64]!r}")
     if staff.role == Role.AUDITOR.value:
@@ -70,7 +72,8 @@ def _worker(uow: UnitOfWork, actor: Actor, username: str | None) -> Staff:
 
 
 def _tags(raw: tuple[str, ...] | list[str]) -> list[str]:
-    tags = [validation.text(t, "tag", max_length=TAG_MAX, single_line=True).lower() for t in raw]
+    # Lower-cased before the length check: some letters grow ("İ" is two characters lower-cased).
+    tags = [validation.text(t.lower() if isinstance(t, str) else t, "tag", max_length=TAG_MAX, single_line=True) for t in raw]
     tags = list(dict.fromkeys(t for t in tags if t))
     if len(tags) > TAGS_MAX:
         raise ValidationError("tags", f"{len(tags)} tags; the limit is {TAGS_MAX}")
@@ -98,7 +101,7 @@ def _event(uow: UnitOfWork, actor: Actor, case: Case, kind: str, before: object,
 
 def open_case(uow: UnitOfWork, actor: Actor, case: CaseInput) -> CaseDetail:
     policy.ensure_writer(actor)
-    client = uow.session.get(Client, case.client_id)
+    client = uow.session.get(Client, case.client_id) if storable_id(case.client_id) else None
     if client is not None and actor.role is not Role.ADMINISTRATOR:
         # A client already served by cases out of the actor's sight is not theirs to see.
         cases_of_client = select(Case.id).where(Case.client_id == client.id)

@@ -13,6 +13,7 @@ from casetui.domain.dates import parse_date
 from casetui.domain.enums import Grant, RecordStatus, Role
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.models import NAME_MAX, Case, Client, ClientWarning
+from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 from casetui.services import audit, context, policy, validation
 
@@ -79,7 +80,7 @@ def register_client(uow: UnitOfWork, actor: Actor, client: ClientInput) -> int:
 
 def _client(uow: UnitOfWork, actor: Actor, client_id: int) -> Client:
     """The client, if the actor may see them: administrators all, others through a case."""
-    row = uow.session.get(Client, client_id)
+    row = uow.session.get(Client, client_id) if storable_id(client_id) else None
     if row is not None and actor.role is not Role.ADMINISTRATOR:
         in_sight = uow.session.execute(
             select(Case.id).where(Case.client_id == client_id, visible_cases(actor)).limit(1)

@@ -14,10 +14,16 @@ SCRYPT_P = 1
 PASSWORD_MAX = 1024
 
 
+def _bytes(password: str) -> bytes:
+    # A lone surrogate (typed bytes that were not UTF-8) is kept, never a crash; no password
+    # that can be set encodes to the same bytes, so such a guess is simply wrong.
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     salt = salt if salt is not None else os.urandom(16)
     digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+        _bytes(password), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
     )
     encoded = base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encoded}"
@@ -38,7 +44,7 @@ def verify_password(password: str, stored: str | None) -> bool:
     except ValueError:
         return False
     actual = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
+        _bytes(password), salt=salt, n=int(n), r=int(r), p=int(p),
         dklen=len(expected),
     )
     return hmac.compare_digest(actual, expected)

@@ -10,7 +10,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import ValidationError
 from casetui.domain.models import OrganisationSettings
 from casetui.domain.read_models import SettingsView
-from casetui.services import audit, context, policy
+from casetui.services import audit, context, policy, validation
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,12 @@ def update_settings(uow: UnitOfWork, actor: Actor, changes: SettingsChanges) -> 
             raise ValidationError("lock days", "must be between 1 and 365")
         row.lock_days = changes.lock_days
     if changes.time_zone is not None:
+        zone = validation.text(changes.time_zone, "time zone", max_length=64, required=True, single_line=True)
         try:
-            ZoneInfo(changes.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError("time zone", f"{changes.time_zone!r} is not a known time zone") from None
-        row.time_zone = changes.time_zone
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+            raise ValidationError("time zone", f"{zone!r} is not a known time zone") from None
+        row.time_zone = zone
     for field in ("weight_low", "weight_medium", "weight_high", "paused_factor"):
         value = getattr(changes, field)
         if value is not None:

@@ -13,6 +13,7 @@ from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
 from casetui.domain.errors import Conflict, PermissionDenied, ValidationError
 from casetui.domain.models import NAME_MAX, Staff, Team
 from casetui.domain.read_models import StaffView
+from casetui.domain.storable import printable, unstorable
 from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.passwords import PASSWORD_MAX, hash_password
@@ -43,7 +44,20 @@ def _password(raw: str | None) -> str | None:
         return None
     if len(raw) < 4 or len(raw) > PASSWORD_MAX:
         raise ValidationError("password", f"must be 4 to {PASSWORD_MAX} characters")
+    problem = unstorable(raw)
+    if problem:
+        # Only the hash is stored, but no terminal or script could type such a password again.
+        raise ValidationError("password", problem)
     return hash_password(raw)
+
+
+def _grants(raw: tuple[str, ...]) -> frozenset[Grant]:
+    known = {g.value: g for g in Grant}
+    unknown = [g for g in raw if g not in known]
+    if unknown:
+        shown = printable(str(unknown[0])[:40])
+        raise ValidationError("grants", f"{shown!r} is not one of: {', '.join(known)}")
+    return frozenset(known[g] for g in raw)
 
 
 def staff_snapshot(staff: Staff) -> dict[str, object]:
@@ -85,7 +99,7 @@ def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> Sta
         raise Conflict(f"the username {username} is taken")
     if not 0 <= staff.capacity_hours <= 168:
         raise ValidationError("capacity hours", "must be between 0 and 168 a week")
-    grants = DEFAULT_GRANTS[role] if staff.grants is None else frozenset(Grant(g) for g in staff.grants)
+    grants = DEFAULT_GRANTS[role] if staff.grants is None else _grants(staff.grants)
     team = ensure_team(uow, actor, staff.team) if staff.team else None
     row = Staff(
         username=username,

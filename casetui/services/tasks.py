@@ -22,6 +22,7 @@ from casetui.domain.models import (
 )
 from casetui.domain.read_models import TaskView
 from casetui.domain.recurrence import next_due, validate_rrule
+from casetui.domain.storable import storable
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.tasks import TaskRepository
 from casetui.services import audit, context, policy, validation
@@ -75,7 +76,8 @@ def validate_task(uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str 
     found = {
         staff.username: staff
         for staff in uow.session.execute(
-            select(Staff).where(Staff.username.in_(usernames))  # type: ignore[attr-defined]
+            # Names no database can hold match no one (and are named below), never a crash.
+            select(Staff).where(Staff.username.in_([u for u in usernames if storable(u)]))  # type: ignore[attr-defined]
         ).scalars()
     }
     ids: list[int] = []

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from casetui.domain.errors import ValidationError, ValidationErrors
+from casetui.domain.storable import unstorable
 
 T = TypeVar("T")
 
@@ -48,9 +49,10 @@ def text(
     cleaned = value.strip()
     if required and not cleaned:
         raise ValidationError(field, "is required")
-    if "\x00" in cleaned:
-        # PostgreSQL cannot store NUL in text; refusing it everywhere keeps both databases alike.
-        raise ValidationError(field, "contains a NUL character")
+    problem = unstorable(cleaned)
+    if problem:
+        # Refused here, by field, before a database refuses it with a traceback.
+        raise ValidationError(field, problem)
     if single_line and ("\n" in cleaned or "\r" in cleaned):
         raise ValidationError(field, "must be one line")
     if len(cleaned) > max_length:

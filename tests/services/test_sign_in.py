@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
 
 from casetui.db.uow import Database
 from casetui.domain.errors import SignInFailed
 from casetui.services import auth
 from casetui.services import staff as staff_service
+from casetui.services.passwords import SCRYPT_N
 
 from .conftest import World, make_world
 
@@ -141,3 +145,42 @@ def test_os_user_needs_a_password_on_a_file_owned_by_someone_else(
     monkeypatch.setattr(auth, "local_file_owned_by_me", lambda path: False)
     with pytest.raises(SignInFailed):
         auth.sign_in(local_world.db, "ana", None)
+
+
+def _waits(world: World, monkeypatch: pytest.MonkeyPatch, username: str, tries: int) -> list[float]:
+    waits: list[float] = []
+    monkeypatch.setattr(auth, "_sleep", waits.append)
+    for _ in range(tries):
+        with pytest.raises(SignInFailed):
+            auth.sign_in(world.db, username, "wrong horse")
+    return waits
+
+
+def test_unknown_names_wait_as_long_as_wrong_passwords(
+    pat: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff_before = len(pat.dump()["staff"])
+    known = _waits(pat, monkeypatch, "pat", 8)
+    unknown = _waits(pat, monkeypatch, "nobody", 8)
+    assert known == unknown == [0, 0, 0, 0, 0, 1, 2, 4]
+    assert _waits(pat, monkeypatch, "somebody-else", 1) == [0]  # counted per name
+    assert len(pat.dump()["staff"]) == staff_before  # no account made for a guessed name
+    failed = [e for e in pat.audit_events() if e.action == "sign_in.failed"]
+    assert [e.actor_username for e in failed].count("nobody") == 8
+
+
+def test_rejecting_an_unknown_name_takes_as_long_as_a_wrong_password(
+    pat: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured with the real scrypt cost: timing must not tell a guesser which names exist."""
+    assert (pat.staff_row("pat").password_hash or "").startswith(f"scrypt${SCRYPT_N}$")
+    monkeypatch.setattr(auth, "_sleep", lambda seconds: None)
+    took: dict[str, list[float]] = {"pat": [], "nobody": []}
+    for _ in range(7):
+        for name, times in took.items():  # interleaved, so load on the machine hits both alike
+            started = time.perf_counter()
+            with pytest.raises(SignInFailed):
+                auth.sign_in(pat.db, name, "wrong horse")
+            times.append(time.perf_counter() - started)
+    ratio = statistics.median(took["nobody"]) / statistics.median(took["pat"])
+    assert 0.5 < ratio < 2.0, took
