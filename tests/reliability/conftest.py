@@ -1,9 +1,10 @@
 """Two people at once on one database, each with an engine of their own.
 
-An office (staff, clients and a caseload, written through the services) is seeded once per
-test process and copied for each test: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
-on PostgreSQL. Each test then opens two ``Database`` objects on the copy, as two people's apps
-or commands would: two engines on one SQLite file, or two engines on one PostgreSQL database.
+An office (staff and clients through the services, a caseload written in bulk) is seeded once
+per test process and given to each test afresh: a copied file on SQLite, the seeded rows put
+back into this process's own database on PostgreSQL. Each test then opens two ``Database``
+objects on it, as two people's apps or commands would: two engines on one SQLite file, or two
+engines on one PostgreSQL database.
 """
 
 from __future__ import annotations
