@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.errors import StaleEdit
 from casetui.repositories.changes import ChangeRepository, LastChange
 from casetui.services import context
+
+
+def _local(uow: UnitOfWork, change: LastChange | None) -> datetime | None:
+    """When, in the organisation's zone, so every interface shows the same clock time."""
+    return None if change is None else change.at.astimezone(context.zone(uow))
 
 
 def _changed_by(uow: UnitOfWork, change: LastChange | None) -> str:
@@ -22,7 +29,7 @@ def note_refused(uow: UnitOfWork, actor: Actor, note_id: int, *, yours: int, now
         f"note {note_id} was {_changed_by(uow, change)} since you opened it "
         f"(yours: version {yours}, now: version {now}); reload it — your text is kept",
         changed_by=change.who if change else None,
-        changed_at=change.at if change else None,
+        changed_at=_local(uow, change),
         current_version=now,
     )
 
@@ -35,6 +42,6 @@ def case_refused(
         f"case {case_number} was {_changed_by(uow, change)} since you opened it; "
         "reload it and try again",
         changed_by=change.who if change else None,
-        changed_at=change.at if change else None,
+        changed_at=_local(uow, change),
         current_version=now,
     )

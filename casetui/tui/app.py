@@ -27,6 +27,7 @@ from casetui.domain.errors import (
     SignInFailed,
 )
 from casetui.tui.commands import ScreenCommands
+from casetui.tui.database_away import DatabaseWatch
 from casetui.tui.messages import CaseloadChanged
 from casetui.tui.widgets.safe_text import visible
 
@@ -45,7 +46,7 @@ PROBLEM_TITLES = {
 }
 
 
-class CasetuiApp(App[int]):
+class CasetuiApp(DatabaseWatch, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "casetui"
     COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -54,6 +55,8 @@ class CasetuiApp(App[int]):
         # Not in the footer: each screen says "? help" itself, leaving the footer to its actions.
         Binding("f1,question_mark", "help", "Help", show=False, id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Offered only while the database is away (see database_away.py).
+        Binding("f5", "retry_database", "Try the database now", priority=True, id="app.retry"),
         # Priority, so keys sent in one burst after tab (fast typing over SSH) go to the next field.
         Binding("tab", "focus_next", show=False, priority=True, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.focus_previous"),
@@ -215,6 +218,8 @@ class CasetuiApp(App[int]):
     # --- keys everywhere --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry_database":
+            return self.database_away
         if action == "caseload":
             from textual.command import CommandPalette
             from textual.screen import ModalScreen

@@ -14,11 +14,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from casetui.domain.errors import BulkRefused, CasetuiError, ValidationError
+from casetui.domain.errors import BulkRefused, DatabaseUnavailable, ValidationError
 from casetui.domain.read_models import BulkResult
 from casetui.services import notes
 from casetui.services.tasks import TaskInput
 from casetui.services.timeline import BulkContext, bulk_context
+from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.widgets.note_form import NoteForm
 from casetui.tui.widgets.task_form import TaskForm, show_field_errors
@@ -79,13 +80,11 @@ class BulkNoteScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="bulk-load")
     def load(self) -> None:
-        try:
+        def read() -> BulkContext:
             with self.app.db.uow(write=False) as uow:
-                context = bulk_context(uow, self.app.actor, self.case_numbers)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self._ready, context)
+                return bulk_context(uow, self.app.actor, self.case_numbers)
+
+        call_database(self, read, self._ready)
 
     async def _ready(self, context: BulkContext) -> None:
         self.context = context
@@ -217,20 +216,23 @@ class BulkNoteScreen(Screen[bool]):
         task_forms = list(self.query(TaskForm))
         for task in task_forms:
             task.clear_errors()
-        self.saving = True
-        self.refresh_bindings()
+        self._hold_form(True)
         self.set_status("Saving…")
         self._save(form.note_input(), task_forms[0].task_input() if task_forms else None)
 
     @work(thread=True, exclusive=True, group="bulk-save")
     def _save(self, note: notes.NoteInput, task: TaskInput | None) -> None:
-        try:
+        def write() -> BulkResult:
             with self.app.db.uow() as uow:
-                result = notes.bulk_add_notes(uow, self.app.actor, self.case_numbers, note, task)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._refused, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
+                return notes.bulk_add_notes(uow, self.app.actor, self.case_numbers, note, task)
+
+        call_database(self, write, self._saved, self._refused)
+
+    def _hold_form(self, saving: bool) -> None:
+        """While the notes are on their way (perhaps waiting for the database), the text stays put."""
+        self.saving = saving
+        self.query_one("#bulk-body", VerticalScroll).disabled = saving
+        self.refresh_bindings()
 
     def _saved(self, result: BulkResult) -> None:
         self.saving = False
@@ -243,9 +245,8 @@ class BulkNoteScreen(Screen[bool]):
         self.app.caseload_changed()
         self.dismiss(True)
 
-    def _refused(self, exc: CasetuiError) -> None:
-        self.saving = False
-        self.refresh_bindings()
+    def _refused(self, exc: Exception) -> None:
+        self._hold_form(False)
         if isinstance(exc, BulkRefused):
             self.refusals = {r.case_number: r.reason for r in exc.refusals}
             self._show_preview()
@@ -260,6 +261,13 @@ class BulkNoteScreen(Screen[bool]):
             return
         if isinstance(exc, ValidationError) and self._show_field_error(exc):
             self.set_status("Nothing was written: see the message under the field.", problem=True)
+            return
+        if isinstance(exc, DatabaseUnavailable) and exc.in_doubt:
+            self.set_status(
+                "Not sure it was written: the database went away while saving. Look at one of "
+                "the cases' timelines before saving again.",
+                problem=True,
+            )
             return
         self.set_status(f"Nothing was written: {exc}", problem=True)
         self.app.show_error(exc)

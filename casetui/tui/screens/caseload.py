@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
 from casetui.repositories.cases import CaseFilter
 from casetui.services import policy
+from casetui.tui.database_away import Abandoned, call_database, patiently
 from casetui.tui.messages import CaseloadChanged
 from casetui.tui.screens.pickers import ChoicePicker
 from casetui.tui.widgets.case_table import SORTABLE, CaseloadSource, CaseTable, Selection
@@ -206,16 +207,13 @@ class CaseloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="caseload-choices")
     def _load_choices(self, kind: str) -> None:
-        try:
-            choices = self._choices(kind)
-        except Exception as error:  # noqa: BLE001 - shown, never a traceback
-            self.app.call_from_thread(self.casetui.show_error, error)
-            return
         title, field = {"worker": ("Filter by case worker", "worker_ids"),
                         "pathway": ("Filter by pathway", "pathways"),
                         "tag": ("Filter by tag", "tags")}[kind]  # fmt: skip
-        self.app.call_from_thread(
-            self._pick, title, choices, getattr(self.case_filter, field), field
+        call_database(
+            self,
+            lambda: self._choices(kind),
+            lambda choices: self._pick(title, choices, getattr(self.case_filter, field), field),
         )
 
     def _choices(self, kind: str) -> Sequence[tuple[str, Any]]:
@@ -315,12 +313,17 @@ class CaseloadScreen(Screen[None]):
         from casetui.services.notes import BULK_MAX_CASES
 
         assert selection.whole_filter is not None
-        try:
+        whole = selection.whole_filter
+
+        def read() -> list[tuple[int, str]]:
             with self.table.source.reading() as reads:
-                found = reads.case_numbers(
-                    selection.whole_filter, BULK_MAX_CASES + len(selection.left_out) + 1
-                )
-        except Exception as error:  # noqa: BLE001
+                return reads.case_numbers(whole, BULK_MAX_CASES + len(selection.left_out) + 1)
+
+        try:
+            found = patiently(self.app, read)
+        except Abandoned:
+            return
+        except Exception as error:  # noqa: BLE001 - shown, never a traceback
             self.app.call_from_thread(self.casetui.show_error, error)
             return
         numbers = [number for case_id, number in found if case_id not in selection.left_out]

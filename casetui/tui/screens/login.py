@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import CasetuiError, SignInFailed
+from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ class LoginScreen(Screen[Actor]):
         from casetui.services.auth import sign_in
 
         try:
-            actor = sign_in(self.casetui.db, username, password)
+            actor = patiently(self.app, lambda: sign_in(self.casetui.db, username, password))
+        except Abandoned:
+            return
         except SignInFailed:
             self.app.call_from_thread(self._failed, WRONG)
         except CasetuiError as error:

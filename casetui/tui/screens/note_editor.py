@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,13 +14,21 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from casetui.domain.errors import CasetuiError, NoteLocked, StaleEdit, ValidationError
+from casetui.domain.errors import (
+    CasetuiError,
+    DatabaseUnavailable,
+    NoteLocked,
+    StaleEdit,
+    ValidationError,
+)
 from casetui.domain.locking import describe_lock, is_locked
 from casetui.domain.read_models import NoteView
 from casetui.drafts import DraftKey, DraftStore
 from casetui.services import notes
-from casetui.services.timeline import EditorContext, editor_context
+from casetui.services.timeline import EditorContext, editor_context, open_note
+from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.latest_note import LatestNote, merge_latest, who_and_when
 from casetui.tui.widgets.note_form import NoteForm, note_values
 from casetui.tui.widgets.task_form import TaskForm, show_field_errors
 from casetui.tui.widgets.timeline_list import visible
@@ -44,6 +53,8 @@ class NoteEditorScreen(Screen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="note_editor.save"),
         Binding("ctrl+t", "add_task", "Add task", id="note_editor.add_task"),
+        # Offered once a save was refused because someone else saved the note first.
+        Binding("ctrl+l", "load_latest", "Load their version", id="note_editor.load_latest"),
         Binding("escape", "close", "Close", id="note_editor.close"),
     ]
 
@@ -57,6 +68,10 @@ class NoteEditorScreen(Screen[bool]):
         self.context: EditorContext | None = None
         self.original: dict[str, Any] = {}
         self.version: int | None = None  # the note's version the edit is based on
+        # That version's fields: what the user's changes are changes to (None: not known).
+        self.base: dict[str, Any] | None = None
+        self.refused_as_stale: StaleEdit | None = None
+        self._focus_before_save: Any = None
         self.saving = False
         self.finished = False  # saved or thrown away: no draft to keep any more
         self._last_draft: dict[str, Any] | None = None
@@ -85,13 +100,11 @@ class NoteEditorScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="editor-load")
     def load(self) -> None:
-        try:
+        def read() -> EditorContext:
             with self.app.db.uow() as uow:  # opening a restricted note is recorded
-                context = editor_context(uow, self.app.actor, self.case_id, self.note_id)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._unavailable, exc)
-            return
-        self.app.call_from_thread(self._ready, context)
+                return editor_context(uow, self.app.actor, self.case_id, self.note_id)
+
+        call_database(self, read, self._ready, self._unavailable)
 
     def _unavailable(self, exc: CasetuiError) -> None:
         self.app.show_error(exc)
@@ -125,6 +138,7 @@ class NoteEditorScreen(Screen[bool]):
         if note is not None:
             self.version = note.version
             form.load_note(note, self.zone)
+            self.base = form.values()
         self.original = self.snapshot()
         self._show_title(note)
         self.refresh_bindings()
@@ -172,6 +186,7 @@ class NoteEditorScreen(Screen[bool]):
             "note": form.values(),
             "tasks": [t.values() for t in self.query(TaskForm)],
             "version": self.version,
+            "base": self.base,
         }
 
     def _last_words(self) -> dict[str, Any] | None:
@@ -182,7 +197,12 @@ class NoteEditorScreen(Screen[bool]):
             tasks = (
                 [t.values() for t in self._form.parent.query(TaskForm)] if self._form.parent else []
             )
-            return {"note": self._form.values(), "tasks": tasks, "version": self.version}
+            return {
+                "note": self._form.values(),
+                "tasks": tasks,
+                "version": self.version,
+                "base": self.base,
+            }
         except Exception:  # noqa: BLE001 - half taken down: fall back to the last change seen
             return self._latest
 
@@ -220,6 +240,9 @@ class NoteEditorScreen(Screen[bool]):
                 form.load(values)
         if self.note_id is not None and isinstance(fields.get("version"), int):
             self.version = fields["version"]
+            base = fields.get("base")
+            # A draft written before drafts kept their base: every difference counts as a clash.
+            self.base = base if isinstance(base, dict) else None
             if self.context and self.context.note and self.context.note.version != self.version:
                 self.set_status(
                     "Someone has saved this note since your draft; saving will tell you what changed.",
@@ -263,6 +286,8 @@ class NoteEditorScreen(Screen[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_task":
             return self.note_id is None  # tasks on an existing note come from the timeline's t
+        if action == "load_latest":
+            return self.refused_as_stale is not None and not self.saving
         if action == "save":
             return True if self.context is not None and not self.saving else None
         return True
@@ -313,43 +338,47 @@ class NoteEditorScreen(Screen[bool]):
         for task in self.query(TaskForm):
             task.clear_errors()
         self.save_draft()
-        self.saving = True
-        self.refresh_bindings()
+        self._hold_form(True)
         if self.note_id is None:
             self._save_new(form.note_input(), [t.task_input() for t in self.query(TaskForm)])
         else:
             self._save_edit(form.note_changes(self.original["note"]), reason)
 
+    def _hold_form(self, saving: bool) -> None:
+        """While a save is on its way (perhaps waiting for the database), the text stays put."""
+        self.saving = saving
+        body = self.query_one("#editor-body", VerticalScroll)
+        if saving:
+            self._focus_before_save = self.focused
+            self.set_status("Saving…")
+        body.disabled = saving
+        if not saving and self._focus_before_save is not None:
+            self._focus_before_save.focus()
+        self.refresh_bindings()
+
     @work(thread=True, exclusive=True, group="editor-save")
     def _save_new(self, note: notes.NoteInput, tasks: list[Any]) -> None:
         assert self.context is not None
-        try:
+        number = self.context.case.case_number
+
+        def write() -> NoteView:
             with self.app.db.uow() as uow:
-                saved = notes.add_note(
-                    uow, self.app.actor, self.context.case.case_number, note, tasks
-                )
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._refused, exc)
-            return
-        self.app.call_from_thread(self._saved, saved)
+                return notes.add_note(uow, self.app.actor, number, note, tasks)
+
+        call_database(self, write, self._saved, self._refused)
 
     @work(thread=True, exclusive=True, group="editor-save")
     def _save_edit(self, changes: notes.NoteChanges, reason: str | None) -> None:
         assert self.note_id is not None
-        try:
+        note_id, version = self.note_id, self.version
+
+        def write() -> NoteView:
             with self.app.db.uow() as uow:
-                saved = notes.edit_note(
-                    uow,
-                    self.app.actor,
-                    self.note_id,
-                    changes,
-                    expected_version=self.version,
-                    reason=reason,
+                return notes.edit_note(
+                    uow, self.app.actor, note_id, changes, expected_version=version, reason=reason
                 )
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._refused, exc)
-            return
-        self.app.call_from_thread(self._saved, saved)
+
+        call_database(self, write, self._saved, self._refused)
 
     def _saved(self, note: NoteView) -> None:
         self.saving = False
@@ -361,15 +390,17 @@ class NoteEditorScreen(Screen[bool]):
 
     def _refused(self, exc: CasetuiError) -> None:
         """Keep every character typed and say what to do next."""
-        self.saving = False
-        self.refresh_bindings()
+        self._hold_form(False)
         if isinstance(exc, ValidationError) and self._show_field_error(exc):
             self.set_status("Not saved: see the message under the field.", problem=True)
             return
         if isinstance(exc, StaleEdit):
+            self._offer_their_version(exc)
+            return
+        if isinstance(exc, DatabaseUnavailable) and exc.in_doubt:
             self.set_status(
-                "Not saved: someone else saved this note after you opened it. Your text is still "
-                "here and in your draft; close, reopen the note and add your changes again.",
+                "Not sure it was saved: the database went away while saving. Your text is still "
+                "here and in your draft; look at the case timeline before saving again.",
                 problem=True,
             )
             return
@@ -385,6 +416,53 @@ class NoteEditorScreen(Screen[bool]):
 
     def _show_field_error(self, exc: ValidationError) -> bool:
         return show_field_errors(self, exc)
+
+    # --- someone else saved first -----------------------------------------------------------
+
+    def _offer_their_version(self, exc: StaleEdit) -> None:
+        self.refused_as_stale = exc
+        self.refresh_bindings()
+        who, when = who_and_when(exc)
+        self.set_status(
+            f"Not saved: someone else saved this note after you opened it ({who}{when}). "
+            "Your text is still here and in your draft; ctrl+l shows their version above yours.",
+            problem=True,
+        )
+
+    def action_load_latest(self) -> None:
+        if self.note_id is not None and not self.saving:
+            self._load_latest(self.note_id)
+
+    @work(thread=True, exclusive=True, group="editor-load")
+    def _load_latest(self, note_id: int) -> None:
+        def read() -> NoteView:
+            with self.app.db.uow() as uow:  # opening a restricted note is recorded
+                return open_note(uow, self.app.actor, note_id)
+
+        call_database(self, read, self._show_latest)
+
+    async def _show_latest(self, latest: NoteView) -> None:
+        """Their version above the form; what only they changed is taken in, the rest is mine."""
+        assert self.context is not None
+        form = self.query_one(NoteForm)
+        theirs = note_values(latest, latest.contact_at.astimezone(self.zone))
+        merged = merge_latest(self.base, form.values(), theirs)
+        form.load(merged.taken)
+        panel = LatestNote(latest, merged, self.refused_as_stale, previous_version=self.version)
+        for old in self.query(LatestNote):
+            await old.remove()
+        await self.query_one("#editor-body", VerticalScroll).mount(panel, before=form)
+        panel.scroll_visible()
+        self.version, self.base = latest.version, theirs
+        self.context = replace(self.context, note=latest)
+        self.original = {"note": theirs, "tasks": [], "version": latest.version, "base": theirs}
+        self.refused_as_stale = None
+        self.refresh_bindings()
+        self.set_status(
+            f"Their version {latest.version} is shown above; your text is in the form. "
+            "ctrl+s saves yours on top of it."
+        )
+        self._schedule_draft()
 
     # --- leaving ----------------------------------------------------------------------------------
 
@@ -452,19 +530,18 @@ class NoteEditorScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="editor-save")
     def _save_addendum(self, note: NoteView, text: str, reason: str) -> None:
-        try:
+        def write() -> NoteView:
             with self.app.db.uow() as uow:
-                saved = notes.add_addendum(uow, self.app.actor, note.id, text, reason)
-        except ValidationError as exc:
-            self.app.call_from_thread(
-                self._write_addendum, note, text, reason, f"{exc.field}: {exc.message}"
-            )
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            self.app.call_from_thread(self._write_addendum, note, text, reason, str(exc))
-            return
-        self.app.call_from_thread(self._saved, saved)
+                return notes.add_addendum(uow, self.app.actor, note.id, text, reason)
+
+        def refused(exc: Exception) -> None:
+            if isinstance(exc, ValidationError):
+                self._write_addendum(note, text, reason, f"{exc.field}: {exc.message}")
+                return
+            self.app.show_error(exc)
+            self._write_addendum(note, text, reason, str(exc))
+
+        call_database(self, write, self._saved, refused)
 
 
 __all__ = ["NoteEditorScreen", "note_values"]

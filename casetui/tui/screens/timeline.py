@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from casetui.domain.enums import CaseStatus, Concern, Role
-from casetui.domain.errors import CasetuiError, ValidationError
+from casetui.domain.errors import StaleEdit, ValidationError
 from casetui.domain.locking import describe_lock, is_locked
 from casetui.domain.read_models import CaseDetail, NoteView, TaskView
 from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
@@ -23,7 +23,9 @@ from casetui.services import cases, notes, tasks
 from casetui.services import timeline as timeline_service
 from casetui.services.staff import list_staff
 from casetui.services.timeline import CaseAccess, CaseTimeline
+from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.task_form import TaskDialog, task_input
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, short_date, visible
 
@@ -135,13 +137,11 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-load")
     def reload(self, keep: tuple[str, int] | None = None) -> None:
-        try:
+        def read() -> CaseTimeline:
             with self.app.db.uow(write=False) as uow:
-                data = timeline_service.load_timeline(uow, self.app.actor, self.case_id)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self._show, data, keep)
+                return timeline_service.load_timeline(uow, self.app.actor, self.case_id)
+
+        call_database(self, read, lambda data: self._show(data, keep))
 
     def _show(self, data: CaseTimeline, keep: tuple[str, int] | None) -> None:
         self.data = data
@@ -221,17 +221,32 @@ class TimelineScreen(Screen[None]):
         after: Callable[[Any], None] | None = None,
     ) -> None:
         """One service call in its own unit of work; reload the timeline after it."""
-        try:
-            with self.app.db.uow() as uow:
-                result = call(uow)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._refused, exc, after)
-            return
-        self.app.call_from_thread(self._written, done, keep, result)
 
-    def _refused(self, exc: CasetuiError, after: Callable[[Any], None] | None) -> None:
+        def write() -> Any:
+            with self.app.db.uow() as uow:
+                return call(uow)
+
+        call_database(
+            self,
+            write,
+            lambda result: self._written(done, keep, result),
+            lambda exc: self._refused(exc, after, keep),
+        )
+
+    def _refused(
+        self,
+        exc: Exception,
+        after: Callable[[Any], None] | None,
+        keep: tuple[str, int] | None = None,
+    ) -> None:
         if after is not None and isinstance(exc, ValidationError):
             after(exc)
+            return
+        if isinstance(exc, StaleEdit):
+            # Not an error to dismiss: the case as it is now, and what happened.
+            words = stale_notice(exc, "The case is shown as it is now.")
+            self.notify(words, title="Someone else saved first", severity="warning", markup=False)
+            self.reload(keep)
             return
         self.app.show_error(exc)
         self.reload()
@@ -393,13 +408,11 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-load")
     def _pick_worker(self, case: CaseDetail) -> None:
-        try:
+        def read() -> list[Any]:
             with self.app.db.uow(write=False) as uow:
-                staff = list_staff(uow, self.app.actor)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self._offer_workers, case, staff)
+                return list_staff(uow, self.app.actor)
+
+        call_database(self, read, lambda staff: self._offer_workers(case, staff))
 
     def _offer_workers(self, case: CaseDetail, staff: list[Any]) -> None:
         actor = self.app.actor
@@ -436,13 +449,11 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-load")
     def _task_dialog(self, values: dict[str, Any] | None, error: tuple[str, str] | None) -> None:
-        try:
+        def read() -> list[Any]:
             with self.app.db.uow(write=False) as uow:
-                staff = [s for s in list_staff(uow, self.app.actor) if s.role is not Role.AUDITOR]
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self._open_task_dialog, staff, values, error)
+                return [s for s in list_staff(uow, self.app.actor) if s.role is not Role.AUDITOR]
+
+        call_database(self, read, lambda staff: self._open_task_dialog(staff, values, error))
 
     def _open_task_dialog(
         self, staff: list[Any], values: dict[str, Any] | None, error: tuple[str, str] | None
@@ -488,22 +499,17 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-open")
     def _open_entry(self, entry: TimelineEntry) -> None:
-        try:
+        def read() -> list[Text]:
             # A write unit of work: reading a restricted note is itself recorded.
             with self.app.db.uow() as uow:
                 if entry.kind == TASK:
-                    lines = task_lines(
-                        timeline_service.open_task(uow, self.app.actor, entry.id), self.zone
-                    )
-                else:
-                    note = timeline_service.open_note(
-                        uow, self.app.actor, entry.note_id or entry.id
-                    )
-                    lines = self._entry_lines(entry, note)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self.query_one(TimelineList).expand, entry, lines)
+                    task = timeline_service.open_task(uow, self.app.actor, entry.id)
+                    return task_lines(task, self.zone)
+                note_id = entry.note_id or entry.id
+                note = timeline_service.open_note(uow, self.app.actor, note_id)
+                return self._entry_lines(entry, note)
+
+        call_database(self, read, lambda lines: self.query_one(TimelineList).expand(entry, lines))
 
     def _entry_lines(self, entry: TimelineEntry, note: NoteView) -> list[Text]:
         lock_days = self.data.settings.lock_days if self.data else 14

@@ -9,11 +9,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from casetui.domain.errors import StaleEdit
 from casetui.domain.read_models import CaseRow, WorkloadRow
 from casetui.repositories.cases import CaseFilter, CaseRepository
 from casetui.services import cases, policy
 from casetui.services.workload import workload
+from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ChoiceScreen
+from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import visible
 from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
 
@@ -71,13 +74,11 @@ class WorkloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="workload-load")
     def action_reload(self) -> None:
-        try:
+        def read() -> list[WorkloadRow]:
             with self.app.db.uow(write=False) as uow:
-                rows = workload(uow, self.app.actor)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        self.app.call_from_thread(self._show, rows)
+                return workload(uow, self.app.actor)
+
+        call_database(self, read, self._show)
 
     def _show(self, rows: list[WorkloadRow]) -> None:
         table = self.query_one(DataTable)
@@ -166,7 +167,8 @@ class PersonCasesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="person-load")
     def reload(self) -> None:
         person = self.person.staff_id
-        try:
+
+        def read() -> tuple[list[CaseRow], list[WorkloadRow]]:
             with self.app.db.uow(write=False) as uow:
                 flt = CaseFilter(
                     worker_ids=(person,),
@@ -175,12 +177,14 @@ class PersonCasesScreen(Screen[None]):
                     descending=False,
                 )
                 found = CaseRepository(uow.session, self.app.actor).rows(flt, limit=CASES_SHOWN)
-                figures = workload(uow, self.app.actor)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
-            return
-        updated = next((r for r in figures if r.staff_id == person), self.person)
-        self.app.call_from_thread(self._show, found, updated, figures)
+                return found, workload(uow, self.app.actor)
+
+        def show(result: tuple[list[CaseRow], list[WorkloadRow]]) -> None:
+            found, figures = result
+            updated = next((r for r in figures if r.staff_id == person), self.person)
+            self._show(found, updated, figures)
+
+        call_database(self, read, show)
 
     def _show(self, found: list[CaseRow], person: WorkloadRow, everyone: list[WorkloadRow]) -> None:
         self.cases, self.person, self.everyone = found, person, everyone
@@ -243,15 +247,21 @@ class PersonCasesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="person-write")
     def _reassign(self, case: CaseRow, username: str) -> None:
-        try:
+        def write() -> None:
             with self.app.db.uow() as uow:
                 cases.reassign(
                     uow, self.app.actor, case.case_number, username, expected_version=case.version
                 )
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.app.show_error, exc)
+
+        call_database(self, write, lambda _: self._reassigned(case, username), self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        if not isinstance(exc, StaleEdit):
+            self.app.show_error(exc)
             return
-        self.app.call_from_thread(self._reassigned, case, username)
+        words = stale_notice(exc, "The list is shown as it is now.")
+        self.notify(words, title="Someone else saved first", severity="warning", markup=False)
+        self.reload()
 
     def _reassigned(self, case: CaseRow, username: str) -> None:
         self.notify(f"{case.case_number} now with {username}", markup=False)

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from casetui.domain.dates import relative_age
 from casetui.domain.read_models import CaseRow
 from casetui.repositories.cases import CaseFilter
+from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.safe_text import fit, visible
 
 if TYPE_CHECKING:
@@ -384,27 +385,37 @@ class CaseTable(ScrollView, can_focus=True):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        try:
+
+        def fetch() -> int | None:
             with self.source.reading() as reads:
                 now, today = reads.clock()
                 rows = reads.page(flt, offset=page * PAGE_SIZE)
                 if worker.is_cancelled:
-                    return
+                    return None
                 self.post_message(self.PageArrived(generation, page, rows, now, today))
                 # A short first page is the whole caseload: no count needed.
                 whole = page == 0 and len(rows) < PAGE_SIZE
-                total = len(rows) if whole else reads.count(flt)
-            if not worker.is_cancelled:
-                self.post_message(self.Counted(generation, total))
+                return len(rows) if whole else reads.count(flt)
+
+        try:
+            total = patiently(self.app, fetch)
+        except Abandoned:
+            return
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.post_message(self.LoadFailed(error))
             self.post_message(self.PageArrived(generation, page, None))
+            return
+        if total is not None and not worker.is_cancelled:
+            self.post_message(self.Counted(generation, total))
 
     def _fetch_pages(
         self, generation: int, flt: CaseFilter, pages: list[int], after: int | None
     ) -> None:
         """Fetch ``pages`` in turn; ``after`` is the last case above the first of them, if known."""
-        try:
+        first_after = after
+
+        def fetch() -> None:
+            after = first_after
             with self.source.reading() as reads:
                 for number, page in enumerate(pages):
                     if number and pages[number - 1] != page - 1:
@@ -413,6 +424,12 @@ class CaseTable(ScrollView, can_focus=True):
                     self.post_message(self.PageArrived(generation, page, rows))
                     # Keyset from here on when this page is whole; counting rows otherwise.
                     after = rows[-1].id if len(rows) == PAGE_SIZE else None
+
+        try:
+            # A newer filter or scroll makes these pages unwanted: stop waiting for them.
+            patiently(self.app, fetch, wanted=lambda: generation == self._generation)
+        except Abandoned:
+            return
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.post_message(self.LoadFailed(error))
             for page in pages:

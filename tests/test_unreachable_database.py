@@ -1,46 +1,30 @@
 """A database that goes away is one product error, saying whether a retry may work.
 
 PostgreSQL going away is simulated on the test's own throwaway database (its connections
-ended, new ones refused for a while); the shared server itself is never stopped.
+ended, new ones refused for a while); the shared server itself is never stopped. The
+command line, meeting such a database, says so in one line and exits 1.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
+from postgres_outage import end_connections, postgres_away
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError
 
 import casetui.db.engine as engine_module
 from casetui.db.engine import make_engine
+from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.domain.errors import DatabaseUnavailable
-
-
-def _admin_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(False)
-
-
-@contextmanager
-def postgres_away(url: str) -> Iterator[None]:
-    """This database refuses new connections and its open ones are ended; back afterwards."""
-    name = make_url(url).database
-    with psycopg.connect(_admin_dsn(url), autocommit=True) as admin:
-        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        try:
-            yield
-        finally:
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
 
 def _select_one(db: Database, *, write: bool) -> int:
@@ -72,11 +56,9 @@ def test_a_connection_lost_while_committing_is_in_doubt(postgres_url: str) -> No
     try:
         with pytest.raises(DatabaseUnavailable) as lost, db.uow() as uow:
             uow.session.execute(text("SELECT 1"))
-            with psycopg.connect(_admin_dsn(postgres_url), autocommit=True) as admin:
-                admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                    (make_url(postgres_url).database,),
-                )
+            server = make_url(postgres_url).set(drivername="postgresql", database="postgres")
+            with psycopg.connect(server.render_as_string(False), autocommit=True) as admin:
+                end_connections(admin, make_url(postgres_url).database)
             uow.commit()
         # Whether the server committed is unknown: not something to try again blindly.
         assert lost.value.in_doubt and not lost.value.worth_retrying
@@ -127,3 +109,34 @@ def test_a_missing_table_is_not_worth_retrying(sqlite_url: str) -> None:
         assert not broken.value.worth_retrying
     finally:
         db.dispose()
+
+
+def _casetui(url: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASETUI_")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        CASETUI_DB_PASSWORD="unused",  # trust authentication; keeps the keyring notice away
+        CASETUI_PASSWORD="unused",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "casetui", "cases", "list", "--db", url, "--user", "admin"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_the_command_line_says_in_one_line_that_postgres_is_away(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    engine.dispose()
+    with postgres_away(postgres_url):
+        done = _casetui(postgres_url, tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "not currently accepting connections" in done.stderr
+    assert "Traceback" not in done.stderr
