@@ -46,7 +46,7 @@ class ChangeRepository:
 
     def _last(self, entity: str, entity_id: int, actions: tuple[str, ...]) -> LastChange | None:
         found = self.session.execute(
-            select(AuditEvent.actor_username, Staff.display_name, AuditEvent.at)
+            select(AuditEvent.actor_username, Staff.display_name, AuditEvent.at)  # type: ignore[call-overload]
             .join(Case, Case.id == AuditEvent.case_id)
             .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
             .where(

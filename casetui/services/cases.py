@@ -156,7 +156,7 @@ def _save(uow: UnitOfWork, actor: Actor, case: Case, expected_version: int | Non
         update(Case).where(Case.id == case.id, Case.version == version).values(**values, version=version + 1)  # type: ignore[arg-type]
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        now = uow.session.execute(select(Case.version).where(Case.id == case.id)).scalar_one_or_none()  # type: ignore[arg-type]
+        now = uow.session.execute(select(Case.version).where(Case.id == case.id)).scalar_one_or_none()  # type: ignore[call-overload]
         raise stale.case_refused(uow, actor, case.id, case.case_number, now=now)  # type: ignore[arg-type]
     uow.session.refresh(case)
 

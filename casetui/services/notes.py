@@ -323,7 +323,7 @@ def _versioned_update(uow: UnitOfWork, actor: Actor, note: CaseNote, expected_ve
         .values(**values, version=version + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        now = uow.session.execute(select(CaseNote.version).where(CaseNote.id == note.id)).scalar_one()  # type: ignore[arg-type]
+        now = uow.session.execute(select(CaseNote.version).where(CaseNote.id == note.id)).scalar_one()  # type: ignore[call-overload]
         raise stale.note_refused(uow, actor, note.id, yours=version, now=now)  # type: ignore[arg-type]
     uow.session.refresh(note)
 
