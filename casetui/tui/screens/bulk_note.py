@@ -59,6 +59,7 @@ class BulkNoteScreen(Screen[bool]):
         self.refusals: dict[str, str] = {}
         self.saving = False
         self.original: dict[str, Any] | None = None
+        self._focus_before_save: Any = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Bulk note · {plural(len(self.case_numbers), 'case')}"), id="bulk-title")
@@ -231,7 +232,11 @@ class BulkNoteScreen(Screen[bool]):
     def _hold_form(self, saving: bool) -> None:
         """While the notes are on their way (perhaps waiting for the database), the text stays put."""
         self.saving = saving
+        if saving:
+            self._focus_before_save = self.focused
         self.query_one("#bulk-body", VerticalScroll).disabled = saving
+        if not saving and self._focus_before_save is not None:
+            self._focus_before_save.focus()
         self.refresh_bindings()
 
     def _saved(self, result: BulkResult) -> None:
