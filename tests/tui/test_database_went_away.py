@@ -32,9 +32,17 @@ from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.demo import generate_demo
 from casetui.domain.enums import Role
+from casetui.domain.errors import DatabaseUnavailable
 from casetui.domain.models import CaseNote
 from casetui.drafts import DraftStore
-from casetui.tui.database_away import DatabaseAwayBar
+from casetui.tui import database_away
+from casetui.tui.database_away import (
+    Abandoned,
+    DatabaseAwayBar,
+    DatabaseWentAway,
+    RetryGate,
+    patiently,
+)
 from casetui.tui.screens.caseload import CaseloadScreen
 from casetui.tui.screens.note_editor import NoteEditorScreen
 from casetui.tui.widgets.case_table import CaseTable
@@ -59,6 +67,62 @@ def saved_summaries(db: Database, case_id: int) -> list[str]:
     with db.uow(write=False) as uow:
         found = uow.session.execute(select(CaseNote.summary).where(CaseNote.case_id == case_id))
         return list(found.scalars())
+
+
+class FakeApp:
+    """What ``patiently`` asks of the app, recording what it is told."""
+
+    def __init__(self) -> None:
+        self.retry_gate = RetryGate()
+        self.is_running = True
+        self.database_away = False
+        self.told: list[str] = []
+
+    def post_message(self, message: object) -> None:
+        self.database_away = isinstance(message, DatabaseWentAway)
+        self.told.append("away" if self.database_away else "back")
+
+
+def failing(times: int, error: DatabaseUnavailable) -> Any:
+    calls = {"n": 0}
+
+    def call() -> str:
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise error
+        return "rows"
+
+    return call
+
+
+def test_patiently_tries_again_until_the_database_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(database_away, "RETRY_PAUSES", (0.01, 0.02))
+    app = FakeApp()
+    gone = DatabaseUnavailable("gone", transient=True)
+    assert patiently(app, failing(3, gone)) == "rows"  # type: ignore[arg-type]
+    assert app.told == ["away", "away", "away", "back"]
+    assert [database_away.pause_before(n) for n in (1, 2, 3)] == [0.01, 0.02, 0.02]
+
+
+def test_patiently_does_not_repeat_a_write_that_may_have_happened() -> None:
+    app = FakeApp()
+    in_doubt = DatabaseUnavailable("lost while committing", transient=True, in_doubt=True)
+    with pytest.raises(DatabaseUnavailable):
+        patiently(app, failing(1, in_doubt))  # type: ignore[arg-type]
+    broken = DatabaseUnavailable("no such table")  # not worth retrying either
+    with pytest.raises(DatabaseUnavailable):
+        patiently(app, failing(1, broken))  # type: ignore[arg-type]
+    assert app.told == []
+
+
+def test_patiently_stops_waiting_when_nobody_wants_the_answer() -> None:
+    app = FakeApp()
+    gone = DatabaseUnavailable("gone", transient=True)
+    with pytest.raises(Abandoned):
+        patiently(app, failing(5, gone), wanted=lambda: False)  # type: ignore[arg-type]
+    assert app.told == ["away"]
 
 
 @pytest.fixture
