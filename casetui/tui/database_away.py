@@ -121,7 +121,7 @@ def away_text(reason: str, next_try: float | None) -> Text:
 class DatabaseWatch:
     """The app's side: shows the bar while any worker waits, hides it when one gets through.
 
-    Mixed into the app; the app posts itself the messages below from worker threads.
+    Mixed into the app; ``patiently`` posts it the messages above from worker threads.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

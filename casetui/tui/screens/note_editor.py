@@ -439,7 +439,13 @@ class NoteEditorScreen(Screen[bool]):
             with self.app.db.uow() as uow:  # opening a restricted note is recorded
                 return open_note(uow, self.app.actor, note_id)
 
-        call_database(self, read, self._show_latest)
+        call_database(self, read, self._show_latest, self._latest_unavailable)
+
+    def _latest_unavailable(self, exc: Exception) -> None:
+        self.set_status(
+            f"Their version could not be shown ({exc}). Your text is still here and in your draft.",
+            problem=True,
+        )
 
     async def _show_latest(self, latest: NoteView) -> None:
         """Their version above the form; what only they changed is taken in, the rest is mine."""
