@@ -37,6 +37,7 @@ from casetui.domain.models import (
 from casetui.domain.read_models import BulkResult, NoteView
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
+from casetui.repositories.scope import assigned_to
 from casetui.services import audit, context, policy, stale, validation
 from casetui.services.tasks import TaskInput, ValidTask, insert_task, insert_tasks, validate_task
 
@@ -216,6 +217,13 @@ def add_note(
     return _views(uow, actor, [row.id])[0]  # type: ignore[list-item]
 
 
+def _assigned_among(uow: UnitOfWork, actor: Actor, case_ids: list[int]) -> set[int]:
+    """The cases among these the actor is assigned to, in one query: a bulk note holds the write
+    lock, and a look-up per case kept everyone else waiting 50 s for 5,000 cases on SQLite."""
+    query = select(Case.id).where(Case.id.in_(case_ids), assigned_to(actor))  # type: ignore[call-overload,union-attr]
+    return set(uow.session.execute(query).scalars())
+
+
 def bulk_add_notes(
     uow: UnitOfWork,
     actor: Actor,
@@ -234,8 +242,8 @@ def bulk_add_notes(
     valid, valid_tasks = _validate_all(uow, actor, note, [task] if task else [])
     valid_task: ValidTask | None = valid_tasks[0] if valid_tasks else None
 
-    cases = CaseRepository(uow.session, actor)
-    found = cases.get_many_by_number(numbers)
+    found = CaseRepository(uow.session, actor).get_many_by_number(numbers)
+    assigned = _assigned_among(uow, actor, [c.id for c in found.values()])  # type: ignore[misc]
     refusals: list[Refusal] = []
     targets: list[Case] = []
     for number in numbers:
@@ -244,7 +252,7 @@ def bulk_add_notes(
             refusals.append(Refusal(number, "no such case that you can see"))
             continue
         try:
-            policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(case.id))  # type: ignore[arg-type]
+            policy.ensure_case_writer(actor, case, assigned=case.id in assigned)
         except PermissionDenied as refused:
             refusals.append(Refusal(number, refused.args[0]))
             continue
