@@ -91,11 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = command("verify", "check the audit trail's hash chain and its anchor; exit 1 naming the first broken or missing event", audit_commands)
     verify.description = (
         "Walk the audit trail's hash chain (an edited, inserted or deleted event breaks it) and "
-        "compare its end with the count the database keeps of events written (events deleted "
-        "from the end leave that count ahead). Prints the number of events and the head: the "
-        "newest event's hash. Someone able to switch the database's triggers off can cut both "
-        "back together, so keep each run's head somewhere else and pass it to the next run "
-        "with --expect-head or --since-head."
+        "compare its end with the count of events written, kept beside the trail in the same "
+        "transaction, which the database refuses to lower (events deleted from the end leave "
+        "the count ahead). Prints the number of events and the head: the newest event's hash. "
+        "Limit: someone able to switch the database's triggers off can cut the trail and the "
+        "count back together, so keep each run's head somewhere else and pass it to the next "
+        "run with --expect-head or --since-head."
     )
     heads = verify.add_mutually_exclusive_group()
     heads.add_argument("--expect-head", type=_head, metavar="HASH",

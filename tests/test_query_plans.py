@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,9 @@ from casetui.db.maintenance import analyze
 from casetui.db.migrate import upgrade
 from casetui.db.uow import Database, UnitOfWork
 from casetui.demo import generate_demo
+from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
+from casetui.repositories.audit import AuditFilter, AuditTrailRepository, Position
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.cases import CaseFilter
 from casetui.repositories.staff import actor_from, find_by_username
@@ -132,3 +134,85 @@ def test_caseload_counts_use_indexes(demo_db: Database, name: str) -> None:
 def test_workload_uses_indexes(demo_db: Database, role: Role) -> None:
     who = actor(demo_db, role)
     assert_no_full_scan(plans(demo_db, lambda uow: workload.workload(uow, who)))
+
+
+# --- the audit trail ------------------------------------------------------------------------------
+
+AUDIT_EVENTS = 30_000
+SEEN_FROM = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def audit_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A year of audit events by 40 people over 200 cases, with planner statistics."""
+    from casetui.domain.models import AuditEvent
+
+    path = tmp_path_factory.mktemp("audit-plans") / "casetui.db"
+    db = Database(make_engine(f"sqlite:///{path}"))
+    upgrade(db.engine)
+    actions = ("note.add", "note.edit", "case.status", "task.add", "task.done", "sign_in")
+    rows = [
+        {
+            "at": SEEN_FROM + timedelta(minutes=17 * n),
+            "actor_id": n % 40 + 1,
+            "actor_username": f"worker{n % 40}",
+            "action": actions[n % len(actions)],
+            "entity": "case_note",
+            "entity_id": str(n),
+            "case_id": n % 200 + 1,
+            "prev_hash": f"{n:064x}",
+            "hash": f"{n + 1:064x}",
+        }  # fmt: skip
+        for n in range(AUDIT_EVENTS)
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+    analyze(db.engine)
+    yield db
+    db.dispose()
+
+
+AUDIT_FILTERS = {
+    "everything": AuditFilter(),
+    "person": AuditFilter(person="worker7"),
+    "case": AuditFilter(case_id=17),
+    "action": AuditFilter(action="case.status"),
+    "dates": AuditFilter(
+        since=SEEN_FROM + timedelta(days=90), until=SEEN_FROM + timedelta(days=97)
+    ),
+    "person and dates": AuditFilter(
+        person="worker7",
+        since=SEEN_FROM + timedelta(days=90),
+        until=SEEN_FROM + timedelta(days=120),
+    ),
+    "case and action": AuditFilter(case_id=17, action="note.add"),
+}
+
+
+@pytest.mark.parametrize("name", list(AUDIT_FILTERS))
+def test_audit_trail_pages_read_only_their_rows(audit_db: Database, name: str) -> None:
+    """Each filter starts at its page's anchor in an index in the page's order: no scan of the
+    trail, no sort of every matching event."""
+    admin = Actor(1, "admin", "Admin", Role.ADMINISTRATOR, None)
+    flt = AUDIT_FILTERS[name]
+
+    def page_down_and_back(uow: UnitOfWork) -> None:
+        repository = AuditTrailRepository(uow.session, admin)
+        first = repository.page(flt, limit=21)
+        assert len(first) == 21, "the fixture has more than a page of every filter"
+        second = repository.page(flt, older_than=Position.of(first[-1]), limit=21)
+        repository.page(flt, newer_than=Position.of(second[0]), limit=21)
+        repository.case_id("C-2026-0001")
+
+    found = plans(audit_db, page_down_and_back)
+    reads = [(s, lines) for s, lines in found if "FROM audit_event" in s]
+    assert len(reads) == 3
+    for statement, lines in found:
+        assert not any(re.search(r"\bSCAN (audit_event|cases)\b(?! USING)", x) for x in lines), (
+            lines,
+            statement,
+        )
+        assert not any("TEMP B-TREE" in line for line in lines), (lines, statement)
+    if name != "everything":
+        for statement, lines in reads:
+            assert lines[0].startswith("SEARCH audit_event USING INDEX"), (lines, statement)

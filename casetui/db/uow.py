@@ -65,6 +65,7 @@ class UnitOfWork:
         self._now: datetime | None = None
         # (id, hash) of the newest audit event this transaction knows of; see services.audit.
         self.audit_tail: tuple[int, str] | None = None
+        self._before_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> UnitOfWork:
         if self.write and self.session.get_bind().dialect.name == "postgresql":
@@ -88,6 +89,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.audit_tail = None
+        self._before_commit.clear()
         try:
             self.session.rollback()
         except DBAPIError as failed:
@@ -107,8 +109,15 @@ class UnitOfWork:
             self._now = self._clock()
         return self._now
 
+    def before_commit(self, step: Callable[[], None]) -> None:
+        """Run ``step`` as the last work of this transaction, when it commits."""
+        self._before_commit.append(step)
+
     def commit(self) -> None:
+        steps, self._before_commit = self._before_commit, []
         try:
+            for step in steps:
+                step()
             self.session.commit()
             self.audit_tail = None  # the chain lock went with the transaction
         except DBAPIError as exc:

@@ -256,9 +256,8 @@ class AuditEvent(SQLModel, table=True):
 class AuditAnchor(SQLModel, table=True):
     """One row (id 1): how many audit events were ever written, and the newest one.
 
-    Moved by a database trigger on every insert into audit_event, never by the product; other
-    triggers refuse to delete it or move it back, so deleting the newest events leaves it
-    pointing past the end of the trail.
+    Moved forward in the same transaction as the events; database triggers refuse to delete
+    it or lower its count, so deleting the newest events leaves it counting past the trail.
     """
 
     __tablename__ = "audit_anchor"

@@ -46,3 +46,8 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.CASEWORKER:
         return not_deleted & assigned_to(actor)
     return false()
+
+
+def audit_trail_visible(actor: Actor) -> ColumnElement[bool]:
+    """The WHERE clause of every audit trail read: administrators and auditors read it all."""
+    return true() if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR) else false()

@@ -2,8 +2,9 @@
 
 Each event's hash covers its own fields and the previous event's hash, so editing,
 inserting or deleting a row behind the product's back breaks the chain at that row. Rows cut
-from the end leave a shorter chain that still holds together: the database's anchor (a count
-of events written, moved by a trigger, see migration 0003) shows those.
+from the end leave a shorter chain that still holds together: the anchor shows those, a count
+of events written and the newest one's hash, moved in the same transaction as the events and
+never moved back (database triggers refuse it; see migration 0003).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import text, update
+from sqlmodel import col, select
 
 from casetui.db.uow import WRITE_LOCK_KEY, UnitOfWork
 from casetui.domain.actor import Actor
@@ -89,6 +90,8 @@ def record(
             select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
         ).first()
         uow.audit_tail = (last[0], last[1]) if last else (0, GENESIS)
+        start = uow.audit_tail[0]
+        uow.before_commit(lambda: _move_anchor(uow, start))
     last_id, last_hash = uow.audit_tail
     event = AuditEvent(
         id=last_id + 1,
@@ -111,6 +114,21 @@ def record(
     return event
 
 
+def _move_anchor(uow: UnitOfWork, start: int) -> None:
+    """Count this transaction's events into the anchor: one statement, however many events."""
+    if uow.audit_tail is None or uow.audit_tail[0] == start:
+        return
+    head_id, head_hash = uow.audit_tail
+    uow.session.execute(
+        update(AuditAnchor)
+        .where(col(AuditAnchor.id) == 1)
+        .values(
+            events=col(AuditAnchor.events) + (head_id - start), head_id=head_id, head_hash=head_hash
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     """What ``verify`` found: the trail's length and head, and the first problem, if any."""
@@ -120,7 +138,7 @@ class ChainCheck:
     problem: str | None = None
     head_id: int = 0
     head_hash: str = GENESIS
-    written: int | None = None  # events the database's anchor counted, when it was read
+    written: int | None = None  # events the anchor counted written, when it was read
     missing: int = 0
 
     @property
@@ -214,14 +232,14 @@ def verify(
     found = replace(found, written=anchor.events + tail.events - tail.up_to_anchor)
     problem = _against_anchor(tail, anchor)
     if problem is None and tail.head_id > anchor.head_id:
-        # Events after the anchor was read: written since, or inserted with triggers off.
+        # Events after the anchor was read: written since, or inserted behind the product's back.
         now = _anchor(uow)
         if now is None or now.head_id < tail.head_id:
             return replace(
                 found,
                 broken_at=anchor.head_id + 1,
-                problem=f"events after #{anchor.head_id} were not counted by the database's "
-                "anchor: they were inserted with its triggers switched off",
+                problem=f"events after #{anchor.head_id} are not in the count of events "
+                "written: they were inserted behind the product's back",
             )
     if problem is None:
         return found
@@ -240,6 +258,10 @@ def _lost(head: str) -> str:
     )
 
 
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
 def _against_anchor(tail: _Tail, anchor: AuditAnchor) -> tuple[int | None, str, int] | None:
     """(first missing event, what is wrong, how many are missing), or None if the ends agree."""
     missing = anchor.events - tail.up_to_anchor
@@ -247,23 +269,23 @@ def _against_anchor(tail: _Tail, anchor: AuditAnchor) -> tuple[int | None, str, 
         last = tail.head_id
         return (
             last + 1,
-            f"{missing} {'event' if missing == 1 else 'events'} missing after event #{last}: "
-            f"the database counted {anchor.events} written, the newest #{anchor.head_id}",
+            f"{_events(missing)} missing after event #{last}: "
+            f"{anchor.events} were written, the newest #{anchor.head_id}",
             missing,
         )
     if missing > 0:
         return (
             None,
-            f"{missing} {'event' if missing == 1 else 'events'} missing: the database counted "
-            f"{anchor.events} written up to #{anchor.head_id}, the trail holds "
-            f"{tail.up_to_anchor}; events were cut from the end and others written after them",
+            f"{_events(missing)} missing: {anchor.events} were "
+            f"written up to #{anchor.head_id}, the trail holds {tail.up_to_anchor}; events were "
+            "cut from the end and others written after them",
             missing,
         )
     if missing < 0:
         return (
             None,
-            f"{-missing} more events than the database counted written: "
-            "inserted with its triggers switched off",
+            f"{_events(-missing)} more than the count of events written: "
+            "inserted behind the product's back",
             0,
         )
     if anchor.head_id and tail.at_anchor != anchor.head_hash:

@@ -1,14 +1,16 @@
 """The end of the audit trail is anchored: deleting the newest events is noticed too.
 
 A hash chain shows an edited, inserted or deleted event in the middle, but cutting events off
-the end leaves a shorter chain that still verifies. The database keeps its own count of
-events written and the newest one's hash (the anchor), which a raw DELETE does not move back;
-``casetui audit verify`` compares the two and, given a head recorded earlier, checks that too.
+the end leaves a shorter chain that still verifies. Beside the trail the product keeps a count
+of events written and the newest one's hash (the anchor), which the database refuses to move
+back; ``casetui audit verify`` compares the two and, given a head recorded earlier, checks
+that too.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from casetui import cli
 from casetui.db.engine import make_engine
 from casetui.db.migrate import MIGRATIONS, upgrade
 from casetui.db.uow import Database
-from casetui.domain.models import AuditAnchor
+from casetui.domain.models import AuditAnchor, AuditEvent
 from casetui.services import audit
 from casetui.services import notes as note_service
 from casetui.services import staff as staff_service
@@ -93,6 +95,31 @@ def test_writing_again_after_cutting_the_end_is_still_noticed(world: World) -> N
     assert not check.ok and check.missing == 2
     assert "2 events missing" in (check.problem or "")
     assert "cut from the end" in (check.problem or "")
+
+
+def test_an_event_slipped_in_with_raw_sql_is_noticed_even_when_well_chained(
+    world: World,
+) -> None:
+    last = world.audit_events()[-1]
+    assert last.id is not None
+    slipped = AuditEvent(
+        id=last.id + 1, at=world.clock(), actor_id=world.ana.id, actor_username="ana",
+        action="note.delete", entity="case_note", entity_id="1", prev_hash=last.hash, hash="",
+    )  # fmt: skip
+    slipped.hash = audit.event_hash(slipped)
+    world.sql(
+        "INSERT INTO audit_event (id, at, actor_id, actor_username, action, entity, entity_id,"
+        " prev_hash, hash) VALUES (:id, :at, :actor_id, :actor_username, :action, :entity,"
+        " :entity_id, :prev_hash, :hash)",
+        **{k: getattr(slipped, k) for k in ("id", "actor_id", "actor_username", "action")},
+        **{k: getattr(slipped, k) for k in ("entity", "entity_id", "prev_hash", "hash")},
+        at=slipped.at.replace(tzinfo=None),
+    )
+
+    check = world.read(audit.verify)
+
+    assert (check.ok, check.broken_at) == (False, slipped.id)
+    assert "behind the product's back" in (check.problem or "")
 
 
 @pytest.mark.parametrize(
@@ -177,9 +204,16 @@ def test_a_trail_older_than_the_anchor_is_anchored_where_it_stands(database_url:
         with db.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "0002_caseload_search")
-        with db.uow() as uow:
-            for number in range(3):
-                audit.record(uow, None, "settings.defaults", "organisation_settings", number)
+        with db.uow() as uow:  # as an earlier casetui wrote them: no anchor to move yet
+            previous = audit.GENESIS
+            for number in range(1, 4):
+                event = AuditEvent(
+                    id=number, at=datetime(2026, 11, 1, tzinfo=UTC), actor_username="system",
+                    action="settings.defaults", entity="organisation_settings", prev_hash=previous,
+                    hash="",
+                )  # fmt: skip
+                event.hash = previous = audit.event_hash(event)
+                uow.session.add(event)
             uow.commit()
 
         upgrade(db.engine)

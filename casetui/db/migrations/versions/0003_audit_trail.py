@@ -7,10 +7,11 @@ Create Date: 2026-11-22
 Indexes: the trail is read newest first, by person, by case, by action or by date, a page at a
 time; each filter is an index that starts at the page's anchor and reads no further.
 
-The anchor: one row holding how many events were ever written and the newest one's hash,
-moved forward by a trigger on every insert. Triggers refuse to delete it or move it back, so a
-raw DELETE of the newest events (which the hash chain alone cannot notice) leaves it pointing
-past the end of the trail, and ``casetui audit verify`` names what is missing.
+The anchor: one row holding how many events the product has written and the newest one's
+hash, moved forward in the same transaction as the events (services.audit). Triggers refuse to
+delete it or move it back, so a raw DELETE of the newest events (which the hash chain alone
+cannot notice) leaves it pointing past the end of the trail, and a raw INSERT leaves the trail
+longer than its count; ``casetui audit verify`` names either.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ depends_on = None
 
 GENESIS = "0" * 64
 REFUSAL = "the audit anchor only moves forward"
+# Only the count must grow: after events were cut, the product's next write still succeeds and
+# moves the head back onto the shorter trail, while the count keeps what went missing.
 
 _SQLITE = (
-    """CREATE TRIGGER audit_event_moves_anchor AFTER INSERT ON audit_event BEGIN
-           UPDATE audit_anchor SET events = events + 1, head_id = NEW.id, head_hash = NEW.hash
-           WHERE id = 1;
-       END""",
     f"""CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor
         BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END""",
     f"""CREATE TRIGGER audit_anchor_no_rewind BEFORE UPDATE ON audit_anchor
@@ -39,20 +38,6 @@ _SQLITE = (
         BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END""",
 )
 _POSTGRES = (
-    # Once per statement: a bulk note's thousand events move the anchor once, not a thousand times.
-    """CREATE FUNCTION audit_anchor_advance() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-           UPDATE audit_anchor
-           SET events = audit_anchor.events + newest.added,
-               head_id = newest.id, head_hash = newest.hash
-           FROM (SELECT (SELECT count(*) FROM appended) AS added, id, hash
-                 FROM appended ORDER BY id DESC LIMIT 1) AS newest
-           WHERE audit_anchor.id = 1;
-           RETURN NULL;
-       END $$""",
-    """CREATE TRIGGER audit_event_moves_anchor AFTER INSERT ON audit_event
-       REFERENCING NEW TABLE AS appended
-       FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_advance()""",
     f"""CREATE FUNCTION audit_anchor_refuse_rewind() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'UPDATE' AND NEW.events > OLD.events AND NEW.id = OLD.id THEN
@@ -104,19 +89,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        for name in (
-            "audit_anchor_no_rewind",
-            "audit_anchor_no_delete",
-            "audit_event_moves_anchor",
-        ):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS audit_event_moves_anchor ON audit_event")
-        op.execute("DROP TABLE IF EXISTS audit_anchor")  # takes its own triggers with it
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE IF EXISTS audit_anchor")  # takes its triggers with it
         op.execute("DROP FUNCTION IF EXISTS audit_anchor_refuse_rewind()")
-        op.execute("DROP FUNCTION IF EXISTS audit_anchor_advance()")
     op.execute("DROP TABLE IF EXISTS audit_anchor")
     op.drop_index("ix_audit_event_action_at", "audit_event")
     op.drop_index("ix_audit_event_case_at", "audit_event")
