@@ -29,6 +29,11 @@ def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def _say(text: str) -> None:
+    # A line for people that may hold stored or typed text: shown literally, as _err does.
+    _out(_cell(text))
+
+
 def _err(text: str) -> None:
     # One line, whatever the message holds: control characters in data must not forge output.
     sys.stderr.write(_cell(text.replace("\n", " ")) + "\n")
@@ -148,7 +153,7 @@ def init(args: argparse.Namespace) -> int:
 
     analyze(db.engine)
     what = "created" if before is None else ("upgraded" if before != after else "already current")
-    _out(f"schema {SCHEMA_HEAD} {what} in {db.url}")
+    _say(f"schema {SCHEMA_HEAD} {what} in {db.url}")
     if args.admin:
         return _first_administrator(db, args)
     return EXIT_OK
@@ -166,7 +171,7 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
         existing = find_by_username(uow.session, args.admin)
         anyone = uow.session.execute(select(func.count()).select_from(Staff)).scalar_one()
     if existing is not None:
-        _out(f"{args.admin} already exists, as {existing.role}")
+        _say(f"{args.admin} already exists, as {existing.role}")
         return EXIT_OK
     password = os.environ.get(ENV_PASSWORD)
     if anyone:
@@ -181,7 +186,7 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
             password = getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ") or None
         with db.uow() as uow:
             create_staff(uow, None, StaffInput(args.admin, args.admin, role="administrator", password=password))
-    _out(f"administrator {args.admin} created" + ("" if password else " without a password"))
+    _say(f"administrator {args.admin} created" + ("" if password else " without a password"))
     return EXIT_OK
 
 
@@ -210,7 +215,7 @@ def demo(args: argparse.Namespace) -> int:
     upgrade(db.engine)
     if _holds_demo_data(db):
         # Running the quick start twice should open the app, not stop at a refusal.
-        _out(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
+        _say(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
         return EXIT_OK
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
@@ -219,7 +224,7 @@ def demo(args: argparse.Namespace) -> int:
 
     analyze(db.engine)
     took = time.perf_counter() - started
-    _out(f"demo data in {db.url} ({took:.1f} s):")
+    _say(f"demo data in {db.url} ({took:.1f} s):")
     _out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
          f"{summary.notes} notes, {summary.tasks} tasks")  # fmt: skip
     for role, names in summary.usernames_by_role.items():
@@ -360,13 +365,13 @@ def notes_add(args: argparse.Namespace) -> int:
             if args.json:
                 _json([_note_json(view, zone)])
             else:
-                _out(f"note {view.id} added to {view.case_number}")
+                _say(f"note {view.id} added to {view.case_number}")
             return EXIT_OK
         result = bulk_add_notes(uow, actor, numbers, note)
     if args.json:
         _json({"id": i, "case_number": c, "batch_id": result.batch_id} for i, c in zip(result.note_ids, result.case_numbers, strict=True))
     else:
-        _out(f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})")
+        _say(f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})")
     return EXIT_OK
 
 
@@ -450,7 +455,7 @@ def profile_add(args: argparse.Namespace) -> int:
     from casetui.db.engine import is_sqlite
 
     path = save_profile(Profile(args.name, args.url, args.default_user))
-    _out(f"profile {args.name} saved in {path}")
+    _say(f"profile {args.name} saved in {path}")
     if is_sqlite(args.url) or not sys.stdin.isatty():
         return EXIT_OK
     if not keyring_available():

@@ -6,12 +6,14 @@ never from the config file.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from casetui.domain.errors import ConfigError
+from casetui.domain.storable import printable, unstorable
 
 APP_NAME = "casetui"
 KEYRING_SERVICE = "casetui"
@@ -84,8 +86,17 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
 def save_profile(profile: Profile, path: Path | None = None) -> Path:
     """Add or replace one profile; a URL with a password in it is refused."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    if make_url(profile.url).password:
+    for what, value in (("name", profile.name), ("url", profile.url), ("user", profile.user)):
+        problem = unstorable(value or "")
+        if problem:
+            raise ConfigError(f"profile {what}: {problem}")
+    try:
+        password = make_url(profile.url).password
+    except (ArgumentError, ValueError):
+        raise ConfigError(f"profile url: {printable(profile.url[:80])!r} is not a database URL") from None
+    if password:
         raise ConfigError("keep the password out of the profile: it goes to the system keyring")
     path = path or profiles_file()
     profiles = load_profiles(path)
@@ -102,12 +113,24 @@ def save_profile(profile: Profile, path: Path | None = None) -> Path:
     return path
 
 
+def _toml_char(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    # Controls must be escaped in a TOML string; anything else unprintable is escaped too.
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
 def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + "".join(_toml_char(ch) for ch in value) + '"'
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _toml_key(value: str) -> str:
-    return value if value.replace("-", "").replace("_", "").isalnum() else _toml_str(value)
+    return value if _BARE_KEY.fullmatch(value) else _toml_str(value)
 
 
 def resolve(db: str | None, profile: str | None, env: dict[str, str] | None = None) -> Connection:
@@ -129,6 +152,9 @@ def resolve(db: str | None, profile: str | None, env: dict[str, str] | None = No
 
 def _normalise(url: str) -> str:
     """A bare file path means a SQLite file."""
+    problem = unstorable(url)
+    if problem:  # undecodable bytes in a path or URL: no driver could open it
+        raise ConfigError(f"database location: {problem}")
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
     return url

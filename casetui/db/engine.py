@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from casetui.domain.errors import DatabaseUnavailable
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option a writing unit of work sets on its connection.
 WRITE_OPTION = "casetui_write"
@@ -29,12 +31,16 @@ def sqlite_path(url: str) -> Path | None:
 
 def prepare_sqlite_file(path: Path) -> None:
     """Create the file (and its folder) readable by its owner only, before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    elif stat.S_IMODE(path.stat().st_mode) & 0o077:
-        path.chmod(0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        elif stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:  # a name too long, a folder not writable, a file in the way
+        reason = exc.strerror or type(exc).__name__
+        raise DatabaseUnavailable(f"the database file {path} cannot be used: {reason}") from None
 
 
 def make_engine(url: str, *, password: str | None = None, echo: bool = False) -> Engine:

@@ -41,6 +41,7 @@ from casetui.repositories.scope import assigned_to, visible_cases
 
 ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
 
+ROWS_MAX = 2**62  # within SQLite's and PostgreSQL's 64-bit LIMIT and OFFSET
 # The caseload's sortable columns, by the names the UI and CLI use.
 SORT_KEYS = (
     "client", "case_number", "worker", "status", "concern", "pathway", "last_interaction",
@@ -290,8 +291,9 @@ class CaseRepository:
             .join(worker, worker.id == Case.primary_worker_id, isouter=True)
             .where(and_(*self._where(flt)))
             .order_by(*self._order(flt))
-            .offset(offset)
-            .limit(limit)
+            # A number past what either database counts in simply means "all of them".
+            .offset(min(max(offset, 0), ROWS_MAX))
+            .limit(min(max(limit, 0), ROWS_MAX))
         )
         found = self.session.execute(query).all()
         case_ids = [r[0] for r in found]
