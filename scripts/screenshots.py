@@ -371,6 +371,12 @@ async def command_palette(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
+async def audit_trail(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "page", None)), "the audit trail")
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -384,6 +390,44 @@ def as_caseworker(demo: Demo, db: Database) -> CasetuiApp:
 
 def as_supervisor(demo: Demo, db: Database) -> CasetuiApp:
     return make_app(db, actor_of(db, demo.supervisor), database_name=DATABASE_NAME)
+
+
+def a_mornings_work(demo: Demo, db: Database) -> None:
+    """Notes, a concern raised, a case moved and a mistyped password: a trail to look at."""
+    from casetui.domain.errors import SignInFailed
+    from casetui.services.auth import sign_in
+    from casetui.services.cases import change_concern
+    from casetui.services.context import settings
+    from casetui.services.notes import NoteInput, add_note
+
+    worker = actor_of(db, demo.caseworker)
+    with db.uow(write=False) as uow:
+        mine = CaseRepository(uow.session, worker).rows(CaseFilter(mine=True), limit=3)
+        activity = settings(uow).activity_types[0]
+
+    def at(hour: int, minute: int) -> Database:
+        return Database(db.engine, clock=lambda: NOW.replace(hour=hour, minute=minute))
+
+    summaries = ("Rang about the rent arrears plan", "Home visit: benefits form done",
+                 "Left a message with the GP surgery")  # fmt: skip
+    for number, (row, summary) in enumerate(zip(mine, summaries, strict=False)):
+        with at(8, 10 + 20 * number).uow() as uow:
+            add_note(
+                uow, worker, row.case_number, NoteInput(summary=summary, activity_type=activity)
+            )
+    raised = "Medium" if mine[0].concern == "High" else "High"
+    with at(9, 15).uow() as uow:
+        change_concern(uow, actor_of(db, "admin"), mine[0].case_number, raised)
+    with contextlib.suppress(SignInFailed):
+        sign_in(at(9, 30), demo.caseworker, "not the password")
+    moved = next(row for row in mine[1:] if row.worker_username == demo.caseworker)
+    reassign_elsewhere(db, moved.case_number, demo.caseworker)
+
+
+def as_administrator(demo: Demo, db: Database) -> CasetuiApp:
+    """The administrator, once a morning's work has left its trail."""
+    a_mornings_work(demo, db)
+    return make_app(db, actor_of(db, "admin"), database_name=DATABASE_NAME)
 
 
 def signing_in(demo: Demo, db: Database) -> CasetuiApp:
@@ -429,6 +473,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("bulk-note-refused", bulk_note_refused),
     Shot("workload", workload, app=as_supervisor),
     Shot("person-cases", person_cases, app=as_supervisor),
+    Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),

@@ -63,6 +63,7 @@ class CaseloadScreen(Screen[None]):
         Binding("n", "new_note", "New note", id="caseload.new_note"),
         Binding("b", "bulk_note", "Bulk note", id="caseload.bulk_note"),
         Binding("w", "workload", "Workload", id="caseload.workload"),
+        Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -266,6 +267,8 @@ class CaseloadScreen(Screen[None]):
                 policy.ensure_grant, actor, Grant.BULK_ACTIONS, "a bulk note"
             )
             return may or False
+        if action == "audit_trail":
+            return policy.can(policy.ensure_audit_reader, actor) or False
         return True
 
     def _table_row(self) -> Any:
@@ -288,6 +291,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.workload import WorkloadScreen
 
         self.app.push_screen(WorkloadScreen())
+
+    def action_audit_trail(self) -> None:
+        from casetui.tui.screens.audit import AuditTrailScreen
+
+        self.app.push_screen(AuditTrailScreen())
 
     def action_bulk_note(self) -> None:
         from casetui.services.notes import BULK_MAX_CASES

@@ -1,0 +1,447 @@
+"""The audit trail: who did what to which record, newest first, one page at a time.
+
+A page is one keyset read of the repository, so the screen is as quick on millions of events
+as on a few. Everything shown came from users or from the database and is shown literally.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Footer, Input, Static
+
+from casetui.domain.errors import RuleError, ValidationErrors
+from casetui.domain.read_models import AuditEventView
+from casetui.repositories.audit import Position
+from casetui.services import audit_trail
+from casetui.services.audit_trail import TrailPage, TrailQuery
+from casetui.tui.widgets.safe_text import fit, visible
+
+if TYPE_CHECKING:
+    from casetui.tui.app import CasetuiApp
+
+# Shown first in a summary of a record: the fields that say what the record is.
+TELLING_FIELDS = ("summary", "name", "case_number", "username", "status", "concern", "reason")
+# Left out of a one-line summary when anything else is there to say.
+BOOKKEEPING = frozenset({"version"})
+WIDE = 110  # from this width the record (entity and id) gets a column of its own
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int  # 0: whatever is left
+
+
+def columns_for(width: int) -> list[tuple[Column, int]]:
+    """The columns for a table ``width`` cells wide, with their widths (padding included)."""
+    columns = [Column("when", "When", 16), Column("who", "Who", 10), Column("action", "Action", 15)]
+    columns.append(Column("case", "Case", 13))
+    if width >= WIDE:
+        columns.append(Column("record", "Record", 16))
+    columns.append(Column("change", "Change", 0))
+    padding = 2 * len(columns) + 1  # a space each side of every cell, and the scrollbar
+    fixed = sum(c.width for c in columns)
+    return [(c, c.width or max(10, width - fixed - padding)) for c in columns]
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "{…}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _record(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+def _telling_first(keys: list[str]) -> list[str]:
+    telling = [k for k in keys if k not in BOOKKEEPING] or keys
+    return sorted(
+        telling, key=lambda k: (TELLING_FIELDS.index(k) if k in TELLING_FIELDS else 99, k)
+    )
+
+
+def change_summary(before: str | None, after: str | None) -> str:
+    """One line: what changed (``status Open→Paused``), or what was written or removed."""
+    old, new = _record(before), _record(after)
+    if isinstance(old, dict) and isinstance(new, dict):
+        changed = [k for k in set(old) | set(new) if old.get(k) != new.get(k)]
+        parts = [f"{k} {_value(old.get(k))}→{_value(new.get(k))}" for k in _telling_first(changed)]
+        return "; ".join(parts) or "no change"
+    if isinstance(old, dict) or isinstance(new, dict):
+        shown = new if isinstance(new, dict) else old
+        kept = [k for k in shown if shown[k] not in (None, "", [], False)]
+        mark = "+ " if shown is new else "− "
+        return mark + ", ".join(f"{k}={_value(shown[k])}" for k in _telling_first(kept))
+    return _value(new if new is not None else old) if (new or old) else ""
+
+
+def local_time(event: AuditEventView, zone: ZoneInfo) -> str:
+    return f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def cell(key: str, event: AuditEventView, zone: ZoneInfo) -> str:
+    if key == "when":
+        return local_time(event, zone)
+    if key == "who":
+        return event.actor_username
+    if key == "action":
+        return event.action
+    if key == "case":
+        return event.case_number or ""
+    if key == "record":
+        return f"{event.entity} {event.entity_id or ''}".strip()
+    return change_summary(event.before, event.after)
+
+
+def describe_error(error: RuleError) -> str:
+    """Every refused filter at once, by the name of its box."""
+    if isinstance(error, ValidationErrors):
+        return "refused: " + " · ".join(f"{e.field}: {e.message}" for e in error.errors)
+    return str(error)
+
+
+class FilterField(Input):
+    """One of the filter boxes; escape goes back to the events, keeping the text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "done", "Back to the events", id="audit.filter_done"),
+    ]
+    HELP_TITLE = "Filter boxes"
+
+    def action_done(self) -> None:
+        self.screen.query_one(DataTable).focus()
+
+
+class EventTable(DataTable[str]):
+    """The page's events; enter opens the one under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.open_event", "Open", id="audit.open"),
+    ]
+    HELP_TITLE = "Events"
+
+
+class AuditTrailScreen(Screen[None]):
+    """Events newest first; filters by person, case, dates and action; enter opens one."""
+
+    HELP_TITLE = "Audit trail"
+    AUTO_FOCUS = "EventTable"
+    DEFAULT_CSS = """
+    AuditTrailScreen #audit-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    AuditTrailScreen #audit-filters { height: 1; }
+    AuditTrailScreen #audit-filters FilterField, AuditTrailScreen #audit-filters FilterField:focus {
+        border: none; height: 1; padding: 0 1; width: 1fr; background: $surface;
+    }
+    AuditTrailScreen #audit-filters FilterField:focus { background: $boost; text-style: bold; }
+    AuditTrailScreen #audit-filters #audit-action { width: 2fr; }
+    AuditTrailScreen #audit-in-force { height: 1; padding: 0 1; color: $text-muted; }
+    AuditTrailScreen #audit-in-force.-error { color: $text-error; text-style: bold; }
+    AuditTrailScreen DataTable { height: 1fr; }
+    AuditTrailScreen DataTable:nocolor > .datatable--cursor { text-style: bold reverse; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filters", "Filter", id="audit.filter"),
+        Binding("right_square_bracket", "older", "Older", id="audit.older"),
+        Binding("left_square_bracket", "newer", "Newer", id="audit.newer"),
+        # Not in the footer, to leave room at 80 columns; help and ctrl+p list them.
+        Binding("g", "newest", "Newest", show=False, id="audit.newest"),
+        Binding("x", "clear_filters", "Clear filters", show=False, id="audit.clear_filters"),
+        Binding("escape", "back", "Back", id="audit.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_in_force = TrailQuery()
+        self.page: TrailPage | None = None
+        self.page_number = 1
+        self._width = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Audit trail"), id="audit-title")
+        with Horizontal(id="audit-filters"):
+            yield FilterField(placeholder="/ person", max_length=64, id="audit-person")
+            yield FilterField(placeholder="case number", max_length=40, id="audit-case")
+            yield FilterField(placeholder="from date", max_length=40, id="audit-since")
+            yield FilterField(placeholder="to date", max_length=40, id="audit-until")
+            yield FilterField(
+                placeholder="action",
+                max_length=60,
+                suggester=SuggestFromList(audit_trail.ACTIONS, case_sensitive=False),
+                id="audit-action",
+            )
+        yield Static(Text("All events, newest first"), id="audit-in-force")
+        yield EventTable(cursor_type="row", zebra_stripes=True, id="audit-table")
+        yield Footer(compact=True)
+
+    @property
+    def casetui(self) -> CasetuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.title = "Audit trail"
+        self._load(self.query_in_force)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        if self.size.width != self._width:
+            self._width = self.size.width
+            self._fill(table)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def typed_query(self) -> TrailQuery:
+        def value(name: str) -> str:
+            return self.query_one(f"#audit-{name}", FilterField).value
+
+        return TrailQuery(
+            person=value("person"), case_number=value("case"), since=value("since"),
+            until=value("until"), action=value("action"),
+        )  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="audit-load")
+    def _load(
+        self,
+        query: TrailQuery,
+        older_than: Position | None = None,
+        newer_than: Position | None = None,
+        step: int = 0,
+    ) -> None:
+        app = self.casetui
+        try:
+            with app.db.uow(write=False) as uow:
+                page = audit_trail.browse(
+                    uow, app.signed_in, query, older_than=older_than, newer_than=newer_than
+                )
+        except RuleError as error:  # a filter that makes no sense: said beside the filters
+            app.call_from_thread(self._refused, error)
+            return
+        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            app.call_from_thread(app.show_error, error)
+            return
+        app.call_from_thread(self._show, query, page, step)
+
+    def _refused(self, error: RuleError) -> None:
+        line = self.query_one("#audit-in-force", Static)
+        line.set_class(True, "-error")
+        line.update(Text(visible(describe_error(error)), no_wrap=True, overflow="ellipsis"))
+
+    def _show(self, query: TrailQuery, page: TrailPage, step: int) -> None:
+        self.query_in_force, self.page = query, page
+        self.page_number = 1 if step == 0 else max(1, self.page_number + step)
+        line = self.query_one("#audit-in-force", Static)
+        line.set_class(False, "-error")
+        line.update(self._in_force_text(query, page))
+        self._fill(self.query_one(DataTable))
+        self._show_title()
+        self.refresh_bindings()
+
+    def _in_force_text(self, query: TrailQuery, page: TrailPage) -> Text:
+        parts: list[tuple[str, str]] = []
+        if query.person.strip():
+            parts.append(("Person ", query.person.strip().lower()))
+        if query.case_number.strip():
+            parts.append(("Case ", query.case_number.strip()))
+        if page.since:
+            parts.append(("From ", f"{page.since:%a %Y-%m-%d}"))
+        if page.until:
+            parts.append(("To ", f"{page.until:%a %Y-%m-%d}"))
+        if query.action.strip():
+            parts.append(("Action ", query.action.strip().lower()))
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if not parts:
+            line.append("All events, newest first · times in " + page.time_zone)
+            return line
+        for number, (label, value) in enumerate(parts):
+            if number:
+                line.append(" · ")
+            line.append(label)
+            line.append(visible(value), style="bold")
+        return line
+
+    def _show_title(self) -> None:
+        page = self.page
+        title = Text("Audit trail")
+        if page is not None:
+            count = len(page.events)
+            title.append(
+                f" · page {self.page_number} · {count} {'event' if count == 1 else 'events'}"
+            )
+            if page.older:
+                title.append(" · ] older")
+            if page.newer:
+                title.append(" · [ newer")
+        self.query_one("#audit-title", Static).update(title)
+
+    def _fill(self, table: DataTable[str]) -> None:
+        """The page's events in the columns this width has room for."""
+        keep = table.cursor_row
+        table.clear(columns=True)
+        width = table.size.width or self.size.width
+        layout = columns_for(width)
+        for column, cell_width in layout:
+            table.add_column(column.title, width=cell_width, key=column.key)
+        page = self.page
+        if page is None:
+            return
+        zone = ZoneInfo(page.time_zone)
+        for event in page.events:
+            cells = [fit(visible(cell(c.key, event, zone)), w) for c, w in layout]
+            table.add_row(*[Text(text, no_wrap=True) for text in cells], key=str(event.id))
+        if page.events:
+            table.move_cursor(row=min(max(keep, 0), len(page.events) - 1))
+
+    # --- keys -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        page = self.page
+        if action == "older":
+            return None if page is None or not page.older else True
+        if action == "newer":
+            return None if page is None or not page.newer else True
+        if action == "open_event":
+            return None if page is None or not page.events else True
+        if action == "focus_filters":
+            return not isinstance(self.focused, FilterField)
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(DataTable).focus()
+        self._load(self.typed_query())
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#audit-person", FilterField).focus()
+
+    def action_older(self) -> None:
+        if self.page is not None and self.page.older and self.page.events:
+            last = Position.of(self.page.events[-1])
+            self._load(self.query_in_force, older_than=last, step=1)
+
+    def action_newer(self) -> None:
+        if self.page is not None and self.page.newer and self.page.events:
+            first = Position.of(self.page.events[0])
+            self._load(self.query_in_force, newer_than=first, step=-1)
+
+    def action_newest(self) -> None:
+        self._load(self.query_in_force)
+
+    def action_clear_filters(self) -> None:
+        for field in self.query(FilterField):
+            field.value = ""
+        self._load(TrailQuery())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_open_event(self) -> None:
+        table = self.query_one(DataTable)
+        if self.page is not None and 0 <= table.cursor_row < len(self.page.events):
+            event = self.page.events[table.cursor_row]
+            self.app.push_screen(AuditEventScreen(event.id, self.page.time_zone))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # a click on a row: enter itself is the table's own binding above
+        self.action_open_event()
+
+
+def event_text(event: AuditEventView, zone: ZoneInfo) -> Text:
+    """The whole event: every field, and the before and after records as indented JSON."""
+    text = Text()
+    heading = f"#{event.id} · {event.action} · {local_time(event, zone)} · {event.actor_username}"
+    text.append(visible(heading) + "\n", style="bold")
+    text.append(visible(f"Record: {event.entity} {event.entity_id or ''}".rstrip()) + "\n")
+    if event.case_number:
+        text.append(visible(f"Case: {event.case_number}") + "\n")
+    for label, raw in (("Before", event.before), ("After", event.after)):
+        text.append(f"\n{label}\n", style="bold underline")
+        if raw is None:
+            text.append("(nothing)\n", style="dim")
+            continue
+        record = _record(raw)
+        shown = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True)
+        for line in shown.splitlines():
+            text.append(visible(line) + "\n")
+    return text
+
+
+class AuditEventScreen(ModalScreen[None]):
+    """One event in full. Opening a restricted note's text is itself recorded."""
+
+    HELP_TITLE = "An audit event"
+    DEFAULT_CSS = """
+    AuditEventScreen { align: center middle; }
+    AuditEventScreen > Vertical {
+        width: 100; max-width: 100%; height: 90%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    AuditEventScreen VerticalScroll { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="audit_event.close"),
+        Binding("up,k", "scroll(-1)", "Scroll up", show=False, id="audit_event.up"),
+        Binding("down,j", "scroll(1)", "Scroll down", show=False, id="audit_event.down"),
+    ]
+
+    def __init__(self, event_id: int, time_zone: str) -> None:
+        super().__init__()
+        self.event_id = event_id
+        self.zone = ZoneInfo(time_zone)
+        self.event: AuditEventView | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(), VerticalScroll(id="event-body"):
+            yield Static(Text(f"Opening event #{self.event_id}…", style="dim"), id="event")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#event-body").focus()
+        self._open()
+
+    @work(thread=True, exclusive=True, group="audit-event")
+    def _open(self) -> None:
+        app: CasetuiApp = self.app  # type: ignore[assignment]
+        try:
+            # A write: opening a restricted note's text is recorded, as reading the note is.
+            with app.db.uow() as uow:
+                event = audit_trail.open_event(uow, app.signed_in, self.event_id)
+        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            app.call_from_thread(app.show_error, error)
+            app.call_from_thread(self.dismiss, None)
+            return
+        app.call_from_thread(self._show, event)
+
+    def _show(self, event: AuditEventView) -> None:
+        self.event = event
+        self.query_one("#event", Static).update(event_text(event, self.zone))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#event-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+
+__all__ = ["AuditEventScreen", "AuditTrailScreen", "change_summary", "columns_for"]
