@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
 
 T = TypeVar("T")
@@ -134,7 +135,7 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(as_text(self.title_text), classes="title")
             yield Static(as_text(self.message), classes="message")
-            yield Input(placeholder=self.placeholder, max_length=500, id="reason")
+            yield LiteralInput(placeholder=self.placeholder, max_length=500, id="reason")
             yield Label("", classes="error", id="reason-error")
             yield Label("enter confirm · escape cancel", classes="hint")
 
@@ -186,9 +187,9 @@ class AddendumScreen(ModalScreen[tuple[str, str] | None]):
             if self.intro:
                 yield Static(as_text(self.intro), classes="hint")
             yield Label("Addendum", classes="field")
-            yield TextArea(self.text, id="addendum-text", soft_wrap=True, show_line_numbers=False)
+            yield LiteralTextArea(self.text, id="addendum-text", soft_wrap=True, show_line_numbers=False)
             yield Label("Reason", classes="field")
-            yield Input(
+            yield LiteralInput(
                 self.reason, placeholder="Why this is added", max_length=200, id="addendum-reason"
             )
             yield Label(as_text(self.error or ""), classes="error", id="addendum-error")

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Label, Static
 from casetui.domain.actor import Actor
 from casetui.domain.errors import CasetuiError, SignInFailed
 from casetui.tui.database_away import Abandoned, patiently
+from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class LoginScreen(Screen[Actor]):
             yield Static(Text("Sign in to casetui", style="bold"), id="login-title")
             yield Static(Text(visible(self.database), style="dim"), id="login-database")
             yield Label("Username", classes="login-label")
-            yield Input(
+            yield LiteralInput(
                 self.username, placeholder="username", max_length=USERNAME_MAX, id="login-username"
             )
             yield Label("Password", classes="login-label")

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter
+from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import visible
 
 QUERY_MAX = 100
@@ -22,7 +23,7 @@ SORT_NAMES = {
 }  # fmt: skip
 
 
-class FilterInput(Input):
+class FilterInput(LiteralInput):
     """The filter box; enter, escape and down go back to the table, keeping the text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -24,6 +24,7 @@ from casetui.domain.enums import ContactType
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import NoteView
 from casetui.services.notes import NoteChanges, NoteInput
+from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
 
 # The services' field names, mapped to the widgets that hold them.
@@ -120,7 +121,7 @@ class NoteForm(Vertical):
     def compose(self) -> ComposeResult:
         yield field_row(
             "Contact date",
-            Input(
+            LiteralInput(
                 "today",
                 id="contact-date",
                 compact=True,
@@ -131,7 +132,7 @@ class NoteForm(Vertical):
         yield Label("", classes="field-error", id="contact-date-error")
         time_now = self.now.strftime("%H:%M") if self.now else ""
         yield field_row(
-            "Time", Input(time_now, id="contact-time", compact=True, placeholder="14:30")
+            "Time", LiteralInput(time_now, id="contact-time", compact=True, placeholder="14:30")
         )
         yield Label("", classes="field-error", id="contact-time-error")
         activities = [(Text(visible(a)), a) for a in self.activity_types]
@@ -147,17 +148,17 @@ class NoteForm(Vertical):
         yield Label("", classes="field-error", id="contact-type-error")
         yield field_row(
             "3rd party org",
-            Input(id="third-party", compact=True, placeholder="Organisation"),
+            LiteralInput(id="third-party", compact=True, placeholder="Organisation"),
             "third-party-row",
         )
         yield Label("", classes="field-error", id="third-party-error")
         yield field_row(
             "Summary",
-            Input(id="summary", compact=True, placeholder="One line, shown in the timeline"),
+            LiteralInput(id="summary", compact=True, placeholder="One line, shown in the timeline"),
         )
         yield Label("", classes="field-error", id="summary-error")
         yield field_row(
-            "Details", TextArea(id="details", compact=True, soft_wrap=True, tab_behavior="focus")
+            "Details", LiteralTextArea(id="details", compact=True, soft_wrap=True, tab_behavior="focus")
         )
         yield Label("", classes="field-error", id="details-error")
         yield field_row(

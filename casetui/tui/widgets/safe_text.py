@@ -38,6 +38,22 @@ def visible(text: str | None) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+# One sign per character, for text being edited, where the cursor counts characters.
+_SIGNS = {
+    **{code: 0x2400 + code for code in range(0x20)},  # control pictures: ␛ for ESC
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},  # C1 controls: �
+    **{ord(ch): 0xFFFD for ch in _BIDI + "\u2028\u2029"},
+}
+_SIGNS_KEEPING_TABS = {k: v for k, v in _SIGNS.items() if k != 0x09}
+
+
+def signs(text: str, *, keep_tabs: bool = False) -> str:
+    """``text`` with each unsafe character swapped for one visible sign: same length, so a
+    cursor's place in the value is its place on screen."""
+    return text.translate(_SIGNS_KEEPING_TABS if keep_tabs else _SIGNS)
+
+
 def literal(text: str | None, style: str | Style = "") -> Text:
     """A Rich Text showing ``text`` literally (Text never parses markup)."""
     return Text(visible(text), style=style, no_wrap=True)

@@ -24,6 +24,7 @@ from casetui.domain.enums import Repeats
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import StaffView
 from casetui.services.tasks import TaskInput
+from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.note_form import (
     FORM_CSS,
     NoteForm,
@@ -144,12 +145,12 @@ class TaskForm(Vertical):
             if self.removable:
                 yield Button("Remove task", classes="remove-task", compact=True)
         yield field_row(
-            "Task name", Input(classes="task-name", compact=True, placeholder="What needs doing")
+            "Task name", LiteralInput(classes="task-name", compact=True, placeholder="What needs doing")
         )
         yield Label("", classes="field-error task-name-error")
         yield field_row(
             "Due",
-            Input("+1w", classes="task-due", compact=True, placeholder="+1w, friday, 2026-12-01"),
+            LiteralInput("+1w", classes="task-due", compact=True, placeholder="+1w, friday, 2026-12-01"),
         )
         yield Label("", classes="hint task-due-hint")
         yield Label("", classes="field-error task-due-error")
@@ -159,7 +160,7 @@ class TaskForm(Vertical):
         )
         yield Horizontal(
             Label("RRULE", classes="field-label"),
-            Input(classes="task-rrule", compact=True, placeholder="FREQ=WEEKLY;BYDAY=MO,TH"),
+            LiteralInput(classes="task-rrule", compact=True, placeholder="FREQ=WEEKLY;BYDAY=MO,TH"),
             classes="row rrule-row",
         )
         yield Label("", classes="field-error task-repeats-error")
@@ -182,7 +183,7 @@ class TaskForm(Vertical):
         )
         yield field_row(
             "Details",
-            TextArea(classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"),
+            LiteralTextArea(classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"),
         )
         yield Label("", classes="field-error task-details-error")
 
