@@ -54,6 +54,7 @@ def make_engine(url: str, *, password: str | None = None, echo: bool = False) ->
     return create_engine(
         parsed,
         echo=echo,
+        hide_parameters=True,  # values are notes, names and password hashes: never in a log
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5},
     )
@@ -66,6 +67,7 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
 
