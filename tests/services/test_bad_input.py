@@ -33,6 +33,13 @@ BAD_NOTES = [
     ),
     pytest.param({"summary": "nul\x00here"}, "summary", id="nul-in-summary"),
     pytest.param({"details": "nul\x00here"}, "details", id="nul-in-details"),
+    # What Python makes of bytes that were not UTF-8: no database can store it.
+    pytest.param({"summary": "lone \ud800"}, "summary", id="surrogate-in-summary"),
+    pytest.param(
+        {"third_party_org": "\udcff", "contact_type": "3rd Party"},
+        "third-party organisation",
+        id="surrogate-in-third-party",
+    ),
     pytest.param({"contact_date": "the 32nd of Smarch"}, "contact date", id="garbage-date"),
     pytest.param({"contact_date": "03/04/2026"}, "contact date", id="ambiguous-date"),
     pytest.param({"contact_time": "25:99"}, "contact time", id="garbage-time"),
