@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from casetui.domain.errors import BulkRefused, DatabaseUnavailable, ValidationError
@@ -21,6 +21,7 @@ from casetui.services.tasks import TaskInput
 from casetui.services.timeline import BulkContext, bulk_context
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.note_form import NoteForm
 from casetui.tui.widgets.task_form import TaskForm, show_field_errors
 from casetui.tui.widgets.timeline_list import visible

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
 from casetui.repositories.cases import CaseFilter
@@ -22,6 +22,7 @@ from casetui.tui.messages import CaseloadChanged
 from casetui.tui.screens.pickers import ChoicePicker
 from casetui.tui.widgets.case_table import SORTABLE, CaseloadSource, CaseTable, Selection
 from casetui.tui.widgets.filter_bar import FilterBar, FilterInput
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:

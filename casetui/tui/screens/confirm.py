@@ -187,7 +187,9 @@ class AddendumScreen(ModalScreen[tuple[str, str] | None]):
             if self.intro:
                 yield Static(as_text(self.intro), classes="hint")
             yield Label("Addendum", classes="field")
-            yield LiteralTextArea(self.text, id="addendum-text", soft_wrap=True, show_line_numbers=False)
+            yield LiteralTextArea(
+                self.text, id="addendum-text", soft_wrap=True, show_line_numbers=False
+            )
             yield Label("Reason", classes="field")
             yield LiteralInput(
                 self.reason, placeholder="Why this is added", max_length=200, id="addendum-reason"

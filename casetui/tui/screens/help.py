@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from casetui.tui.commands import KeyAction, key_actions
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
 

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import CasetuiError, SignInFailed
 from casetui.tui.database_away import Abandoned, patiently
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import visible
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from casetui.domain.errors import (
     CasetuiError,
@@ -28,6 +28,7 @@ from casetui.services import notes
 from casetui.services.timeline import EditorContext, editor_context, open_note
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import LatestNote, merge_latest, who_and_when
 from casetui.tui.widgets.note_form import NoteForm, note_values
 from casetui.tui.widgets.task_form import TaskForm, show_field_errors

@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import literal, visible
 
 Value = TypeVar("Value", bound=Hashable)

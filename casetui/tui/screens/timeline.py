@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import StaleEdit, ValidationError
@@ -25,6 +25,7 @@ from casetui.services.staff import list_staff
 from casetui.services.timeline import CaseAccess, CaseTimeline
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.task_form import TaskDialog, task_input
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, short_date, visible
@@ -135,22 +136,50 @@ class TimelineScreen(Screen[None]):
 
     # --- loading ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="timeline-load")
     def reload(self, keep: tuple[str, int] | None = None) -> None:
+        """Read the case and its timeline again, at least as far as the reader had got."""
+        listing = self.query_one(TimelineList)
+        at_least = max(timeline_service.TIMELINE_PAGE, len(listing.entries))
+        self._load(keep, at_least, self.newest_first)
+
+    @work(thread=True, exclusive=True, group="timeline-load")
+    def _load(self, keep: tuple[str, int] | None, at_least: int, newest_first: bool) -> None:
         def read() -> CaseTimeline:
             with self.app.db.uow(write=False) as uow:
-                return timeline_service.load_timeline(uow, self.app.actor, self.case_id)
+                return timeline_service.load_timeline(
+                    uow, self.app.actor, self.case_id, newest_first=newest_first, at_least=at_least
+                )
 
         call_database(self, read, lambda data: self._show(data, keep))
+
+    def on_timeline_list_more_wanted(self, event: TimelineList.MoreWanted) -> None:
+        if self.data is not None:
+            self._load_more(event.generation, event.after, event.count, self.data.newest_first)
+
+    @work(thread=True, exclusive=True, group="timeline-more")
+    def _load_more(
+        self, generation: int, after: TimelineEntry, count: int, newest_first: bool
+    ) -> None:
+        listing = self.query_one(TimelineList)
+
+        def read() -> list[TimelineEntry]:
+            with self.app.db.uow(write=False) as uow:
+                return timeline_service.more_entries(
+                    uow, self.app.actor, self.case_id, after,
+                    newest_first=newest_first, limit=count,
+                )  # fmt: skip
+
+        # A refusal is shown and the rest stays unread until the timeline is read again.
+        call_database(self, read, lambda entries: listing.extend(generation, entries))
 
     def _show(self, data: CaseTimeline, keep: tuple[str, int] | None) -> None:
         self.data = data
         listing = self.query_one(TimelineList)
         if keep is None and listing.highlighted is not None:
             keep = entry_key(listing.highlighted)
-        entries = data.entries if self.newest_first else list(reversed(data.entries))
         listing.set_entries(
-            entries,
+            data.entries,
+            total=data.total,
             lock_days=data.settings.lock_days,
             zone=self.zone,
             now=self.app.db.clock(),
@@ -163,8 +192,8 @@ class TimelineScreen(Screen[None]):
     def _show_title(self) -> None:
         if self.data is None:
             return
-        count = len(self.data.entries)
-        order = "newest first" if self.newest_first else "oldest first"
+        count = self.data.total
+        order = "newest first" if self.data.newest_first else "oldest first"
         words = f"{count} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order"
         self.query_one("#timeline-title", Static).update(Text(words))
 
@@ -262,9 +291,10 @@ class TimelineScreen(Screen[None]):
         self.dismiss(None)
 
     def action_flip_order(self) -> None:
+        """The other end of the timeline first: read from there, not turned round in memory."""
         self.newest_first = not self.newest_first
-        if self.data is not None:
-            self._show(self.data, None)
+        self.query_one(TimelineList).cursor = 0
+        self._load(None, timeline_service.TIMELINE_PAGE, self.newest_first)
 
     def action_new_note(self) -> None:
         from casetui.tui.screens.note_editor import NoteEditorScreen

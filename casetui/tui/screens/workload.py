@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from casetui.domain.errors import StaleEdit
 from casetui.domain.read_models import CaseRow, WorkloadRow
@@ -16,6 +16,7 @@ from casetui.services import cases, policy
 from casetui.services.workload import workload
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ChoiceScreen
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import visible
 from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
