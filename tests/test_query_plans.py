@@ -216,3 +216,19 @@ def test_audit_trail_pages_read_only_their_rows(audit_db: Database, name: str) -
     if name != "everything":
         for statement, lines in reads:
             assert lines[0].startswith("SEARCH audit_event USING INDEX"), (lines, statement)
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_timeline_pages_use_indexes(demo_db: Database, newest_first: bool) -> None:
+    """Opening a long timeline and reading on reads one case's rows, never a whole table."""
+    from casetui.repositories.timeline import TimelineRepository
+
+    admin = actor(demo_db, Role.ADMINISTRATOR)
+
+    def read_on(uow: UnitOfWork) -> None:
+        repository = TimelineRepository(uow.session, admin)
+        first = repository.entries(1, newest_first=newest_first, limit=20)
+        repository.entries(1, newest_first=newest_first, limit=20, after=first[-1])
+        repository.count(1)
+
+    assert_no_full_scan(plans(demo_db, read_on))

@@ -1,10 +1,10 @@
 """The case timeline: notes, addenda, tasks and case changes as one light list.
 
-Only what one timeline line shows is read here (no note details), so a case with ten
-thousand entries loads in a few queries; the full note is read when someone expands it.
-On SQLite the times stay as the stored text (which sorts in time order) and become
-datetimes only for the lines on screen: parsing ten thousand of them up front is most
-of the cost of opening a long timeline.
+Only what one timeline line shows is read here (no note details), and only a page at a
+time: each kind of entry is read in timeline order from a keyset (the last entry already
+shown), limited, and the four merged. A case with ten thousand entries opens on its newest
+two hundred; the rest arrive as the reader scrolls. On SQLite the times stay as the stored
+text (which sorts in time order) and become datetimes only for the lines on screen.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from casetui.domain.actor import Actor
@@ -59,6 +59,35 @@ class TimelineEntry(NamedTuple):
     author_id: int | None = None
 
 
+def order_key(entry: TimelineEntry) -> tuple[Moment, str, int]:
+    """Timeline order, oldest to newest; ties by kind, then id, so every entry has one place."""
+    return entry.at, entry.kind, entry.id
+
+
+class _Page(NamedTuple):
+    """Which slice of a timeline to read: its direction, size and keyset."""
+
+    newest_first: bool = True
+    limit: int | None = None
+    after: TimelineEntry | None = None
+
+    def beyond(self, kind: str, at: Any, id_: Any, key_at: Moment) -> Any:
+        """Rows of ``kind`` that come after the keyset entry in this page's direction.
+
+        The same comparison as ``order_key`` on (at, kind, id), with kind fixed per query.
+        """
+        assert self.after is not None
+        later = (lambda a, b: a < b) if self.newest_first else (lambda a, b: a > b)
+        if kind == self.after.kind:
+            return or_(later(at, key_at), and_(at == key_at, later(id_, self.after.id)))
+        if later(kind, self.after.kind):
+            return or_(later(at, key_at), at == key_at)
+        return later(at, key_at)
+
+
+EVERYTHING = _Page()
+
+
 class TimelineRepository:
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session
@@ -68,19 +97,64 @@ class TimelineRepository:
     def _time(self, column: Any) -> Any:
         return type_coerce(column, String) if self._raw_times else column
 
-    def entries(self, case_id: int) -> list[TimelineEntry]:
-        """Every entry of one case the actor may see, newest first."""
+    def entries(
+        self,
+        case_id: int,
+        *,
+        newest_first: bool = True,
+        limit: int | None = None,
+        after: TimelineEntry | None = None,
+    ) -> list[TimelineEntry]:
+        """The case's entries the actor may see in timeline order: all, or ``limit`` of them
+        following ``after`` (an entry of an earlier page)."""
+        page = _Page(newest_first, limit, after)
         found = (
-            self.notes(case_id) + self.addenda(case_id) + self.tasks(case_id) + self.events(case_id)
+            self.notes(case_id, page)
+            + self.addenda(case_id, page)
+            + self.tasks(case_id, page)
+            + self.events(case_id, page)
         )
-        found.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
-        return found
+        found.sort(key=order_key, reverse=newest_first)
+        return found if limit is None else found[:limit]
 
-    def _read(self, columns: tuple[Any, ...], query: Any) -> list[Any]:
-        """Plain rows through the connection: no ORM objects for thousands of lines."""
-        return list(self.session.connection().execute(query(select(*columns))))
+    def count(self, case_id: int) -> int:
+        """How many entries ``entries`` would give in all."""
+        queries = (
+            select(func.count()).select_from(CaseNote).join(Case, Case.id == CaseNote.case_id)
+            .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor)),
+            select(func.count()).select_from(NoteAddendum)
+            .join(CaseNote, CaseNote.id == NoteAddendum.note_id)
+            .join(Case, Case.id == CaseNote.case_id)
+            .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor)),
+            select(func.count()).select_from(FollowUpTask).join(Case, Case.id == FollowUpTask.case_id)
+            .where(FollowUpTask.case_id == case_id, visible_cases(self.actor)),
+            select(func.count()).select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
+            .where(CaseEvent.case_id == case_id, visible_cases(self.actor)),
+        )  # fmt: skip
+        connection = self.session.connection()
+        return sum(connection.execute(query).scalar_one() for query in queries)
 
-    def notes(self, case_id: int) -> list[TimelineEntry]:
+    def _read(
+        self, kind: str, columns: tuple[Any, ...], at: Any, id_: Any, query: Any, page: _Page
+    ) -> list[Any]:
+        """Plain rows through the connection (no ORM objects), in timeline order from the
+        page's keyset, at most the page's limit of them."""
+        at = self._time(at)
+        statement = query(select(*columns))
+        if page.after is not None:
+            statement = statement.where(page.beyond(kind, at, id_, self._key_time(page.after.at)))
+        if page.limit is not None:
+            ordered = (at.desc(), id_.desc()) if page.newest_first else (at.asc(), id_.asc())
+            statement = statement.order_by(*ordered).limit(page.limit)
+        return list(self.session.connection().execute(statement))
+
+    def _key_time(self, value: Moment) -> Moment:
+        """A keyset time in the form the column compares with: stored text on SQLite."""
+        if self._raw_times and isinstance(value, datetime):
+            return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+        return value
+
+    def notes(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
         columns = (
             CaseNote.id,
             self._time(CaseNote.contact_at),
@@ -93,12 +167,16 @@ class TimelineRepository:
             CaseNote.author_id,
         )
         rows = self._read(
+            NOTE,
             columns,
+            CaseNote.contact_at,
+            CaseNote.id,
             lambda query: (
                 query.join(Case, Case.id == CaseNote.case_id)
                 .join(Staff, Staff.id == CaseNote.author_id)
                 .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor))
             ),
+            page,
         )
         return [
             TimelineEntry(
@@ -116,7 +194,7 @@ class TimelineRepository:
             for i, at, who, summary, restricted, created, activity, v, author_id in rows
         ]
 
-    def addenda(self, case_id: int) -> list[TimelineEntry]:
+    def addenda(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
         columns = (
             NoteAddendum.id,
             self._time(NoteAddendum.created_at),
@@ -126,20 +204,24 @@ class TimelineRepository:
             CaseNote.restricted,
         )
         rows = self._read(
+            ADDENDUM,
             columns,
+            NoteAddendum.created_at,
+            NoteAddendum.id,
             lambda query: (
                 query.join(CaseNote, CaseNote.id == NoteAddendum.note_id)
                 .join(Case, Case.id == CaseNote.case_id)
                 .join(Staff, Staff.id == NoteAddendum.author_id)
                 .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor))
             ),
+            page,
         )
         return [
             TimelineEntry(ADDENDUM, i, at, who, reason, bool(restricted), note_id=note_id)
             for i, at, who, reason, note_id, restricted in rows
         ]
 
-    def tasks(self, case_id: int) -> list[TimelineEntry]:
+    def tasks(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
         columns = (
             FollowUpTask.id,
             self._time(FollowUpTask.created_at),
@@ -152,12 +234,16 @@ class TimelineRepository:
             FollowUpTask.version,
         )
         rows = self._read(
+            TASK,
             columns,
+            FollowUpTask.created_at,
+            FollowUpTask.id,
             lambda query: (
                 query.join(Case, Case.id == FollowUpTask.case_id)
                 .join(Staff, Staff.id == FollowUpTask.created_by_id)
                 .where(FollowUpTask.case_id == case_id, visible_cases(self.actor))
             ),
+            page,
         )
         return [
             TimelineEntry(
@@ -175,7 +261,7 @@ class TimelineRepository:
             for i, at, who, name, note_id, status, due, repeats, v in rows
         ]
 
-    def events(self, case_id: int) -> list[TimelineEntry]:
+    def events(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
         columns = (
             CaseEvent.id,
             self._time(CaseEvent.at),
@@ -185,12 +271,16 @@ class TimelineRepository:
             CaseEvent.after,
         )
         rows = self._read(
+            EVENT,
             columns,
+            CaseEvent.at,
+            CaseEvent.id,
             lambda query: (
                 query.join(Case, Case.id == CaseEvent.case_id)
                 .join(Staff, Staff.id == CaseEvent.actor_id)
                 .where(CaseEvent.case_id == case_id, visible_cases(self.actor))
             ),
+            page,
         )
         return [
             TimelineEntry(EVENT, i, at, who, f"{before or '—'} → {after or '—'}", detail=kind)
@@ -203,11 +293,11 @@ class TimelineRepository:
         case_numbers = [n for n in case_numbers if storable(n)]  # others name no stored case
         for start in range(0, len(case_numbers), 500):  # stay under SQLite's parameter limit
             chunk = case_numbers[start : start + 500]
-            rows = self._read(
-                (Case.case_number, Client.name),
-                lambda query, chunk=chunk: query.join(Client, Client.id == Case.client_id).where(
-                    Case.case_number.in_(chunk), visible_cases(self.actor)
-                ),
-            )  # type: ignore[attr-defined]
+            query = (
+                select(Case.case_number, Client.name)
+                .join(Client, Client.id == Case.client_id)
+                .where(Case.case_number.in_(chunk), visible_cases(self.actor))  # type: ignore[attr-defined]
+            )
+            rows = self.session.connection().execute(query)
             names.update({number: name for number, name in rows})
         return names

@@ -50,10 +50,16 @@ class CaseAccess:
         return self.write and entry.kind == TASK and entry.status == TaskStatus.OPEN.value
 
 
+# Entries read when a timeline opens: a few screens' worth, whatever the case's size.
+TIMELINE_PAGE = 200
+
+
 @dataclass(frozen=True)
 class CaseTimeline:
     case: CaseDetail
-    entries: list[TimelineEntry]
+    entries: list[TimelineEntry]  # the first of them in timeline order; ``total`` in all
+    total: int
+    newest_first: bool
     access: CaseAccess
     settings: SettingsView
     now: datetime
@@ -71,15 +77,40 @@ def case_access(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseAccess:
     )
 
 
-def load_timeline(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseTimeline:
+def load_timeline(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    *,
+    newest_first: bool = True,
+    at_least: int = TIMELINE_PAGE,
+) -> CaseTimeline:
+    """The case and the first ``at_least`` entries of its timeline (more with ``more_entries``)."""
     detail = CaseRepository(uow.session, actor).detail(case_id)
+    timeline = TimelineRepository(uow.session, actor)
     return CaseTimeline(
         case=detail,
-        entries=TimelineRepository(uow.session, actor).entries(case_id),
+        entries=timeline.entries(case_id, newest_first=newest_first, limit=at_least),
+        total=timeline.count(case_id),
+        newest_first=newest_first,
         access=case_access(uow, actor, case_id),
         settings=context.settings(uow),
         now=uow.now(),
     )
+
+
+def more_entries(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    after: TimelineEntry,
+    *,
+    newest_first: bool = True,
+    limit: int = TIMELINE_PAGE,
+) -> list[TimelineEntry]:
+    """The next ``limit`` timeline entries after ``after``, in the same order."""
+    repository = TimelineRepository(uow.session, actor)
+    return repository.entries(case_id, newest_first=newest_first, limit=limit, after=after)
 
 
 def open_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:

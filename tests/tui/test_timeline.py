@@ -113,3 +113,45 @@ def test_timeline_snapshot(snap_compare, db: Database, size: tuple[int, int]) ->
     assert snap_compare(
         app, terminal_size=size, run_before=snapshot_of(app, screen, ready, ("down", "enter"))
     )
+
+
+async def test_a_long_timeline_opens_on_its_first_page_and_reads_on_as_you_go(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 5 here (200 in use): the title counts every entry, the end key reaches the
+    oldest, and entries are read only as far as the reader goes."""
+    import casetui.services.timeline as timeline_service
+    import casetui.tui.widgets.timeline_list as timeline_list
+    from casetui.repositories.timeline import TimelineRepository
+
+    monkeypatch.setattr(timeline_service, "TIMELINE_PAGE", 5)
+    monkeypatch.setattr(timeline_list, "PAGE", 5)
+    worker = first_of_role(db, Role.CASEWORKER)
+    case_id = busiest_case(db, worker)
+    with db.uow(write=False) as uow:
+        whole = TimelineRepository(uow.session, worker).entries(case_id)
+    assert len(whole) > 12
+    app = make_host(db, worker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await show(pilot, app, TimelineScreen(case_id))
+        listing = screen.query_one(TimelineList)
+        await wait_for(pilot, lambda: bool(listing.entries))
+        await pilot.pause()
+        # The first screenful is on screen: what was read is that and a page more, not all.
+        assert len(whole) > len(listing.entries) >= 5
+        assert listing.entries == whole[: len(listing.entries)]
+        title = str(screen.query_one("#timeline-title").render())
+        assert f"{len(whole)} entries" in title
+        await pilot.press("end")
+        await wait_for(pilot, lambda: listing.cursor == len(whole) - 1)
+        assert listing.entries == whole
+        assert listing.highlighted == whole[-1]
+        bottom = listing.render_line(listing.line_of(listing.cursor) - round(listing.scroll_y))
+        assert whole[-1].summary[:12] in bottom.text
+        # Oldest first reads from the other end.
+        await pilot.press("f")
+        await wait_for(
+            pilot, lambda: "oldest first" in str(screen.query_one("#timeline-title").render())
+        )
+        await wait_for(pilot, lambda: bool(listing.entries) and listing.entries[0] == whole[-1])
+        assert listing.cursor == 0

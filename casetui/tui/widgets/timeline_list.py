@@ -1,7 +1,8 @@
 """The case timeline list: one line per entry, drawn only where it is visible (Line API).
 
 Entries are plain tuples from the timeline repository; an expanded entry shows its full
-text beneath it. Ten thousand entries cost one list and an index, not ten thousand widgets.
+text beneath it. The list knows how many entries the case has but holds only those read so
+far: a line not yet read shows a placeholder and asks the screen for the next page.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -25,6 +27,7 @@ from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineE
 from casetui.tui.widgets.safe_text import visible as visible_line
 
 EntryKey = tuple[str, int]
+PAGE = 200  # entries asked for beyond the one wanted
 WIDE = 110  # from this width the lock column has room for describe_lock's own words
 
 _TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
@@ -109,6 +112,15 @@ class TimelineList(ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
+    class MoreWanted(Message):
+        """Entries past the last one read are on screen or wanted: read ``count`` more."""
+
+        def __init__(self, generation: int, after: TimelineEntry, count: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.after = after
+            self.count = count
+
     class ToggleRequested(Message):
         """Enter on an entry: the screen fetches its full text (or folds it)."""
 
@@ -118,7 +130,11 @@ class TimelineList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.entries: list[TimelineEntry] = []
+        self.entries: list[TimelineEntry] = []  # those read so far, in the order shown
+        self.total = 0  # entries the case has, read or not
+        self.generation = 0  # which set_entries the pages being read belong to
+        self._asking = False  # a MoreWanted is being answered
+        self._target: int | None = None  # where the cursor goes once that entry is read
         self.lock_days = 14
         self.zone = ZoneInfo("UTC")
         self.now = datetime.now().astimezone()
@@ -126,6 +142,7 @@ class TimelineList(ScrollView, can_focus=True):
         self._wrapped: dict[tuple[EntryKey, int], list[Strip]] = {}
         self._starts: list[int] | None = None  # first line of each entry, when any is expanded
         self._height = 0
+        self._read_height = 0  # lines taken by the entries read so far
 
     # --- data -------------------------------------------------------------------------
 
@@ -136,9 +153,13 @@ class TimelineList(ScrollView, can_focus=True):
         lock_days: int,
         zone: ZoneInfo,
         now: datetime,
+        total: int | None = None,
         keep: EntryKey | None = None,
     ) -> None:
         self.entries = list(entries)
+        self.total = max(len(self.entries), total if total is not None else 0)
+        self.generation += 1
+        self._asking, self._target = False, None
         # Lock dates read in the organisation's zone, like every other date on screen.
         self.lock_days, self.zone, self.now = lock_days, zone, now.astimezone(zone)
         if self._details:
@@ -151,6 +172,32 @@ class TimelineList(ScrollView, can_focus=True):
             index if index is not None else self.cursor, max(len(self.entries) - 1, 0)
         )
         self.refresh()
+
+    def extend(self, generation: int, entries: Sequence[TimelineEntry]) -> None:
+        """The next page arrived (if it belongs to the entries shown now)."""
+        if generation != self.generation:
+            return
+        self._asking = False
+        self.entries.extend(entries)
+        if not entries:  # the case shrank since the count: nothing more to wait for
+            self.total = len(self.entries)
+        self._relayout()
+        self.refresh()
+        if self._target is not None:
+            target, self._target = self._target, None
+            self.move_to(target)
+
+    @property
+    def all_read(self) -> bool:
+        return len(self.entries) >= self.total
+
+    def _want(self, index: int) -> None:
+        """Ask for entries up to ``index`` and a page beyond, once at a time."""
+        if self._asking or self.all_read or not self.entries:
+            return
+        self._asking = True
+        count = index - len(self.entries) + 1 + PAGE
+        self.post_message(self.MoreWanted(self.generation, self.entries[-1], count))
 
     def index_of(self, key: EntryKey | None) -> int | None:
         if key is None:
@@ -205,7 +252,7 @@ class TimelineList(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         if not self._details:
             self._starts = None
-            self._height = len(self.entries)
+            self._read_height = len(self.entries)
         else:
             starts, line = [], 0
             for entry in self.entries:
@@ -214,7 +261,8 @@ class TimelineList(ScrollView, can_focus=True):
                 key = entry_key(entry)
                 if key in self._details:
                     line += self._extra_lines(key)
-            self._starts, self._height = starts, line
+            self._starts, self._read_height = starts, line
+        self._height = self._read_height + self.total - len(self.entries)
         self.virtual_size = Size(self._width(), self._height)
 
     def on_resize(self) -> None:
@@ -222,10 +270,14 @@ class TimelineList(ScrollView, can_focus=True):
         self._relayout()
 
     def line_of(self, index: int) -> int:
+        if index >= len(self.entries):
+            return self._read_height + index - len(self.entries)
         return index if self._starts is None else self._starts[index]
 
     def _locate(self, y: int) -> tuple[int, int]:
         """The entry drawn on virtual line ``y``, and which of its lines (0 = the summary)."""
+        if y >= self._read_height:
+            return len(self.entries) + y - self._read_height, 0
         if self._starts is None:
             return y, 0
         index = bisect_right(self._starts, y) - 1
@@ -239,6 +291,14 @@ class TimelineList(ScrollView, can_focus=True):
         if virtual_y >= self._height or not self.entries:
             return Strip.blank(width, self.rich_style)
         index, part = self._locate(virtual_y)
+        if index >= len(self.entries):
+            self._want(index)
+            muted = self.get_component_rich_style("timeline--muted", partial=True)
+            return (
+                Strip([Segment("  …", muted)], 3)
+                .adjust_cell_length(width)
+                .apply_style(self.rich_style)
+            )
         entry = self.entries[index]
         if part:
             strips = self._detail_strips(entry_key(entry), width)
@@ -310,8 +370,15 @@ class TimelineList(ScrollView, can_focus=True):
         self.scroll_to_region(Region(0, top, 1, height), animate=False, immediate=True, force=True)
 
     def move_to(self, index: int) -> None:
-        if self.entries:
-            self.cursor = max(0, min(index, len(self.entries) - 1))
+        """Put the cursor on entry ``index``; one not read yet is read first, then gone to."""
+        if not self.entries:
+            return
+        index = max(0, min(index, self.total - 1))
+        if index >= len(self.entries):
+            self._target = index
+            self._want(index)
+            index = len(self.entries) - 1
+        self.cursor = index
 
     def action_cursor(self, step: int) -> None:
         self.move_to(self.cursor + step)
@@ -323,7 +390,7 @@ class TimelineList(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(len(self.entries) - 1)
+        self.move_to(self.total - 1)
 
     def action_toggle(self) -> None:
         entry = self.highlighted
