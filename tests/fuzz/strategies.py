@@ -101,7 +101,7 @@ def _allowed(piece: str, *, nul: bool, surrogates: bool) -> bool:
     return surrogates or not any("\ud800" <= ch <= "\udfff" for ch in piece)
 
 
-def _long(pieces: list[str]) -> st.SearchStrategy[str]:
+def _long(pieces: list[str], longest: int) -> st.SearchStrategy[str]:
     """A rare long text: a piece repeated to one of the limit lengths."""
 
     def build(filler: str, length: int) -> str:
@@ -109,14 +109,16 @@ def _long(pieces: list[str]) -> st.SearchStrategy[str]:
         return (filler * (length // len(filler) + 1))[:length]
 
     return st.builds(
-        build, st.sampled_from(pieces + ["x", "é", "👩🏽‍⚕️"]), st.sampled_from(LONG_LENGTHS)
+        build,
+        st.sampled_from(pieces + ["x", "é", "👩🏽‍⚕️"]),
+        st.sampled_from([n for n in LONG_LENGTHS if n <= longest]),
     )
 
 
 def nasty_text(
-    *, nul: bool = True, surrogates: bool = True, max_size: int = 60
+    *, nul: bool = True, surrogates: bool = True, max_size: int = 60, longest: int = 1_000_000
 ) -> st.SearchStrategy[str]:
-    """Text of every awkward kind; long texts (up to 1 MB) come about one time in twenty.
+    """Text of every awkward kind; long texts (up to ``longest``, 1 MB) come one time in twenty.
 
     ``nul=False`` for argv, which no shell can hand a NUL; ``surrogates`` are what Python
     makes of undecodable bytes (a file name, an argument), and no database accepts them.
@@ -127,7 +129,7 @@ def nasty_text(
         st.one_of(st.sampled_from(pieces), st.text(chars, max_size=8)), max_size=max_size // 4
     ).map("".join)
     short = st.one_of(st.sampled_from(pieces), mixed, st.text(chars, max_size=max_size))
-    return st.integers(0, 19).flatmap(lambda n: _long(pieces) if n == 0 else short)
+    return st.integers(0, 19).flatmap(lambda n: _long(pieces, longest) if n == 0 else short)
 
 
 def maybe_valid(

@@ -332,16 +332,17 @@ def test_audit_verify_takes_any_head(run: Cli, head: str | None) -> None:
             assert done.json()["ok"] is True
 
 
+# Profiles pile up in one file over the examples: a megabyte in one would be re-read by all.
 @fuzz(20)
 @given(
-    name=text(max_size=20),
+    name=text(max_size=20, longest=500),
     url=st.one_of(
-        text(),
-        text().map(lambda t: f"sqlite:///{t}"),
-        text().map(lambda t: f"postgresql://casetui@127.0.0.1:5432/{t}"),
-        text().map(lambda t: f"postgresql://casetui:{t}@127.0.0.1:5432/cases"),
+        text(longest=500),
+        text(longest=500).map(lambda t: f"sqlite:///{t}"),
+        text(longest=500).map(lambda t: f"postgresql://casetui@127.0.0.1:5432/{t}"),
+        text(longest=500).map(lambda t: f"postgresql://casetui:{t}@127.0.0.1:5432/cases"),
     ),
-    user=st.none() | text(max_size=20),
+    user=st.none() | text(max_size=20, longest=500),
 )
 @example("team\x1b[2J", "sqlite:///x.db", None)
 @example("a.b", "sqlite:///x.db", "ana\x1b[31m")

@@ -554,6 +554,8 @@ def test_look_ups_by_typed_text_find_nothing_or_refuse(world: World) -> None:
             lambda: world.run(timeline.open_task, world.ana, number),
             lambda: world.run(timeline.load_timeline, world.ana, number),
             lambda: world.run(client_service.delete_client, world.admin, number),
+            lambda: world.run(client_service.restore_client, world.admin, number),
+            lambda: world.run(timeline.editor_context, world.ana, number, number),
             lambda: world.run(note_service.restore_note, world.admin, number),
             lambda: world.run(task_service.cancel_task, world.ana, number),
             lambda: world.run(workload.workload_of, world.admin, [number]),
