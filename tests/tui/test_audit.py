@@ -164,13 +164,16 @@ async def test_pages_go_back_in_time_and_return(db: Database) -> None:
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: screen.page is not first)
         second = screen.page
+        table = screen.query_one(DataTable)
         assert second is not None and second.newer and screen.page_number == 2
+        assert table.cursor_row == 0
         newest, oldest = second.events[0], first.events[-1]
         assert (newest.at, newest.id) < (oldest.at, oldest.id)
         await pilot.press("left_square_bracket")
         await wait_for(pilot, lambda: screen.page is not second)
         assert [e.id for e in screen.page.events] == [e.id for e in first.events]  # type: ignore[union-attr]
         assert screen.page_number == 1
+        assert table.cursor_row == len(first.events) - 1, "back up: on the event read last"
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR])

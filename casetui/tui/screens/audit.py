@@ -254,7 +254,8 @@ class AuditTrailScreen(Screen[None]):
         line = self.query_one("#audit-in-force", Static)
         line.set_class(False, "-error")
         line.update(self._in_force_text(query, page))
-        self._fill(self.query_one(DataTable))
+        # Older events are read from the top down; newer ones, coming back, from the bottom up.
+        self._fill(self.query_one(DataTable), cursor=-1 if step < 0 else 0)
         self._show_title()
         self.refresh_bindings()
 
@@ -295,9 +296,10 @@ class AuditTrailScreen(Screen[None]):
                 title.append(" · [ newer")
         self.query_one("#audit-title", Static).update(title)
 
-    def _fill(self, table: DataTable[str]) -> None:
-        """The page's events in the columns this width has room for."""
-        keep = table.cursor_row
+    def _fill(self, table: DataTable[str], cursor: int | None = None) -> None:
+        """The page's events in the columns this width has room for; the cursor on row
+        ``cursor`` (-1: the last), or where it was."""
+        keep = table.cursor_row if cursor is None else cursor
         table.clear(columns=True)
         width = table.size.width or self.size.width
         layout = columns_for(width)
@@ -311,7 +313,8 @@ class AuditTrailScreen(Screen[None]):
             cells = [fit(visible(cell(c.key, event, zone)), w) for c, w in layout]
             table.add_row(*[Text(text, no_wrap=True) for text in cells], key=str(event.id))
         if page.events:
-            table.move_cursor(row=min(max(keep, 0), len(page.events) - 1))
+            last = len(page.events) - 1
+            table.move_cursor(row=last if keep < 0 else min(keep, last))
 
     # --- keys -------------------------------------------------------------------------------
 
