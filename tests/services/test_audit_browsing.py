@@ -189,3 +189,11 @@ def test_opening_a_restricted_notes_event_is_itself_audited(world: World) -> Non
         str(note.id),
     )
     assert [e.action for e in world.audit_events()].count("note.view_restricted") == 1
+
+
+def test_the_action_filter_suggests_every_action_the_product_writes() -> None:
+    from .test_audit_trail import WRITES
+
+    written = {action for _prepare, _who, actions in WRITES.values() for action in actions}
+    written |= {"sign_in", "sign_in.failed", "note.view_restricted", "note.override_delete"}
+    assert written <= set(audit_trail.ACTIONS), written - set(audit_trail.ACTIONS)
