@@ -97,6 +97,10 @@ def test_a_change_reads_as_before_and_after() -> None:
         "+ summary=Phoned, zone=x"
     )
     assert change_summary('{"tags":["a","b"]}', None) == "− tags=a, b"
+    # A note's own words wait for the opened event, where reading a restricted one is audited.
+    restricted = '{"details":"Disclosed","restricted":true,"summary":"Visit"}'
+    assert change_summary(None, restricted) == "+ summary=Visit, details=…, restricted=yes"
+    assert change_summary('{"details":"a"}', '{"details":"b"}') == "details …→…"
     assert [c.key for c, _w in columns_for(78)] == ["when", "who", "action", "case", "change"]
     assert "record" in [c.key for c, _w in columns_for(118)]
     assert sum(w + 2 for _c, w in columns_for(78)) + 1 == 78

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 TELLING_FIELDS = ("summary", "name", "case_number", "username", "status", "concern", "reason")
 # Left out of a one-line summary when anything else is there to say.
 BOOKKEEPING = frozenset({"version"})
+# Free text, perhaps a restricted note's: named in a summary, read only in the opened event
+# (whose opening is audited).
+FREE_TEXT = frozenset({"details", "text"})
 WIDE = 110  # from this width the record (entity and id) gets a column of its own
 
 
@@ -56,7 +59,9 @@ def columns_for(width: int) -> list[tuple[Column, int]]:
     return [(c, c.width or max(10, width - fixed - padding)) for c in columns]
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "") -> str:
+    if key in FREE_TEXT and value:
+        return "…"
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -88,13 +93,15 @@ def change_summary(before: str | None, after: str | None) -> str:
     old, new = _record(before), _record(after)
     if isinstance(old, dict) and isinstance(new, dict):
         changed = [k for k in set(old) | set(new) if old.get(k) != new.get(k)]
-        parts = [f"{k} {_value(old.get(k))}→{_value(new.get(k))}" for k in _telling_first(changed)]
+        parts = [
+            f"{k} {_value(old.get(k), k)}→{_value(new.get(k), k)}" for k in _telling_first(changed)
+        ]
         return "; ".join(parts) or "no change"
     if isinstance(old, dict) or isinstance(new, dict):
         shown = new if isinstance(new, dict) else old
         kept = [k for k in shown if shown[k] not in (None, "", [], False)]
         mark = "+ " if shown is new else "− "
-        return mark + ", ".join(f"{k}={_value(shown[k])}" for k in _telling_first(kept))
+        return mark + ", ".join(f"{k}={_value(shown[k], k)}" for k in _telling_first(kept))
     return _value(new if new is not None else old) if (new or old) else ""
 
 
