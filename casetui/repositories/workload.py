@@ -72,7 +72,9 @@ class WorkloadRepository:
                 and_(
                     Case.primary_worker_id == Staff.id,
                     Case.deleted_at.is_(None),  # type: ignore[union-attr]
-                    Case.status != CaseStatus.CLOSED.value,
+                    # Listed, not "not Closed": the index then seeks each person's live cases
+                    # instead of reading past the years of closed ones.
+                    Case.status.in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value]),  # type: ignore[attr-defined]
                 ),
                 isouter=True,
             )
