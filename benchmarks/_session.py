@@ -152,8 +152,6 @@ class Session:
         return times
 
     async def workload(self, repeat: int) -> list[float]:
-        from textual.widgets import DataTable
-
         await self.back_to_table()
         times = []
         for _ in range(repeat):
@@ -163,7 +161,7 @@ class Session:
                 if not _drive.screen_named(self.app, "WorkloadScreen"):
                     return False
                 screen = self.app.screen
-                tables = screen.query(DataTable)
+                tables = screen.query("#workload-table")
                 return (
                     bool(screen.rows)
                     and bool(tables)

@@ -13,7 +13,6 @@ from helpers_screens import (  # noqa: F401
     wait_for,
 )
 from sqlalchemy import select
-from textual.widgets import DataTable
 
 from casetui.db.uow import Database
 from casetui.domain.enums import Role
@@ -21,6 +20,7 @@ from casetui.domain.models import Case
 from casetui.tui.screens.confirm import ChoiceScreen
 from casetui.tui.screens.workload import PersonCasesScreen, WorkloadScreen
 from casetui.tui.widgets.utilisation_bar import band, utilisation_text
+from casetui.tui.widgets.workload_table import WorkloadTable
 
 
 def test_bars_read_without_colour() -> None:
@@ -36,8 +36,8 @@ async def test_reassigning_from_a_person_moves_their_hours(db: Database) -> None
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await show(pilot, app, WorkloadScreen())
         await wait_for(pilot, lambda: bool(screen.rows))
-        table = screen.query_one(DataTable)
-        assert "%" in str(table.get_row_at(0)[4])
+        table = screen.query_one(WorkloadTable)
+        assert "%" in table.render_line(1).text
         busiest = screen.rows[0]
         await pilot.press("enter")
         await wait_for(

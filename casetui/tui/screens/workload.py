@@ -20,13 +20,10 @@ from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import visible
 from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
+from casetui.tui.widgets.workload_table import WorkloadTable, hours
 
 CASES_SHOWN = 2000  # a person's open and paused cases; far more than anyone carries
 LEGEND = "█ allocated of weekly capacity · near: 85–100% · over: above 100%"
-
-
-def hours(value: float) -> str:
-    return f"{value:.1f}h" if value % 1 else f"{value:.0f}h"
 
 
 class WorkloadScreen(Screen[None]):
@@ -37,7 +34,6 @@ class WorkloadScreen(Screen[None]):
     DEFAULT_CSS = """
     WorkloadScreen #workload-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     WorkloadScreen #workload-legend { height: 1; padding: 0 1; color: $text-muted; }
-    WorkloadScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
         # Before the table's own enter, so the footer offers it by name.
@@ -53,20 +49,12 @@ class WorkloadScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Workload"), id="workload-title")
         yield Static(Text(LEGEND), id="workload-legend")
-        table: DataTable[object] = DataTable(
-            cursor_type="row", zebra_stripes=True, id="workload-table"
-        )
-        table.add_column("Name", width=15, key="name")
-        table.add_column("Team", width=10, key="team")
-        table.add_column("Cap.", width=5, key="capacity")
-        table.add_column("Alloc.", width=6, key="allocated")
-        table.add_column("Utilisation", width=20, key="bar")
-        table.add_column("L/M/H", width=8, key="concerns")
+        table = WorkloadTable(id="workload-table")
         yield table
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(WorkloadTable).focus()
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -82,34 +70,19 @@ class WorkloadScreen(Screen[None]):
         call_database(self, read, self._show)
 
     def _show(self, rows: list[WorkloadRow]) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
         self.rows = rows
-        table.clear()
-        for row in rows:
-            counts = row.cases_by_concern
-            table.add_row(
-                Text(visible(row.display_name)),
-                Text(visible(row.team or "—")),
-                Text(hours(row.capacity_hours), justify="right"),
-                Text(hours(row.allocated_hours), justify="right"),
-                utilisation_text(row.utilisation, 10),
-                Text(f"{counts.get('Low', 0)}/{counts.get('Medium', 0)}/{counts.get('High', 0)}"),
-                key=str(row.staff_id),
-            )
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+        self.query_one(WorkloadTable).set_rows(rows)
         over = sum(1 for r in rows if r.utilisation > 1)
         title = f"Workload · {len(rows)} {'person' if len(rows) == 1 else 'people'}"
         title += f" · {over} over capacity" if over else ""
         self.query_one("#workload-title", Static).update(Text(title))
 
     def action_open_person(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(WorkloadTable)
         if self.rows and 0 <= table.cursor_row < len(self.rows):
             self.app.push_screen(PersonCasesScreen(self.rows[table.cursor_row]))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_workload_table_chosen(self, event: WorkloadTable.Chosen) -> None:
         event.stop()
         self.action_open_person()
 
