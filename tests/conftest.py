@@ -15,11 +15,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import URL, make_url
 
 from casetui.db.engine import make_engine
 from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
+
+# CI replays the same examples every run (a red build is then a real regression, found again
+# by rerunning it) and never fails on a slow example; runs elsewhere keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_URL_ENV = "CASETUI_TEST_PG_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

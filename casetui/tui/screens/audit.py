@@ -18,13 +18,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from casetui.domain.errors import RuleError, ValidationErrors
 from casetui.domain.read_models import AuditEventView
 from casetui.repositories.audit import Position
 from casetui.services import audit_trail
 from casetui.services.audit_trail import TrailPage, TrailQuery
+from casetui.tui.database_away import call_database
+from casetui.tui.widgets.footer import Footer
+from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import fit, visible
 
 if TYPE_CHECKING:
@@ -130,7 +133,7 @@ def describe_error(error: RuleError) -> str:
     return str(error)
 
 
-class FilterField(Input):
+class FilterField(LiteralInput):
     """One of the filter boxes; escape goes back to the events, keeping the text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -237,18 +240,20 @@ class AuditTrailScreen(Screen[None]):
         step: int = 0,
     ) -> None:
         app = self.casetui
-        try:
+
+        def read() -> TrailPage:
             with app.db.uow(write=False) as uow:
-                page = audit_trail.browse(
+                return audit_trail.browse(
                     uow, app.signed_in, query, older_than=older_than, newer_than=newer_than
                 )
-        except RuleError as error:  # a filter that makes no sense: said beside the filters
-            app.call_from_thread(self._refused, error)
-            return
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            app.call_from_thread(app.show_error, error)
-            return
-        app.call_from_thread(self._show, query, page, step)
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, RuleError):  # a filter that makes no sense: said beside them
+                self._refused(error)
+            else:
+                app.show_error(error)
+
+        call_database(self, read, lambda page: self._show(query, page, step), failed)
 
     def _refused(self, error: RuleError) -> None:
         line = self.query_one("#audit-in-force", Static)
@@ -433,15 +438,17 @@ class AuditEventScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="audit-event")
     def _open(self) -> None:
         app: CasetuiApp = self.app  # type: ignore[assignment]
-        try:
+
+        def read() -> AuditEventView:
             # A write: opening a restricted note's text is recorded, as reading the note is.
             with app.db.uow() as uow:
-                event = audit_trail.open_event(uow, app.signed_in, self.event_id)
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            app.call_from_thread(app.show_error, error)
-            app.call_from_thread(self.dismiss, None)
-            return
-        app.call_from_thread(self._show, event)
+                return audit_trail.open_event(uow, app.signed_in, self.event_id)
+
+        def failed(error: Exception) -> None:
+            app.show_error(error)
+            self.dismiss(None)
+
+        call_database(self, read, self._show, failed)
 
     def _show(self, event: AuditEventView) -> None:
         self.event = event
