@@ -142,7 +142,8 @@ class Session:
                 )
 
             times.append(await timed(self.pilot, "enter", shown))
-            count = len(self.app.screen.query_one(TimelineList).entries)
+            # The case's entries in all; the list reads only its first page when it opens.
+            count = self.app.screen.query_one(TimelineList).total
             await self.pilot.press("escape")
             await _drive.until(lambda: _drive.screen_named(self.app, "CaseloadScreen"))
         self.entries = count

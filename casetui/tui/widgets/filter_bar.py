@@ -86,14 +86,19 @@ class FilterBar(Vertical):
             max_length=QUERY_MAX,
             id="filter-query",
         )
-        yield Static(id="filters-in-force")
+        yield Static(self._in_force, id="filters-in-force")
 
     @property
     def query_input(self) -> FilterInput:
         return self.query_one(FilterInput)
 
+    _in_force: Text | str = ""
+
     def show_filters(self, flt: CaseFilter, worker_names: dict[int, str]) -> None:
-        self.query_one("#filters-in-force", Static).update(describe(flt, worker_names))
+        # Kept as well as shown: the screen may ask before this bar has composed its line.
+        self._in_force = describe(flt, worker_names)
+        for line in self.query("#filters-in-force").results(Static):
+            line.update(self._in_force)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
