@@ -158,7 +158,8 @@ class NoteForm(Vertical):
         )
         yield Label("", classes="field-error", id="summary-error")
         yield field_row(
-            "Details", LiteralTextArea(id="details", compact=True, soft_wrap=True, tab_behavior="focus")
+            "Details",
+            LiteralTextArea(id="details", compact=True, soft_wrap=True, tab_behavior="focus"),
         )
         yield Label("", classes="field-error", id="details-error")
         yield field_row(

@@ -145,12 +145,15 @@ class TaskForm(Vertical):
             if self.removable:
                 yield Button("Remove task", classes="remove-task", compact=True)
         yield field_row(
-            "Task name", LiteralInput(classes="task-name", compact=True, placeholder="What needs doing")
+            "Task name",
+            LiteralInput(classes="task-name", compact=True, placeholder="What needs doing"),
         )
         yield Label("", classes="field-error task-name-error")
         yield field_row(
             "Due",
-            LiteralInput("+1w", classes="task-due", compact=True, placeholder="+1w, friday, 2026-12-01"),
+            LiteralInput(
+                "+1w", classes="task-due", compact=True, placeholder="+1w, friday, 2026-12-01"
+            ),
         )
         yield Label("", classes="hint task-due-hint")
         yield Label("", classes="field-error task-due-error")
@@ -183,7 +186,9 @@ class TaskForm(Vertical):
         )
         yield field_row(
             "Details",
-            LiteralTextArea(classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"),
+            LiteralTextArea(
+                classes="task-details", compact=True, soft_wrap=True, tab_behavior="focus"
+            ),
         )
         yield Label("", classes="field-error task-details-error")
 

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from casetui.domain.locking import describe_lock, is_locked, locks_at, time_left
 from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible as visible_line
 
 EntryKey = tuple[str, int]
@@ -76,12 +77,7 @@ class TimelineList(ScrollView, can_focus=True):
     HELP_TITLE = "Timeline entries"
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        *LIST_MOVES,
         Binding("enter", "toggle", "Expand", id="timeline.expand", show=False),
     ]
     COMPONENT_CLASSES = {

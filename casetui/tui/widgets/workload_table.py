@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from casetui.domain.read_models import WorkloadRow
+from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible
 from casetui.tui.widgets.utilisation_bar import utilisation_text
 
@@ -55,14 +56,7 @@ def cells(row: WorkloadRow) -> list[Text]:
 class WorkloadTable(ScrollView, can_focus=True):
     """A header line, then the people; arrows and page keys move, the screen acts on enter."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*LIST_MOVES]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "workload-table--header",
         "workload-table--cursor",
