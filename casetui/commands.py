@@ -252,6 +252,14 @@ def _cell(value: object) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def _exported(db: Any, actor: Any, what: str, rows: int, **details: object) -> None:
+    """``--json`` output is an export, and every export is an audit event (written first)."""
+    from casetui.services.exports import record_export
+
+    with db.uow() as uow:
+        record_export(uow, actor, what, rows, details)
+
+
 def staff_list(args: argparse.Namespace) -> int:
     from casetui.services.staff import list_staff
 
@@ -259,6 +267,7 @@ def staff_list(args: argparse.Namespace) -> int:
     with db.uow(write=False) as uow:
         people = list_staff(uow, actor)
     if args.json:
+        _exported(db, actor, "staff", len(people))
         _json({"username": p.username, "display_name": p.display_name, "role": p.role.value, "team": p.team} for p in people)
     else:
         _table(("USERNAME", "NAME", "ROLE", "TEAM"), [(p.username, p.display_name, p.role.value, p.team) for p in people])
@@ -280,6 +289,7 @@ def cases_list(args: argparse.Namespace) -> int:
         rows = repo.rows(flt, limit=args.limit)
         now = uow.now()
     if args.json:
+        _exported(db, actor, "cases", len(rows), query=args.query, statuses=list(flt.statuses), mine=args.mine)
         _json(
             {
                 "case_number": r.case_number,
@@ -331,6 +341,11 @@ def notes_list(args: argparse.Namespace) -> int:
     with db.uow() as uow:  # a write: viewing a restricted note is an audit event
         notes = list_notes(uow, actor, args.case)
         zone = context.zone(uow)
+        if args.json:
+            from casetui.services.exports import record_export
+
+            case_id = notes[0].case_id if notes else None
+            record_export(uow, actor, "notes", len(notes), {"case": args.case}, case_id=case_id)
     if args.json:
         _json(_note_json(n, zone) for n in notes)
     else:
@@ -405,6 +420,7 @@ def workload(args: argparse.Namespace) -> int:
     with db.uow(write=False) as uow:
         rows = service_workload(uow, actor, team=args.team)
     if args.json:
+        _exported(db, actor, "workload", len(rows), team=args.team)
         _json(
             {
                 "username": r.username,

@@ -424,3 +424,33 @@ def test_demo_again_on_demo_data_leaves_it_and_succeeds(demo: Demo, cli: Cli) ->
     again = cli.ok("demo", "--cases", "60", "--staff", "10", "--seed", "3", user=None)
     assert "already holds demo data" in again
     assert cli.json("cases", "list", *ALL_STATUSES) == before
+
+
+def test_every_json_list_is_an_audited_export(demo: Demo, cli: Cli) -> None:
+    """--json hands data to scripts: each one is an audit event naming what and how much."""
+    import sqlite3
+
+    path = cli.db.removeprefix("sqlite:///")
+
+    def exports() -> list[tuple[str, str, str]]:
+        with sqlite3.connect(path) as connection:
+            return connection.execute(
+                "SELECT actor_username, entity, after FROM audit_event"
+                " WHERE action = 'export' ORDER BY id"
+            ).fetchall()
+
+    before = len(exports())
+    number = demo.cases[0]["case_number"]
+    listed = {
+        "staff": cli.json("staff", "list"),
+        "cases": cli.json("cases", "list"),
+        "notes": cli.json("notes", "list", "--case", number),
+        "workload": cli.json("workload"),
+    }
+    cli.ok("cases", "list")  # a table for a person to read is not an export
+    found = exports()[before:]
+    assert [(who, what) for who, what, _after in found] == [("admin", w) for w in listed]
+    for (_who, what, after), rows in zip(found, listed.values(), strict=True):
+        assert json.loads(after)["rows"] == len(rows), what
+    assert json.loads(found[2][2])["case"] == number
+    assert cli.ok("audit", "verify").startswith("audit trail intact")

@@ -28,7 +28,7 @@ ACTIONS = (
     "client.restore", "case.open", "case.status", "case.concern", "case.reassign",
     "case.tags", "case.number", "note.add", "note.edit", "note.override_edit", "note.delete",
     "note.override_delete", "note.restore", "note.addendum", "note.view_restricted",
-    "task.add", "task.done", "task.cancelled", "demo.generate",
+    "task.add", "task.done", "task.cancelled", "demo.generate", "export",
 )  # fmt: skip
 
 

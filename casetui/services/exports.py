@@ -1,0 +1,30 @@
+"""Data leaving casetui in a form scripts keep (``--json``): every export is an audit event.
+
+Case notes can end up in court and in subject-access requests; who took which list out, and
+how much of it, belongs in the same trail as who wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from casetui.db.uow import UnitOfWork
+from casetui.domain.actor import Actor
+from casetui.domain.storable import printable
+from casetui.services import audit
+
+
+def record_export(
+    uow: UnitOfWork,
+    actor: Actor,
+    what: str,
+    rows: int,
+    details: Mapping[str, object] | None = None,
+    *,
+    case_id: int | None = None,
+) -> None:
+    """One event for one export: what was listed, how many rows, and the filters used."""
+    # Filters as typed, but storable: a query may hold what no database keeps (a surrogate).
+    filters = {k: printable(v) if isinstance(v, str) else v for k, v in (details or {}).items()}
+    audit.record(uow, actor, "export", what, None, case_id=case_id, after={"rows": rows, **filters})
+    uow.commit()
