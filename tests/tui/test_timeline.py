@@ -141,7 +141,7 @@ async def test_a_long_timeline_opens_on_its_first_page_and_reads_on_as_you_go(
         assert len(whole) > len(listing.entries) >= 5
         assert listing.entries == whole[: len(listing.entries)]
         title = str(screen.query_one("#timeline-title").render())
-        assert f"{len(whole)} entries" in title
+        assert f"{len(whole):,} entries" in title
         await pilot.press("end")
         await wait_for(pilot, lambda: listing.cursor == len(whole) - 1)
         assert listing.entries == whole

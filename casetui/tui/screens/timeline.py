@@ -194,7 +194,7 @@ class TimelineScreen(Screen[None]):
             return
         count = self.data.total
         order = "newest first" if self.data.newest_first else "oldest first"
-        words = f"{count} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order"
+        words = f"{count:,} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order"
         self.query_one("#timeline-title", Static).update(Text(words))
 
     @property
