@@ -87,6 +87,11 @@ class _Page(NamedTuple):
 
 EVERYTHING = _Page()
 
+# Where each kind of entry is kept (an addendum belongs to its case through its note).
+_TABLES: dict[str, Any] = {
+    NOTE: CaseNote, ADDENDUM: NoteAddendum, TASK: FollowUpTask, EVENT: CaseEvent
+}  # fmt: skip
+
 
 class TimelineRepository:
     def __init__(self, session: Session, actor: Actor) -> None:
@@ -119,20 +124,24 @@ class TimelineRepository:
 
     def count(self, case_id: int) -> int:
         """How many entries ``entries`` would give in all."""
-        queries = (
-            select(func.count()).select_from(CaseNote).join(Case, Case.id == CaseNote.case_id)
-            .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor)),
-            select(func.count()).select_from(NoteAddendum)
-            .join(CaseNote, CaseNote.id == NoteAddendum.note_id)
-            .join(Case, Case.id == CaseNote.case_id)
-            .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor)),
-            select(func.count()).select_from(FollowUpTask).join(Case, Case.id == FollowUpTask.case_id)
-            .where(FollowUpTask.case_id == case_id, visible_cases(self.actor)),
-            select(func.count()).select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
-            .where(CaseEvent.case_id == case_id, visible_cases(self.actor)),
-        )  # fmt: skip
         connection = self.session.connection()
-        return sum(connection.execute(query).scalar_one() for query in queries)
+        return sum(
+            connection.execute(
+                self._of_case(kind, case_id, select(func.count()).select_from(table))
+            ).scalar_one()
+            for kind, table in _TABLES.items()
+        )
+
+    def _of_case(self, kind: str, case_id: int, query: Any) -> Any:
+        """``query`` narrowed to the case's rows of ``kind`` that the actor may see: the one
+        place reading a page and counting them both take their rows from."""
+        if kind == ADDENDUM:
+            query = query.join(CaseNote, CaseNote.id == NoteAddendum.note_id)
+        table = CaseNote if kind in (NOTE, ADDENDUM) else _TABLES[kind]
+        query = query.join(Case, Case.id == table.case_id).where(
+            table.case_id == case_id, visible_cases(self.actor)
+        )
+        return query.where(NOT_DELETED) if table is CaseNote else query
 
     def _read(
         self, kind: str, columns: tuple[Any, ...], at: Any, id_: Any, query: Any, page: _Page
@@ -171,10 +180,8 @@ class TimelineRepository:
             columns,
             CaseNote.contact_at,
             CaseNote.id,
-            lambda query: (
-                query.join(Case, Case.id == CaseNote.case_id)
-                .join(Staff, Staff.id == CaseNote.author_id)
-                .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor))
+            lambda query: self._of_case(NOTE, case_id, query).join(
+                Staff, Staff.id == CaseNote.author_id
             ),
             page,
         )
@@ -208,11 +215,8 @@ class TimelineRepository:
             columns,
             NoteAddendum.created_at,
             NoteAddendum.id,
-            lambda query: (
-                query.join(CaseNote, CaseNote.id == NoteAddendum.note_id)
-                .join(Case, Case.id == CaseNote.case_id)
-                .join(Staff, Staff.id == NoteAddendum.author_id)
-                .where(CaseNote.case_id == case_id, NOT_DELETED, visible_cases(self.actor))
+            lambda query: self._of_case(ADDENDUM, case_id, query).join(
+                Staff, Staff.id == NoteAddendum.author_id
             ),
             page,
         )
@@ -238,10 +242,8 @@ class TimelineRepository:
             columns,
             FollowUpTask.created_at,
             FollowUpTask.id,
-            lambda query: (
-                query.join(Case, Case.id == FollowUpTask.case_id)
-                .join(Staff, Staff.id == FollowUpTask.created_by_id)
-                .where(FollowUpTask.case_id == case_id, visible_cases(self.actor))
+            lambda query: self._of_case(TASK, case_id, query).join(
+                Staff, Staff.id == FollowUpTask.created_by_id
             ),
             page,
         )
@@ -275,10 +277,8 @@ class TimelineRepository:
             columns,
             CaseEvent.at,
             CaseEvent.id,
-            lambda query: (
-                query.join(Case, Case.id == CaseEvent.case_id)
-                .join(Staff, Staff.id == CaseEvent.actor_id)
-                .where(CaseEvent.case_id == case_id, visible_cases(self.actor))
+            lambda query: self._of_case(EVENT, case_id, query).join(
+                Staff, Staff.id == CaseEvent.actor_id
             ),
             page,
         )
