@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from casetui.repositories.caseload import CaseloadRepository
@@ -104,6 +106,24 @@ async def test_space_selects_the_row_and_marks_it(db, actor_for, caseworker, mak
         await pilot.press("escape")
         assert not lines(table)[1].startswith("●")
         assert "selected" not in status_of(pilot)
+
+
+async def test_redrawn_lines_follow_focus_and_the_clock(db, actor_for, caseworker, make_app):
+    """Lines are kept once drawn; what they depend on beyond the row still redraws them."""
+    async with make_app(db, actor_for(caseworker)) as pilot:
+        table = table_of(pilot)
+        focused = table.render_line(1)
+        pilot.app.screen.query_one("#filter-query").focus()
+        await pilot.pause()
+        blurred = table.render_line(1)
+        assert blurred.text == focused.text
+        assert list(blurred) != list(focused), "the cursor's colours follow the focus"
+        row = table.current
+        assert row is not None and row.last_interaction_at is not None
+        later = row.last_interaction_at + timedelta(days=100)
+        table.post_message(CaseTable.PageArrived(table._generation, 0, [row], later, later.date()))
+        await pilot.pause()
+        assert "3mo ago" in table.render_line(1).text, "a new clock redraws the ages"
 
 
 async def test_page_down_moves_the_cursor_and_fetches_the_next_pages(

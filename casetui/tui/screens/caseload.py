@@ -134,7 +134,10 @@ class CaseloadScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
-        self.query_one("#caseload-status", Static).update(Text(self.table.status_text, style="dim"))
+        # Its size is fixed by the stylesheet: no layout pass for the screen on every page down.
+        self.query_one("#caseload-status", Static).update(
+            Text(self.table.status_text, style="dim"), layout=False
+        )
         # The footer depends only on these; redrawing it on every page down costs a frame.
         offered = (bool(self.table.selection), self.table.total == 0)
         if offered != getattr(self, "_offered", None):

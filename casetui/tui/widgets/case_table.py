@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 PAGES_KEPT = 24
+LOOK_AHEAD_SCREENS = 4
+DRAWN_KEPT = 2_000  # drawn lines kept; a screenful is 40 or so
 # Plain ASCII on purpose: symbol widths differ between terminals and would skew the columns.
 WARNING_MARK = "!"
 SELECTED_MARK = "●"
@@ -283,6 +285,9 @@ class CaseTable(ScrollView, can_focus=True):
         self._previous: OrderedDict[int, list[CaseRow]] | None = None
         self._columns: list[tuple[Column, int]] = []
         self._layout_width = -1
+        # Drawn lines by what they show: typing and paging redraw mostly the same rows, and
+        # drawing a line cell by cell is most of a frame's work.
+        self._drawn: dict[tuple[object, ...], Strip] = {}
 
     # --- what the screen asks ------------------------------------------------------------
 
@@ -440,7 +445,8 @@ class CaseTable(ScrollView, can_focus=True):
             return
         top = int(self.scroll_y)
         rows = self._visible_rows()
-        wanted = range(self._page_of(top), self._page_of(top + 2 * rows) + 1)
+        # The screenful in view and three more below, so paging down finds its rows waiting.
+        wanted = range(self._page_of(top), self._page_of(top + LOOK_AHEAD_SCREENS * rows) + 1)
         limit = None if self.total is None else self._page_of(max(0, self.total - 1))
         missing = [
             p for p in wanted
@@ -469,6 +475,8 @@ class CaseTable(ScrollView, can_focus=True):
         self._failed = message.rows is None
         self._previous = None
         if message.now is not None and message.today is not None:
+            if (message.now, message.today) != (self._now, self._today):
+                self._drawn.clear()  # "3d ago" and "due today" read differently now
             self._now, self._today = message.now, message.today
         if message.rows is not None:
             self._pages[message.page] = message.rows
@@ -607,10 +615,15 @@ class CaseTable(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()  # a theme or focus change: the same rows draw in other colours
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._layout_width:  # the scrollbar came or went, or the terminal resized
             self._columns, self._layout_width = layout(width), width
+            self._drawn.clear()
         if y == 0:
             return self._header(width)
         index = int(self.scroll_y) + y - 1
@@ -666,6 +679,15 @@ class CaseTable(ScrollView, can_focus=True):
         return self._join(cells, width, style)
 
     def _case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
+        key = (row, cursor, self.is_selected(row), self.rich_style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            strip = self._drawn[key] = self._draw_case_line(row, width, cursor)
+        return strip
+
+    def _draw_case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
         style = self.get_component_rich_style
         row_style = self.rich_style
         if row.status != "Open":

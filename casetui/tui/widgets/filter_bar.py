@@ -96,9 +96,12 @@ class FilterBar(Vertical):
 
     def show_filters(self, flt: CaseFilter, worker_names: dict[int, str]) -> None:
         # Kept as well as shown: the screen may ask before this bar has composed its line.
-        self._in_force = describe(flt, worker_names)
+        in_force = describe(flt, worker_names)
+        if in_force == self._in_force:
+            return  # typing in the box changes the query alone, which this line leaves out
+        self._in_force = in_force
         for line in self.query("#filters-in-force").results(Static):
-            line.update(self._in_force)
+            line.update(in_force, layout=False)  # one line high whatever it says
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
