@@ -93,6 +93,8 @@ FILTERS = {
     "surname": CaseFilter(query="haddad"),
     "case number prefix": CaseFilter(query="C-2025-0001"),
     "tag": CaseFilter(query="housing"),
+    "broad case number prefix": CaseFilter(query="C-20"),
+    "one letter": CaseFilter(query="a"),
     "sorted by client": CaseFilter(sort="client", descending=False),
     "sorted by next task": CaseFilter(sort="next_task", descending=False),
 }
@@ -121,6 +123,36 @@ def test_default_caseload_needs_no_sort_of_every_case(demo_db: Database) -> None
     )
     page = next(lines for statement, lines in found if "ORDER BY" in statement)
     assert not any("TEMP B-TREE FOR ORDER BY" in line for line in page), page
+
+
+def test_default_caseload_reads_only_open_and_paused_cases(demo_db: Database) -> None:
+    """The caseload's usual view walks the index of open and paused cases alone, not every
+    case's last interaction past the closed ones (most of a large agency's cases)."""
+    admin = actor(demo_db, Role.ADMINISTRATOR)
+    found = plans(
+        demo_db, lambda uow: CaseloadRepository(uow.session, admin).page(CaseFilter(), limit=100)
+    )
+    page = next(lines for statement, lines in found if "ORDER BY" in statement)
+    assert any("ix_cases_active_last" in line for line in page), page
+
+
+@pytest.mark.parametrize("query", ["C-20", "jo", "haddad"])
+def test_a_filter_matching_many_cases_reads_them_in_caseload_order(
+    demo_db: Database, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BROAD_MATCHES matches, the page walks the caseload's index and tests each case,
+    stopping at a full page: no gathering of every match, no sort."""
+    from casetui.repositories import cases as cases_repository
+
+    monkeypatch.setattr(cases_repository, "BROAD_MATCHES", 5)
+    admin = actor(demo_db, Role.ADMINISTRATOR)
+    flt = CaseFilter(query=query)
+    found = plans(demo_db, lambda uow: CaseloadRepository(uow.session, admin).page(flt, limit=100))
+    assert_no_full_scan(found)
+    page = next(lines for statement, lines in found if "ORDER BY" in statement)
+    assert any("ix_cases_active_last" in line for line in page), page
+    assert not any("TEMP B-TREE FOR ORDER BY" in line for line in page), page
+    assert not any("client_search" in line for line in page), "no gathering by name"
 
 
 @pytest.mark.parametrize("name", ["default", "surname", "case number prefix", "tag"])

@@ -16,7 +16,7 @@ from casetui.domain.errors import DatabaseUnavailable, SchemaBehind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Oldest first; the last one is what this version of casetui expects.
-REVISIONS = ("0001_initial", "0002_caseload_search", "0003_audit_trail")
+REVISIONS = ("0001_initial", "0002_caseload_search", "0003_audit_trail", "0004_active_caseload")
 SCHEMA_HEAD = REVISIONS[-1]
 
 

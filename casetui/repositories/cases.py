@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
+    bindparam,
     case,
     cast,
     false,
@@ -40,6 +41,10 @@ from casetui.domain.storable import storable, storable_id
 from casetui.repositories.scope import assigned_to, visible_cases
 
 ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
+KNOWN_STATUSES = frozenset(status.value for status in CaseStatus)
+# A filter matching more cases than this, in any status, tests the caseload's rows one by one
+# in caseload order (stopping at a full page) instead of gathering every match first.
+BROAD_MATCHES = 10_000
 
 ROWS_MAX = 2**62  # within SQLite's and PostgreSQL's 64-bit LIMIT and OFFSET
 # The caseload's sortable columns, by the names the UI and CLI use.
@@ -65,6 +70,15 @@ class CaseFilter:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _status_in(statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    """``status IN (...)``; the product's own statuses written as literals, so the planners
+    can match the open-and-paused index (migration 0004), whose condition they must see."""
+    if set(statuses) <= KNOWN_STATUSES:
+        listed = bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
+        return Case.status.in_(listed)  # type: ignore[attr-defined,no-any-return]
+    return Case.status.in_(statuses)  # type: ignore[attr-defined,no-any-return]
 
 
 def _worker_name() -> ColumnElement[Any]:
@@ -96,6 +110,12 @@ class CaseRepository:
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session
         self.actor = actor
+        self._broad: dict[str, bool] = {}  # query -> matches many cases (see _matching)
+
+    def _core(self, query: Any) -> Any:
+        """Run a read of plain columns on the session's connection: the caseload's pages are
+        columns, not entities, and skipping the ORM's bookkeeping halves the Python time."""
+        return self.session.connection().execute(query)
 
     # --- one case -------------------------------------------------------------------
 
@@ -183,7 +203,7 @@ class CaseRepository:
     def _where(self, flt: CaseFilter) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = [visible_cases(self.actor)]
         if flt.statuses:
-            clauses.append(Case.status.in_(flt.statuses))  # type: ignore[attr-defined]
+            clauses.append(_status_in(flt.statuses))
         if flt.concerns:
             clauses.append(Case.concern.in_(flt.concerns))  # type: ignore[attr-defined]
         if flt.mine:
@@ -209,26 +229,30 @@ class CaseRepository:
     def _matching(self, query: str) -> ColumnElement[bool]:
         """Cases whose client's name holds ``query``, whose number starts with it, or tagged it.
 
-        From a trigram up, a UNION of three indexed look-ups (the name through FTS5 on SQLite
-        or pg_trgm on PostgreSQL, the number as a range on its unique index, the tag by
-        equality): few cases match, and they are found without reading every name. Shorter
-        queries match many cases, so the rows are read in caseload order and tested instead,
-        which stops as soon as a page is full.
+        Two ways to find them, the same cases either way:
+
+        * few matches: a UNION of three indexed look-ups (the name through FTS5 on SQLite or
+          pg_trgm on PostgreSQL, the number as a range on its unique index, the tag by
+          equality), so a rare name is found without reading every case;
+        * many matches (a query under three letters, "C-20", a common trigram): the cases are
+          read in caseload order and each is tested, which stops as soon as a page is full,
+          where gathering a million matches to show a hundred would take seconds.
+
+        A capped count of each look-up decides (``_matches_many``), once per query.
         """
         lowered = query.lower()
         number = query.upper()
         in_range = and_(Case.case_number >= number, Case.case_number < number + "\U0010ffff")  # type: ignore[operator]
         tagged = select(CaseTag.case_id).where(CaseTag.tag == lowered)
-        dialect = self.session.get_bind().dialect.name
+        pattern = f"%{_like_escape(lowered)}%"
+        named = or_(
+            func.lower(Client.name).like(pattern, escape="\\"),
+            func.lower(Client.preferred_name).like(pattern, escape="\\"),
+        )
+        row_by_row = or_(named, in_range, Case.id.in_(tagged))  # type: ignore[union-attr]
         if len(lowered) < 3:
-            pattern = f"%{_like_escape(lowered)}%"
-            return or_(
-                func.lower(Client.name).like(pattern, escape="\\"),
-                func.lower(Client.preferred_name).like(pattern, escape="\\"),
-                in_range,
-                Case.id.in_(tagged),  # type: ignore[union-attr]
-            )
-        if dialect == "sqlite":
+            return row_by_row
+        if self.session.get_bind().dialect.name == "sqlite":
             phrase = '"' + query.replace('"', '""') + '"'
             clients = (
                 select(literal_column("rowid"))
@@ -236,30 +260,45 @@ class CaseRepository:
                 .where(text("client_search MATCH :phrase").bindparams(phrase=phrase))
             )
         else:
-            pattern = f"%{_like_escape(lowered)}%"
-            clients = select(Client.id).where(
-                or_(
-                    func.lower(Client.name).like(pattern, escape="\\"),
-                    func.lower(Client.preferred_name).like(pattern, escape="\\"),
-                )
-            )
+            clients = select(Client.id).where(named)
+        numbered = select(Case.id).where(in_range)
+        if self._matches_many(lowered, (clients, numbered, tagged)):
+            return row_by_row
         matching = union(
             select(Case.id).where(Case.client_id.in_(clients)),  # type: ignore[attr-defined]
-            select(Case.id).where(in_range),
+            numbered,
             tagged,
         )
         return Case.id.in_(matching)  # type: ignore[union-attr]
+
+    def _matches_many(self, query: str, look_ups: tuple[Any, ...]) -> bool:
+        """Whether the look-ups find more than BROAD_MATCHES rows between them (in any status
+        or scope: that is what gathering them would read). Each stops counting at the cap."""
+        if query not in self._broad:
+            capped = [
+                select(func.count()).select_from(look_up.limit(BROAD_MATCHES + 1).subquery())
+                .scalar_subquery()
+                for look_up in look_ups
+            ]  # fmt: skip
+            total = self._core(select(sum(capped[1:], capped[0]))).scalar_one()
+            self._broad[query] = int(total) > BROAD_MATCHES
+        return self._broad[query]
+
+    def _tests_names_row_by_row(self, query: str) -> bool:
+        """Whether a filter on ``query`` reads each case's client name (see ``_matching``)."""
+        return bool(query) and (len(query) < 3 or self._broad.get(query.lower(), False))
 
     def count(self, flt: CaseFilter) -> int:
         if len(flt.statuses) > 1:
             # One count a status: each reads its slice of the status index, where a single
             # "status IN (...)" looks to the planner like most of the table and is scanned.
             return sum(self.count(replace(flt, statuses=(status,))) for status in flt.statuses)
+        where = and_(*self._where(flt))
         query = select(func.count()).select_from(Case)
-        if len(flt.query.strip()) in (1, 2):
-            # Only a short name query tests the client's name row by row.
+        if self._tests_names_row_by_row(flt.query.strip()):
+            # Only a broad query tests the client's name row by row; the rest need no client.
             query = query.join(Client, Client.id == Case.client_id)
-        return int(self.session.execute(query.where(and_(*self._where(flt)))).scalar_one())
+        return int(self._core(query.where(where)).scalar_one())
 
     def _order(self, flt: CaseFilter) -> list[ColumnElement[object]]:
         column = sort_column(flt.sort)
@@ -295,7 +334,7 @@ class CaseRepository:
             .offset(min(max(offset, 0), ROWS_MAX))
             .limit(min(max(limit, 0), ROWS_MAX))
         )
-        found = self.session.execute(query).all()
+        found = self._core(query).all()
         case_ids = [r[0] for r in found]
         tags = self.tags_for(case_ids)
         warnings = self.warnings_for([r[2] for r in found])
@@ -326,7 +365,7 @@ class CaseRepository:
         ids = list(case_ids)
         out: dict[int, list[str]] = defaultdict(list)
         if ids:
-            for case_id, tag in self.session.execute(
+            for case_id, tag in self._core(
                 select(CaseTag.case_id, CaseTag.tag)
                 .join(Case, Case.id == CaseTag.case_id)
                 .where(CaseTag.case_id.in_(ids), visible_cases(self.actor))  # type: ignore[attr-defined]
@@ -345,7 +384,7 @@ class CaseRepository:
                 .where(Case.client_id == ClientWarning.client_id, visible_cases(self.actor))
                 .exists()
             )
-            for client_id, indicator in self.session.execute(
+            for client_id, indicator in self._core(
                 select(ClientWarning.client_id, ClientWarning.indicator)
                 .where(ClientWarning.client_id.in_(ids), seen)  # type: ignore[attr-defined]
                 .order_by(ClientWarning.indicator)

@@ -8,6 +8,7 @@ a large caseload.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 PAGES_KEPT = 24
 LOOK_AHEAD_SCREENS = 4
-DRAWN_KEPT = 2_000  # drawn lines kept; a screenful is 40 or so
+DRAWN_KEPT = 2_000
+COUNT_AFTER_SECONDS = 0.2  # drawn lines kept; a screenful is 40 or so
 # Plain ASCII on purpose: symbol widths differ between terminals and would skew the columns.
 WARNING_MARK = "!"
 SELECTED_MARK = "●"
@@ -399,8 +401,15 @@ class CaseTable(ScrollView, can_focus=True):
                     return None
                 self.post_message(self.PageArrived(generation, page, rows, now, today))
                 # A short first page is the whole caseload: no count needed.
-                whole = page == 0 and len(rows) < PAGE_SIZE
-                return len(rows) if whole else reads.count(flt)
+                if page == 0 and len(rows) < PAGE_SIZE:
+                    return len(rows)
+            # Counting a broad filter reads every matching case: not for each keystroke of a
+            # name being typed (each would slow the next), only once the typing pauses.
+            time.sleep(COUNT_AFTER_SECONDS)
+            if worker.is_cancelled:
+                return None
+            with self.source.reading() as reads:
+                return reads.count(flt)
 
         try:
             total = patiently(self.app, fetch)
@@ -445,8 +454,10 @@ class CaseTable(ScrollView, can_focus=True):
             return
         top = int(self.scroll_y)
         rows = self._visible_rows()
-        # The screenful in view and three more below, so paging down finds its rows waiting.
-        wanted = range(self._page_of(top), self._page_of(top + LOOK_AHEAD_SCREENS * rows) + 1)
+        # Once scrolling, the screenful in view and three more below, so paging down finds its
+        # rows waiting; at the top (a new filter, every keystroke) no more than the next screen.
+        ahead = LOOK_AHEAD_SCREENS if top else 2
+        wanted = range(self._page_of(top), self._page_of(top + ahead * rows) + 1)
         limit = None if self.total is None else self._page_of(max(0, self.total - 1))
         missing = [
             p for p in wanted
