@@ -76,7 +76,7 @@ def _status_in(statuses: tuple[str, ...]) -> ColumnElement[bool]:
     """``status IN (...)``; the product's own statuses written as literals, so the planners
     can match the open-and-paused index (migration 0004), whose condition they must see."""
     if set(statuses) <= KNOWN_STATUSES:
-        listed = bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
+        listed: Any = bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
         return Case.status.in_(listed)  # type: ignore[attr-defined,no-any-return]
     return Case.status.in_(statuses)  # type: ignore[attr-defined,no-any-return]
 

@@ -155,3 +155,32 @@ async def test_a_long_timeline_opens_on_its_first_page_and_reads_on_as_you_go(
         )
         await wait_for(pilot, lambda: bool(listing.entries) and listing.entries[0] == whole[-1])
         assert listing.cursor == 0
+
+
+async def test_keys_light_up_in_place_when_the_case_has_loaded(db: Database) -> None:
+    """The footer keys are built once; the case's arrival only lights the ones that now work."""
+    from textual.widgets._footer import FooterKey
+
+    from casetui.tui.widgets.footer import Footer
+
+    worker = first_of_role(db, Role.CASEWORKER)
+    case_id, _number = cases_of(db, worker)[0]
+    app = make_host(db, worker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = TimelineScreen(case_id)
+        await show(pilot, app, screen)
+        footer = screen.query_one(Footer)
+        await wait_for(pilot, lambda: bool(footer.query(FooterKey)))
+        built = {id(key) for key in footer.query(FooterKey)}
+        await wait_for(pilot, lambda: screen.data is not None)
+        await pilot.pause()
+        keys = {key.action: key for key in footer.query(FooterKey)}
+        assert {id(key) for key in keys.values()} == built, "lit in place, not rebuilt"
+        assert not keys["new_note"].has_class("-disabled") and not keys["new_note"]._disabled
+        await pilot.press("end")  # onto a task or change: no addendum there, or a note: one
+        await pilot.pause()
+        entry = screen.query_one(TimelineList).highlighted
+        addendum = keys["addendum"]
+        assert addendum.has_class("-disabled") is (
+            entry is None or entry.kind not in ("note", "addendum")
+        )
