@@ -111,10 +111,12 @@ def screen_named(app: Any, name: str) -> bool:
 
 def caseload_table(app: Any) -> Any | None:
     """The caseload screen's table, once the screen is up and composed."""
-    from casetui.tui.widgets.case_table import CaseTable
-
+    # The screen first: importing the table's module here, on the event loop, while the app's
+    # own worker is still importing it would stall the loop on the import lock.
     if not screen_named(app, "CaseloadScreen"):
         return None
+    from casetui.tui.widgets.case_table import CaseTable
+
     found = app.screen.query(CaseTable)
     return found.first() if found else None
 
