@@ -45,6 +45,10 @@ KNOWN_STATUSES = frozenset(status.value for status in CaseStatus)
 # A filter matching more cases than this, in any status, tests the caseload's rows one by one
 # in caseload order (stopping at a full page) instead of gathering every match first.
 BROAD_MATCHES = 10_000
+# Which queries matched many, remembered across reads: typing and erasing a name asks again
+# for each prefix. Only the speed of a read depends on it, never which cases it finds.
+_BROAD_SEEN: dict[tuple[str, int, str], bool] = {}
+BROAD_SEEN_KEPT = 1_000
 
 ROWS_MAX = 2**62  # within SQLite's and PostgreSQL's 64-bit LIMIT and OFFSET
 # The caseload's sortable columns, by the names the UI and CLI use.
@@ -274,6 +278,9 @@ class CaseRepository:
     def _matches_many(self, query: str, look_ups: tuple[Any, ...]) -> bool:
         """Whether the look-ups find more than BROAD_MATCHES rows between them (in any status
         or scope: that is what gathering them would read). Each stops counting at the cap."""
+        seen_key = (self.session.get_bind().url.render_as_string(), BROAD_MATCHES, query)
+        if query not in self._broad and seen_key in _BROAD_SEEN:
+            self._broad[query] = _BROAD_SEEN[seen_key]
         if query not in self._broad:
             capped = [
                 select(func.count()).select_from(look_up.limit(BROAD_MATCHES + 1).subquery())
@@ -282,6 +289,9 @@ class CaseRepository:
             ]  # fmt: skip
             total = self._core(select(sum(capped[1:], capped[0]))).scalar_one()
             self._broad[query] = int(total) > BROAD_MATCHES
+            if len(_BROAD_SEEN) >= BROAD_SEEN_KEPT:
+                _BROAD_SEEN.clear()
+            _BROAD_SEEN[seen_key] = self._broad[query]
         return self._broad[query]
 
     def _tests_names_row_by_row(self, query: str) -> bool:

@@ -355,7 +355,10 @@ class CaseTable(ScrollView, can_focus=True):
         self._pending.clear()
         self.total = None
         self._start(self._generation, self.case_filter, self._page_of(self.cursor))
-        self.refresh()
+        if self._previous is None:  # nothing to keep showing: say the cases are loading
+            self.refresh()
+        # Else the old rows stay as drawn until the new ones arrive: no frame spent redrawing
+        # the same lines on every keystroke.
         self._post_status()
 
     def clear_selection(self) -> None:
