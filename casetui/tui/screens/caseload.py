@@ -139,7 +139,8 @@ class CaseloadScreen(Screen[None]):
             Text(self.table.status_text, style="dim"), layout=False
         )
         # The footer depends only on these; redrawing it on every page down costs a frame.
-        offered = (bool(self.table.selection), self.table.total == 0)
+        table = self.table
+        offered = (bool(table.selection), table.total == 0, table.current is None)
         if offered != getattr(self, "_offered", None):
             self._offered = offered
             self.refresh_bindings()

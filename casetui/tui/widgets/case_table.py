@@ -282,7 +282,7 @@ class CaseTable(ScrollView, can_focus=True):
         self._picked: dict[int, str] = {}
         self._whole_filter: CaseFilter | None = None
         self._left_out: set[int] = set()
-        self._status = ""
+        self._status: tuple[str, bool] | None = None
         self._failed = False  # the last fetch failed: say so, and how to try again
         self._previous: OrderedDict[int, list[CaseRow]] | None = None
         self._columns: list[tuple[Column, int]] = []
@@ -523,9 +523,10 @@ class CaseTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, rows + 1)
 
     def _post_status(self) -> None:
-        text = self.status_text
-        if text != self._status:
-            self._status = text
+        # Whether the cursor's case has arrived counts too: it decides the keys that act on it.
+        status = (self.status_text, self.current is None)
+        if status != self._status:
+            self._status = status
             self.post_message(self.StatusChanged())
 
     # --- moving --------------------------------------------------------------------------

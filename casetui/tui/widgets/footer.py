@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
@@ -63,7 +64,20 @@ class Footer(TextualFooter):
                 footer_key.set_class(off, "-disabled")
                 footer_key._disabled = off
 
+    def compose(self) -> ComposeResult:
+        # Each key data-binds "compact" and, once mounted, sets its class to match, which
+        # restyles the key: a dozen restyles every time a screen opens. Built with the class
+        # already there, that watcher finds nothing to do.
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                widget.add_class("-compact", update=False)
+            yield widget
+
     async def recompose(self) -> None:
         await super().recompose()
+        # Keys lit or dimmed while the new ones were being mounted were missed: match them
+        # to what the screen offers now.
+        if self.is_attached:
+            self._light(offered_keys(self.screen))
         for watchers in getattr(self, "__watchers", {}).values():
             watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]

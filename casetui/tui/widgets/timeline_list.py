@@ -30,6 +30,7 @@ from casetui.tui.widgets.safe_text import visible as visible_line
 EntryKey = tuple[str, int]
 PAGE = 200  # entries asked for beyond the one wanted
 WIDE = 110  # from this width the lock column has room for describe_lock's own words
+DRAWN_KEPT = 2_000  # summary lines kept once drawn; a screen shows forty or so
 
 _TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
 _EVENT = {"status": "Status", "concern": "Concern", "worker": "Worker", "case_number": "Case no."}
@@ -136,6 +137,9 @@ class TimelineList(ScrollView, can_focus=True):
         self.now = datetime.now().astimezone()
         self._details: dict[EntryKey, list[Text]] = {}
         self._wrapped: dict[tuple[EntryKey, int], list[Strip]] = {}
+        # Summary lines once drawn, by what they show: moving the cursor redraws the screen,
+        # and building a line from rich text is most of that work.
+        self._drawn: dict[tuple[object, ...], Strip] = {}
         self._starts: list[int] | None = None  # first line of each entry, when any is expanded
         self._height = 0
         self._read_height = 0  # lines taken by the entries read so far
@@ -162,6 +166,7 @@ class TimelineList(ScrollView, can_focus=True):
             known = {(e.kind, e.id) for e in self.entries}
             self._details = {k: v for k, v in self._details.items() if k in known}
         self._wrapped.clear()
+        self._drawn.clear()  # lock marks count from a new "now"
         self._relayout()
         index = self.index_of(keep) if keep is not None else None
         self.cursor = min(
@@ -301,12 +306,26 @@ class TimelineList(ScrollView, can_focus=True):
             if part > len(strips):
                 return Strip.blank(width, self.rich_style)
             return strips[part - 1].adjust_cell_length(width).apply_style(self.rich_style)
-        text = self.entry_text(entry, width, index == self.cursor)
+        current = index == self.cursor
+        key = (entry, width, current, self.is_expanded(entry), self.rich_style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            strip = self._drawn[key] = self._summary_line(entry, width, current)
+        return strip
+
+    def _summary_line(self, entry: TimelineEntry, width: int, current: bool) -> Strip:
+        text = self.entry_text(entry, width, current)
         text.truncate(width, overflow="ellipsis", pad=True)
-        if index == self.cursor:
+        if current:
             text.stylize(self.get_component_rich_style("timeline--cursor", partial=True))
         segments = list(text.render(self.app.console))
         return Strip(segments, text.cell_len).adjust_cell_length(width).apply_style(self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()  # a theme or focus change: the same entries in other colours
 
     def entry_text(self, entry: TimelineEntry, width: int, current: bool) -> Text:
         wide = width >= WIDE
