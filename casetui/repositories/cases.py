@@ -282,17 +282,25 @@ class CaseRepository:
         )
         return Case.id.in_(matching)  # type: ignore[union-attr]
 
-    def _matches_many(self, query: str, look_ups: tuple[Any, ...]) -> bool:
-        """Whether the look-ups find more than BROAD_MATCHES rows between them (in any status
-        or scope: that is what gathering them would read). Each stops counting at the cap."""
-        seen_key = (self.session.get_bind().url.render_as_string(), BROAD_MATCHES, query)
+    def _matches_many(self, query: str, look_ups: tuple[Any, Any, Any]) -> bool:
+        """Whether the look-ups (names, numbers, tag) find more than BROAD_MATCHES rows between
+        them, in any status or scope: what gathering them would read. Each stops counting at
+        the cap."""
+        database = self.session.get_bind().url.render_as_string()
+        seen_key = (database, BROAD_MATCHES, query)
         if query not in self._broad and seen_key in _BROAD_SEEN:
             self._broad[query] = _BROAD_SEEN[seen_key]
         if query not in self._broad:
+            # Typing on: a longer query holds every name and number a shorter one ruled out,
+            # so once a start of it matched few, only its tag (a whole word) needs counting.
+            narrowed = any(
+                _BROAD_SEEN.get((database, BROAD_MATCHES, query[:end])) is False
+                for end in range(3, len(query))
+            )
             capped = [
                 select(func.count()).select_from(look_up.limit(BROAD_MATCHES + 1).subquery())
                 .scalar_subquery()
-                for look_up in look_ups
+                for look_up in (look_ups[2:] if narrowed else look_ups)
             ]  # fmt: skip
             total = self._core(select(sum(capped[1:], capped[0]))).scalar_one()
             self._broad[query] = int(total) > BROAD_MATCHES
