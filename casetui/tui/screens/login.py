@@ -56,7 +56,7 @@ class LoginScreen(Screen[Actor]):
                 self.username, placeholder="username", max_length=USERNAME_MAX, id="login-username"
             )
             yield Label("Password", classes="login-label")
-            yield Input(
+            yield LiteralInput(
                 placeholder="password", password=True, max_length=PASSWORD_MAX, id="login-password"
             )
             yield Static("", id="login-error")
