@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 PAGES_KEPT = 24
-LOOK_AHEAD_SCREENS = 4
-DRAWN_KEPT = 2_000
-COUNT_AFTER_SECONDS = 0.2  # drawn lines kept; a screenful is 40 or so
+LOOK_AHEAD_SCREENS = 4  # screenfuls read below the one in view, once scrolling
+DRAWN_KEPT = 2_000  # drawn lines kept; a screenful is 40 or so
+COUNT_AFTER_SECONDS = 0.2  # the pause in typing before a filter's cases are counted
 # Plain ASCII on purpose: symbol widths differ between terminals and would skew the columns.
 WARNING_MARK = "!"
 SELECTED_MARK = "●"
