@@ -10,7 +10,6 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from casetui.domain.errors import ValidationError
@@ -93,6 +92,9 @@ def parse_date(text: str, today: date, prefer: Direction = "past", field: str = 
         raise ValidationError(field, f"{text.strip()!r} is ambiguous; write it as YYYY-MM-DD")
     if _MONTH_NAME.search(raw):
         # "22 Nov 2026", "Nov 3": month names make day and month unambiguous.
+        # Imported here: dateutil's parser takes 40 ms to import, on every start otherwise.
+        from dateutil import parser as dateutil_parser
+
         try:
             default = datetime.combine(today, time())
             return dateutil_parser.parse(raw, default=default, dayfirst=True).date()
