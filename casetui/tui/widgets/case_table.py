@@ -28,6 +28,7 @@ from casetui.domain.dates import relative_age
 from casetui.domain.read_models import CaseRow
 from casetui.repositories.cases import CaseFilter
 from casetui.tui.database_away import Abandoned, patiently
+from casetui.tui.widgets.drawn_lines import DrawnLines
 from casetui.tui.widgets.safe_text import fit, visible
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 PAGES_KEPT = 24
 LOOK_AHEAD_SCREENS = 4  # screenfuls read below the one in view, once scrolling
-DRAWN_KEPT = 2_000  # drawn lines kept; a screenful is 40 or so
 COUNT_AFTER_SECONDS = 0.2  # the pause in typing before a filter's cases are counted
 # Plain ASCII on purpose: symbol widths differ between terminals and would skew the columns.
 WARNING_MARK = "!"
@@ -287,9 +287,7 @@ class CaseTable(ScrollView, can_focus=True):
         self._previous: OrderedDict[int, list[CaseRow]] | None = None
         self._columns: list[tuple[Column, int]] = []
         self._layout_width = -1
-        # Drawn lines by what they show: typing and paging redraw mostly the same rows, and
-        # drawing a line cell by cell is most of a frame's work.
-        self._drawn: dict[tuple[object, ...], Strip] = {}
+        self._drawn = DrawnLines()  # case lines by what they show
 
     # --- what the screen asks ------------------------------------------------------------
 
@@ -695,12 +693,7 @@ class CaseTable(ScrollView, can_focus=True):
 
     def _case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
         key = (row, cursor, self.is_selected(row), self.rich_style)
-        strip = self._drawn.get(key)
-        if strip is None:
-            if len(self._drawn) >= DRAWN_KEPT:
-                self._drawn.clear()
-            strip = self._drawn[key] = self._draw_case_line(row, width, cursor)
-        return strip
+        return self._drawn.get(key, lambda: self._draw_case_line(row, width, cursor))
 
     def _draw_case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
         style = self.get_component_rich_style

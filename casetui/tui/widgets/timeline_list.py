@@ -24,13 +24,13 @@ from textual.strip import Strip
 
 from casetui.domain.locking import describe_lock, is_locked, locks_at, time_left
 from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.tui.widgets.drawn_lines import DrawnLines
 from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible as visible_line
 
 EntryKey = tuple[str, int]
 PAGE = 200  # entries asked for beyond the one wanted
 WIDE = 110  # from this width the lock column has room for describe_lock's own words
-DRAWN_KEPT = 2_000  # summary lines kept once drawn; a screen shows forty or so
 
 _TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
 _EVENT = {"status": "Status", "concern": "Concern", "worker": "Worker", "case_number": "Case no."}
@@ -137,9 +137,7 @@ class TimelineList(ScrollView, can_focus=True):
         self.now = datetime.now().astimezone()
         self._details: dict[EntryKey, list[Text]] = {}
         self._wrapped: dict[tuple[EntryKey, int], list[Strip]] = {}
-        # Summary lines once drawn, by what they show: moving the cursor redraws the screen,
-        # and building a line from rich text is most of that work.
-        self._drawn: dict[tuple[object, ...], Strip] = {}
+        self._drawn = DrawnLines()  # summary lines by what they show
         self._starts: list[int] | None = None  # first line of each entry, when any is expanded
         self._height = 0
         self._read_height = 0  # lines taken by the entries read so far
@@ -308,12 +306,7 @@ class TimelineList(ScrollView, can_focus=True):
             return strips[part - 1].adjust_cell_length(width).apply_style(self.rich_style)
         current = index == self.cursor
         key = (entry, width, current, self.is_expanded(entry), self.rich_style)
-        strip = self._drawn.get(key)
-        if strip is None:
-            if len(self._drawn) >= DRAWN_KEPT:
-                self._drawn.clear()
-            strip = self._drawn[key] = self._summary_line(entry, width, current)
-        return strip
+        return self._drawn.get(key, lambda: self._summary_line(entry, width, current))
 
     def _summary_line(self, entry: TimelineEntry, width: int, current: bool) -> Strip:
         text = self.entry_text(entry, width, current)
