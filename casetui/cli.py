@@ -13,11 +13,24 @@ def _common() -> argparse.ArgumentParser:
     """--db, --profile and --user, accepted before or after a command's name."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
-    group.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                       help="database URL or SQLite file (default: CASETUI_DATABASE_URL, then the local file)")
-    group.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="a named profile from profiles.toml")
-    group.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                       help="staff username (default: the OS user); password from CASETUI_PASSWORD")
+    group.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="database URL or SQLite file (default: CASETUI_DATABASE_URL, then the local file)",
+    )
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="a named profile from profiles.toml",
+    )
+    group.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="staff username (default: the OS user); password from CASETUI_PASSWORD",
+    )
     return common  # fmt: skip
 
 
@@ -36,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         return into.add_parser(name, parents=[common], help=help_text, description=help_text)
 
     init = command("init", "create or upgrade the database schema")
-    init.add_argument("--admin", metavar="NAME", help="create this administrator if missing (password from CASETUI_PASSWORD or a prompt)")
+    init.add_argument(
+        "--admin",
+        metavar="NAME",
+        help="create this administrator if missing (password from CASETUI_PASSWORD or a prompt)",
+    )
 
     demo = command("demo", "fill an empty database with realistic demo data")
     demo.add_argument("--cases", type=_positive, default=2000, metavar="N")
@@ -50,11 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     cases = command("cases", "cases")
     case_commands = cases.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-    cases_list = command("list", "list the cases you can see (Open and Paused unless --status)", case_commands)
+    cases_list = command(
+        "list", "list the cases you can see (Open and Paused unless --status)", case_commands
+    )
     cases_list.add_argument("--mine", action="store_true", help="only cases assigned to you")
-    cases_list.add_argument("--status", action="append", choices=["Open", "Paused", "Closed"], metavar="S",
-                            help="Open, Paused or Closed; may be given several times")
-    cases_list.add_argument("--query", metavar="Q", default="", help="client name, case number prefix or tag")
+    cases_list.add_argument(
+        "--status",
+        action="append",
+        choices=["Open", "Paused", "Closed"],
+        metavar="S",
+        help="Open, Paused or Closed; may be given several times",
+    )
+    cases_list.add_argument(
+        "--query", metavar="Q", default="", help="client name, case number prefix or tag"
+    )
     cases_list.add_argument("--limit", type=_positive, default=50, metavar="N")
     cases_list.add_argument("--json", action="store_true")
 
@@ -63,19 +89,36 @@ def build_parser() -> argparse.ArgumentParser:
     notes_list = command("list", "list a case's notes, newest first", note_commands)
     notes_list.add_argument("--case", required=True, metavar="NUMBER")
     notes_list.add_argument("--json", action="store_true")
-    notes_add = command("add", "add a note; several --case make one all-or-nothing bulk note", note_commands)
+    notes_add = command(
+        "add", "add a note; several --case make one all-or-nothing bulk note", note_commands
+    )
     notes_add.add_argument("--case", action="append", required=True, metavar="NUMBER", dest="cases")
     notes_add.add_argument("--activity", required=True, metavar="TYPE")
     notes_add.add_argument("--summary", required=True, metavar="TEXT")
-    notes_add.add_argument("--date", default="today", metavar="D", help="2026-11-03, today, yesterday, -3d, monday")
-    notes_add.add_argument("--time", default=None, metavar="T", help="14:30 (default: now, or 12:00 for an earlier day)")
+    notes_add.add_argument(
+        "--date", default="today", metavar="D", help="2026-11-03, today, yesterday, -3d, monday"
+    )
+    notes_add.add_argument(
+        "--time",
+        default=None,
+        metavar="T",
+        help="14:30 (default: now, or 12:00 for an earlier day)",
+    )
     notes_add.add_argument("--details", default="", metavar="TEXT")
-    notes_add.add_argument("--contact-type", default="Client", metavar="T",
-                           help="Client, '3rd Party', 'Internal/Partner Support', 'Case Management/Supervision'")
+    notes_add.add_argument(
+        "--contact-type",
+        default="Client",
+        metavar="T",
+        help="Client, '3rd Party', 'Internal/Partner Support', 'Case Management/Supervision'",
+    )
     notes_add.add_argument("--third-party", default=None, metavar="ORG")
     notes_add.add_argument("--restricted", action="store_true")
     notes_add.add_argument("--json", action="store_true")
-    notes_edit = command("edit", "edit a note (a locked note needs --reason and the override_lock grant)", note_commands)
+    notes_edit = command(
+        "edit",
+        "edit a note (a locked note needs --reason and the override_lock grant)",
+        note_commands,
+    )
     notes_edit.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
     notes_edit.add_argument("--summary", metavar="TEXT")
     notes_edit.add_argument("--details", metavar="TEXT")
@@ -88,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = command("audit", "the audit trail")
     audit_commands = audit.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-    verify = command("verify", "check the audit trail's hash chain and its anchor; exit 1 naming the first broken or missing event", audit_commands)
+    verify = command(
+        "verify",
+        "check the audit trail's hash chain and its anchor; exit 1 naming the first broken or missing event",
+        audit_commands,
+    )
     verify.description = (
         "Walk the audit trail's hash chain (an edited, inserted or deleted event breaks it) and "
         "compare its end with the count of events written, kept beside the trail in the same "
@@ -99,17 +146,29 @@ def build_parser() -> argparse.ArgumentParser:
         "run with --expect-head or --since-head."
     )
     heads = verify.add_mutually_exclusive_group()
-    heads.add_argument("--expect-head", type=_head, metavar="HASH",
-                       help="a head printed by an earlier run: it must still be in the trail")
-    heads.add_argument("--since-head", type=_head, metavar="HASH",
-                       help="as --expect-head, walking only the events written after it (quicker)")
+    heads.add_argument(
+        "--expect-head",
+        type=_head,
+        metavar="HASH",
+        help="a head printed by an earlier run: it must still be in the trail",
+    )
+    heads.add_argument(
+        "--since-head",
+        type=_head,
+        metavar="HASH",
+        help="as --expect-head, walking only the events written after it (quicker)",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON object")
 
     profile = command("profile", "named database profiles (passwords go to the system keyring)")
-    profile_commands = profile.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    profile_commands = profile.add_subparsers(
+        dest="subcommand", metavar="SUBCOMMAND", required=True
+    )
     profile_add = command("add", "add or replace a profile", profile_commands)
     profile_add.add_argument("name", metavar="NAME")
-    profile_add.add_argument("--url", required=True, metavar="URL", help="database URL without the password")
+    profile_add.add_argument(
+        "--url", required=True, metavar="URL", help="database URL without the password"
+    )
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
     return parser

@@ -111,7 +111,9 @@ def dispatch(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for scripts, never a traceback
         if os.environ.get("CASETUI_DEBUG"):
             raise
-        _err(f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+        _err(
+            f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        )
         return EXIT_REFUSED
 
 
@@ -178,14 +180,25 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
         # Someone already runs this database: adding an administrator is their decision.
         actor = sign_in(db, username_for(args, connection(args)))
         with db.uow() as uow:
-            create_staff(uow, actor, StaffInput(args.admin, args.admin, role="administrator", password=password))
+            create_staff(
+                uow,
+                actor,
+                StaffInput(args.admin, args.admin, role="administrator", password=password),
+            )
     else:
         if password is None and sys.stdin.isatty():
             import getpass
 
-            password = getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ") or None
+            password = (
+                getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ")
+                or None
+            )
         with db.uow() as uow:
-            create_staff(uow, None, StaffInput(args.admin, args.admin, role="administrator", password=password))
+            create_staff(
+                uow,
+                None,
+                StaffInput(args.admin, args.admin, role="administrator", password=password),
+            )
     _say(f"administrator {args.admin} created" + ("" if password else " without a password"))
     return EXIT_OK
 
@@ -268,9 +281,20 @@ def staff_list(args: argparse.Namespace) -> int:
         people = list_staff(uow, actor)
     if args.json:
         _exported(db, actor, "staff", len(people))
-        _json({"username": p.username, "display_name": p.display_name, "role": p.role.value, "team": p.team} for p in people)
+        _json(
+            {
+                "username": p.username,
+                "display_name": p.display_name,
+                "role": p.role.value,
+                "team": p.team,
+            }
+            for p in people
+        )
     else:
-        _table(("USERNAME", "NAME", "ROLE", "TEAM"), [(p.username, p.display_name, p.role.value, p.team) for p in people])
+        _table(
+            ("USERNAME", "NAME", "ROLE", "TEAM"),
+            [(p.username, p.display_name, p.role.value, p.team) for p in people],
+        )
     return EXIT_OK
 
 
@@ -283,13 +307,25 @@ def cases_list(args: argparse.Namespace) -> int:
     from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter, CaseRepository
 
     db, actor = _acting(args)
-    flt = CaseFilter(query=args.query, statuses=tuple(dict.fromkeys(args.status or ACTIVE_STATUSES)), mine=args.mine)
+    flt = CaseFilter(
+        query=args.query,
+        statuses=tuple(dict.fromkeys(args.status or ACTIVE_STATUSES)),
+        mine=args.mine,
+    )
     with db.uow(write=False) as uow:
         repo = CaseRepository(uow.session, actor)
         rows = repo.rows(flt, limit=args.limit)
         now = uow.now()
     if args.json:
-        _exported(db, actor, "cases", len(rows), query=args.query, statuses=list(flt.statuses), mine=args.mine)
+        _exported(
+            db,
+            actor,
+            "cases",
+            len(rows),
+            query=args.query,
+            statuses=list(flt.statuses),
+            mine=args.mine,
+        )
         _json(
             {
                 "case_number": r.case_number,
@@ -384,9 +420,14 @@ def notes_add(args: argparse.Namespace) -> int:
             return EXIT_OK
         result = bulk_add_notes(uow, actor, numbers, note)
     if args.json:
-        _json({"id": i, "case_number": c, "batch_id": result.batch_id} for i, c in zip(result.note_ids, result.case_numbers, strict=True))
+        _json(
+            {"id": i, "case_number": c, "batch_id": result.batch_id}
+            for i, c in zip(result.note_ids, result.case_numbers, strict=True)
+        )
     else:
-        _say(f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})")
+        _say(
+            f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})"
+        )
     return EXIT_OK
 
 
@@ -402,7 +443,13 @@ def notes_edit(args: argparse.Namespace) -> int:
     db, actor = _acting(args)
     with db.uow() as uow:
         try:
-            view = edit_note(uow, actor, args.note_id, NoteChanges(summary=args.summary, details=args.details), reason=args.reason)
+            view = edit_note(
+                uow,
+                actor,
+                args.note_id,
+                NoteChanges(summary=args.summary, details=args.details),
+                reason=args.reason,
+            )
         except NoteLocked as locked:
             raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
         zone = context.zone(uow)
@@ -475,7 +522,9 @@ def profile_add(args: argparse.Namespace) -> int:
     if is_sqlite(args.url) or not sys.stdin.isatty():
         return EXIT_OK
     if not keyring_available():
-        _out("no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password")
+        _out(
+            "no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password"
+        )
         return EXIT_OK
     password = getpass.getpass("Database password (kept in the system keyring; empty for none): ")
     if password:

@@ -95,7 +95,9 @@ def save_profile(profile: Profile, path: Path | None = None) -> Path:
     try:
         password = make_url(profile.url).password
     except (ArgumentError, ValueError):
-        raise ConfigError(f"profile url: {printable(profile.url[:80])!r} is not a database URL") from None
+        raise ConfigError(
+            f"profile url: {printable(profile.url[:80])!r} is not a database URL"
+        ) from None
     if password:
         raise ConfigError("keep the password out of the profile: it goes to the system keyring")
     path = path or profiles_file()
@@ -144,7 +146,9 @@ def resolve(db: str | None, profile: str | None, env: dict[str, str] | None = No
             known = ", ".join(sorted(profiles)) or "none yet"
             raise ConfigError(f"no profile {profile!r} in {profiles_file()} (known: {known})")
         found = profiles[profile]
-        return Connection(url=_normalise(found.url), profile=profile, default_user=found.user, source="profile")
+        return Connection(
+            url=_normalise(found.url), profile=profile, default_user=found.user, source="profile"
+        )
     if env.get(ENV_URL):
         return Connection(url=_normalise(env[ENV_URL]), source=ENV_URL)
     return Connection(url=default_sqlite_url(), source="default")

@@ -76,7 +76,13 @@ ACTIVE_CASES_PER_WORKER = 17
 
 def status_mix(cases: int, workers: int) -> Mix[CaseStatus]:
     active = min(0.87, max(0.05, ACTIVE_CASES_PER_WORKER * workers / max(cases, 1)))
-    return Mix({CaseStatus.OPEN: active * 0.86, CaseStatus.PAUSED: active * 0.14, CaseStatus.CLOSED: 1 - active})
+    return Mix(
+        {
+            CaseStatus.OPEN: active * 0.86,
+            CaseStatus.PAUSED: active * 0.14,
+            CaseStatus.CLOSED: 1 - active,
+        }
+    )
 
 
 CONCERN_MIX = Mix({Concern.LOW: 50, Concern.MEDIUM: 35, Concern.HIGH: 15})

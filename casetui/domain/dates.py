@@ -25,7 +25,9 @@ _WEEKDAYS = {
     "saturday": SA, "sat": SA,
     "sunday": SU, "sun": SU,
 }  # fmt: skip
-_OFFSET = re.compile(r"^([+-])\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|month|months|y|year|years)?$")
+_OFFSET = re.compile(
+    r"^([+-])\s*(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|month|months|y|year|years)?$"
+)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_WITH_MORE = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]")
 # Day and month both written as numbers (03/04/2026) mean different days to different people.

@@ -72,7 +72,9 @@ class OrganisationListItem(SQLModel, table=True):
     """One entry of an organisation-defined list (activity types, pathways, ...)."""
 
     __tablename__ = "organisation_list_item"
-    __table_args__ = (UniqueConstraint("kind", "value", name="uq_organisation_list_item_kind_value"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "value", name="uq_organisation_list_item_kind_value"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
     value: str = Field(max_length=NAME_MAX)

@@ -62,7 +62,9 @@ def validate_rrule(text: str, start: date) -> str:
         if not isinstance(recurrence, rrule):
             raise _refuse("give one RRULE line only")
         if recurrence._freq not in _WHOLE_DAY_FREQS:  # noqa: SLF001 - dateutil exposes no accessor
-            raise _refuse("tasks repeat daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
+            raise _refuse(
+                "tasks repeat daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)"
+            )
         if recurrence._interval < 1:  # noqa: SLF001
             raise _refuse("INTERVAL must be 1 or more")
         until = recurrence._until  # noqa: SLF001

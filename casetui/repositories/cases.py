@@ -421,7 +421,9 @@ class CaseRepository:
         """Unscoped on purpose: numbers are unique across the organisation."""
         return storable(case_number) and (
             self.session.execute(
-                select(Case.id).where(func.lower(cast(Case.case_number, String)) == case_number.lower())
+                select(Case.id).where(
+                    func.lower(cast(Case.case_number, String)) == case_number.lower()
+                )
             ).first()
             is not None
         )

@@ -75,7 +75,9 @@ class StaffRepository:
             has_password=staff.password_hash is not None,
         )
 
-    def list(self, *, include_inactive: bool = False, team_id: int | None = None) -> list[StaffView]:
+    def list(
+        self, *, include_inactive: bool = False, team_id: int | None = None
+    ) -> list[StaffView]:
         query = select(Staff, Team.name).join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
         if not include_inactive:
             query = query.where(Staff.active == True)  # noqa: E712

@@ -132,7 +132,9 @@ def _record_failure(uow: UnitOfWork, name: str, staff: Staff | None) -> None:
     if staff is not None:
         # In SQL, so two failures at once both count.
         uow.session.execute(
-            update(Staff).where(Staff.id == staff.id).values(failed_sign_ins=Staff.failed_sign_ins + 1)  # type: ignore[arg-type]
+            update(Staff)
+            .where(Staff.id == staff.id)
+            .values(failed_sign_ins=Staff.failed_sign_ins + 1)  # type: ignore[arg-type]
         )
         audit.record(uow, None, "sign_in.failed", "staff", staff.id, username=shown)
     else:

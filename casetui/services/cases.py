@@ -65,7 +65,9 @@ def _worker(uow: UnitOfWork, actor: Actor, username: str | None) -> Staff:
     if staff.role == Role.AUDITOR.value:
         raise ValidationError("case worker", f"{name} is an auditor and cannot hold cases")
     if actor.role is Role.CASEWORKER and staff.id != actor.id:
-        raise policy.PermissionDenied("caseworkers open cases for themselves; a supervisor can assign others")
+        raise policy.PermissionDenied(
+            "caseworkers open cases for themselves; a supervisor can assign others"
+        )
     if actor.role is Role.SUPERVISOR and staff.team_id != actor.team_id:
         raise policy.PermissionDenied(f"{name} is not in your team")
     return staff
@@ -73,7 +75,12 @@ def _worker(uow: UnitOfWork, actor: Actor, username: str | None) -> Staff:
 
 def _tags(raw: tuple[str, ...] | list[str]) -> list[str]:
     # Lower-cased before the length check: some letters grow ("İ" is two characters lower-cased).
-    tags = [validation.text(t.lower() if isinstance(t, str) else t, "tag", max_length=TAG_MAX, single_line=True) for t in raw]
+    tags = [
+        validation.text(
+            t.lower() if isinstance(t, str) else t, "tag", max_length=TAG_MAX, single_line=True
+        )
+        for t in raw
+    ]
     tags = list(dict.fromkeys(t for t in tags if t))
     if len(tags) > TAGS_MAX:
         raise ValidationError("tags", f"{len(tags)} tags; the limit is {TAGS_MAX}")
@@ -87,11 +94,17 @@ def _next_case_number(uow: UnitOfWork) -> str:
     highest = uow.session.execute(
         select(func.max(Case.case_number)).where(Case.case_number.like(f"{stem}%"))  # type: ignore[attr-defined]
     ).scalar_one_or_none()
-    sequence = int(highest.rsplit("-", 1)[-1]) + 1 if highest and highest.rsplit("-", 1)[-1].isdigit() else 1
+    sequence = (
+        int(highest.rsplit("-", 1)[-1]) + 1
+        if highest and highest.rsplit("-", 1)[-1].isdigit()
+        else 1
+    )
     return f"{stem}{sequence:06d}"
 
 
-def _event(uow: UnitOfWork, actor: Actor, case: Case, kind: str, before: object, after: object) -> None:
+def _event(
+    uow: UnitOfWork, actor: Actor, case: Case, kind: str, before: object, after: object
+) -> None:
     uow.session.add(
         CaseEvent(case_id=case.id, actor_id=actor.id, at=uow.now(), kind=kind,  # type: ignore[arg-type]
                   before=None if before is None else str(before)[:NAME_MAX],
@@ -106,19 +119,30 @@ def open_case(uow: UnitOfWork, actor: Actor, case: CaseInput) -> CaseDetail:
         # A client already served by cases out of the actor's sight is not theirs to see.
         cases_of_client = select(Case.id).where(Case.client_id == client.id)
         visible = cases_of_client.where(visible_cases(actor))
-        if uow.session.execute(cases_of_client.limit(1)).first() and not uow.session.execute(visible.limit(1)).first():
+        if (
+            uow.session.execute(cases_of_client.limit(1)).first()
+            and not uow.session.execute(visible.limit(1)).first()
+        ):
             client = None
     if client is None or client.deleted_at is not None:
         raise ValidationError("client", f"no client {case.client_id} that you can see")
     status = validation.one_of(case.status, "status", [s.value for s in CaseStatus])
     concern = validation.one_of(case.concern, "concern", [c.value for c in Concern])
     pathway = (
-        validation.one_of(case.pathway, "pathway", context.settings(uow).pathways) if case.pathway else None
+        validation.one_of(case.pathway, "pathway", context.settings(uow).pathways)
+        if case.pathway
+        else None
     )
     worker = _worker(uow, actor, case.worker)
     if case.case_number:
         policy.ensure_grant(actor, Grant.CASE_NUMBERS, "choosing a case number")
-        number = validation.text(case.case_number, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True)
+        number = validation.text(
+            case.case_number,
+            "case number",
+            max_length=CASE_NUMBER_MAX,
+            required=True,
+            single_line=True,
+        )
     else:
         number = _next_case_number(uow)
     if CaseRepository(uow.session, actor).case_number_taken(number):
@@ -133,13 +157,17 @@ def open_case(uow: UnitOfWork, actor: Actor, case: CaseInput) -> CaseDetail:
     try:
         uow.session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"case number {number} was taken by someone else just now; try again") from exc
+        raise Conflict(
+            f"case number {number} was taken by someone else just now; try again"
+        ) from exc
     uow.session.add_all(CaseTag(case_id=row.id, tag=t) for t in _tags(case.tags))  # type: ignore[arg-type]
     audit.record(uow, actor, "case.open", "case", row.id, case_id=row.id, after=case_snapshot(row))
     try:
         uow.commit()
     except IntegrityError as exc:
-        raise Conflict(f"case number {number} was taken by someone else just now; try again") from exc
+        raise Conflict(
+            f"case number {number} was taken by someone else just now; try again"
+        ) from exc
     return CaseRepository(uow.session, actor).detail(row.id)  # type: ignore[arg-type]
 
 
@@ -150,18 +178,35 @@ def _writable_case(uow: UnitOfWork, actor: Actor, case_number: str) -> Case:
     return case
 
 
-def _save(uow: UnitOfWork, actor: Actor, case: Case, expected_version: int | None, values: dict[str, object]) -> None:
+def _save(
+    uow: UnitOfWork,
+    actor: Actor,
+    case: Case,
+    expected_version: int | None,
+    values: dict[str, object],
+) -> None:
     version = case.version if expected_version is None else expected_version
     result = uow.session.execute(
-        update(Case).where(Case.id == case.id, Case.version == version).values(**values, version=version + 1)  # type: ignore[arg-type]
+        update(Case)
+        .where(Case.id == case.id, Case.version == version)
+        .values(**values, version=version + 1)  # type: ignore[arg-type]
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        now = uow.session.execute(select(Case.version).where(Case.id == case.id)).scalar_one_or_none()  # type: ignore[call-overload]
+        now = uow.session.execute(
+            select(Case.version).where(Case.id == case.id)
+        ).scalar_one_or_none()  # type: ignore[call-overload]
         raise stale.case_refused(uow, actor, case.id, case.case_number, now=now)  # type: ignore[arg-type]
     uow.session.refresh(case)
 
 
-def change_status(uow: UnitOfWork, actor: Actor, case_number: str, status: str, *, expected_version: int | None = None) -> CaseDetail:
+def change_status(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_number: str,
+    status: str,
+    *,
+    expected_version: int | None = None,
+) -> CaseDetail:
     case = _writable_case(uow, actor, case_number)
     new = validation.one_of(status, "status", [s.value for s in CaseStatus])
     if new == case.status:
@@ -170,12 +215,28 @@ def change_status(uow: UnitOfWork, actor: Actor, case_number: str, status: str, 
     closed_on: date | None = context.today(uow) if new == CaseStatus.CLOSED.value else None
     _save(uow, actor, case, expected_version, {"status": new, "closed_on": closed_on})
     _event(uow, actor, case, "status", before["status"], new)
-    audit.record(uow, actor, "case.status", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
+    audit.record(
+        uow,
+        actor,
+        "case.status",
+        "case",
+        case.id,
+        case_id=case.id,
+        before=before,
+        after=case_snapshot(case),
+    )
     uow.commit()
     return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
 
 
-def change_concern(uow: UnitOfWork, actor: Actor, case_number: str, concern: str, *, expected_version: int | None = None) -> CaseDetail:
+def change_concern(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_number: str,
+    concern: str,
+    *,
+    expected_version: int | None = None,
+) -> CaseDetail:
     case = _writable_case(uow, actor, case_number)
     new = validation.one_of(concern, "concern", [c.value for c in Concern])
     if new == case.concern:
@@ -183,26 +244,59 @@ def change_concern(uow: UnitOfWork, actor: Actor, case_number: str, concern: str
     before = case_snapshot(case)
     _save(uow, actor, case, expected_version, {"concern": new})
     _event(uow, actor, case, "concern", before["concern"], new)
-    audit.record(uow, actor, "case.concern", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
+    audit.record(
+        uow,
+        actor,
+        "case.concern",
+        "case",
+        case.id,
+        case_id=case.id,
+        before=before,
+        after=case_snapshot(case),
+    )
     uow.commit()
     return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
 
 
-def reassign(uow: UnitOfWork, actor: Actor, case_number: str, worker: str, *, expected_version: int | None = None) -> CaseDetail:
+def reassign(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_number: str,
+    worker: str,
+    *,
+    expected_version: int | None = None,
+) -> CaseDetail:
     """A new primary worker; the case moves to that worker's team."""
     policy.ensure_reassigner(actor)
     case = _writable_case(uow, actor, case_number)
     staff = _worker(uow, actor, worker)
     if staff.id == case.primary_worker_id:
-        raise ValidationError("case worker", f"{worker} is already the case worker of {case_number}")
+        raise ValidationError(
+            "case worker", f"{worker} is already the case worker of {case_number}"
+        )
     before = case_snapshot(case)
     old = uow.session.get(Staff, case.primary_worker_id) if case.primary_worker_id else None
-    _save(uow, actor, case, expected_version, {"primary_worker_id": staff.id, "team_id": staff.team_id})
+    _save(
+        uow,
+        actor,
+        case,
+        expected_version,
+        {"primary_worker_id": staff.id, "team_id": staff.team_id},
+    )
     # The new worker no longer needs a separate navigator entry for the same case.
     uow.session.execute(CaseNavigator.__table__.delete().where(  # type: ignore[attr-defined]
         CaseNavigator.case_id == case.id, CaseNavigator.staff_id == staff.id))  # fmt: skip
     _event(uow, actor, case, "worker", old.username if old else None, staff.username)
-    audit.record(uow, actor, "case.reassign", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
+    audit.record(
+        uow,
+        actor,
+        "case.reassign",
+        "case",
+        case.id,
+        case_id=case.id,
+        before=before,
+        after=case_snapshot(case),
+    )
     uow.commit()
     return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
 
@@ -214,15 +308,33 @@ def set_tags(uow: UnitOfWork, actor: Actor, case_number: str, tags: list[str]) -
     new = _tags(tags)
     uow.session.execute(CaseTag.__table__.delete().where(CaseTag.case_id == case.id))  # type: ignore[attr-defined]
     uow.session.add_all(CaseTag(case_id=case.id, tag=t) for t in new)  # type: ignore[arg-type]
-    audit.record(uow, actor, "case.tags", "case", case.id, case_id=case.id, before={"tags": before}, after={"tags": new})
+    audit.record(
+        uow,
+        actor,
+        "case.tags",
+        "case",
+        case.id,
+        case_id=case.id,
+        before={"tags": before},
+        after={"tags": new},
+    )
     uow.commit()
     return cases.detail(case.id)  # type: ignore[arg-type]
 
 
-def change_case_number(uow: UnitOfWork, actor: Actor, case_number: str, new_number: str, *, expected_version: int | None = None) -> CaseDetail:
+def change_case_number(
+    uow: UnitOfWork,
+    actor: Actor,
+    case_number: str,
+    new_number: str,
+    *,
+    expected_version: int | None = None,
+) -> CaseDetail:
     policy.ensure_grant(actor, Grant.CASE_NUMBERS, "changing a case number")
     case = _writable_case(uow, actor, case_number)
-    number = validation.text(new_number, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True)
+    number = validation.text(
+        new_number, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True
+    )
     if CaseRepository(uow.session, actor).case_number_taken(number):
         raise Conflict(f"case number {number} is already in use")
     before = case_snapshot(case)
@@ -231,6 +343,15 @@ def change_case_number(uow: UnitOfWork, actor: Actor, case_number: str, new_numb
     except IntegrityError as exc:
         raise Conflict(f"case number {number} is already in use") from exc
     _event(uow, actor, case, "case_number", before["case_number"], number)
-    audit.record(uow, actor, "case.number", "case", case.id, case_id=case.id, before=before, after=case_snapshot(case))
+    audit.record(
+        uow,
+        actor,
+        "case.number",
+        "case",
+        case.id,
+        case_id=case.id,
+        before=before,
+        after=case_snapshot(case),
+    )
     uow.commit()
     return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]

@@ -57,8 +57,12 @@ def register_client(uow: UnitOfWork, actor: Actor, client: ClientInput) -> int:
     if email and ("@" not in email or " " in email):
         raise ValidationError("email", f"{email[:60]!r} is not an email address")
     row = Client(
-        name=validation.text(client.name, "name", max_length=NAME_MAX, required=True, single_line=True),
-        preferred_name=validation.optional_text(client.preferred_name, "preferred name", max_length=NAME_MAX),
+        name=validation.text(
+            client.name, "name", max_length=NAME_MAX, required=True, single_line=True
+        ),
+        preferred_name=validation.optional_text(
+            client.preferred_name, "preferred name", max_length=NAME_MAX
+        ),
         date_of_birth=dob,
         email=email,
         phone=validation.optional_text(client.phone, "phone", max_length=40),
@@ -70,9 +74,21 @@ def register_client(uow: UnitOfWork, actor: Actor, client: ClientInput) -> int:
     )
     uow.session.add(row)
     uow.session.flush()
-    warnings = [validation.one_of(w, "warning indicator", settings.warning_indicators) for w in client.warnings]
-    uow.session.add_all(ClientWarning(client_id=row.id, indicator=w) for w in dict.fromkeys(warnings))  # type: ignore[arg-type]
-    audit.record(uow, actor, "client.register", "client", row.id, after={**client_snapshot(row), "warnings": warnings})
+    warnings = [
+        validation.one_of(w, "warning indicator", settings.warning_indicators)
+        for w in client.warnings
+    ]
+    uow.session.add_all(
+        ClientWarning(client_id=row.id, indicator=w) for w in dict.fromkeys(warnings)
+    )  # type: ignore[arg-type]
+    audit.record(
+        uow,
+        actor,
+        "client.register",
+        "client",
+        row.id,
+        after={**client_snapshot(row), "warnings": warnings},
+    )
     uow.commit()
     assert row.id is not None
     return row.id
@@ -107,7 +123,9 @@ def delete_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
         .where(Case.client_id == client_id, Case.deleted_at.is_(None))  # type: ignore[union-attr]
         .values(deleted_at=row.deleted_at)
     )
-    audit.record(uow, actor, "client.delete", "client", client_id, before=before, after=client_snapshot(row))
+    audit.record(
+        uow, actor, "client.delete", "client", client_id, before=before, after=client_snapshot(row)
+    )
     uow.commit()
 
 
@@ -124,5 +142,7 @@ def restore_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
     )
     row.deleted_at = None
     row.version += 1
-    audit.record(uow, actor, "client.restore", "client", client_id, before=before, after=client_snapshot(row))
+    audit.record(
+        uow, actor, "client.restore", "client", client_id, before=before, after=client_snapshot(row)
+    )
     uow.commit()

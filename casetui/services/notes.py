@@ -88,9 +88,15 @@ class ValidNote:
 def _contact_at(uow: UnitOfWork, day_in: str | date, time_in: str | time | None) -> datetime:
     settings = context.settings(uow)
     today = context.today(uow)
-    day = day_in if isinstance(day_in, date) else parse_date(day_in, today, prefer="past", field="contact date")
+    day = (
+        day_in
+        if isinstance(day_in, date)
+        else parse_date(day_in, today, prefer="past", field="contact date")
+    )
     if day > today:
-        raise ValidationError("contact date", f"{day.isoformat()} is in the future; notes record what has happened")
+        raise ValidationError(
+            "contact date", f"{day.isoformat()} is in the future; notes record what has happened"
+        )
     earliest = earliest_contact_date(today, settings.lock_days)
     if day < earliest:
         raise ValidationError(
@@ -99,7 +105,11 @@ def _contact_at(uow: UnitOfWork, day_in: str | date, time_in: str | time | None)
             f"at most {settings.lock_days} days",
         )
     if time_in is None:
-        at = context.local_now(uow).time().replace(second=0, microsecond=0) if day == today else time(12, 0)
+        at = (
+            context.local_now(uow).time().replace(second=0, microsecond=0)
+            if day == today
+            else time(12, 0)
+        )
     elif isinstance(time_in, time):
         at = time_in
     else:
@@ -110,7 +120,9 @@ def _contact_at(uow: UnitOfWork, day_in: str | date, time_in: str | time | None)
     return contact_at
 
 
-def _contact(uow: UnitOfWork, contact_type: str, third_party_org: str | None) -> tuple[str, str | None]:
+def _contact(
+    uow: UnitOfWork, contact_type: str, third_party_org: str | None
+) -> tuple[str, str | None]:
     kind = validation.one_of(contact_type, "contact type", context.settings(uow).contact_types)
     org = validation.optional_text(third_party_org, "third-party organisation", max_length=NAME_MAX)
     if kind == ContactType.THIRD_PARTY.value and not org:
@@ -122,8 +134,17 @@ def _contact(uow: UnitOfWork, contact_type: str, third_party_org: str | None) ->
 
 def validate_note(uow: UnitOfWork, note: NoteInput) -> ValidNote:
     fields = validation.Fields()
-    summary = fields.check(validation.text, note.summary, "summary", max_length=SUMMARY_MAX, required=True, single_line=True)
-    activity = fields.check(validation.one_of, note.activity_type, "activity type", context.settings(uow).activity_types)
+    summary = fields.check(
+        validation.text,
+        note.summary,
+        "summary",
+        max_length=SUMMARY_MAX,
+        required=True,
+        single_line=True,
+    )
+    activity = fields.check(
+        validation.one_of, note.activity_type, "activity type", context.settings(uow).activity_types
+    )
     kind, org = fields.check(_contact, uow, note.contact_type, note.third_party_org) or (None, None)
     details = fields.check(validation.text, note.details, "details", max_length=DETAILS_MAX)
     contact_at = fields.check(_contact_at, uow, note.contact_date, note.contact_time)
@@ -191,7 +212,10 @@ def _insert_note(
 
 def _views(uow: UnitOfWork, actor: Actor, note_ids: list[int]) -> list[NoteView]:
     return NoteRepository(uow.session, actor).views(
-        note_ids=note_ids, lock_days=context.settings(uow).lock_days, now=uow.now(), include_deleted=True
+        note_ids=note_ids,
+        lock_days=context.settings(uow).lock_days,
+        now=uow.now(),
+        include_deleted=True,
     )
 
 
@@ -210,7 +234,9 @@ def add_note(
     valid, valid_tasks = _validate_all(uow, actor, note, tasks)
     row = _insert_note(uow, actor, case, valid, None)
     uow.session.flush()
-    audit.record(uow, actor, "note.add", "case_note", row.id, case_id=case.id, after=note_snapshot(row))
+    audit.record(
+        uow, actor, "note.add", "case_note", row.id, case_id=case.id, after=note_snapshot(row)
+    )
     for task in valid_tasks:
         insert_task(uow, actor, case.id, task, note_id=row.id)
     uow.commit()
@@ -238,7 +264,9 @@ def bulk_add_notes(
     if not numbers:
         raise ValidationError("cases", "choose at least one case")
     if len(numbers) > BULK_MAX_CASES:
-        raise ValidationError("cases", f"{len(numbers)} cases; a bulk note may go to at most {BULK_MAX_CASES}")
+        raise ValidationError(
+            "cases", f"{len(numbers)} cases; a bulk note may go to at most {BULK_MAX_CASES}"
+        )
     valid, valid_tasks = _validate_all(uow, actor, note, [task] if task else [])
     valid_task: ValidTask | None = valid_tasks[0] if valid_tasks else None
 
@@ -264,10 +292,20 @@ def bulk_add_notes(
     rows = [_insert_note(uow, actor, case, valid, batch_id) for case in targets]
     uow.session.flush()
     for case, row in zip(targets, rows, strict=True):
-        audit.record(uow, actor, "note.add", "case_note", row.id, case_id=case.id, after={**note_snapshot(row), "batch_id": batch_id})
+        audit.record(
+            uow,
+            actor,
+            "note.add",
+            "case_note",
+            row.id,
+            case_id=case.id,
+            after={**note_snapshot(row), "batch_id": batch_id},
+        )
     task_ids: list[int] = []
     if valid_task is not None:
-        written = insert_tasks(uow, actor, [(c.id, valid_task, r.id) for c, r in zip(targets, rows, strict=True)])  # type: ignore[misc]
+        written = insert_tasks(
+            uow, actor, [(c.id, valid_task, r.id) for c, r in zip(targets, rows, strict=True)]
+        )  # type: ignore[misc]
         task_ids = [t.id for t in written]  # type: ignore[misc]
     uow.commit()
     return BulkResult(
@@ -290,7 +328,9 @@ def _writable_note(uow: UnitOfWork, actor: Actor, note_id: int) -> tuple[CaseNot
     return note, case
 
 
-def _lock_check(uow: UnitOfWork, actor: Actor, note: CaseNote, reason: str | None, doing: str) -> str | None:
+def _lock_check(
+    uow: UnitOfWork, actor: Actor, note: CaseNote, reason: str | None, doing: str
+) -> str | None:
     """None when the note is open; the override reason when a locked note may still change."""
     lock_days = context.settings(uow).lock_days
     if not is_locked(note.created_at, lock_days, uow.now()):
@@ -308,7 +348,8 @@ def _lock_check(uow: UnitOfWork, actor: Actor, note: CaseNote, reason: str | Non
 def _recompute_last_interaction(uow: UnitOfWork, case: Case) -> None:
     latest = uow.session.execute(
         select(func.max(CaseNote.contact_at)).where(
-            CaseNote.case_id == case.id, CaseNote.deleted_at.is_(None)  # type: ignore[union-attr]
+            CaseNote.case_id == case.id,
+            CaseNote.deleted_at.is_(None),  # type: ignore[union-attr]
         )
     ).scalar_one_or_none()
     # func.max bypasses the column type on SQLite; bring it back to an aware datetime.
@@ -321,7 +362,13 @@ def _recompute_last_interaction(uow: UnitOfWork, case: Case) -> None:
     case.last_interaction_at = latest
 
 
-def _versioned_update(uow: UnitOfWork, actor: Actor, note: CaseNote, expected_version: int | None, values: dict[str, object]) -> None:
+def _versioned_update(
+    uow: UnitOfWork,
+    actor: Actor,
+    note: CaseNote,
+    expected_version: int | None,
+    values: dict[str, object],
+) -> None:
     version = note.version if expected_version is None else expected_version
     if version != note.version:
         raise stale.note_refused(uow, actor, note.id, yours=version, now=note.version)  # type: ignore[arg-type]
@@ -331,7 +378,9 @@ def _versioned_update(uow: UnitOfWork, actor: Actor, note: CaseNote, expected_ve
         .values(**values, version=version + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        now = uow.session.execute(select(CaseNote.version).where(CaseNote.id == note.id)).scalar_one()  # type: ignore[call-overload]
+        now = uow.session.execute(
+            select(CaseNote.version).where(CaseNote.id == note.id)
+        ).scalar_one()  # type: ignore[call-overload]
         raise stale.note_refused(uow, actor, note.id, yours=version, now=now)  # type: ignore[arg-type]
     uow.session.refresh(note)
 
@@ -360,14 +409,20 @@ def edit_note(
         **{k: v for k, v in vars(changes).items() if v is not None and k in vars(current)},
     )
     values: dict[str, object] = {
-        "summary": validation.text(merged.summary, "summary", max_length=SUMMARY_MAX, required=True, single_line=True),
+        "summary": validation.text(
+            merged.summary, "summary", max_length=SUMMARY_MAX, required=True, single_line=True
+        ),
         "details": validation.text(merged.details, "details", max_length=DETAILS_MAX),
         "activity_type": note.activity_type
         if changes.activity_type is None
-        else validation.one_of(merged.activity_type, "activity type", context.settings(uow).activity_types),
+        else validation.one_of(
+            merged.activity_type, "activity type", context.settings(uow).activity_types
+        ),
         "restricted": bool(merged.restricted),
     }
-    values["contact_type"], values["third_party_org"] = _contact(uow, merged.contact_type, merged.third_party_org)
+    values["contact_type"], values["third_party_org"] = _contact(
+        uow, merged.contact_type, merged.third_party_org
+    )
     if changes.contact_date is not None or changes.contact_time is not None:
         local = note.contact_at.astimezone(context.zone(uow))
         values["contact_at"] = _contact_at(
@@ -383,7 +438,9 @@ def edit_note(
         _recompute_last_interaction(uow, case)
     action = "note.override_edit" if override else "note.edit"
     after = {**note_snapshot(note), **({"override_reason": override} if override else {})}
-    audit.record(uow, actor, action, "case_note", note.id, case_id=case.id, before=before, after=after)
+    audit.record(
+        uow, actor, action, "case_note", note.id, case_id=case.id, before=before, after=after
+    )
     uow.commit()
     return _views(uow, actor, [note_id])[0]
 
@@ -400,11 +457,15 @@ def delete_note(
     note, case = _writable_note(uow, actor, note_id)
     override = _lock_check(uow, actor, note, reason, "deleting")
     before = note_snapshot(note)
-    _versioned_update(uow, actor, note, expected_version, {"deleted_at": uow.now(), "updated_at": uow.now()})
+    _versioned_update(
+        uow, actor, note, expected_version, {"deleted_at": uow.now(), "updated_at": uow.now()}
+    )
     _recompute_last_interaction(uow, case)
     action = "note.override_delete" if override else "note.delete"
     after = {**note_snapshot(note), **({"override_reason": override} if override else {})}
-    audit.record(uow, actor, action, "case_note", note.id, case_id=case.id, before=before, after=after)
+    audit.record(
+        uow, actor, action, "case_note", note.id, case_id=case.id, before=before, after=after
+    )
     uow.commit()
     return _views(uow, actor, [note_id])[0]
 
@@ -418,7 +479,16 @@ def restore_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
     before = note_snapshot(note)
     _versioned_update(uow, actor, note, None, {"deleted_at": None, "updated_at": uow.now()})
     _recompute_last_interaction(uow, case)
-    audit.record(uow, actor, "note.restore", "case_note", note.id, case_id=case.id, before=before, after=note_snapshot(note))
+    audit.record(
+        uow,
+        actor,
+        "note.restore",
+        "case_note",
+        note.id,
+        case_id=case.id,
+        before=before,
+        after=note_snapshot(note),
+    )
     uow.commit()
     return _views(uow, actor, [note_id])[0]
 
@@ -432,10 +502,20 @@ def add_addendum(uow: UnitOfWork, actor: Actor, note_id: int, text: str, reason:
     body = validation.text(text, "addendum", max_length=DETAILS_MAX, required=True)
     # The addendum's reason column holds a summary's length; override reasons go to the audit.
     why = validation.text(reason, "reason", max_length=SUMMARY_MAX, required=True, single_line=True)
-    row = NoteAddendum(note_id=note_id, author_id=actor.id, created_at=uow.now(), reason=why, text=body)
+    row = NoteAddendum(
+        note_id=note_id, author_id=actor.id, created_at=uow.now(), reason=why, text=body
+    )
     uow.session.add(row)
     uow.session.flush()
-    audit.record(uow, actor, "note.addendum", "note_addendum", row.id, case_id=case.id, after={"note_id": note_id, "reason": why, "text": body})
+    audit.record(
+        uow,
+        actor,
+        "note.addendum",
+        "note_addendum",
+        row.id,
+        case_id=case.id,
+        after={"note_id": note_id, "reason": why, "text": body},
+    )
     uow.commit()
     return _views(uow, actor, [note_id])[0]
 

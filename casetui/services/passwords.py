@@ -44,7 +44,11 @@ def verify_password(password: str, stored: str | None) -> bool:
     except ValueError:
         return False
     actual = hashlib.scrypt(
-        _bytes(password), salt=salt, n=int(n), r=int(r), p=int(p),
+        _bytes(password),
+        salt=salt,
+        n=int(n),
+        r=int(r),
+        p=int(p),
         dklen=len(expected),
     )
     return hmac.compare_digest(actual, expected)

@@ -48,7 +48,9 @@ def ensure_may_change_note(actor: Actor, note: AuthoredNote) -> None:
     """Editing or deleting someone else's note is for supervisors and administrators."""
     if actor.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or note.author_id == actor.id:
         return
-    raise PermissionDenied(f"note {note.id} was written by someone else; only its author, a supervisor or an administrator may change it")
+    raise PermissionDenied(
+        f"note {note.id} was written by someone else; only its author, a supervisor or an administrator may change it"
+    )
 
 
 def ensure_grant(actor: Actor, grant: Grant, doing: str) -> None:

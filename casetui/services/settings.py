@@ -39,7 +39,9 @@ def update_settings(uow: UnitOfWork, actor: Actor, changes: SettingsChanges) -> 
             raise ValidationError("lock days", "must be between 1 and 365")
         row.lock_days = changes.lock_days
     if changes.time_zone is not None:
-        zone = validation.text(changes.time_zone, "time zone", max_length=64, required=True, single_line=True)
+        zone = validation.text(
+            changes.time_zone, "time zone", max_length=64, required=True, single_line=True
+        )
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
@@ -51,7 +53,15 @@ def update_settings(uow: UnitOfWork, actor: Actor, changes: SettingsChanges) -> 
             if not 0 <= value <= 100:
                 raise ValidationError(field.replace("_", " "), "must be between 0 and 100")
             setattr(row, field, float(value))
-    audit.record(uow, actor, "settings.update", "organisation_settings", 1, before=before, after=row.model_dump())
+    audit.record(
+        uow,
+        actor,
+        "settings.update",
+        "organisation_settings",
+        1,
+        before=before,
+        after=row.model_dump(),
+    )
     uow.commit()
     uow._settings = None  # type: ignore[attr-defined]
     return context.settings(uow)

@@ -94,7 +94,9 @@ def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> Sta
     try:
         role = Role(staff.role)
     except ValueError:
-        raise ValidationError("role", f"{staff.role!r} is not one of: {', '.join(r.value for r in Role)}") from None
+        raise ValidationError(
+            "role", f"{staff.role!r} is not one of: {', '.join(r.value for r in Role)}"
+        ) from None
     if find_by_username(uow.session, username) is not None:
         raise Conflict(f"the username {username} is taken")
     if not 0 <= staff.capacity_hours <= 168:
@@ -103,7 +105,9 @@ def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> Sta
     team = ensure_team(uow, actor, staff.team) if staff.team else None
     row = Staff(
         username=username,
-        display_name=validation.text(staff.display_name, "display name", max_length=NAME_MAX, required=True, single_line=True),
+        display_name=validation.text(
+            staff.display_name, "display name", max_length=NAME_MAX, required=True, single_line=True
+        ),
         role=role.value,
         grants=" ".join(sorted(g.value for g in grants)),
         team_id=team.id if team else None,
@@ -116,13 +120,21 @@ def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> Sta
         uow.session.flush()
     except IntegrityError as exc:
         raise Conflict(f"the username {username} is taken") from exc
-    audit.record(uow, actor, "staff.create", "staff", row.id, after=staff_snapshot(row), username="system")
+    audit.record(
+        uow, actor, "staff.create", "staff", row.id, after=staff_snapshot(row), username="system"
+    )
     uow.commit()
     return StaffRepository(uow.session, actor or _system(row)).get(row.id)  # type: ignore[arg-type]
 
 
 def _system(row: Staff) -> Actor:
-    return Actor(id=row.id or 0, username="system", display_name="system", role=Role.ADMINISTRATOR, team_id=None)
+    return Actor(
+        id=row.id or 0,
+        username="system",
+        display_name="system",
+        role=Role.ADMINISTRATOR,
+        team_id=None,
+    )
 
 
 def list_staff(uow: UnitOfWork, actor: Actor, *, include_inactive: bool = False) -> list[StaffView]:
@@ -135,5 +147,7 @@ def set_password(uow: UnitOfWork, actor: Actor, username: str, password: str) ->
         policy.ensure_administrator(actor, "setting someone else's password")
     target.password_hash = _password(password)
     target.failed_sign_ins = 0
-    audit.record(uow, actor, "staff.password", "staff", target.id, after={"username": target.username})
+    audit.record(
+        uow, actor, "staff.password", "staff", target.id, after={"username": target.username}
+    )
     uow.commit()

@@ -53,20 +53,28 @@ class ValidTask:
     details: str
 
 
-def validate_task(uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str = "task") -> ValidTask:
-    name = validation.text(task.name, f"{label} name", max_length=SUMMARY_MAX, required=True, single_line=True)
+def validate_task(
+    uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str = "task"
+) -> ValidTask:
+    name = validation.text(
+        task.name, f"{label} name", max_length=SUMMARY_MAX, required=True, single_line=True
+    )
     today = context.today(uow)
     if isinstance(task.due, date):
         due_on = task.due
     else:
         due_on = parse_date(task.due, today, prefer="future", field=f"{label} due date")
     if abs(due_on - today) > DUE_WINDOW:
-        raise ValidationError(f"{label} due date", f"{due_on.isoformat()} is more than five years away")
+        raise ValidationError(
+            f"{label} due date", f"{due_on.isoformat()} is more than five years away"
+        )
     try:
         repeats = Repeats((task.repeats or "none").strip().lower())
     except ValueError:
         allowed = ", ".join(r.value for r in Repeats)
-        raise ValidationError(f"{label} repeats", f"{task.repeats!r} is not one of: {allowed}") from None
+        raise ValidationError(
+            f"{label} repeats", f"{task.repeats!r} is not one of: {allowed}"
+        ) from None
     rule = None
     if repeats is Repeats.CUSTOM or (task.rrule and repeats is Repeats.NONE):
         rule = validate_rrule(task.rrule or "", due_on)
@@ -84,19 +92,32 @@ def validate_task(uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str 
     for username in dict.fromkeys(usernames):
         staff = found.get(username)
         if staff is None or not staff.active:
-            raise ValidationError(f"{label} responsible", f"no active staff member {username[:64]!r}")
+            raise ValidationError(
+                f"{label} responsible", f"no active staff member {username[:64]!r}"
+            )
         if staff.role == Role.AUDITOR.value:
-            raise ValidationError(f"{label} responsible", f"{username} is an auditor and cannot hold tasks")
+            raise ValidationError(
+                f"{label} responsible", f"{username} is an auditor and cannot hold tasks"
+            )
         assert staff.id is not None
         ids.append(staff.id)
-    return ValidTask(name, due_on, repeats, rule, tuple(ids), bool(task.assigned_to_client), details)
+    return ValidTask(
+        name, due_on, repeats, rule, tuple(ids), bool(task.assigned_to_client), details
+    )
 
 
 def insert_task(
-    uow: UnitOfWork, actor: Actor, case_id: int, task: ValidTask, *, note_id: int | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    case_id: int,
+    task: ValidTask,
+    *,
+    note_id: int | None = None,
     previous_task_id: int | None = None,
 ) -> FollowUpTask:
-    return insert_tasks(uow, actor, [(case_id, task, note_id)], previous_task_id=previous_task_id)[0]
+    return insert_tasks(uow, actor, [(case_id, task, note_id)], previous_task_id=previous_task_id)[
+        0
+    ]
 
 
 def insert_tasks(
@@ -134,7 +155,15 @@ def insert_tasks(
     uow.session.flush()
     refresh_next_task_due(uow, list({case_id for case_id, _, _ in items}))
     for row, (case_id, task, _) in zip(rows, items, strict=True):
-        audit.record(uow, actor, "task.add", "follow_up_task", row.id, case_id=case_id, after=task_snapshot(row, task.responsible_ids))
+        audit.record(
+            uow,
+            actor,
+            "task.add",
+            "follow_up_task",
+            row.id,
+            case_id=case_id,
+            after=task_snapshot(row, task.responsible_ids),
+        )
     return rows
 
 
@@ -156,7 +185,9 @@ def refresh_next_task_due(uow: UnitOfWork, case_ids: list[int]) -> None:
             uow.session.expire(cached, ["next_task_due"])
 
 
-def task_snapshot(row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()) -> dict[str, object]:
+def task_snapshot(
+    row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()
+) -> dict[str, object]:
     return {
         "name": row.name,
         "due_on": row.due_on,
@@ -201,7 +232,16 @@ def _finish(
         raise StaleEdit(f"task {task_id} was changed by someone else; reload it and try again")
     uow.session.refresh(row)
     refresh_next_task_due(uow, [row.case_id])
-    audit.record(uow, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id, before=before, after=task_snapshot(row))
+    audit.record(
+        uow,
+        actor,
+        f"task.{status.value}",
+        "follow_up_task",
+        task_id,
+        case_id=row.case_id,
+        before=before,
+        after=task_snapshot(row),
+    )
     return row, tasks.views(task_ids=[task_id])[0]
 
 
@@ -218,14 +258,18 @@ def complete_task(
             row.name, due, Repeats(row.repeats), row.rrule,
             tuple(tasks.responsible_ids(task_id)), row.assigned_to_client, row.details,
         )  # fmt: skip
-        nxt = insert_task(uow, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id)
+        nxt = insert_task(
+            uow, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id
+        )
         uow.session.flush()
         following = tasks.views(task_ids=[nxt.id])[0]  # type: ignore[list-item]
     uow.commit()
     return done, following
 
 
-def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None) -> TaskView:
+def cancel_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None
+) -> TaskView:
     _row, cancelled = _finish(uow, actor, task_id, TaskStatus.CANCELLED, expected_version)
     uow.commit()
     return cancelled

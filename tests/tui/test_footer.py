@@ -31,9 +31,7 @@ async def test_selecting_case_after_case_keeps_no_old_footer_keys(
         assert footer_keys_alive() <= 2 * shown
 
 
-async def test_moving_the_cursor_does_not_rebuild_the_footer(
-    db, actor_for, supervisor, make_app
-):
+async def test_moving_the_cursor_does_not_rebuild_the_footer(db, actor_for, supervisor, make_app):
     async with make_app(db, actor_for(supervisor), (120, 40)) as pilot:
         footer = pilot.app.screen.query_one(Footer)
         before = {id(key) for key in footer.query(FooterKey)}
