@@ -34,10 +34,11 @@ from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.demo import DemoSummary, generate_demo
 from casetui.domain.actor import Actor
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseNote, Staff
 from casetui.domain.read_models import CaseRow
 from casetui.drafts import ENV_DRAFTS_DIR
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.repositories.timeline import NOTE
 from casetui.tui.app import CasetuiApp, make_app
@@ -394,10 +395,11 @@ def as_supervisor(demo: Demo, db: Database) -> CasetuiApp:
 
 def a_mornings_work(demo: Demo, db: Database) -> None:
     """Notes, a concern raised, a case moved and a mistyped password: a trail to look at."""
+    from casetui.services.context import settings
+
     from casetui.domain.errors import SignInFailed
     from casetui.services.auth import sign_in
     from casetui.services.cases import change_concern
-    from casetui.services.context import settings
     from casetui.services.notes import NoteInput, add_note
 
     worker = actor_of(db, demo.caseworker)

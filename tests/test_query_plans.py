@@ -21,9 +21,9 @@ from casetui.db.uow import Database, UnitOfWork
 from casetui.demo import generate_demo
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
-from casetui.repositories.audit import AuditFilter, AuditTrailRepository, Position
+from casetui.domain.filters import CaseFilter, Position
+from casetui.repositories.audit import AuditFilter, AuditTrailRepository
 from casetui.repositories.caseload import CaseloadRepository
-from casetui.repositories.cases import CaseFilter
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import workload
 

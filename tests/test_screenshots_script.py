@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.domain.filters import CaseFilter
+from casetui.repositories.cases import CaseRepository
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "screenshots.py"
 

@@ -7,6 +7,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -49,7 +50,11 @@ class Database:
         return sqlite_path(str(self.engine.url)) if self.is_sqlite else None
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self._sessions(), self.clock, write=write)
+        return UnitOfWork(self.new_session(), self.clock, write=write)
+
+    def new_session(self) -> Session:
+        """A session for a unit of work to own (services build theirs on it)."""
+        return self._sessions()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -67,7 +72,7 @@ class UnitOfWork:
         self.audit_tail: tuple[int, str] | None = None
         self._before_commit: list[Callable[[], None]] = []
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> Self:
         if self.write and self.session.get_bind().dialect.name == "postgresql":
             # Writers queue on one lock, as SQLite's BEGIN IMMEDIATE makes them: two writes can
             # then never hold each other's rows (no deadlock), and the audit chain stays a line.

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import Enum
 
 DEFAULT_LOCK_DAYS = 14
+
+
+class NoteLock(Enum):
+    """What the lock leaves a person free to do with a note (services decide which)."""
+
+    OPEN = "open"  # not locked yet: edit and delete as any note
+    OVERRIDE = "override"  # locked, but this person may override it, giving a reason
+    LOCKED = "locked"  # locked for this person: an addendum is the way to add to it
 
 
 def locks_at(created_at: datetime, lock_days: int) -> datetime:

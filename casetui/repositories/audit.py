@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
+from casetui.domain.filters import Position
 from casetui.domain.models import AuditEvent, Case
 from casetui.domain.read_models import AuditEventView
 from casetui.repositories.scope import audit_trail_visible
@@ -38,18 +39,6 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a page ends: the (at, id) of its first or last event."""
-
-    at: datetime
-    id: int
-
-    @classmethod
-    def of(cls, event: AuditEventView) -> Position:
-        return cls(event.at, event.id)
 
 
 class AuditTrailRepository:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlmodel import Session
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus
 from casetui.domain.errors import NotFound
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import (
     Case,
     CaseNavigator,
@@ -40,7 +41,6 @@ from casetui.domain.read_models import CaseDetail, CaseRow
 from casetui.domain.storable import storable, storable_id
 from casetui.repositories.scope import assigned_to, visible_cases
 
-ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
 KNOWN_STATUSES = frozenset(status.value for status in CaseStatus)
 # A filter matching more cases than this, in any status, tests the caseload's rows one by one
 # in caseload order (stopping at a full page) instead of gathering every match first.
@@ -51,25 +51,6 @@ _BROAD_SEEN: dict[tuple[str, int, str], bool] = {}
 BROAD_SEEN_KEPT = 1_000
 
 ROWS_MAX = 2**62  # within SQLite's and PostgreSQL's 64-bit LIMIT and OFFSET
-# The caseload's sortable columns, by the names the UI and CLI use.
-SORT_KEYS = (
-    "client", "case_number", "worker", "status", "concern", "pathway", "last_interaction",
-    "next_task",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    query: str = ""
-    statuses: tuple[str, ...] = ACTIVE_STATUSES
-    concerns: tuple[str, ...] = ()
-    worker_ids: tuple[int, ...] = ()
-    mine: bool = False
-    pathways: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    sort: str = "last_interaction"
-    descending: bool = True
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _like_escape(text: str) -> str:

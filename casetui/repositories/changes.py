@@ -1,4 +1,4 @@
-"""Who last changed a note or a case the actor can see, read from the audit trail.
+"""Who last changed a note, a case or a task the actor can see, read from the audit trail.
 
 Asked when an edit is refused as stale, so the refusal can say who saved first and when.
 """
@@ -24,6 +24,7 @@ NOTE_CHANGES = (
     "note.restore",
 )
 CASE_CHANGES = ("case.status", "case.concern", "case.reassign", "case.number")
+TASK_CHANGES = ("task.done", "task.cancelled")
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,6 @@ class ChangeRepository:
 
     def last_case_change(self, case_id: int) -> LastChange | None:
         return self._last("case", case_id, CASE_CHANGES)
+
+    def last_task_change(self, task_id: int) -> LastChange | None:
+        return self._last("follow_up_task", task_id, TASK_CHANGES)

@@ -9,7 +9,7 @@ text (which sorts in time order) and become datetimes only for the lines on scre
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
@@ -26,42 +26,18 @@ from casetui.domain.models import (
     Staff,
 )
 from casetui.domain.storable import storable
+from casetui.domain.timeline import (
+    ADDENDUM,
+    EVENT,
+    NOTE,
+    TASK,
+    Stamp,
+    TimelineEntry,
+    order_key,
+)
 from casetui.repositories.scope import visible_cases
 
 NOT_DELETED = CaseNote.deleted_at.is_(None)  # type: ignore[union-attr]
-NOTE, ADDENDUM, TASK, EVENT = "note", "addendum", "task", "event"
-Moment = datetime | str  # str: SQLite's stored UTC text, see moment()
-
-
-def moment(value: Moment) -> datetime:
-    """A timeline time as an aware UTC datetime."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    return value
-
-
-class TimelineEntry(NamedTuple):
-    """One timeline line. ``at`` orders the timeline: contact time, creation or change time."""
-
-    kind: str
-    id: int
-    at: Moment
-    author: str
-    summary: str
-    restricted: bool = False
-    created_at: Moment | None = None  # notes: where the lock counts from
-    note_id: int | None = None  # addenda and tasks: the note they belong to
-    status: str | None = None  # tasks: open, done, cancelled
-    due_on: date | None = None  # tasks
-    repeats: str | None = None  # tasks
-    detail: str | None = None  # notes: activity type; events: what changed
-    version: int = 0
-    author_id: int | None = None
-
-
-def order_key(entry: TimelineEntry) -> tuple[Moment, str, int]:
-    """Timeline order, oldest to newest; ties by kind, then id, so every entry has one place."""
-    return entry.at, entry.kind, entry.id
 
 
 class _Page(NamedTuple):
@@ -71,7 +47,7 @@ class _Page(NamedTuple):
     limit: int | None = None
     after: TimelineEntry | None = None
 
-    def beyond(self, kind: str, at: Any, id_: Any, key_at: Moment) -> Any:
+    def beyond(self, kind: str, at: Any, id_: Any, key_at: Stamp) -> Any:
         """Rows of ``kind`` that come after the keyset entry in this page's direction.
 
         The same comparison as ``order_key`` on (at, kind, id), with kind fixed per query.
@@ -151,13 +127,15 @@ class TimelineRepository:
         at = self._time(at)
         statement = query(select(*columns))
         if page.after is not None:
-            statement = statement.where(page.beyond(kind, at, id_, self._key_time(page.after.at)))
+            statement = statement.where(
+                page.beyond(kind, at, id_, self._key_time(page.after.stamp))
+            )
         if page.limit is not None:
             ordered = (at.desc(), id_.desc()) if page.newest_first else (at.asc(), id_.asc())
             statement = statement.order_by(*ordered).limit(page.limit)
         return list(self.session.connection().execute(statement))
 
-    def _key_time(self, value: Moment) -> Moment:
+    def _key_time(self, value: Stamp) -> Stamp:
         """A keyset time in the form the column compares with: stored text on SQLite."""
         if self._raw_times and isinstance(value, datetime):
             return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"

@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import text, update
 from sqlmodel import col, select
 
-from casetui.db.uow import WRITE_LOCK_KEY, UnitOfWork
+from casetui.db.uow import WRITE_LOCK_KEY, Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.models import AuditAnchor, AuditEvent
+from casetui.services import policy
 
 GENESIS = "0" * 64
 
@@ -296,3 +297,12 @@ def _against_anchor(tail: _Tail, anchor: AuditAnchor) -> tuple[int | None, str, 
             0,
         )
     return None
+
+
+def verify_trail(
+    db: Database, actor: Actor, *, expect_head: str | None = None, since_head: str | None = None
+) -> ChainCheck:
+    """``verify`` for a person: administrators and auditors check the trail."""
+    policy.ensure_audit_reader(actor)
+    with db.uow(write=False) as uow:
+        return verify(uow, expect_head=expect_head, since_head=since_head)

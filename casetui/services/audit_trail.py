@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.errors import NotFound, ValidationError
+from casetui.domain.filters import Position
 from casetui.domain.read_models import AuditEventView
-from casetui.repositories.audit import AuditFilter, AuditTrailRepository, Position
-from casetui.services import audit, context, policy, validation
+from casetui.repositories.audit import AuditFilter
+from casetui.services import audit, policy, validation
+from casetui.services.work import Database, Work, reading, writing
 
 PAGE_SIZE = 50
 # What the product records, for the action filter's suggestions; other actions still match.
@@ -67,7 +68,7 @@ def day_range(
 
 
 def _filter(
-    uow: UnitOfWork, actor: Actor, query: TrailQuery
+    uow: Work, actor: Actor, query: TrailQuery
 ) -> tuple[AuditFilter, date | None, date | None]:
     fields = validation.Fields()
     person = fields.check(validation.text, query.person, "person", max_length=64, single_line=True)
@@ -75,7 +76,7 @@ def _filter(
         validation.text, query.case_number, "case", max_length=40, single_line=True
     )
     action = fields.check(validation.text, query.action, "action", max_length=60, single_line=True)
-    today = context.today(uow)
+    today = uow.today()
     first = fields.check(_day, query.since, "from", today)
     last = fields.check(_day, query.until, "to", today)
     fields.done()
@@ -85,10 +86,10 @@ def _filter(
         )
     case_id = None
     if number:
-        case_id = AuditTrailRepository(uow.session, actor).case_id(number)
+        case_id = uow.audit_trail.case_id(number)
         if case_id is None:
             raise NotFound(f"no case numbered {number}")
-    since, until = day_range(first, last, context.zone(uow))
+    since, until = day_range(first, last, uow.zone)
     found = AuditFilter(
         person=person.lower() or None, case_id=case_id, action=action.lower() or None,
         since=since, until=until,
@@ -101,7 +102,7 @@ def _day(text: str, field: str, today: date) -> date | None:
 
 
 def browse(
-    uow: UnitOfWork,
+    db: Database,
     actor: Actor,
     query: TrailQuery,
     *,
@@ -110,33 +111,35 @@ def browse(
     limit: int = PAGE_SIZE,
 ) -> TrailPage:
     """One page of events, newest first: the newest, or the page beyond a position."""
-    policy.ensure_audit_reader(actor)
-    flt, first, last = _filter(uow, actor, query)
-    found = AuditTrailRepository(uow.session, actor).page(
-        flt, older_than=older_than, newer_than=newer_than, limit=limit + 1
-    )
-    zone = context.settings(uow).time_zone
-    if newer_than is not None and older_than is None:
-        # Read upwards: the extra event, if any, is the newest one, beyond this page.
-        events, newer, older = found[-limit:], len(found) > limit, True
-    else:
-        events, older, newer = found[:limit], len(found) > limit, older_than is not None
-    return TrailPage(tuple(events), older, newer, zone, first, last)
+    with reading(db, actor) as uow:
+        policy.ensure_audit_reader(actor)
+        flt, first, last = _filter(uow, actor, query)
+        found = uow.audit_trail.page(
+            flt, older_than=older_than, newer_than=newer_than, limit=limit + 1
+        )
+        zone = uow.settings.time_zone
+        if newer_than is not None and older_than is None:
+            # Read upwards: the extra event, if any, is the newest one, beyond this page.
+            events, newer, older = found[-limit:], len(found) > limit, True
+        else:
+            events, older, newer = found[:limit], len(found) > limit, older_than is not None
+        return TrailPage(tuple(events), older, newer, zone, first, last)
 
 
-def open_event(uow: UnitOfWork, actor: Actor, event_id: int) -> AuditEventView:
+def open_event(db: Database, actor: Actor, event_id: int) -> AuditEventView:
     """One event in full; opening a restricted note's text is recorded, as reading it is."""
-    policy.ensure_audit_reader(actor)
-    event = AuditTrailRepository(uow.session, actor).get(event_id)
-    if event is None:
-        raise NotFound(f"no audit event {event_id}")
-    if event.entity == "case_note" and _shows_restricted_text(event):
-        audit.record(
-            uow, actor, "note.view_restricted", "case_note", event.entity_id,
-            case_id=event.case_id, after={"audit_event": event.id},
-        )  # fmt: skip
-        uow.commit()
-    return event
+    with writing(db, actor) as uow:
+        policy.ensure_audit_reader(actor)
+        event = uow.audit_trail.get(event_id)
+        if event is None:
+            raise NotFound(f"no audit event {event_id}")
+        if event.entity == "case_note" and _shows_restricted_text(event):
+            audit.record(
+                uow, actor, "note.view_restricted", "case_note", event.entity_id,
+                case_id=event.case_id, after={"audit_event": event.id},
+            )  # fmt: skip
+            uow.commit()
+        return event
 
 
 def _shows_restricted_text(event: AuditEventView) -> bool:

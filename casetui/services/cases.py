@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
 from casetui.domain.errors import Conflict, ValidationError
@@ -22,12 +22,14 @@ from casetui.domain.models import (
     Client,
     Staff,
 )
-from casetui.domain.read_models import CaseDetail
+from casetui.domain.read_models import CaseDetail, StaffView
 from casetui.domain.storable import storable_id
-from casetui.repositories.cases import CaseRepository
 from casetui.repositories.scope import visible_cases
 from casetui.repositories.staff import find_by_username
-from casetui.services import audit, context, policy, stale, validation
+from casetui.services import audit, policy, validation
+from casetui.services.access import holds_work, worker_refusal, writable_case_by_number
+from casetui.services.records import save_versioned, snapshot
+from casetui.services.work import Database, Work, reading, writing
 
 CASE_NUMBER_MAX = 40
 TAGS_MAX = 20
@@ -44,33 +46,26 @@ class CaseInput:
     case_number: str | None = None  # None: the next number in the organisation's series
 
 
-def case_snapshot(case: Case) -> dict[str, object]:
-    return {
-        "case_number": case.case_number,
-        "status": case.status,
-        "concern": case.concern,
-        "primary_worker_id": case.primary_worker_id,
-        "team_id": case.team_id,
-        "pathway": case.pathway,
-        "closed_on": case.closed_on,
-        "version": case.version,
-    }
-
-
-def _worker(uow: UnitOfWork, actor: Actor, username: str | None) -> Staff:
+def _worker(work: Work, actor: Actor, username: str | None) -> Staff:
     name = username or actor.username
-    staff = find_by_username(uow.session, name)
-    if staff is None or not staff.active:
+    staff = find_by_username(work.session, name)
+    if staff is None:
         raise ValidationError("case worker", f"no active staff member {name[:64]!r}")
-    if staff.role == Role.AUDITOR.value:
-        raise ValidationError("case worker", f"{name} is an auditor and cannot hold cases")
-    if actor.role is Role.CASEWORKER and staff.id != actor.id:
-        raise policy.PermissionDenied(
-            "caseworkers open cases for themselves; a supervisor can assign others"
-        )
-    if actor.role is Role.SUPERVISOR and staff.team_id != actor.team_id:
-        raise policy.PermissionDenied(f"{name} is not in your team")
+    refusal = worker_refusal(actor, staff)
+    if refusal is not None:
+        raise refusal
     return staff
+
+
+def worker_choices(db: Database, actor: Actor, case_number: str) -> list[StaffView]:
+    """Who ``actor`` may make the new worker of a case: the reassign picker's list."""
+    with reading(db, actor) as work:
+        current = work.cases.get_by_number(case_number).primary_worker_id
+        return [
+            s
+            for s in work.staff.list()
+            if s.id != current and holds_work(s) and worker_refusal(actor, s) is None
+        ]
 
 
 def _tags(raw: tuple[str, ...] | list[str]) -> list[str]:
@@ -87,11 +82,11 @@ def _tags(raw: tuple[str, ...] | list[str]) -> list[str]:
     return tags
 
 
-def _next_case_number(uow: UnitOfWork) -> str:
-    settings = context.settings(uow)
-    year = context.today(uow).year
+def _next_case_number(work: Work) -> str:
+    settings = work.settings
+    year = work.today().year
     stem = f"{settings.case_number_prefix}-{year}-"
-    highest = uow.session.execute(
+    highest = work.session.execute(
         select(func.max(Case.case_number)).where(Case.case_number.like(f"{stem}%"))  # type: ignore[attr-defined]
     ).scalar_one_or_none()
     sequence = (
@@ -102,164 +97,135 @@ def _next_case_number(uow: UnitOfWork) -> str:
     return f"{stem}{sequence:06d}"
 
 
-def _event(
-    uow: UnitOfWork, actor: Actor, case: Case, kind: str, before: object, after: object
-) -> None:
-    uow.session.add(
-        CaseEvent(case_id=case.id, actor_id=actor.id, at=uow.now(), kind=kind,  # type: ignore[arg-type]
+def _event(work: Work, actor: Actor, case: Case, kind: str, before: object, after: object) -> None:
+    work.session.add(
+        CaseEvent(case_id=case.id, actor_id=actor.id, at=work.now(), kind=kind,  # type: ignore[arg-type]
                   before=None if before is None else str(before)[:NAME_MAX],
                   after=None if after is None else str(after)[:NAME_MAX])
     )  # fmt: skip
 
 
-def open_case(uow: UnitOfWork, actor: Actor, case: CaseInput) -> CaseDetail:
-    policy.ensure_writer(actor)
-    client = uow.session.get(Client, case.client_id) if storable_id(case.client_id) else None
+def _client_for_new_case(work: Work, actor: Actor, client_id: int) -> Client:
+    client = work.session.get(Client, client_id) if storable_id(client_id) else None
     if client is not None and actor.role is not Role.ADMINISTRATOR:
         # A client already served by cases out of the actor's sight is not theirs to see.
         cases_of_client = select(Case.id).where(Case.client_id == client.id)
         visible = cases_of_client.where(visible_cases(actor))
         if (
-            uow.session.execute(cases_of_client.limit(1)).first()
-            and not uow.session.execute(visible.limit(1)).first()
+            work.session.execute(cases_of_client.limit(1)).first()
+            and not work.session.execute(visible.limit(1)).first()
         ):
             client = None
     if client is None or client.deleted_at is not None:
-        raise ValidationError("client", f"no client {case.client_id} that you can see")
-    status = validation.one_of(case.status, "status", [s.value for s in CaseStatus])
-    concern = validation.one_of(case.concern, "concern", [c.value for c in Concern])
-    pathway = (
-        validation.one_of(case.pathway, "pathway", context.settings(uow).pathways)
-        if case.pathway
-        else None
-    )
-    worker = _worker(uow, actor, case.worker)
-    if case.case_number:
-        policy.ensure_grant(actor, Grant.CASE_NUMBERS, "choosing a case number")
-        number = validation.text(
-            case.case_number,
-            "case number",
-            max_length=CASE_NUMBER_MAX,
-            required=True,
-            single_line=True,
+        raise ValidationError("client", f"no client {client_id} that you can see")
+    return client
+
+
+def open_case(db: Database, actor: Actor, case: CaseInput) -> CaseDetail:
+    policy.ensure_writer(actor)
+    with writing(db, actor) as work:
+        client = _client_for_new_case(work, actor, case.client_id)
+        status = validation.one_of(case.status, "status", [s.value for s in CaseStatus])
+        concern = validation.one_of(case.concern, "concern", [c.value for c in Concern])
+        pathway = (
+            validation.one_of(case.pathway, "pathway", work.settings.pathways)
+            if case.pathway
+            else None
         )
-    else:
-        number = _next_case_number(uow)
-    if CaseRepository(uow.session, actor).case_number_taken(number):
-        raise Conflict(f"case number {number} is already in use")
-    today = context.today(uow)
-    row = Case(
-        case_number=number, client_id=client.id, status=status, concern=concern,  # type: ignore[arg-type]
-        primary_worker_id=worker.id, team_id=worker.team_id, pathway=pathway, opened_on=today,
-        closed_on=today if status == CaseStatus.CLOSED.value else None, created_at=uow.now(),
-    )  # fmt: skip
-    uow.session.add(row)
-    try:
-        uow.session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"case number {number} was taken by someone else just now; try again"
-        ) from exc
-    uow.session.add_all(CaseTag(case_id=row.id, tag=t) for t in _tags(case.tags))  # type: ignore[arg-type]
-    audit.record(uow, actor, "case.open", "case", row.id, case_id=row.id, after=case_snapshot(row))
-    try:
-        uow.commit()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"case number {number} was taken by someone else just now; try again"
-        ) from exc
-    return CaseRepository(uow.session, actor).detail(row.id)  # type: ignore[arg-type]
+        worker = _worker(work, actor, case.worker)
+        if case.case_number:
+            policy.ensure_grant(actor, Grant.CASE_NUMBERS, "choosing a case number")
+            number = validation.text(
+                case.case_number, "case number", max_length=CASE_NUMBER_MAX, required=True,
+                single_line=True,
+            )  # fmt: skip
+        else:
+            number = _next_case_number(work)
+        if work.cases.case_number_taken(number):
+            raise Conflict(f"case number {number} is already in use")
+        today = work.today()
+        row = Case(
+            case_number=number, client_id=client.id, status=status, concern=concern,  # type: ignore[arg-type]
+            primary_worker_id=worker.id, team_id=worker.team_id, pathway=pathway, opened_on=today,
+            closed_on=today if status == CaseStatus.CLOSED.value else None, created_at=work.now(),
+        )  # fmt: skip
+        taken = f"case number {number} was taken by someone else just now; try again"
+        work.session.add(row)
+        try:
+            work.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(taken) from exc
+        assert row.id is not None
+        work.session.add_all(CaseTag(case_id=row.id, tag=t) for t in _tags(case.tags))
+        audit.record(work, actor, "case.open", "case", row.id, case_id=row.id, after=snapshot(row))
+        try:
+            work.commit()
+        except IntegrityError as exc:
+            raise Conflict(taken) from exc
+        return work.cases.detail(row.id)
 
 
-def _writable_case(uow: UnitOfWork, actor: Actor, case_number: str) -> Case:
-    cases = CaseRepository(uow.session, actor)
-    case = cases.get_by_number(case_number)
-    policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(case.id))  # type: ignore[arg-type]
-    return case
-
-
-def _save(
-    uow: UnitOfWork,
+def _change(
+    db: Database,
     actor: Actor,
-    case: Case,
+    case_number: str,
     expected_version: int | None,
-    values: dict[str, object],
-) -> None:
-    version = case.version if expected_version is None else expected_version
-    result = uow.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.version == version)
-        .values(**values, version=version + 1)  # type: ignore[arg-type]
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        now = uow.session.execute(
-            select(Case.version).where(Case.id == case.id)
-        ).scalar_one_or_none()  # type: ignore[call-overload]
-        raise stale.case_refused(uow, actor, case.id, case.case_number, now=now)  # type: ignore[arg-type]
-    uow.session.refresh(case)
+    change: Callable[[Work, Case], tuple[str, str, object, object, dict[str, object]]],
+) -> CaseDetail:
+    """One change of a case: ``change`` checks it and says (action, event kind, old, new,
+    values); the case is saved from the version the person saw, with its event and audit."""
+    with writing(db, actor) as work:
+        case = writable_case_by_number(work, case_number)
+        assert case.id is not None
+        action, kind, old, new, values = change(work, case)
+        before = snapshot(case)
+        save_versioned(work, case, expected_version, values)
+        _event(work, actor, case, kind, old, new)
+        audit.record(
+            work, actor, action, "case", case.id, case_id=case.id, before=before,
+            after=snapshot(case),
+        )  # fmt: skip
+        work.commit()
+        return work.cases.detail(case.id)
 
 
 def change_status(
-    uow: UnitOfWork,
+    db: Database,
     actor: Actor,
     case_number: str,
     status: str,
     *,
     expected_version: int | None = None,
 ) -> CaseDetail:
-    case = _writable_case(uow, actor, case_number)
-    new = validation.one_of(status, "status", [s.value for s in CaseStatus])
-    if new == case.status:
-        raise ValidationError("status", f"case {case_number} is already {new}")
-    before = case_snapshot(case)
-    closed_on: date | None = context.today(uow) if new == CaseStatus.CLOSED.value else None
-    _save(uow, actor, case, expected_version, {"status": new, "closed_on": closed_on})
-    _event(uow, actor, case, "status", before["status"], new)
-    audit.record(
-        uow,
-        actor,
-        "case.status",
-        "case",
-        case.id,
-        case_id=case.id,
-        before=before,
-        after=case_snapshot(case),
-    )
-    uow.commit()
-    return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
+    def change(work: Work, case: Case) -> tuple[str, str, object, object, dict[str, object]]:
+        new = validation.one_of(status, "status", [s.value for s in CaseStatus])
+        if new == case.status:
+            raise ValidationError("status", f"case {case_number} is already {new}")
+        closed_on: date | None = work.today() if new == CaseStatus.CLOSED.value else None
+        return "case.status", "status", case.status, new, {"status": new, "closed_on": closed_on}
+
+    return _change(db, actor, case_number, expected_version, change)
 
 
 def change_concern(
-    uow: UnitOfWork,
+    db: Database,
     actor: Actor,
     case_number: str,
     concern: str,
     *,
     expected_version: int | None = None,
 ) -> CaseDetail:
-    case = _writable_case(uow, actor, case_number)
-    new = validation.one_of(concern, "concern", [c.value for c in Concern])
-    if new == case.concern:
-        raise ValidationError("concern", f"case {case_number} is already {new}")
-    before = case_snapshot(case)
-    _save(uow, actor, case, expected_version, {"concern": new})
-    _event(uow, actor, case, "concern", before["concern"], new)
-    audit.record(
-        uow,
-        actor,
-        "case.concern",
-        "case",
-        case.id,
-        case_id=case.id,
-        before=before,
-        after=case_snapshot(case),
-    )
-    uow.commit()
-    return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
+    def change(work: Work, case: Case) -> tuple[str, str, object, object, dict[str, object]]:
+        new = validation.one_of(concern, "concern", [c.value for c in Concern])
+        if new == case.concern:
+            raise ValidationError("concern", f"case {case_number} is already {new}")
+        return "case.concern", "concern", case.concern, new, {"concern": new}
+
+    return _change(db, actor, case_number, expected_version, change)
 
 
 def reassign(
-    uow: UnitOfWork,
+    db: Database,
     actor: Actor,
     case_number: str,
     worker: str,
@@ -268,62 +234,25 @@ def reassign(
 ) -> CaseDetail:
     """A new primary worker; the case moves to that worker's team."""
     policy.ensure_reassigner(actor)
-    case = _writable_case(uow, actor, case_number)
-    staff = _worker(uow, actor, worker)
-    if staff.id == case.primary_worker_id:
-        raise ValidationError(
-            "case worker", f"{worker} is already the case worker of {case_number}"
-        )
-    before = case_snapshot(case)
-    old = uow.session.get(Staff, case.primary_worker_id) if case.primary_worker_id else None
-    _save(
-        uow,
-        actor,
-        case,
-        expected_version,
-        {"primary_worker_id": staff.id, "team_id": staff.team_id},
-    )
-    # The new worker no longer needs a separate navigator entry for the same case.
-    uow.session.execute(CaseNavigator.__table__.delete().where(  # type: ignore[attr-defined]
-        CaseNavigator.case_id == case.id, CaseNavigator.staff_id == staff.id))  # fmt: skip
-    _event(uow, actor, case, "worker", old.username if old else None, staff.username)
-    audit.record(
-        uow,
-        actor,
-        "case.reassign",
-        "case",
-        case.id,
-        case_id=case.id,
-        before=before,
-        after=case_snapshot(case),
-    )
-    uow.commit()
-    return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
 
+    def change(work: Work, case: Case) -> tuple[str, str, object, object, dict[str, object]]:
+        staff = _worker(work, actor, worker)
+        if staff.id == case.primary_worker_id:
+            raise ValidationError(
+                "case worker", f"{worker} is already the case worker of {case_number}"
+            )
+        old = work.session.get(Staff, case.primary_worker_id) if case.primary_worker_id else None
+        # The new worker no longer needs a separate navigator entry for the same case.
+        work.session.execute(CaseNavigator.__table__.delete().where(  # type: ignore[attr-defined]
+            CaseNavigator.case_id == case.id, CaseNavigator.staff_id == staff.id))  # fmt: skip
+        values: dict[str, object] = {"primary_worker_id": staff.id, "team_id": staff.team_id}
+        return "case.reassign", "worker", old.username if old else None, staff.username, values
 
-def set_tags(uow: UnitOfWork, actor: Actor, case_number: str, tags: list[str]) -> CaseDetail:
-    case = _writable_case(uow, actor, case_number)
-    cases = CaseRepository(uow.session, actor)
-    before = cases.tags_for([case.id]).get(case.id, [])  # type: ignore[list-item,arg-type]
-    new = _tags(tags)
-    uow.session.execute(CaseTag.__table__.delete().where(CaseTag.case_id == case.id))  # type: ignore[attr-defined]
-    uow.session.add_all(CaseTag(case_id=case.id, tag=t) for t in new)  # type: ignore[arg-type]
-    audit.record(
-        uow,
-        actor,
-        "case.tags",
-        "case",
-        case.id,
-        case_id=case.id,
-        before={"tags": before},
-        after={"tags": new},
-    )
-    uow.commit()
-    return cases.detail(case.id)  # type: ignore[arg-type]
+    return _change(db, actor, case_number, expected_version, change)
 
 
 def change_case_number(
-    uow: UnitOfWork,
+    db: Database,
     actor: Actor,
     case_number: str,
     new_number: str,
@@ -331,27 +260,32 @@ def change_case_number(
     expected_version: int | None = None,
 ) -> CaseDetail:
     policy.ensure_grant(actor, Grant.CASE_NUMBERS, "changing a case number")
-    case = _writable_case(uow, actor, case_number)
-    number = validation.text(
-        new_number, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True
-    )
-    if CaseRepository(uow.session, actor).case_number_taken(number):
-        raise Conflict(f"case number {number} is already in use")
-    before = case_snapshot(case)
+
+    def change(work: Work, case: Case) -> tuple[str, str, object, object, dict[str, object]]:
+        number = validation.text(
+            new_number, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True
+        )
+        if work.cases.case_number_taken(number):
+            raise Conflict(f"case number {number} is already in use")
+        return "case.number", "case_number", case.case_number, number, {"case_number": number}
+
     try:
-        _save(uow, actor, case, expected_version, {"case_number": number})
+        return _change(db, actor, case_number, expected_version, change)
     except IntegrityError as exc:
-        raise Conflict(f"case number {number} is already in use") from exc
-    _event(uow, actor, case, "case_number", before["case_number"], number)
-    audit.record(
-        uow,
-        actor,
-        "case.number",
-        "case",
-        case.id,
-        case_id=case.id,
-        before=before,
-        after=case_snapshot(case),
-    )
-    uow.commit()
-    return CaseRepository(uow.session, actor).detail(case.id)  # type: ignore[arg-type]
+        raise Conflict(f"case number {new_number} is already in use") from exc
+
+
+def set_tags(db: Database, actor: Actor, case_number: str, tags: list[str]) -> CaseDetail:
+    with writing(db, actor) as work:
+        case = writable_case_by_number(work, case_number)
+        assert case.id is not None
+        before = work.cases.tags_for([case.id]).get(case.id, [])
+        new = _tags(tags)
+        work.session.execute(CaseTag.__table__.delete().where(CaseTag.case_id == case.id))  # type: ignore[attr-defined]
+        work.session.add_all(CaseTag(case_id=case.id, tag=t) for t in new)
+        audit.record(
+            work, actor, "case.tags", "case", case.id, case_id=case.id, before={"tags": before},
+            after={"tags": new},
+        )  # fmt: skip
+        work.commit()
+        return work.cases.detail(case.id)

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Grant, RecordStatus, Role
@@ -15,7 +14,9 @@ from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.models import NAME_MAX, Case, Client, ClientWarning
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
-from casetui.services import audit, context, policy, validation
+from casetui.services import audit, policy, validation
+from casetui.services.records import snapshot
+from casetui.services.work import Database, Work, writing
 
 
 @dataclass(frozen=True)
@@ -29,72 +30,60 @@ class ClientInput:
     warnings: tuple[str, ...] = ()
 
 
-def client_snapshot(client: Client) -> dict[str, object]:
-    return {
-        "name": client.name,
-        "preferred_name": client.preferred_name,
-        "date_of_birth": client.date_of_birth,
-        "email": client.email,
-        "phone": client.phone,
-        "client_type": client.client_type,
-        "record_status": client.record_status,
-        "deleted": client.deleted_at is not None,
-    }
+def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
+    with writing(db, actor) as uow:
+        policy.ensure_writer(actor)
+        settings = uow.settings
+        today = uow.today()
+        dob: date | None = None
+        if isinstance(client.date_of_birth, date):
+            dob = client.date_of_birth
+        elif client.date_of_birth:
+            dob = parse_date(client.date_of_birth, today, field="date of birth")
+        if dob is not None and dob > today:
+            raise ValidationError("date of birth", "is in the future")
+        email = validation.optional_text(client.email, "email", max_length=254)
+        if email and ("@" not in email or " " in email):
+            raise ValidationError("email", f"{email[:60]!r} is not an email address")
+        row = Client(
+            name=validation.text(
+                client.name, "name", max_length=NAME_MAX, required=True, single_line=True
+            ),
+            preferred_name=validation.optional_text(
+                client.preferred_name, "preferred name", max_length=NAME_MAX
+            ),
+            date_of_birth=dob,
+            email=email,
+            phone=validation.optional_text(client.phone, "phone", max_length=40),
+            client_type=validation.one_of(client.client_type, "client type", settings.client_types)
+            if client.client_type
+            else None,
+            record_status=RecordStatus.ACTIVE.value,
+            created_at=uow.now(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        warnings = [
+            validation.one_of(w, "warning indicator", settings.warning_indicators)
+            for w in client.warnings
+        ]
+        uow.session.add_all(
+            ClientWarning(client_id=row.id, indicator=w) for w in dict.fromkeys(warnings)
+        )  # type: ignore[arg-type]
+        audit.record(
+            uow,
+            actor,
+            "client.register",
+            "client",
+            row.id,
+            after={**snapshot(row), "warnings": warnings},
+        )
+        uow.commit()
+        assert row.id is not None
+        return row.id
 
 
-def register_client(uow: UnitOfWork, actor: Actor, client: ClientInput) -> int:
-    policy.ensure_writer(actor)
-    settings = context.settings(uow)
-    today = context.today(uow)
-    dob: date | None = None
-    if isinstance(client.date_of_birth, date):
-        dob = client.date_of_birth
-    elif client.date_of_birth:
-        dob = parse_date(client.date_of_birth, today, field="date of birth")
-    if dob is not None and dob > today:
-        raise ValidationError("date of birth", "is in the future")
-    email = validation.optional_text(client.email, "email", max_length=254)
-    if email and ("@" not in email or " " in email):
-        raise ValidationError("email", f"{email[:60]!r} is not an email address")
-    row = Client(
-        name=validation.text(
-            client.name, "name", max_length=NAME_MAX, required=True, single_line=True
-        ),
-        preferred_name=validation.optional_text(
-            client.preferred_name, "preferred name", max_length=NAME_MAX
-        ),
-        date_of_birth=dob,
-        email=email,
-        phone=validation.optional_text(client.phone, "phone", max_length=40),
-        client_type=validation.one_of(client.client_type, "client type", settings.client_types)
-        if client.client_type
-        else None,
-        record_status=RecordStatus.ACTIVE.value,
-        created_at=uow.now(),
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    warnings = [
-        validation.one_of(w, "warning indicator", settings.warning_indicators)
-        for w in client.warnings
-    ]
-    uow.session.add_all(
-        ClientWarning(client_id=row.id, indicator=w) for w in dict.fromkeys(warnings)
-    )  # type: ignore[arg-type]
-    audit.record(
-        uow,
-        actor,
-        "client.register",
-        "client",
-        row.id,
-        after={**client_snapshot(row), "warnings": warnings},
-    )
-    uow.commit()
-    assert row.id is not None
-    return row.id
-
-
-def _client(uow: UnitOfWork, actor: Actor, client_id: int) -> Client:
+def _client(uow: Work, actor: Actor, client_id: int) -> Client:
     """The client, if the actor may see them: administrators all, others through a case."""
     row = uow.session.get(Client, client_id) if storable_id(client_id) else None
     if row is not None and actor.role is not Role.ADMINISTRATOR:
@@ -107,42 +96,44 @@ def _client(uow: UnitOfWork, actor: Actor, client_id: int) -> Client:
     return row
 
 
-def delete_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
+def delete_client(db: Database, actor: Actor, client_id: int) -> None:
     """Soft: the record is hidden, kept, and an administrator can restore it."""
-    policy.ensure_writer(actor)
-    policy.ensure_grant(actor, Grant.DELETE_CLIENTS, "deleting a client")
-    row = _client(uow, actor, client_id)
-    if row.deleted_at is not None:
-        raise ValidationError("client", f"client {client_id} is already deleted")
-    before = client_snapshot(row)
-    row.deleted_at = uow.now()
-    row.version += 1
-    # Their cases go with them, stamped the same moment so a restore brings back just these.
-    uow.session.execute(
-        update(Case)
-        .where(Case.client_id == client_id, Case.deleted_at.is_(None))  # type: ignore[union-attr]
-        .values(deleted_at=row.deleted_at)
-    )
-    audit.record(
-        uow, actor, "client.delete", "client", client_id, before=before, after=client_snapshot(row)
-    )
-    uow.commit()
+    with writing(db, actor) as uow:
+        policy.ensure_writer(actor)
+        policy.ensure_grant(actor, Grant.DELETE_CLIENTS, "deleting a client")
+        row = _client(uow, actor, client_id)
+        if row.deleted_at is not None:
+            raise ValidationError("client", f"client {client_id} is already deleted")
+        before = snapshot(row)
+        row.deleted_at = uow.now()
+        row.version += 1
+        # Their cases go with them, stamped the same moment so a restore brings back just these.
+        uow.session.execute(
+            update(Case)
+            .where(Case.client_id == client_id, Case.deleted_at.is_(None))  # type: ignore[union-attr]
+            .values(deleted_at=row.deleted_at)
+        )
+        audit.record(
+            uow, actor, "client.delete", "client", client_id, before=before, after=snapshot(row)
+        )
+        uow.commit()
 
 
-def restore_client(uow: UnitOfWork, actor: Actor, client_id: int) -> None:
-    policy.ensure_administrator(actor, "restoring a deleted client")
-    row = _client(uow, actor, client_id)
-    if row.deleted_at is None:
-        raise ValidationError("client", f"client {client_id} is not deleted")
-    before = client_snapshot(row)
-    uow.session.execute(
-        update(Case)
-        .where(Case.client_id == client_id, Case.deleted_at == row.deleted_at)  # type: ignore[arg-type]
-        .values(deleted_at=None)
-    )
-    row.deleted_at = None
-    row.version += 1
-    audit.record(
-        uow, actor, "client.restore", "client", client_id, before=before, after=client_snapshot(row)
-    )
-    uow.commit()
+def restore_client(db: Database, actor: Actor, client_id: int) -> None:
+    with writing(db, actor) as uow:
+        policy.ensure_administrator(actor, "restoring a deleted client")
+        row = _client(uow, actor, client_id)
+        if row.deleted_at is None:
+            raise ValidationError("client", f"client {client_id} is not deleted")
+        before = snapshot(row)
+        uow.session.execute(
+            update(Case)
+            .where(Case.client_id == client_id, Case.deleted_at == row.deleted_at)  # type: ignore[arg-type]
+            .values(deleted_at=None)
+        )
+        row.deleted_at = None
+        row.version += 1
+        audit.record(
+            uow, actor, "client.restore", "client", client_id, before=before, after=snapshot(row)
+        )
+        uow.commit()

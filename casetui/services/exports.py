@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.storable import printable
 from casetui.services import audit
+from casetui.services.work import Work
 
 
 def record_export(
-    uow: UnitOfWork,
+    uow: Work,
     actor: Actor,
     what: str,
     rows: int,
@@ -23,8 +23,8 @@ def record_export(
     *,
     case_id: int | None = None,
 ) -> None:
-    """One event for one export: what was listed, how many rows, and the filters used."""
+    """One event for one export, in the caller's unit of work: what was listed, how many rows,
+    and the filters used. Recorded before the data is handed out, so no export goes unrecorded."""
     # Filters as typed, but storable: a query may hold what no database keeps (a surrogate).
     filters = {k: printable(v) if isinstance(v, str) else v for k, v in (details or {}).items()}
     audit.record(uow, actor, "export", what, None, case_id=case_id, after={"rows": rows, **filters})
-    uow.commit()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
 from casetui.domain.errors import Conflict, PermissionDenied, ValidationError
@@ -16,7 +15,10 @@ from casetui.domain.read_models import StaffView
 from casetui.domain.storable import printable, unstorable
 from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation
+from casetui.services.exports import record_export
 from casetui.services.passwords import PASSWORD_MAX, hash_password
+from casetui.services.records import snapshot
+from casetui.services.work import Database, Work, reading, writing
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
@@ -60,20 +62,7 @@ def _grants(raw: tuple[str, ...]) -> frozenset[Grant]:
     return frozenset(known[g] for g in raw)
 
 
-def staff_snapshot(staff: Staff) -> dict[str, object]:
-    # Never the password hash: the audit trail is readable by auditors.
-    return {
-        "username": staff.username,
-        "display_name": staff.display_name,
-        "role": staff.role,
-        "grants": staff.grants,
-        "team_id": staff.team_id,
-        "capacity_hours": staff.capacity_hours,
-        "active": staff.active,
-    }
-
-
-def ensure_team(uow: UnitOfWork, actor: Actor | None, name: str) -> Team:
+def ensure_team(uow: Work, actor: Actor | None, name: str) -> Team:
     cleaned = validation.text(name, "team", max_length=NAME_MAX, required=True, single_line=True)
     team = uow.session.query(Team).filter(Team.name == cleaned).one_or_none()
     if team is None:
@@ -84,47 +73,52 @@ def ensure_team(uow: UnitOfWork, actor: Actor | None, name: str) -> Team:
     return team
 
 
-def create_staff(uow: UnitOfWork, actor: Actor | None, staff: StaffInput) -> StaffView:
+def create_staff(db: Database, actor: Actor | None, staff: StaffInput) -> StaffView:
     """``actor`` None only when ``casetui init`` creates the first account of a new database."""
-    if actor is not None:
-        policy.ensure_administrator(actor, "managing staff")
-    elif uow.session.execute(select(func.count()).select_from(Staff)).scalar_one():
-        raise PermissionDenied("adding staff is for a signed-in administrator")
-    username = _username(staff.username)
-    try:
-        role = Role(staff.role)
-    except ValueError:
-        raise ValidationError(
-            "role", f"{staff.role!r} is not one of: {', '.join(r.value for r in Role)}"
-        ) from None
-    if find_by_username(uow.session, username) is not None:
-        raise Conflict(f"the username {username} is taken")
-    if not 0 <= staff.capacity_hours <= 168:
-        raise ValidationError("capacity hours", "must be between 0 and 168 a week")
-    grants = DEFAULT_GRANTS[role] if staff.grants is None else _grants(staff.grants)
-    team = ensure_team(uow, actor, staff.team) if staff.team else None
-    row = Staff(
-        username=username,
-        display_name=validation.text(
-            staff.display_name, "display name", max_length=NAME_MAX, required=True, single_line=True
-        ),
-        role=role.value,
-        grants=" ".join(sorted(g.value for g in grants)),
-        team_id=team.id if team else None,
-        capacity_hours=float(staff.capacity_hours),
-        password_hash=_password(staff.password),
-        created_at=uow.now(),
-    )
-    uow.session.add(row)
-    try:
-        uow.session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"the username {username} is taken") from exc
-    audit.record(
-        uow, actor, "staff.create", "staff", row.id, after=staff_snapshot(row), username="system"
-    )
-    uow.commit()
-    return StaffRepository(uow.session, actor or _system(row)).get(row.id)  # type: ignore[arg-type]
+    with writing(db, actor) as uow:
+        if actor is not None:
+            policy.ensure_administrator(actor, "managing staff")
+        elif uow.session.execute(select(func.count()).select_from(Staff)).scalar_one():
+            raise PermissionDenied("adding staff is for a signed-in administrator")
+        username = _username(staff.username)
+        try:
+            role = Role(staff.role)
+        except ValueError:
+            raise ValidationError(
+                "role", f"{staff.role!r} is not one of: {', '.join(r.value for r in Role)}"
+            ) from None
+        if find_by_username(uow.session, username) is not None:
+            raise Conflict(f"the username {username} is taken")
+        if not 0 <= staff.capacity_hours <= 168:
+            raise ValidationError("capacity hours", "must be between 0 and 168 a week")
+        grants = DEFAULT_GRANTS[role] if staff.grants is None else _grants(staff.grants)
+        team = ensure_team(uow, actor, staff.team) if staff.team else None
+        row = Staff(
+            username=username,
+            display_name=validation.text(
+                staff.display_name,
+                "display name",
+                max_length=NAME_MAX,
+                required=True,
+                single_line=True,
+            ),
+            role=role.value,
+            grants=" ".join(sorted(g.value for g in grants)),
+            team_id=team.id if team else None,
+            capacity_hours=float(staff.capacity_hours),
+            password_hash=_password(staff.password),
+            created_at=uow.now(),
+        )
+        uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(f"the username {username} is taken") from exc
+        audit.record(
+            uow, actor, "staff.create", "staff", row.id, after=snapshot(row), username="system"
+        )
+        uow.commit()
+        return StaffRepository(uow.session, actor or _system(row)).get(row.id)  # type: ignore[arg-type]
 
 
 def _system(row: Staff) -> Actor:
@@ -137,17 +131,26 @@ def _system(row: Staff) -> Actor:
     )
 
 
-def list_staff(uow: UnitOfWork, actor: Actor, *, include_inactive: bool = False) -> list[StaffView]:
-    return StaffRepository(uow.session, actor).list(include_inactive=include_inactive)
+def list_staff(
+    db: Database, actor: Actor, *, include_inactive: bool = False, export: bool = False
+) -> list[StaffView]:
+    """The staff directory; ``export`` records it as an export first."""
+    with (writing if export else reading)(db, actor) as work:
+        people = work.staff.list(include_inactive=include_inactive)
+        if export:
+            record_export(work, actor, "staff", len(people))
+            work.commit()
+        return people
 
 
-def set_password(uow: UnitOfWork, actor: Actor, username: str, password: str) -> None:
-    target = StaffRepository(uow.session, actor).by_username(username)
-    if target.id != actor.id:
-        policy.ensure_administrator(actor, "setting someone else's password")
-    target.password_hash = _password(password)
-    target.failed_sign_ins = 0
-    audit.record(
-        uow, actor, "staff.password", "staff", target.id, after={"username": target.username}
-    )
-    uow.commit()
+def set_password(db: Database, actor: Actor, username: str, password: str) -> None:
+    with writing(db, actor) as uow:
+        target = uow.staff.by_username(username)
+        if target.id != actor.id:
+            policy.ensure_administrator(actor, "setting someone else's password")
+        target.password_hash = _password(password)
+        target.failed_sign_ins = 0
+        audit.record(
+            uow, actor, "staff.password", "staff", target.id, after={"username": target.username}
+        )
+        uow.commit()

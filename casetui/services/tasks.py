@@ -7,11 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from casetui.db.uow import UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Repeats, Role, TaskStatus
-from casetui.domain.errors import RuleError, StaleEdit, ValidationError
+from casetui.domain.errors import RuleError, ValidationError
 from casetui.domain.models import (
     DETAILS_MAX,
     SUMMARY_MAX,
@@ -23,9 +22,10 @@ from casetui.domain.models import (
 from casetui.domain.read_models import TaskView
 from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.domain.storable import storable
-from casetui.repositories.cases import CaseRepository
-from casetui.repositories.tasks import TaskRepository
-from casetui.services import audit, context, policy, validation
+from casetui.services import audit, validation
+from casetui.services.access import writable_case, writable_case_by_number
+from casetui.services.records import save_versioned, snapshot
+from casetui.services.work import Database, Work, writing
 
 # How far ahead or back a due date may sensibly be.
 DUE_WINDOW = timedelta(days=5 * 366)
@@ -53,13 +53,11 @@ class ValidTask:
     details: str
 
 
-def validate_task(
-    uow: UnitOfWork, actor: Actor, task: TaskInput, *, label: str = "task"
-) -> ValidTask:
+def validate_task(uow: Work, actor: Actor, task: TaskInput, *, label: str = "task") -> ValidTask:
     name = validation.text(
         task.name, f"{label} name", max_length=SUMMARY_MAX, required=True, single_line=True
     )
-    today = context.today(uow)
+    today = uow.today()
     if isinstance(task.due, date):
         due_on = task.due
     else:
@@ -107,7 +105,7 @@ def validate_task(
 
 
 def insert_task(
-    uow: UnitOfWork,
+    uow: Work,
     actor: Actor,
     case_id: int,
     task: ValidTask,
@@ -121,7 +119,7 @@ def insert_task(
 
 
 def insert_tasks(
-    uow: UnitOfWork,
+    uow: Work,
     actor: Actor,
     items: list[tuple[int, ValidTask, int | None]],
     *,
@@ -162,12 +160,12 @@ def insert_tasks(
             "follow_up_task",
             row.id,
             case_id=case_id,
-            after=task_snapshot(row, task.responsible_ids),
+            after=snapshot(row, responsible=list(task.responsible_ids)),
         )
     return rows
 
 
-def refresh_next_task_due(uow: UnitOfWork, case_ids: list[int]) -> None:
+def refresh_next_task_due(uow: Work, case_ids: list[int]) -> None:
     """Keep each case's earliest open task date, which the caseload shows and sorts by."""
     earliest = (
         select(func.min(FollowUpTask.due_on))
@@ -185,94 +183,65 @@ def refresh_next_task_due(uow: UnitOfWork, case_ids: list[int]) -> None:
             uow.session.expire(cached, ["next_task_due"])
 
 
-def task_snapshot(
-    row: FollowUpTask, responsible_ids: tuple[int, ...] | list[int] = ()
-) -> dict[str, object]:
-    return {
-        "name": row.name,
-        "due_on": row.due_on,
-        "repeats": row.repeats,
-        "rrule": row.rrule,
-        "status": row.status,
-        "note_id": row.note_id,
-        "assigned_to_client": row.assigned_to_client,
-        "responsible": list(responsible_ids),
-    }
-
-
-def add_task(uow: UnitOfWork, actor: Actor, case_number: str, task: TaskInput) -> TaskView:
-    cases = CaseRepository(uow.session, actor)
-    case = cases.get_by_number(case_number)
-    assert case.id is not None
-    policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(case.id))
-    valid = validate_task(uow, actor, task)
-    row = insert_task(uow, actor, case.id, valid)
-    uow.commit()
-    return TaskRepository(uow.session, actor).views(task_ids=[row.id])[0]  # type: ignore[list-item]
+def add_task(db: Database, actor: Actor, case_number: str, task: TaskInput) -> TaskView:
+    with writing(db, actor) as work:
+        case = writable_case_by_number(work, case_number)
+        assert case.id is not None
+        row = insert_task(work, actor, case.id, validate_task(work, actor, task))
+        work.commit()
+        assert row.id is not None
+        return work.tasks.views(task_ids=[row.id])[0]
 
 
 def _finish(
-    uow: UnitOfWork, actor: Actor, task_id: int, status: TaskStatus, expected_version: int | None
+    work: Work, actor: Actor, task_id: int, status: TaskStatus, expected_version: int | None
 ) -> tuple[FollowUpTask, TaskView]:
-    tasks = TaskRepository(uow.session, actor)
-    row = tasks.get(task_id)
-    cases = CaseRepository(uow.session, actor)
-    case = cases.get(row.case_id)
-    policy.ensure_case_writer(actor, case, assigned=cases.is_assigned(row.case_id))
+    row = work.tasks.get(task_id)
+    writable_case(work, row.case_id)
     if row.status != TaskStatus.OPEN.value:
         raise RuleError(f"task {task_id} is already {row.status}")
-    version = row.version if expected_version is None else expected_version
-    before = task_snapshot(row)
-    result = uow.session.execute(
-        update(FollowUpTask)
-        .where(FollowUpTask.id == task_id, FollowUpTask.version == version)  # type: ignore[arg-type]
-        .values(status=status.value, completed_at=uow.now(), version=version + 1)
+    before = snapshot(row, responsible=[])
+    save_versioned(
+        work, row, expected_version, {"status": status.value, "completed_at": work.now()}
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleEdit(f"task {task_id} was changed by someone else; reload it and try again")
-    uow.session.refresh(row)
-    refresh_next_task_due(uow, [row.case_id])
+    refresh_next_task_due(work, [row.case_id])
     audit.record(
-        uow,
-        actor,
-        f"task.{status.value}",
-        "follow_up_task",
-        task_id,
-        case_id=row.case_id,
-        before=before,
-        after=task_snapshot(row),
-    )
-    return row, tasks.views(task_ids=[task_id])[0]
+        work, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id,
+        before=before, after=snapshot(row, responsible=[]),
+    )  # fmt: skip
+    return row, work.tasks.views(task_ids=[task_id])[0]
 
 
 def complete_task(
-    uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None
+    db: Database, actor: Actor, task_id: int, *, expected_version: int | None = None
 ) -> tuple[TaskView, TaskView | None]:
     """Mark done; a repeating task gets its next occurrence, with the same people."""
-    row, done = _finish(uow, actor, task_id, TaskStatus.DONE, expected_version)
-    following: TaskView | None = None
-    due = next_due(Repeats(row.repeats), row.due_on, row.rrule)
-    if due is not None:
-        tasks = TaskRepository(uow.session, actor)
-        valid = ValidTask(
-            row.name, due, Repeats(row.repeats), row.rrule,
-            tuple(tasks.responsible_ids(task_id)), row.assigned_to_client, row.details,
-        )  # fmt: skip
-        nxt = insert_task(
-            uow, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id
-        )
-        uow.session.flush()
-        following = tasks.views(task_ids=[nxt.id])[0]  # type: ignore[list-item]
-    uow.commit()
-    return done, following
+    with writing(db, actor) as work:
+        row, done = _finish(work, actor, task_id, TaskStatus.DONE, expected_version)
+        following: TaskView | None = None
+        due = next_due(Repeats(row.repeats), row.due_on, row.rrule)
+        if due is not None:
+            valid = ValidTask(
+                row.name, due, Repeats(row.repeats), row.rrule,
+                tuple(work.tasks.responsible_ids(task_id)), row.assigned_to_client, row.details,
+            )  # fmt: skip
+            nxt = insert_task(
+                work, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id
+            )
+            work.session.flush()
+            assert nxt.id is not None
+            following = work.tasks.views(task_ids=[nxt.id])[0]
+        work.commit()
+        return done, following
 
 
 def cancel_task(
-    uow: UnitOfWork, actor: Actor, task_id: int, *, expected_version: int | None = None
+    db: Database, actor: Actor, task_id: int, *, expected_version: int | None = None
 ) -> TaskView:
-    _row, cancelled = _finish(uow, actor, task_id, TaskStatus.CANCELLED, expected_version)
-    uow.commit()
-    return cancelled
+    with writing(db, actor) as work:
+        _row, cancelled = _finish(work, actor, task_id, TaskStatus.CANCELLED, expected_version)
+        work.commit()
+        return cancelled
 
 
 __all__ = ["TaskInput", "ValidTask", "add_task", "cancel_task", "complete_task"]

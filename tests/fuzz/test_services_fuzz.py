@@ -22,11 +22,13 @@ from strategies import floats, ids, maybe_valid, nasty_dates, nasty_text, nasty_
 
 from casetui.domain.enums import CaseStatus, Concern, ContactType, Grant, Repeats, Role
 from casetui.domain.errors import RuleError, SignInFailed, ValidationError, ValidationErrors
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import AuditEvent, Client, ClientWarning, Staff, Team
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.tasks import TaskRepository
 from casetui.services import auth, timeline, workload
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -185,7 +187,7 @@ def test_note_with_tasks_and_bulk_note_all_or_nothing(world: World) -> None:
         )  # fmt: skip
         result = attempt(
             world,
-            lambda: world.run(note_service.bulk_add_notes, world.admin, numbers, note, task),
+            lambda: world.run(bulk_note_service.bulk_add_notes, world.admin, numbers, note, task),
             NOTE_FIELDS | TASK_FIELDS | {"cases"},
         )
         if result is None:

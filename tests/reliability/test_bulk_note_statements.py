@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import notes as note_service
 
 from .conftest import Office
@@ -24,7 +25,7 @@ def _queries_for(office: Office, case_numbers: list[str], summary: str) -> int:
     try:
         with office.first.uow() as uow:
             note = note_service.NoteInput(summary=summary, activity_type="Workshop")
-            result = note_service.bulk_add_notes(uow, office.people.olga, case_numbers, note)
+            result = bulk_note_service.bulk_add_notes(uow, office.people.olga, case_numbers, note)
     finally:
         event.remove(office.first.engine, "before_cursor_execute", count)
     assert len(result.note_ids) == len(case_numbers)

@@ -18,6 +18,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import BulkRefused, Conflict, StaleEdit
 from casetui.domain.models import AuditEvent, Case, CaseNote
 from casetui.repositories.cases import CaseRepository
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -142,7 +143,7 @@ def test_bulk_note_and_a_reassign_at_once_leave_all_or_nothing(
 
     def bulk_note(uow: Any) -> Any:
         note = note_service.NoteInput(summary=summary, activity_type="Workshop")
-        return note_service.bulk_add_notes(uow, people.olga, cases, note)
+        return bulk_note_service.bulk_add_notes(uow, people.olga, cases, note)
 
     def reassign(uow: Any) -> Any:
         return case_service.reassign(uow, people.sam, moved, "ben", expected_version=opened.version)

@@ -42,6 +42,7 @@ from casetui.services import clients as client_service
 from casetui.services import notes as note_service
 from casetui.services import staff as staff_service
 from casetui.services.defaults import ensure_defaults
+from casetui.services.work import writing
 
 T = TypeVar("T")
 
@@ -268,9 +269,8 @@ class World:
         return not self.db.is_sqlite
 
     def run(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call a service in a unit of work of its own, as the CLI and the TUI do."""
-        with self.db.uow() as uow:
-            return service(uow, *args, **kwargs)
+        """Call a service as the CLI and the TUI do: it opens its own unit of work."""
+        return service(self.db, *args, **kwargs)
 
     def read(self, query: Callable[[UnitOfWork], T]) -> T:
         """A query in a read-only unit of work; rows come back detached but fully loaded."""
@@ -339,9 +339,9 @@ class World:
 
 
 def make_world(db: Database, clock: Any) -> World:
-    with db.uow() as uow:
-        ensure_defaults(uow)
-        uow.commit()
+    with writing(db, None) as work:
+        ensure_defaults(work)
+        work.commit()
 
     def hire(
         actor: Actor | None, username: str, role: str, team: str | None = None, **extra: Any
@@ -349,8 +349,8 @@ def make_world(db: Database, clock: Any) -> World:
         staff_input = staff_service.StaffInput(
             username, username.title(), role=role, team=team, **extra
         )
-        with db.uow() as uow:
-            view = staff_service.create_staff(uow, actor, staff_input)
+        view = staff_service.create_staff(db, actor, staff_input)
+        with db.uow(write=False) as uow:
             return actor_from(uow.session.get(Staff, view.id))
 
     admin = hire(None, "admin", "administrator")
@@ -368,14 +368,10 @@ def make_world(db: Database, clock: Any) -> World:
     )
 
     def open_for(worker: Actor, client_name: str) -> tuple[int, str]:
-        with db.uow() as uow:
-            client_id = client_service.register_client(
-                uow, worker, client_service.ClientInput(name=client_name)
-            )
-        with db.uow() as uow:
-            detail = case_service.open_case(
-                uow, worker, case_service.CaseInput(client_id=client_id)
-            )
+        client_id = client_service.register_client(
+            db, worker, client_service.ClientInput(name=client_name)
+        )
+        detail = case_service.open_case(db, worker, case_service.CaseInput(client_id=client_id))
         return client_id, detail.case_number
 
     ana_client, ana_case = open_for(ana, "Amal Haddad")

@@ -22,6 +22,7 @@ from casetui.db.migrate import MIGRATIONS, upgrade
 from casetui.db.uow import Database
 from casetui.domain.models import AuditAnchor, AuditEvent
 from casetui.services import audit
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import notes as note_service
 from casetui.services import staff as staff_service
 
@@ -55,7 +56,7 @@ def _anchor(world: World) -> AuditAnchor:
 
 def test_the_anchor_follows_every_event_written(world: World) -> None:
     cases = [world.ana_case, world.ben_case]
-    world.run(note_service.bulk_add_notes, world.ana, cases, NOTE)
+    world.run(bulk_note_service.bulk_add_notes, world.ana, cases, NOTE)
     events = world.audit_events()
     anchor = _anchor(world)
     assert (anchor.events, anchor.head_id, anchor.head_hash) == (

@@ -13,6 +13,7 @@ from casetui.domain.models import AuditEvent
 from casetui.domain.read_models import AuditEventView
 from casetui.repositories.audit import AuditFilter, AuditTrailRepository, Position
 from casetui.services import audit_trail
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -26,7 +27,7 @@ EVERYTHING = TrailQuery()
 
 
 def browse(world: World, reader: Actor, query: TrailQuery = EVERYTHING, **kwargs) -> TrailPage:  # type: ignore[no-untyped-def]
-    return world.read(lambda uow: audit_trail.browse(uow, reader, query, **kwargs))
+    return audit_trail.browse(world.db, reader, query, **kwargs)
 
 
 def newest_first(events: list[AuditEvent]) -> list[int]:
@@ -42,7 +43,7 @@ def busy_day(world: World) -> None:
     for minutes in range(0, 60, 10):
         world.note(world.ana, world.ana_case, f"Call {minutes}")
         world.clock.advance(timedelta(minutes=10))
-    world.run(note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case],
+    world.run(bulk_note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case],
               note_service.NoteInput(summary="Group session", activity_type="Phone call"))  # fmt: skip
     world.clock.advance(timedelta(minutes=5))
     world.run(case_service.change_status, world.ana, world.ana_case, "Paused")
@@ -62,7 +63,7 @@ def test_supervisors_and_caseworkers_read_none_of_it(world: World, reader: str) 
     with pytest.raises(PermissionDenied, match="administrators and auditors"):
         browse(world, actor)
     with pytest.raises(PermissionDenied):
-        world.read(lambda uow: audit_trail.open_event(uow, actor, 1))
+        audit_trail.open_event(world.db, actor, 1)
     # The repository itself, asked directly, returns nothing to them.
     assert (
         world.read(lambda uow: AuditTrailRepository(uow.session, actor).page(AuditFilter())) == []
@@ -176,10 +177,8 @@ def test_opening_a_restricted_notes_event_is_itself_audited(world: World) -> Non
     plain_added = world.audit_events()[-1]
     assert plain_added.entity_id == str(plain.id)
 
-    with world.db.uow() as uow:
-        shown = audit_trail.open_event(uow, world.audrey, added.id)  # type: ignore[arg-type]
-    with world.db.uow() as uow:
-        audit_trail.open_event(uow, world.audrey, plain_added.id)  # type: ignore[arg-type]
+    shown = audit_trail.open_event(world.db, world.audrey, added.id)  # type: ignore[arg-type]
+    audit_trail.open_event(world.db, world.audrey, plain_added.id)  # type: ignore[arg-type]
 
     assert "Not for the client" in (shown.after or "")
     viewed = world.audit_events()[-1]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from casetui.domain.models import AuditEvent
 from casetui.services import audit
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -94,7 +95,7 @@ def add_note_with_task(w: World) -> Write:
 def bulk_note_with_task(w: World) -> Write:
     cases = [w.ana_case, w.ben_case]
     return lambda: w.run(
-        note_service.bulk_add_notes, w.ana, cases, NOTE, TaskInput(name="Call back", due="+1w")
+        bulk_note_service.bulk_add_notes, w.ana, cases, NOTE, TaskInput(name="Call back", due="+1w")
     )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from casetui.domain.errors import BulkRefused, ValidationError
 from casetui.domain.models import CaseNote, FollowUpTask, TaskResponsible
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import notes as note_service
 from casetui.services.tasks import TaskInput
 
@@ -39,7 +40,7 @@ def test_one_refused_case_writes_nothing_and_every_refusal_is_named(world: World
     before = world.dump()
     with pytest.raises(BulkRefused) as refused:
         world.run(
-            note_service.bulk_add_notes,
+            bulk_note_service.bulk_add_notes,
             world.ana,
             [world.ana_case, world.cara_case, world.ben_case, MISSING],
             WORKSHOP,
@@ -56,7 +57,7 @@ def test_a_single_refused_case_is_enough_to_write_nothing(world: World, stranger
     before = world.dump()
     with pytest.raises(BulkRefused) as refused:
         world.run(
-            note_service.bulk_add_notes,
+            bulk_note_service.bulk_add_notes,
             world.ana,
             [world.ana_case, number, world.ben_case],
             WORKSHOP,
@@ -69,7 +70,7 @@ def test_invalid_note_in_a_bulk_writes_nothing(world: World) -> None:
     before = world.dump()
     with pytest.raises(ValidationError):
         world.run(
-            note_service.bulk_add_notes,
+            bulk_note_service.bulk_add_notes,
             world.ana,
             [world.ana_case, world.ben_case],
             note_service.NoteInput(summary="", activity_type="Workshop"),
@@ -79,7 +80,7 @@ def test_invalid_note_in_a_bulk_writes_nothing(world: World) -> None:
 
 def test_bulk_writes_one_note_and_one_task_per_case_sharing_a_batch(world: World) -> None:
     result = world.run(
-        note_service.bulk_add_notes,
+        bulk_note_service.bulk_add_notes,
         world.ana,
         [world.ana_case, world.ben_case],
         WORKSHOP,
@@ -104,14 +105,16 @@ def test_bulk_writes_one_note_and_one_task_per_case_sharing_a_batch(world: World
 
 
 def test_bulk_without_a_task_writes_notes_only(world: World) -> None:
-    world.run(note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP)
+    world.run(
+        bulk_note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP
+    )
     assert len(_notes(world)) == 2
     assert _tasks(world) == []
 
 
 def test_duplicate_cases_in_a_bulk_collapse(world: World) -> None:
     result = world.run(
-        note_service.bulk_add_notes,
+        bulk_note_service.bulk_add_notes,
         world.ana,
         [world.ana_case, world.ben_case, world.ana_case, f" {world.ben_case} "],
         WORKSHOP,
@@ -124,9 +127,9 @@ def test_duplicate_cases_in_a_bulk_collapse(world: World) -> None:
 
 def test_each_bulk_has_its_own_batch(world: World) -> None:
     first = world.run(
-        note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP
+        bulk_note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP
     )
     second = world.run(
-        note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP
+        bulk_note_service.bulk_add_notes, world.ana, [world.ana_case, world.ben_case], WORKSHOP
     )
     assert first.batch_id != second.batch_id

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.repositories import cases as cases_repository
 from casetui.repositories.caseload import CaseloadRepository
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from tests.services.conftest import World
 
 PEOPLE = ("admin", "sam", "ana", "ben", "cara", "audrey", "olga")
@@ -33,7 +34,7 @@ def _found(world: World, username: str) -> list[tuple[str, list[str], int]]:
     def read(uow: Any) -> list[tuple[str, list[str], int]]:
         out = []
         for query in _queries(world):
-            for statuses in (cases_repository.ACTIVE_STATUSES, ()):
+            for statuses in (ACTIVE_STATUSES, ()):
                 flt = CaseFilter(query=query, statuses=statuses)
                 page = CaseloadRepository(uow.session, actor).page(flt, limit=100)
                 count = CaseRepository(uow.session, actor).count(flt)

@@ -15,10 +15,12 @@ import pytest
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
 from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, NoteAddendum
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.tasks import TaskRepository
+from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -264,7 +266,7 @@ def bulk_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
             row.case_id == case_id and row.batch_id == result.batch_id and row.author_id == actor.id
         )
 
-    return lambda: w.run(note_service.bulk_add_notes, actor, [number], note), landed
+    return lambda: w.run(bulk_note_service.bulk_add_notes, actor, [number], note), landed
 
 
 TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {

@@ -8,8 +8,9 @@ import pytest
 
 from casetui.db.uow import UnitOfWork
 from casetui.domain.errors import NotFound, ValidationError
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import CaseNote, Client
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service

@@ -72,16 +72,12 @@ def test_pages_put_together_are_the_whole_timeline(
 
 def test_opening_reads_the_first_page_and_counts_the_rest(world: World) -> None:
     case_id = grow(world)
-    opened = world.read(
-        lambda uow: timeline_service.load_timeline(uow, world.ana, case_id, at_least=10)
-    )
+    opened = timeline_service.load_timeline(world.db, world.ana, case_id, at_least=10)
     whole = world.read(lambda uow: TimelineRepository(uow.session, world.ana).entries(case_id))
     assert opened.entries == whole[:10]
     assert opened.total == len(whole)
-    rest = world.read(
-        lambda uow: timeline_service.more_entries(
-            uow, world.ana, case_id, opened.entries[-1], limit=len(whole)
-        )
+    rest = timeline_service.more_entries(
+        world.db, world.ana, case_id, opened.entries[-1], limit=len(whole)
     )
     assert opened.entries + rest == whole
 

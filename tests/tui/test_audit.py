@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from casetui.services.context import settings
 from helpers_screens import (  # noqa: F401
     NOW,
     actor,
@@ -23,9 +24,9 @@ from textual.widgets import DataTable, Static
 from casetui.db.uow import Database
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.domain.filters import CaseFilter
+from casetui.repositories.cases import CaseRepository
 from casetui.services import cases as case_service
-from casetui.services.context import settings
 from casetui.services.notes import NoteInput, add_note, bulk_add_notes
 from casetui.tui.commands import key_actions
 from casetui.tui.screens.audit import (

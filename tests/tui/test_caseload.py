@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from casetui.domain.filters import SORT_KEYS, CaseFilter
 from casetui.repositories.caseload import CaseloadRepository
-from casetui.repositories.cases import SORT_KEYS, CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import StaffRepository
 from casetui.services.cases import CaseInput, open_case
 from casetui.services.clients import ClientInput, register_client

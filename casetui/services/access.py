@@ -1,0 +1,118 @@
+"""What the actor may do on a case, asked once: by the write services, and by the screens to
+offer keys (``CaseAccess``), so no screen keeps a copy of a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import Grant, Role, TaskStatus
+from casetui.domain.errors import PermissionDenied, RuleError, ValidationError
+from casetui.domain.locking import NoteLock
+from casetui.domain.models import Case
+from casetui.domain.read_models import StaffView
+from casetui.domain.timeline import NOTE, TASK, TimelineEntry
+from casetui.services import policy
+from casetui.services.note_rules import lock_state
+from casetui.services.work import Work
+
+
+def writable_case(work: Work, case_id: int) -> Case:
+    """The case, if the actor may see it (else NotFound) and write on it (else refused)."""
+    case = work.cases.get(case_id)
+    policy.ensure_case_writer(work.actor, case, assigned=work.cases.is_assigned(case_id))
+    return case
+
+
+def writable_case_by_number(work: Work, case_number: str) -> Case:
+    case = work.cases.get_by_number(case_number)
+    assert case.id is not None
+    policy.ensure_case_writer(work.actor, case, assigned=work.cases.is_assigned(case.id))
+    return case
+
+
+class StaffMember(Protocol):
+    """What the worker rule reads of a person: a table row or a read model will do."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def team_id(self) -> int | None: ...
+
+
+def worker_refusal(actor: Actor, staff: StaffMember) -> RuleError | None:
+    """Why ``staff`` may not be made a case's worker by ``actor``; None when they may."""
+    if not staff.active:
+        return ValidationError("case worker", f"no active staff member {staff.username[:64]!r}")
+    if Role(staff.role) is Role.AUDITOR:
+        return ValidationError(
+            "case worker", f"{staff.username} is an auditor and cannot hold cases"
+        )
+    if actor.role is Role.CASEWORKER and staff.id != actor.id:
+        return PermissionDenied(
+            "caseworkers open cases for themselves; a supervisor can assign others"
+        )
+    if actor.role is Role.SUPERVISOR and staff.team_id != actor.team_id:
+        return PermissionDenied(f"{staff.username} is not in your team")
+    return None
+
+
+def holds_work(staff: StaffView) -> bool:
+    """Cases and tasks are held by active staff who are not auditors (auditors only read)."""
+    return staff.active and staff.role is not Role.AUDITOR
+
+
+@dataclass(frozen=True)
+class _NoteAuthor:
+    id: int | None
+    author_id: int
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What the actor may do on one case, as the services would answer."""
+
+    write: bool
+    reassign: bool
+    override_lock: bool
+    lock_days: int
+    actor: Actor
+
+    def may_change_note(self, entry: TimelineEntry) -> bool:
+        """Edit or delete this note, lock aside."""
+        if not self.write or entry.kind != NOTE:
+            return False
+        # The rule reads only who wrote which note, so the timeline entry's fields suffice.
+        note = _NoteAuthor(entry.id, entry.author_id or 0)
+        return policy.can(policy.ensure_may_change_note, self.actor, note)
+
+    def may_complete(self, entry: TimelineEntry) -> bool:
+        return self.write and entry.kind == TASK and entry.status == TaskStatus.OPEN.value
+
+    def note_lock(self, created_at: datetime, now: datetime) -> NoteLock:
+        """Open, locked but this person may override it with a reason, or locked to them."""
+        return lock_state(self.actor, created_at, self.lock_days, now)
+
+
+def case_access(work: Work, case_id: int) -> CaseAccess:
+    actor = work.actor
+    case = work.cases.get(case_id)
+    write = policy.can(
+        policy.ensure_case_writer, actor, case, assigned=work.cases.is_assigned(case_id)
+    )
+    return CaseAccess(
+        write=write,
+        reassign=write and policy.can(policy.ensure_reassigner, actor),
+        override_lock=actor.has(Grant.OVERRIDE_LOCK),
+        lock_days=work.settings.lock_days,
+        actor=actor,
+    )

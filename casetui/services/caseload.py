@@ -1,0 +1,99 @@
+"""Reading the caseload: pages for the table, counts, the filter's choices, and the list the
+command line prints (an export when it is ``--json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import Role
+from casetui.domain.filters import CaseFilter
+from casetui.domain.read_models import CaseRow, StaffView
+from casetui.services.access import holds_work
+from casetui.services.exports import record_export
+from casetui.services.work import Database, reading, writing
+
+# Rows in one page of the caseload table.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    now: datetime
+    today: date  # in the organisation's time zone
+
+
+def first_page(db: Database, actor: Actor, flt: CaseFilter, *, offset: int = 0) -> CasePage:
+    """One page of the caseload, with the clock the rows were read by."""
+    with reading(db, actor) as work:
+        rows = work.cases.page(flt, offset=offset, limit=PAGE_SIZE)
+        return CasePage(rows, work.now(), work.today())
+
+
+def pages(
+    db: Database, actor: Actor, flt: CaseFilter, numbers: Sequence[int], after: int | None
+) -> Iterator[list[CaseRow]]:
+    """The pages ``numbers`` in turn, read in one unit of work; ``after`` is the last case
+    above the first of them, if known: whole pages then follow each other by keyset."""
+    with reading(db, actor) as work:
+        for index, page in enumerate(numbers):
+            if index and numbers[index - 1] != page - 1:
+                after = None
+            rows = work.cases.page(flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, after=after)
+            yield rows
+            # Keyset from here on when this page is whole; counting rows otherwise.
+            after = rows[-1].id if len(rows) == PAGE_SIZE else None
+
+
+def count_cases(db: Database, actor: Actor, flt: CaseFilter) -> int:
+    with reading(db, actor) as work:
+        return work.cases.count(flt)
+
+
+def case_numbers(
+    db: Database, actor: Actor, flt: CaseFilter, *, limit: int
+) -> list[tuple[int, str]]:
+    """(id, case number) of every case the filter matches, up to ``limit``, in order."""
+    with reading(db, actor) as work:
+        return work.cases.case_numbers(flt, limit=limit)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the caseload's pickers offer."""
+
+    pathways: list[str]
+    tags: list[str]
+    workers: list[StaffView]
+
+
+def filter_choices(db: Database, actor: Actor, kind: str) -> FilterChoices:
+    """The choices of one picker (``pathway``, ``tag`` or ``worker``); the others are empty."""
+    with reading(db, actor) as work:
+        return FilterChoices(
+            pathways=list(work.settings.pathways) if kind == "pathway" else [],
+            tags=work.cases.tags_in_use() if kind == "tag" else [],
+            workers=[s for s in work.staff.list() if holds_work(s)] if kind == "worker" else [],
+        )
+
+
+def list_cases(
+    db: Database, actor: Actor, flt: CaseFilter, *, limit: int, export: bool = False
+) -> CasePage:
+    """The cases a filter matches, for a listing; ``export`` records it as an export first."""
+    with (writing if export else reading)(db, actor) as work:
+        rows = work.cases.rows(flt, limit=limit)
+        if export:
+            details = {"query": flt.query, "statuses": list(flt.statuses), "mine": flt.mine}
+            record_export(work, actor, "cases", len(rows), details)
+            work.commit()
+        return CasePage(rows, work.now(), work.today())
+
+
+def starting_filter(actor: Actor) -> CaseFilter:
+    """What the caseload shows first: a caseworker's own cases, everyone else's whole view."""
+    return CaseFilter(mine=actor.role is Role.CASEWORKER)

@@ -1,0 +1,159 @@
+"""The rules a case note must meet: valid fields, contact dates within the lock period, the lock.
+
+A note locks ``lock_days`` after it was created; a new note may be backdated at most
+``lock_days`` and never dated after today; a locked note changes only with the
+``override_lock`` grant and a reason, or by an addendum. The screens ask ``lock_state`` (via
+``CaseAccess``) rather than keep a copy of this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from casetui.domain.actor import Actor
+from casetui.domain.dates import parse_date, parse_time
+from casetui.domain.enums import ContactType, Grant
+from casetui.domain.errors import NoteLocked, ValidationError
+from casetui.domain.locking import NoteLock, earliest_contact_date, is_locked, locks_at
+from casetui.domain.models import DETAILS_MAX, NAME_MAX, SUMMARY_MAX, CaseNote
+from casetui.services import validation
+from casetui.services.work import Work
+
+REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    summary: str
+    activity_type: str
+    contact_date: str | date = "today"
+    contact_time: str | time | None = None  # None: now, for a note about today
+    contact_type: str = ContactType.CLIENT.value
+    third_party_org: str | None = None
+    details: str = ""
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class NoteChanges:
+    """An edit: only the fields given change."""
+
+    summary: str | None = None
+    details: str | None = None
+    activity_type: str | None = None
+    contact_type: str | None = None
+    third_party_org: str | None = None
+    restricted: bool | None = None
+    contact_date: str | date | None = None
+    contact_time: str | time | None = None
+
+
+@dataclass(frozen=True)
+class ValidNote:
+    contact_at: datetime
+    activity_type: str
+    contact_type: str
+    third_party_org: str | None
+    summary: str
+    details: str
+    restricted: bool
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def check_contact_at(uow: Work, day_in: str | date, time_in: str | time | None) -> datetime:
+    settings = uow.settings
+    today = uow.today()
+    day = (
+        day_in
+        if isinstance(day_in, date)
+        else parse_date(day_in, today, prefer="past", field="contact date")
+    )
+    if day > today:
+        raise ValidationError(
+            "contact date", f"{day.isoformat()} is in the future; notes record what has happened"
+        )
+    earliest = earliest_contact_date(today, settings.lock_days)
+    if day < earliest:
+        raise ValidationError(
+            "contact date",
+            f"{day.isoformat()} is before {earliest.isoformat()}; notes may be backdated "
+            f"at most {settings.lock_days} days",
+        )
+    if time_in is None:
+        at = (
+            uow.local_now().time().replace(second=0, microsecond=0) if day == today else time(12, 0)
+        )
+    elif isinstance(time_in, time):
+        at = time_in
+    else:
+        at = parse_time(time_in, field="contact time")
+    contact_at = uow.to_utc(day, at)
+    if contact_at > uow.now():
+        raise ValidationError("contact time", f"{at.strftime('%H:%M')} today has not happened yet")
+    return contact_at
+
+
+def check_contact(
+    uow: Work, contact_type: str, third_party_org: str | None
+) -> tuple[str, str | None]:
+    kind = validation.one_of(contact_type, "contact type", uow.settings.contact_types)
+    org = validation.optional_text(third_party_org, "third-party organisation", max_length=NAME_MAX)
+    if kind == ContactType.THIRD_PARTY.value and not org:
+        raise ValidationError("third-party organisation", "is required for a 3rd Party contact")
+    if kind != ContactType.THIRD_PARTY.value:
+        org = None
+    return kind, org
+
+
+def validate_note(uow: Work, note: NoteInput) -> ValidNote:
+    fields = validation.Fields()
+    summary = fields.check(
+        validation.text,
+        note.summary,
+        "summary",
+        max_length=SUMMARY_MAX,
+        required=True,
+        single_line=True,
+    )
+    activity = fields.check(
+        validation.one_of, note.activity_type, "activity type", uow.settings.activity_types
+    )
+    kind, org = fields.check(check_contact, uow, note.contact_type, note.third_party_org) or (
+        None,
+        None,
+    )
+    details = fields.check(validation.text, note.details, "details", max_length=DETAILS_MAX)
+    contact_at = fields.check(check_contact_at, uow, note.contact_date, note.contact_time)
+    fields.done()
+    return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))  # type: ignore[arg-type]
+
+
+# --- the lock ----------------------------------------------------------------------------------
+
+
+def lock_state(actor: Actor, created_at: datetime, lock_days: int, now: datetime) -> NoteLock:
+    """Whether ``actor`` may edit or delete a note created at ``created_at``, lock-wise."""
+    if not is_locked(created_at, lock_days, now):
+        return NoteLock.OPEN
+    return NoteLock.OVERRIDE if actor.has(Grant.OVERRIDE_LOCK) else NoteLock.LOCKED
+
+
+def lock_check(
+    uow: Work, actor: Actor, note: CaseNote, reason: str | None, doing: str
+) -> str | None:
+    """None when the note is open; the override reason when a locked note may still change."""
+    lock_days = uow.settings.lock_days
+    state = lock_state(actor, note.created_at, lock_days, uow.now())
+    if state is NoteLock.OPEN:
+        return None
+    since = locks_at(note.created_at, lock_days).astimezone(uow.zone).date().isoformat()
+    cleaned = validation.text(reason, "reason", max_length=REASON_MAX)
+    if state is NoteLock.LOCKED or not cleaned:
+        raise NoteLocked(
+            f"note {note.id} is locked since {since}; {doing} it needs the override_lock "
+            "grant and a reason; anyone on the case may add an addendum instead"
+        )
+    return cleaned

@@ -1,0 +1,117 @@
+"""What every write to a kept record shares: the audit trail's picture of it, and versioned saves.
+
+``snapshot`` is the one way a record's before and after are written to the audit trail.
+``save_versioned`` is the one way a note, a case or a task changes: only from the version the
+editor saw, else a stale refusal that names who saved first and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+
+from casetui.domain.errors import StaleEdit
+from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, Staff
+from casetui.repositories.changes import LastChange
+from casetui.services.work import Work
+
+# The fields the audit trail keeps of each kind of record. Never a password hash: the trail
+# is readable by auditors.
+AUDITED: dict[type, tuple[str, ...]] = {
+    CaseNote: (
+        "contact_at", "activity_type", "contact_type", "third_party_org", "summary", "details",
+        "restricted", "version",
+    ),
+    Case: (
+        "case_number", "status", "concern", "primary_worker_id", "team_id", "pathway",
+        "closed_on", "version",
+    ),
+    Client: (
+        "name", "preferred_name", "date_of_birth", "email", "phone", "client_type",
+        "record_status",
+    ),
+    FollowUpTask: (
+        "name", "due_on", "repeats", "rrule", "status", "note_id", "assigned_to_client",
+    ),
+    Staff: (
+        "username", "display_name", "role", "grants", "team_id", "capacity_hours", "active",
+    ),
+}  # fmt: skip
+# Records deleted softly say so in their picture, rather than with the deletion time.
+SOFT_DELETED = (CaseNote, Client)
+
+Versioned = CaseNote | Case | FollowUpTask
+
+
+def snapshot(row: Any, **extra: object) -> dict[str, object]:
+    """The record as the audit trail keeps it, with ``extra`` facts kept beside the fields."""
+    picture: dict[str, object] = {name: getattr(row, name) for name in AUDITED[type(row)]}
+    if isinstance(row, SOFT_DELETED):
+        picture["deleted"] = row.deleted_at is not None
+    return {**picture, **extra}
+
+
+def save_versioned(
+    work: Work, row: Versioned, expected_version: int | None, values: Mapping[str, object]
+) -> None:
+    """Write ``values`` and move the version on, if nobody saved since ``expected_version``."""
+    table = type(row)
+    version = row.version if expected_version is None else expected_version
+    result = cast(
+        CursorResult[Any],
+        work.session.execute(
+            update(table)
+            .where(table.id == row.id, table.version == version)  # type: ignore[arg-type]
+            .values(**values, version=version + 1)
+        ),
+    )
+    if result.rowcount != 1:
+        now = work.session.execute(
+            select(table.version).where(table.id == row.id)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+        raise stale(work, row, yours=version, now=now)
+    work.session.refresh(row)
+
+
+def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEdit:
+    """The refusal of a save from an old version, naming who saved first where known."""
+    assert row.id is not None
+    if isinstance(row, CaseNote):
+        change = work.changes.last_note_change(row.id)
+        message = (
+            f"note {row.id} was {_changed_by(work, change)} since you opened it "
+            f"(yours: version {yours}, now: version {now}); reload it — your text is kept"
+        )
+    elif isinstance(row, Case):
+        change = work.changes.last_case_change(row.id)
+        message = (
+            f"case {row.case_number} was {_changed_by(work, change)} since you opened it; "
+            "reload it and try again"
+        )
+    else:
+        change = work.changes.last_task_change(row.id)
+        message = (
+            f"task {row.id} was {_changed_by(work, change)} since you opened it; "
+            "reload it and try again"
+        )
+    return StaleEdit(
+        message,
+        changed_by=change.who if change else None,
+        changed_at=_local(work, change),
+        current_version=now,
+    )
+
+
+def _local(work: Work, change: LastChange | None) -> datetime | None:
+    """When, in the organisation's zone, so every interface shows the same clock time."""
+    return None if change is None else change.at.astimezone(work.zone)
+
+
+def _changed_by(work: Work, change: LastChange | None) -> str:
+    if change is None:
+        return "changed by someone else"
+    local = change.at.astimezone(work.zone)
+    return f"changed by {change.who} on {local.day} {local:%b %H:%M}"
