@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from casetui.db.uow import UnitOfWork
 from casetui.domain.enums import ListKind
 from casetui.domain.models import OrganisationListItem, OrganisationSettings
-from casetui.services.work import Work
 
 DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
     ListKind.ACTIVITY_TYPE: (
@@ -26,7 +26,7 @@ DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def ensure_defaults(uow: Work) -> bool:
+def ensure_defaults(uow: UnitOfWork) -> bool:
     """Create the settings row and default lists if missing. True when anything was added."""
     session = uow.session
     added = False
