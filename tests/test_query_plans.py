@@ -44,7 +44,18 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 def plans(db: Database, work: Callable[[UnitOfWork], Any]) -> list[tuple[str, list[str]]]:
-    """Run ``work``; return each SELECT it issued with its query plan lines."""
+    """Run ``work`` in a read-only unit of work; return each SELECT it issued with its plan."""
+
+    def in_a_unit_of_work() -> None:
+        with db.uow(write=False) as uow:
+            work(uow)
+
+    return plans_of(db, in_a_unit_of_work)
+
+
+def plans_of(db: Database, run: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Call ``run`` (a service opens its own unit of work); return each SELECT it issued with
+    its query plan lines."""
     issued: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -53,8 +64,7 @@ def plans(db: Database, work: Callable[[UnitOfWork], Any]) -> list[tuple[str, li
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        with db.uow(write=False) as uow:
-            work(uow)
+        run()
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     out = []
@@ -165,7 +175,7 @@ def test_caseload_counts_use_indexes(demo_db: Database, name: str) -> None:
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CASEWORKER])
 def test_workload_uses_indexes(demo_db: Database, role: Role) -> None:
     who = actor(demo_db, role)
-    assert_no_full_scan(plans(demo_db, lambda uow: workload.workload(uow, who)))
+    assert_no_full_scan(plans_of(demo_db, lambda: workload.workload(demo_db, who)))
 
 
 # --- the audit trail ------------------------------------------------------------------------------

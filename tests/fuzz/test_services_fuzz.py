@@ -523,7 +523,7 @@ def test_settings_keep_or_refuse_every_value(world: World) -> None:
         )
         if done is None:
             return
-        stored = world.read(settings_service.get_settings)
+        stored = world.run(settings_service.get_settings, world.admin)
         assert stored == done
         if zone is not None:
             assert stored.time_zone == zone
@@ -552,7 +552,7 @@ def test_look_ups_by_typed_text_find_nothing_or_refuse(world: World) -> None:
             lambda: world.run(workload.workload, world.admin, team=text),
             lambda: world.run(timeline.bulk_context, world.ana, [text, world.ana_case]),
             lambda: world.run(staff_service.set_password, world.admin, text, "good password"),
-            lambda: world.run(timeline.open_note, world.ana, number),
+            lambda: world.run(note_service.open_note, world.ana, number),
             lambda: world.run(timeline.open_task, world.ana, number),
             lambda: world.run(timeline.load_timeline, world.ana, number),
             lambda: world.run(client_service.delete_client, world.admin, number),

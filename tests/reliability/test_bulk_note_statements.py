@@ -23,9 +23,10 @@ def _queries_for(office: Office, case_numbers: list[str], summary: str) -> int:
 
     event.listen(office.first.engine, "before_cursor_execute", count)
     try:
-        with office.first.uow() as uow:
-            note = note_service.NoteInput(summary=summary, activity_type="Workshop")
-            result = bulk_note_service.bulk_add_notes(uow, office.people.olga, case_numbers, note)
+        note = note_service.NoteInput(summary=summary, activity_type="Workshop")
+        result = bulk_note_service.bulk_add_notes(
+            office.first, office.people.olga, case_numbers, note
+        )
     finally:
         event.remove(office.first.engine, "before_cursor_execute", count)
     assert len(result.note_ids) == len(case_numbers)

@@ -29,10 +29,10 @@ from .conftest import CASELOAD, Office, Outcome, overlapping, together
 
 def _open_editor(db: Database, actor: Actor, case_number: str, note_id: int) -> EditorContext:
     """What the note editor loads before the first keystroke (in a writing unit, as it does)."""
-    with db.uow() as uow:
+    with db.uow(write=False) as uow:
         case_id = CaseRepository(uow.session, actor).get_by_number(case_number).id
-        assert case_id is not None
-        return editor_context(uow, actor, case_id, note_id)
+    assert case_id is not None
+    return editor_context(db, actor, case_id, note_id)
 
 
 def _note_row(office: Office, note_id: int) -> tuple[str, str, int]:
@@ -75,11 +75,11 @@ def test_second_of_two_saves_of_one_note_is_refused_as_stale_and_keeps_its_text(
     )
     sam_save, olga_save = overlapping(
         office,
-        lambda uow: note_service.edit_note(
-            uow, people.sam, note_id, sam_words, expected_version=sam_opened.note.version
+        lambda db: note_service.edit_note(
+            db, people.sam, note_id, sam_words, expected_version=sam_opened.note.version
         ),
-        lambda uow: note_service.edit_note(
-            uow, people.olga, note_id, olga_words, expected_version=olga_opened.note.version
+        lambda db: note_service.edit_note(
+            db, people.olga, note_id, olga_words, expected_version=olga_opened.note.version
         ),
     )
 
@@ -95,10 +95,9 @@ def test_second_of_two_saves_of_one_note_is_refused_as_stale_and_keeps_its_text(
     # Olga's words were refused, not lost: she reloads and saves them over version 2.
     reopened = _open_editor(office.second, people.olga, case_number, note_id)
     assert reopened.note is not None and reopened.note.summary == sam_words.summary
-    with office.second.uow() as uow:
-        saved = note_service.edit_note(
-            uow, people.olga, note_id, olga_words, expected_version=reopened.note.version
-        )
+    saved = note_service.edit_note(
+        office.second, people.olga, note_id, olga_words, expected_version=reopened.note.version
+    )
     assert saved.version == 3
     assert _note_row(office, note_id) == (olga_words.summary, olga_words.details, 3)
     assert _edits_of(office, note_id) == ["sam", "olga"]
@@ -130,23 +129,21 @@ def test_bulk_note_and_a_reassign_at_once_leave_all_or_nothing(
     moved = cases[117]
     summary = "Attended the tenancy rights workshop"
     # olga previews her bulk note; sam opens the case he is about to hand to ben.
-    with office.second.uow() as uow:
-        preview = bulk_context(uow, people.olga, cases)
+    preview = bulk_context(office.second, people.olga, cases)
     assert preview.may_bulk and all(preview.clients.values())
     case_id = office.read(
         lambda uow: CaseRepository(uow.session, people.sam).get_by_number(moved).id
     )
-    with office.first.uow(write=False) as uow:
-        opened = load_timeline(uow, people.sam, case_id).case
+    opened = load_timeline(office.first, people.sam, case_id).case
     assert (opened.worker_username, opened.version) == ("olga", 1)
     before = _counts(office, summary)
 
-    def bulk_note(uow: Any) -> Any:
+    def bulk_note(db: Database) -> Any:
         note = note_service.NoteInput(summary=summary, activity_type="Workshop")
-        return bulk_note_service.bulk_add_notes(uow, people.olga, cases, note)
+        return bulk_note_service.bulk_add_notes(db, people.olga, cases, note)
 
-    def reassign(uow: Any) -> Any:
-        return case_service.reassign(uow, people.sam, moved, "ben", expected_version=opened.version)
+    def reassign(db: Database) -> Any:
+        return case_service.reassign(db, people.sam, moved, "ben", expected_version=opened.version)
 
     if goes_first == "bulk note":
         bulk, move = overlapping(office, bulk_note, reassign)
@@ -195,7 +192,7 @@ def test_bulk_note_and_a_reassign_at_once_leave_all_or_nothing(
 
 def _opens(actor: Actor, client_id: int, number: str | None) -> Any:
     case = case_service.CaseInput(client_id=client_id, case_number=number)
-    return lambda uow: case_service.open_case(uow, actor, case)
+    return lambda db: case_service.open_case(db, actor, case)
 
 
 def _one_wins(wins: Outcome, loses: Outcome, losers_number: str) -> None:
@@ -247,8 +244,9 @@ def test_two_people_let_go_at_once_with_one_number_one_wins_each_time(new_office
 
 
 def _new_client(office: Office, worker: Actor, name: str) -> int:
-    with office.first.uow() as uow:
-        return client_service.register_client(uow, worker, client_service.ClientInput(name=name))
+    return client_service.register_client(
+        office.first, worker, client_service.ClientInput(name=name)
+    )
 
 
 def test_two_first_cases_numbered_by_the_organisation_get_one_number_each(

@@ -99,15 +99,13 @@ def _prepare(url: str) -> list[str]:
         with db.uow() as uow:
             ensure_defaults(uow)
             uow.commit()
-        with db.uow() as uow:
-            create_staff(
-                uow, None, StaffInput("admin", "Admin", role="administrator", password=PASSWORD)
-            )
+        create_staff(
+            db, None, StaffInput("admin", "Admin", role="administrator", password=PASSWORD)
+        )
         with db.uow(write=False) as uow:
             admin = actor_from(find_by_username(uow.session, "admin"))
         for name in WORKERS:
-            with db.uow() as uow:
-                create_staff(uow, admin, StaffInput(name, name.title(), team="Drill"))
+            create_staff(db, admin, StaffInput(name, name.title(), team="Drill"))
         numbers = [f"D-{n:06d}" for n in range(1, CASES + 1)]
         with db.uow() as uow:
             workers = uow.session.execute(

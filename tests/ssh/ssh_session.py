@@ -217,10 +217,8 @@ def _overload(db: Database, admin: Actor, supervisor: Actor, person: WorkloadRow
     for case in open_cases:
         if case.concern == Concern.HIGH.value:
             continue
-        with db.uow() as uow:
-            cases.change_concern(uow, admin, case.case_number, Concern.HIGH.value)
-        with db.uow(write=False) as uow:
-            now = next(r for r in workload(uow, supervisor) if r.staff_id == person.staff_id)
+        cases.change_concern(db, admin, case.case_number, Concern.HIGH.value)
+        now = next(r for r in workload(db, supervisor) if r.staff_id == person.staff_id)
         if now.utilisation > 1:
             return
     raise AssertionError(f"could not put {person.username} over capacity")
@@ -245,15 +243,13 @@ def build_organisation(path: Path) -> Organisation:
     db = Database(make_engine(url))
     try:
         admin = _actor(db, "admin")
-        with db.uow(write=False) as uow:
-            people = list_staff(uow, admin)
+        people = list_staff(db, admin)
         lead = min((p for p in people if p.role is Role.SUPERVISOR), key=lambda p: p.username)
         supervisor = _actor(db, lead.username)
-        with db.uow(write=False) as uow:
-            busiest = next(r for r in workload(uow, supervisor) if r.staff_id != supervisor.id)
+        busiest = next(r for r in workload(db, supervisor) if r.staff_id != supervisor.id)
         _overload(db, admin, supervisor, busiest)
+        team = workload(db, supervisor)
         with db.uow(write=False) as uow:
-            team = workload(uow, supervisor)
             case = CaseRepository(uow.session, supervisor).rows(
                 CaseFilter(statuses=("Open",), sort="case_number"), limit=1
             )[0]

@@ -145,10 +145,8 @@ async def test_caseload_changed_fetches_the_rows_again(db, actor_for, make_app, 
     async with make_app(db, admin) as pilot:
         table = pilot.app.screen.query_one(CaseTable)
         before = table.total
-        with db.uow() as uow:
-            client_id = register_client(uow, admin, ClientInput(name="Newly Registered"))
-        with db.uow() as uow:
-            open_case(uow, admin, CaseInput(client_id=client_id))
+        client_id = register_client(db, admin, ClientInput(name="Newly Registered"))
+        open_case(db, admin, CaseInput(client_id=client_id))
         pilot.app.caseload_changed()
         await settle(pilot)
         assert before is not None and table.total == before + 1

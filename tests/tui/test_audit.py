@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from casetui.services.context import settings
 from helpers_screens import (  # noqa: F401
     NOW,
     actor,
@@ -27,7 +26,9 @@ from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
 from casetui.repositories.cases import CaseRepository
 from casetui.services import cases as case_service
-from casetui.services.notes import NoteInput, add_note, bulk_add_notes
+from casetui.services.bulk_notes import bulk_add_notes
+from casetui.services.notes import NoteInput, add_note
+from casetui.services.settings import get_settings
 from casetui.tui.commands import key_actions
 from casetui.tui.screens.audit import (
     AuditEventScreen,
@@ -53,23 +54,19 @@ def write_trail(db: Database, *, bulk: int = 0) -> Trail:
     admin, worker = actor(db, "admin"), first_of_role(db, Role.CASEWORKER)
     numbers = [number for _id, number in cases_of(db, worker)]
     earlier = Database(db.engine, clock=lambda: NOW - timedelta(days=10))
-    with earlier.uow() as uow:
-        kind = settings(uow).activity_types[0]
-        first = add_note(
-            uow, worker, numbers[0], NoteInput(summary="Ten days back", activity_type=kind)
-        )
-    with db.uow() as uow:
-        add_note(uow, worker, numbers[0], NoteInput(summary=MARKUP, activity_type=kind))
-    with db.uow() as uow:
-        case_service.change_status(uow, admin, numbers[0], "Paused")
+    kind = get_settings(earlier, worker).activity_types[0]
+    first = add_note(
+        earlier, worker, numbers[0], NoteInput(summary="Ten days back", activity_type=kind)
+    )
+    add_note(db, worker, numbers[0], NoteInput(summary=MARKUP, activity_type=kind))
+    case_service.change_status(db, admin, numbers[0], "Paused")
     if bulk:
         with db.uow(write=False) as uow:
             every = [
                 c.case_number
                 for c in CaseRepository(uow.session, admin).rows(CaseFilter(), limit=bulk)
             ]
-        with db.uow() as uow:
-            bulk_add_notes(uow, admin, every, NoteInput(summary="Group", activity_type=kind))
+        bulk_add_notes(db, admin, every, NoteInput(summary="Group", activity_type=kind))
     return Trail(admin, worker, numbers[0], first.id)
 
 

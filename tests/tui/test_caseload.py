@@ -176,10 +176,8 @@ async def test_enter_opens_the_case_timeline(db, actor_for, caseworker, make_app
 async def test_user_text_is_shown_literally(db, actor_for, make_app, settle):
     admin = actor_for("admin")
     name = "[bold red]x[/] \x1b[2J\u202eevil"
-    with db.uow() as uow:
-        client_id = register_client(uow, admin, ClientInput(name=name))
-    with db.uow() as uow:
-        open_case(uow, admin, CaseInput(client_id=client_id, tags=("[b]t[/b]",)))
+    client_id = register_client(db, admin, ClientInput(name=name))
+    open_case(db, admin, CaseInput(client_id=client_id, tags=("[b]t[/b]",)))
     async with make_app(db, admin, (160, 30)) as pilot:
         await pilot.press("slash", *"[bold")
         await settle(pilot)

@@ -15,11 +15,11 @@ from helpers_screens import actor, private_drafts, show, wait_for  # noqa: F401
 from textual.widgets import Input, TextArea
 
 from casetui.db.uow import Database
-from casetui.repositories.timeline import NOTE, TASK
+from casetui.domain.timeline import NOTE, TASK
 from casetui.services.cases import CaseInput, open_case
 from casetui.services.clients import ClientInput, register_client
-from casetui.services.context import settings
 from casetui.services.notes import NoteInput, add_addendum, add_note
+from casetui.services.settings import get_settings
 from casetui.services.tasks import TaskInput, add_task
 from casetui.tui.app import make_app
 from casetui.tui.screens.timeline import TimelineScreen
@@ -55,31 +55,26 @@ def _screen_lines(app: Any) -> list[str]:
 
 def _case_with_hostile_text(db: Database) -> tuple[int, int, int]:
     admin = actor(db, "admin")
-    with db.uow() as uow:
-        client_id = register_client(uow, admin, ClientInput(name=NAME, preferred_name=PREFERRED))
-    with db.uow() as uow:
-        case = open_case(
-            uow, admin, CaseInput(client_id=client_id, tags=(TAG,), case_number=CASE_NUMBER)
-        )
-    with db.uow() as uow:
-        note = add_note(
-            uow,
-            admin,
-            CASE_NUMBER,
-            NoteInput(
-                summary=SUMMARY,
-                activity_type=settings(uow).activity_types[0],
-                contact_type="3rd Party",
-                third_party_org=THIRD_PARTY,
-                details=DETAILS,
-            ),
-        )
-    with db.uow() as uow:
-        add_addendum(uow, admin, note.id, ADDENDUM, REASON)
-    with db.uow() as uow:
-        task = add_task(
-            uow, admin, CASE_NUMBER, TaskInput(name=TASK_NAME, due="+1w", details=TASK_DETAILS)
-        )
+    client_id = register_client(db, admin, ClientInput(name=NAME, preferred_name=PREFERRED))
+    case = open_case(
+        db, admin, CaseInput(client_id=client_id, tags=(TAG,), case_number=CASE_NUMBER)
+    )
+    note = add_note(
+        db,
+        admin,
+        CASE_NUMBER,
+        NoteInput(
+            summary=SUMMARY,
+            activity_type=get_settings(db, admin).activity_types[0],
+            contact_type="3rd Party",
+            third_party_org=THIRD_PARTY,
+            details=DETAILS,
+        ),
+    )
+    add_addendum(db, admin, note.id, ADDENDUM, REASON)
+    task = add_task(
+        db, admin, CASE_NUMBER, TaskInput(name=TASK_NAME, due="+1w", details=TASK_DETAILS)
+    )
     return case.id, note.id, task.id
 
 

@@ -212,8 +212,8 @@ async def test_stale_edit_keeps_the_typed_text(db: Database) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await show(pilot, app, NoteEditorScreen(case_id, note_id))
         editor = await open_editor(pilot, app)
-        with db.uow() as uow:  # someone else saves first
-            edit_note(uow, worker, note_id, NoteChanges(details="their change"))
+        # someone else saves first
+        edit_note(db, worker, note_id, NoteChanges(details="their change"))
         await type_into(pilot, editor.query_one("#summary", Input), "Mine")
         await pilot.press("ctrl+s")
         status = editor.query_one("#editor-status")

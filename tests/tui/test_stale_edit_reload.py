@@ -92,10 +92,8 @@ async def test_their_version_comes_in_beside_mine_and_the_second_save_goes_throu
             pilot, lambda: isinstance(app.screen, NoteEditorScreen) and bool(app.screen.original)
         )
         editor: NoteEditorScreen = app.screen  # type: ignore[assignment]
-        with db.uow() as uow:  # the other person saves both fields first
-            edit_note(
-                uow, supervisor, note_id, NoteChanges(summary="Theirs", details="Their notes")
-            )
+        # the other person saves both fields first
+        edit_note(db, supervisor, note_id, NoteChanges(summary="Theirs", details="Their notes"))
         await _type(pilot, editor.query_one("#summary", Input), "Mine")
         await pilot.press("ctrl+s")
         status = editor.query_one("#editor-status")
@@ -156,8 +154,7 @@ async def test_a_stale_case_change_says_who_and_shows_the_case_as_it_is(db: Data
         notices = _notices(app)
         timeline = await show(pilot, app, TimelineScreen(case_id))
         await wait_for(pilot, lambda: timeline.data is not None)
-        with db.uow() as uow:
-            cases.change_concern(uow, admin, number, new_concern)
+        cases.change_concern(db, admin, number, new_concern)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("enter")
@@ -187,10 +184,9 @@ async def test_a_stale_reassign_from_the_workload_refreshes_the_list(db: Databas
         )
         person: PersonCasesScreen = app.screen  # type: ignore[assignment]
         case = person.cases[0]
-        with db.uow() as uow:
-            cases.change_concern(
-                uow, admin, case.case_number, "High" if case.concern != "High" else "Low"
-            )
+        cases.change_concern(
+            db, admin, case.case_number, "High" if case.concern != "High" else "Low"
+        )
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("enter")

@@ -18,18 +18,19 @@ from helpers_screens import (  # noqa: F401
 from sqlalchemy import select
 
 from casetui.db.uow import Database
+from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.models import CaseNote
-from casetui.repositories.timeline import NOTE
-from casetui.services.context import settings
+from casetui.domain.timeline import NOTE
 from casetui.services.notes import NoteInput, add_note
+from casetui.services.settings import get_settings
 from casetui.services.tasks import TaskInput, add_task
 from casetui.tui.screens.timeline import TimelineScreen
 from casetui.tui.widgets.timeline_list import TimelineList
 
 
-def activity(uow) -> str:  # type: ignore[no-untyped-def]
-    return settings(uow).activity_types[0]
+def activity(db: Database, actor: Actor) -> str:
+    return get_settings(db, actor).activity_types[0]
 
 
 async def test_timeline_lists_the_case_notes_newest_first(db: Database) -> None:
@@ -57,14 +58,9 @@ async def test_timeline_lists_the_case_notes_newest_first(db: Database) -> None:
 async def test_typed_markup_and_escapes_show_as_typed(db: Database) -> None:
     worker = first_of_role(db, Role.CASEWORKER)
     case_id, number = cases_of(db, worker)[0]
-    with db.uow() as uow:
-        add_note(
-            uow,
-            worker,
-            number,
-            NoteInput(summary="[bold red]x[/] \x1b[2J", activity_type=activity(uow)),
-        )
-        add_note(uow, worker, number, NoteInput(summary="later", activity_type=activity(uow)))
+    kind = activity(db, worker)
+    add_note(db, worker, number, NoteInput(summary="[bold red]x[/] \x1b[2J", activity_type=kind))
+    add_note(db, worker, number, NoteInput(summary="later", activity_type=kind))
     app = make_host(db, worker)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await show(pilot, app, TimelineScreen(case_id))
@@ -83,10 +79,9 @@ async def test_typed_markup_and_escapes_show_as_typed(db: Database) -> None:
 async def test_done_on_a_weekly_task_brings_the_next_one(db: Database) -> None:
     worker = first_of_role(db, Role.CASEWORKER)
     case_id, number = cases_of(db, worker)[0]
-    with db.uow() as uow:
-        task = add_task(
-            uow, worker, number, TaskInput(name="Weekly call", due="2026-11-23", repeats="weekly")
-        )
+    task = add_task(
+        db, worker, number, TaskInput(name="Weekly call", due="2026-11-23", repeats="weekly")
+    )
     app = make_host(db, worker)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await show(pilot, app, TimelineScreen(case_id))
