@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -46,7 +47,7 @@ class Database:
         return is_sqlite(str(self.engine.url))
 
     @property
-    def sqlite_file(self):  # type: ignore[no-untyped-def]
+    def sqlite_file(self) -> Path | None:
         return sqlite_path(str(self.engine.url)) if self.is_sqlite else None
 
     def uow(self, *, write: bool = True) -> UnitOfWork:

@@ -28,7 +28,7 @@ DETAILS_MAX = 20_000
 TAG_MAX = 40
 
 
-def utc_column(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+def utc_column(nullable: bool = True, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 

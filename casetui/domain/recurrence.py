@@ -8,6 +8,7 @@ the series stays anchored however many times it is completed.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Literal, Protocol, cast
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
@@ -20,6 +21,22 @@ RRULE_MAX = 500
 HORIZON = relativedelta(years=10)
 _WHOLE_DAY_FREQS = (YEARLY, MONTHLY, WEEKLY, DAILY)
 _SUB_DAY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# The frequencies rrule takes: dateutil's YEARLY (0) to SECONDLY (6).
+_Frequency = Literal[0, 1, 2, 3, 4, 5, 6]
+
+
+class _RuleFields(Protocol):
+    """What dateutil parsed out of a rule. It keeps these private, with no accessor, so its
+    type stubs leave them out."""
+
+    _freq: int
+    _interval: int
+    _until: datetime | None
+    _count: int | None
+
+
+def _fields(recurrence: rrule) -> _RuleFields:
+    return cast(_RuleFields, recurrence)
 
 
 def _refuse(message: str) -> ValidationError:
@@ -61,17 +78,18 @@ def validate_rrule(text: str, start: date) -> str:
         recurrence = rrulestr(tidy, dtstart=begin)
         if not isinstance(recurrence, rrule):
             raise _refuse("give one RRULE line only")
-        if recurrence._freq not in _WHOLE_DAY_FREQS:  # noqa: SLF001 - dateutil exposes no accessor
+        fields = _fields(recurrence)
+        if fields._freq not in _WHOLE_DAY_FREQS:  # noqa: SLF001 - dateutil exposes no accessor
             raise _refuse(
                 "tasks repeat daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)"
             )
-        if recurrence._interval < 1:  # noqa: SLF001
+        if fields._interval < 1:  # noqa: SLF001
             raise _refuse("INTERVAL must be 1 or more")
-        until = recurrence._until  # noqa: SLF001
+        until = fields._until  # noqa: SLF001
         horizon = begin + HORIZON
         bounded = recurrence.replace(count=None, until=min(until, horizon) if until else horizon)
         occurrences = list(bounded.xafter(begin, count=2, inc=True))
-        last = list(recurrence)[-1] if recurrence._count else None  # noqa: SLF001
+        last = list(recurrence)[-1] if fields._count else None  # noqa: SLF001
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - dateutil raises many types for bad rules
@@ -100,19 +118,23 @@ def next_due(repeats: Repeats, due_on: date, rule: str | None = None) -> date | 
         if not rule:
             return None
         recurrence = rrulestr(rule, dtstart=start)
-        until = recurrence._until  # type: ignore[union-attr]  # noqa: SLF001
+        if not isinstance(recurrence, rrule):  # validate_rrule lets no other kind be saved
+            raise _refuse("give one RRULE line only")
+        fields = _fields(recurrence)
+        until = fields._until  # noqa: SLF001
         # Bounded, so a rule that never occurs again does not search to the year 9999.
         bounded = (
             recurrence
-            if recurrence._count  # type: ignore[union-attr]  # noqa: SLF001
-            else recurrence.replace(until=min(until, start + HORIZON) if until else start + HORIZON)  # type: ignore[union-attr]
+            if fields._count  # noqa: SLF001
+            else recurrence.replace(until=min(until, start + HORIZON) if until else start + HORIZON)
         )
     else:
-        freq, interval = {
+        fixed: dict[Repeats, tuple[_Frequency, int]] = {
             Repeats.DAILY: (DAILY, 1),
             Repeats.WEEKLY: (WEEKLY, 1),
             Repeats.FORTNIGHTLY: (WEEKLY, 2),
-        }[repeats]
+        }
+        freq, interval = fixed[repeats]
         bounded = rrule(freq, interval=interval, dtstart=start)
     following = bounded.after(start, inc=False)
     return following.date() if following else None

@@ -8,6 +8,7 @@ pages equal to offset pages, page for page.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, select
+from sqlmodel import col
 
 from casetui.domain.models import Case, CaseTag, Client
 from casetui.domain.read_models import CaseRow
@@ -51,28 +52,28 @@ class CaseloadRepository(CaseRepository):
         anchor = self.session.execute(
             select(column)
             .select_from(Case)
-            .join(Client, Client.id == Case.client_id)  # type: ignore[arg-type]
-            .where(Case.id == case_id, visible_cases(self.actor))  # type: ignore[arg-type]
+            .join(Client, col(Client.id) == Case.client_id)
+            .where(col(Case.id) == case_id, visible_cases(self.actor))
         ).first()
         if anchor is None:
             return None
         value = anchor[0]
-        later_id = Case.id < case_id if flt.descending else Case.id > case_id  # type: ignore[operator]
+        later_id = col(Case.id) < case_id if flt.descending else col(Case.id) > case_id
         if value is None:  # missing values come last, in id order
-            return and_(column.is_(None), later_id)  # type: ignore[arg-type]
+            return and_(column.is_(None), later_id)
         # A range the index can start from, then the ties after the anchor: "a > v OR (a = v
         # AND id > x)" reads the same rows but makes SQLite scan the whole index.
         from_value = column <= value if flt.descending else column >= value
-        after_anchor = and_(from_value, or_(column != value, later_id))  # type: ignore[arg-type]
+        after_anchor = and_(from_value, or_(column != value, later_id))
         if flt.sort in NEVER_MISSING:
             return after_anchor
-        return or_(after_anchor, column.is_(None))  # type: ignore[arg-type]
+        return or_(after_anchor, column.is_(None))
 
     def case_numbers(self, flt: CaseFilter, *, limit: int) -> list[tuple[int, str]]:
         """(id, case number) of every case the filter matches, up to ``limit``, in order."""
         query = (
-            select(Case.id, Case.case_number)  # type: ignore[call-overload]
-            .join(Client, Client.id == Case.client_id)
+            select(col(Case.id), col(Case.case_number))
+            .join(Client, col(Client.id) == Case.client_id)
             .where(and_(*self._where(flt)))
             .order_by(*self._order(flt))
             .limit(limit)
@@ -82,11 +83,11 @@ class CaseloadRepository(CaseRepository):
     def tags_in_use(self) -> list[str]:
         """Tags on cases the actor can see, for the tag filter's choices."""
         query = (
-            select(CaseTag.tag)  # type: ignore[call-overload]
-            .join(Case, Case.id == CaseTag.case_id)
+            select(col(CaseTag.tag))
+            .join(Case, col(Case.id) == CaseTag.case_id)
             .where(visible_cases(self.actor))
             .distinct()
-            .order_by(CaseTag.tag)
+            .order_by(col(CaseTag.tag))
             .limit(TAGS_IN_USE_MAX)
         )
         return list(self.session.execute(query).scalars())

@@ -9,6 +9,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
+    Select,
+    SQLColumnExpression,
     String,
     and_,
     bindparam,
@@ -23,7 +26,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus
@@ -62,31 +65,31 @@ def _status_in(statuses: tuple[str, ...]) -> ColumnElement[bool]:
     can match the open-and-paused index (migration 0004), whose condition they must see."""
     if set(statuses) <= KNOWN_STATUSES:
         listed: Any = bindparam("statuses", list(statuses), expanding=True, literal_execute=True)
-        return Case.status.in_(listed)  # type: ignore[attr-defined,no-any-return]
-    return Case.status.in_(statuses)  # type: ignore[attr-defined,no-any-return]
+        return col(Case.status).in_(listed)
+    return col(Case.status).in_(statuses)
 
 
 def _worker_name() -> ColumnElement[Any]:
     # A correlated lookup rather than an outer-joined alias, so it also works in WHERE.
     return (
         select(func.lower(Staff.display_name))
-        .where(Staff.id == Case.primary_worker_id)  # type: ignore[arg-type]
+        .where(col(Staff.id) == Case.primary_worker_id)
         .correlate(Case)
         .scalar_subquery()
     )
 
 
-def sort_column(sort: str) -> ColumnElement[Any]:
+def sort_column(sort: str) -> SQLColumnExpression[Any]:
     """The value a caseload sort key orders by; unknown keys sort by last interaction."""
-    columns: dict[str, ColumnElement[Any]] = {
+    columns: dict[str, SQLColumnExpression[Any]] = {
         "client": func.lower(Client.name),
-        "case_number": Case.case_number,  # type: ignore[dict-item]
+        "case_number": col(Case.case_number),
         "worker": _worker_name(),
         "status": case({"Open": 1, "Paused": 2, "Closed": 3}, value=Case.status, else_=0),
         "concern": case({"Low": 1, "Medium": 2, "High": 3}, value=Case.concern, else_=0),
-        "pathway": Case.pathway,  # type: ignore[dict-item]
-        "last_interaction": Case.last_interaction_at,  # type: ignore[dict-item]
-        "next_task": Case.next_task_due,  # type: ignore[dict-item]
+        "pathway": col(Case.pathway),
+        "last_interaction": col(Case.last_interaction_at),
+        "next_task": col(Case.next_task_due),
     }
     return columns.get(sort, columns["last_interaction"])
 
@@ -108,7 +111,7 @@ class CaseRepository:
         found = None
         if storable(case_number):  # text no database can hold is no stored case number
             found = self.session.execute(
-                select(Case).where(Case.case_number == case_number, visible_cases(self.actor))
+                select(Case).where(col(Case.case_number) == case_number, visible_cases(self.actor))
             ).scalar_one_or_none()
         if found is None:
             # The same answer whether the case is missing or just not the actor's.
@@ -119,7 +122,7 @@ class CaseRepository:
         row = None
         if storable_id(case_id):  # a larger number names no case (nor can PostgreSQL compare it)
             row = self.session.execute(
-                select(Case).where(Case.id == case_id, visible_cases(self.actor))
+                select(Case).where(col(Case.id) == case_id, visible_cases(self.actor))
             ).scalar_one_or_none()
         if row is None:
             raise NotFound(f"no case {case_id} that you can see")
@@ -128,7 +131,7 @@ class CaseRepository:
     def get_many_by_number(self, case_numbers: Sequence[str]) -> dict[str, Case]:
         rows = self.session.execute(
             select(Case).where(
-                Case.case_number.in_([n for n in case_numbers if storable(n)]),  # type: ignore[attr-defined]
+                col(Case.case_number).in_([n for n in case_numbers if storable(n)]),
                 visible_cases(self.actor),
             )
         ).scalars()
@@ -137,7 +140,7 @@ class CaseRepository:
     def is_assigned(self, case_id: int) -> bool:
         return storable_id(case_id) and (
             self.session.execute(
-                select(Case.id).where(Case.id == case_id, assigned_to(self.actor))
+                select(col(Case.id)).where(col(Case.id) == case_id, assigned_to(self.actor))
             ).first()
             is not None
         )
@@ -148,17 +151,17 @@ class CaseRepository:
         if storable_id(case_id):
             row = self.session.execute(
                 select(Case, Client, worker)
-                .join(Client, Client.id == Case.client_id)
-                .join(worker, worker.id == Case.primary_worker_id, isouter=True)
-                .where(Case.id == case_id, visible_cases(self.actor))
+                .join(Client, col(Client.id) == Case.client_id)
+                .join(worker, col(worker.id) == Case.primary_worker_id, isouter=True)
+                .where(col(Case.id) == case_id, visible_cases(self.actor))
             ).first()
         if row is None:
             raise NotFound(f"no case {case_id} that you can see")
         case_, client, staff = row
         navigators = self.session.execute(
-            select(Staff.username)
-            .join(CaseNavigator, CaseNavigator.staff_id == Staff.id)
-            .where(CaseNavigator.case_id == case_id)
+            select(col(Staff.username))
+            .join(CaseNavigator, col(CaseNavigator.staff_id) == Staff.id)
+            .where(col(CaseNavigator.case_id) == case_id)
             .order_by(Staff.username)
         ).scalars()
         return CaseDetail(
@@ -190,20 +193,20 @@ class CaseRepository:
         if flt.statuses:
             clauses.append(_status_in(flt.statuses))
         if flt.concerns:
-            clauses.append(Case.concern.in_(flt.concerns))  # type: ignore[attr-defined]
+            clauses.append(col(Case.concern).in_(flt.concerns))
         if flt.mine:
             clauses.append(assigned_to(self.actor))
         if flt.worker_ids:
-            clauses.append(Case.primary_worker_id.in_(flt.worker_ids))  # type: ignore[union-attr]
+            clauses.append(col(Case.primary_worker_id).in_(flt.worker_ids))
         if flt.pathways:
-            clauses.append(Case.pathway.in_(flt.pathways))  # type: ignore[union-attr]
+            clauses.append(col(Case.pathway).in_(flt.pathways))
         typed = (flt.query, *flt.tags, *flt.pathways, *flt.statuses, *flt.concerns)
         if not all(storable(t) for t in typed):
             return [false()]  # nothing stored holds such text
         for tag in flt.tags:
             clauses.append(
-                select(CaseTag.case_id)
-                .where(CaseTag.case_id == Case.id, CaseTag.tag == tag)
+                select(col(CaseTag.case_id))
+                .where(col(CaseTag.case_id) == Case.id, col(CaseTag.tag) == tag)
                 .exists()
             )
         query = flt.query.strip()
@@ -227,16 +230,19 @@ class CaseRepository:
         """
         lowered = query.lower()
         number = query.upper()
-        in_range = and_(Case.case_number >= number, Case.case_number < number + "\U0010ffff")  # type: ignore[operator]
-        tagged = select(CaseTag.case_id).where(CaseTag.tag == lowered)
+        in_range = and_(
+            col(Case.case_number) >= number, col(Case.case_number) < number + "\U0010ffff"
+        )
+        tagged = select(col(CaseTag.case_id)).where(col(CaseTag.tag) == lowered)
         pattern = f"%{_like_escape(lowered)}%"
         named = or_(
             func.lower(Client.name).like(pattern, escape="\\"),
             func.lower(Client.preferred_name).like(pattern, escape="\\"),
         )
-        row_by_row = or_(named, in_range, Case.id.in_(tagged))  # type: ignore[union-attr]
+        row_by_row = or_(named, in_range, col(Case.id).in_(tagged))
         if len(lowered) < 3:
             return row_by_row
+        clients: Select[Any] | CompoundSelect[Any]  # client ids
         if self.session.get_bind().dialect.name == "sqlite":
             phrase = '"' + query.replace('"', '""') + '"'
             clients = (
@@ -248,26 +254,26 @@ class CaseRepository:
             # One look-up per trigram index: with "name OR preferred name" PostgreSQL reads
             # every client instead (it prices the two index scans above one table scan).
             clients = union(
-                select(Client.id).where(func.lower(Client.name).like(pattern, escape="\\")),
-                select(Client.id).where(
+                select(col(Client.id)).where(func.lower(Client.name).like(pattern, escape="\\")),
+                select(col(Client.id)).where(
                     func.lower(Client.preferred_name).like(pattern, escape="\\")
                 ),
             )
-        numbered = select(Case.id).where(in_range)
+        numbered = select(col(Case.id)).where(in_range)
         if self._matches_many(lowered, (clients, numbered, tagged)):
             return row_by_row
-        matching = union(
-            select(Case.id).where(Case.client_id.in_(clients)),  # type: ignore[attr-defined]
+        matching: CompoundSelect[Any] = union(  # case ids
+            select(col(Case.id)).where(col(Case.client_id).in_(clients)),
             numbered,
             tagged,
         )
-        return Case.id.in_(matching)  # type: ignore[union-attr]
+        return col(Case.id).in_(matching)
 
     def _matches_many(self, query: str, look_ups: tuple[Any, Any, Any]) -> bool:
         """Whether the look-ups (names, numbers, tag) find more than BROAD_MATCHES rows between
         them, in any status or scope: what gathering them would read. Each stops counting at
         the cap."""
-        database = self.session.get_bind().url.render_as_string()
+        database = self.session.get_bind().engine.url.render_as_string()
         seen_key = (database, BROAD_MATCHES, query)
         if query not in self._broad and seen_key in _BROAD_SEEN:
             self._broad[query] = _BROAD_SEEN[seen_key]
@@ -303,13 +309,13 @@ class CaseRepository:
         query = select(func.count()).select_from(Case)
         if self._tests_names_row_by_row(flt.query.strip()):
             # Only a broad query tests the client's name row by row; the rest need no client.
-            query = query.join(Client, Client.id == Case.client_id)
+            query = query.join(Client, col(Client.id) == Case.client_id)
         return int(self._core(query.where(where)).scalar_one())
 
-    def _order(self, flt: CaseFilter) -> list[ColumnElement[object]]:
+    def _order(self, flt: CaseFilter) -> list[ColumnElement[Any]]:
         column = sort_column(flt.sort)
         ordered = column.desc() if flt.descending else column.asc()
-        tiebreak = Case.id.desc() if flt.descending else Case.id.asc()  # type: ignore[union-attr]
+        tiebreak = col(Case.id).desc() if flt.descending else col(Case.id).asc()
         # Missing values last either way, the way people read a list; NULLS LAST (rather than
         # "IS NULL" first) also lets SQLite walk an index for the default sort.
         return [ordered.nulls_last(), tiebreak]
@@ -318,22 +324,22 @@ class CaseRepository:
         worker = aliased(Staff)
         query = (
             select(
-                Case.id,
-                Case.case_number,
-                Client.id,
-                Client.name,
-                Case.status,
-                Case.concern,
-                Case.primary_worker_id,
-                worker.username,
-                worker.display_name,
-                Case.pathway,
-                Case.last_interaction_at,
-                Case.next_task_due,
-                Case.version,
+                col(Case.id),
+                col(Case.case_number),
+                col(Client.id),
+                col(Client.name),
+                col(Case.status),
+                col(Case.concern),
+                col(Case.primary_worker_id),
+                col(worker.username),
+                col(worker.display_name),
+                col(Case.pathway),
+                col(Case.last_interaction_at),
+                col(Case.next_task_due),
+                col(Case.version),
             )
-            .join(Client, Client.id == Case.client_id)
-            .join(worker, worker.id == Case.primary_worker_id, isouter=True)
+            .join(Client, col(Client.id) == Case.client_id)
+            .join(worker, col(worker.id) == Case.primary_worker_id, isouter=True)
             .where(and_(*self._where(flt)))
             .order_by(*self._order(flt))
             # A number past what either database counts in simply means "all of them".
@@ -372,10 +378,10 @@ class CaseRepository:
         out: dict[int, list[str]] = defaultdict(list)
         if ids:
             for case_id, tag in self._core(
-                select(CaseTag.case_id, CaseTag.tag)
-                .join(Case, Case.id == CaseTag.case_id)
-                .where(CaseTag.case_id.in_(ids), visible_cases(self.actor))  # type: ignore[attr-defined]
-                .order_by(CaseTag.tag)
+                select(col(CaseTag.case_id), col(CaseTag.tag))
+                .join(Case, col(Case.id) == CaseTag.case_id)
+                .where(col(CaseTag.case_id).in_(ids), visible_cases(self.actor))
+                .order_by(col(CaseTag.tag))
             ):
                 out[case_id].append(tag)
         return out
@@ -386,14 +392,14 @@ class CaseRepository:
         if ids:
             # Per client, through the client's own cases (an index), not every case there is.
             seen = (
-                select(Case.id)
-                .where(Case.client_id == ClientWarning.client_id, visible_cases(self.actor))
+                select(col(Case.id))
+                .where(col(Case.client_id) == ClientWarning.client_id, visible_cases(self.actor))
                 .exists()
             )
             for client_id, indicator in self._core(
-                select(ClientWarning.client_id, ClientWarning.indicator)
-                .where(ClientWarning.client_id.in_(ids), seen)  # type: ignore[attr-defined]
-                .order_by(ClientWarning.indicator)
+                select(col(ClientWarning.client_id), col(ClientWarning.indicator))
+                .where(col(ClientWarning.client_id).in_(ids), seen)
+                .order_by(col(ClientWarning.indicator))
             ):
                 out[client_id].append(indicator)
         return out
@@ -402,7 +408,7 @@ class CaseRepository:
         """Unscoped on purpose: numbers are unique across the organisation."""
         return storable(case_number) and (
             self.session.execute(
-                select(Case.id).where(
+                select(col(Case.id)).where(
                     func.lower(cast(Case.case_number, String)) == case_number.lower()
                 )
             ).first()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import AuditEvent, Case, Staff
@@ -47,16 +47,16 @@ class ChangeRepository:
 
     def _last(self, entity: str, entity_id: int, actions: tuple[str, ...]) -> LastChange | None:
         found = self.session.execute(
-            select(AuditEvent.actor_username, Staff.display_name, AuditEvent.at)  # type: ignore[call-overload]
-            .join(Case, Case.id == AuditEvent.case_id)
-            .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
+            select(col(AuditEvent.actor_username), col(Staff.display_name), col(AuditEvent.at))
+            .join(Case, col(Case.id) == AuditEvent.case_id)
+            .outerjoin(Staff, col(Staff.id) == AuditEvent.actor_id)
             .where(
-                AuditEvent.entity == entity,
-                AuditEvent.entity_id == str(entity_id),
-                AuditEvent.action.in_(actions),  # type: ignore[attr-defined]
+                col(AuditEvent.entity) == entity,
+                col(AuditEvent.entity_id) == str(entity_id),
+                col(AuditEvent.action).in_(actions),
                 visible_cases(self.actor),
             )
-            .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
+            .order_by(col(AuditEvent.id).desc())
             .limit(1)
         ).first()
         return None if found is None else LastChange(found[0], found[1], found[2])

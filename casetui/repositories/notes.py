@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
@@ -27,11 +27,11 @@ class NoteRepository:
             raise NotFound(f"no note {note_id} that you can see")
         query = (
             select(CaseNote)
-            .join(Case, Case.id == CaseNote.case_id)
-            .where(CaseNote.id == note_id, visible_cases(self.actor))
+            .join(Case, col(Case.id) == CaseNote.case_id)
+            .where(col(CaseNote.id) == note_id, visible_cases(self.actor))
         )
         if not include_deleted:
-            query = query.where(CaseNote.deleted_at.is_(None))  # type: ignore[union-attr]
+            query = query.where(col(CaseNote.deleted_at).is_(None))
         note = self.session.execute(query).scalar_one_or_none()
         if note is None:
             raise NotFound(f"no note {note_id} that you can see")
@@ -49,20 +49,20 @@ class NoteRepository:
     ) -> list[NoteView]:
         """Notes newest first, with their addenda, as read models."""
         query = (
-            select(CaseNote, Case.case_number, Staff.username, Staff.display_name)
-            .join(Case, Case.id == CaseNote.case_id)
-            .join(Staff, Staff.id == CaseNote.author_id)
+            select(CaseNote, col(Case.case_number), col(Staff.username), col(Staff.display_name))
+            .join(Case, col(Case.id) == CaseNote.case_id)
+            .join(Staff, col(Staff.id) == CaseNote.author_id)
             .where(visible_cases(self.actor))
         )
         if case_id is not None:
             if not storable_id(case_id):
                 return []
-            query = query.where(CaseNote.case_id == case_id)
+            query = query.where(col(CaseNote.case_id) == case_id)
         if note_ids is not None:
-            query = query.where(CaseNote.id.in_([i for i in note_ids if storable_id(i)]))  # type: ignore[union-attr]
+            query = query.where(col(CaseNote.id).in_([i for i in note_ids if storable_id(i)]))
         if not include_deleted:
-            query = query.where(CaseNote.deleted_at.is_(None))  # type: ignore[union-attr]
-        query = query.order_by(CaseNote.contact_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined,union-attr]
+            query = query.where(col(CaseNote.deleted_at).is_(None))
+        query = query.order_by(col(CaseNote.contact_at).desc(), col(CaseNote.id).desc())
         if limit is not None:
             query = query.limit(limit)
         found = self.session.execute(query).all()
@@ -99,12 +99,12 @@ class NoteRepository:
         if not note_ids:
             return out
         rows = self.session.execute(
-            select(NoteAddendum, Staff.username)
-            .join(Staff, Staff.id == NoteAddendum.author_id)
-            .join(CaseNote, CaseNote.id == NoteAddendum.note_id)
-            .join(Case, Case.id == CaseNote.case_id)
-            .where(NoteAddendum.note_id.in_(note_ids), visible_cases(self.actor))  # type: ignore[attr-defined]
-            .order_by(NoteAddendum.created_at, NoteAddendum.id)  # type: ignore[arg-type]
+            select(NoteAddendum, col(Staff.username))
+            .join(Staff, col(Staff.id) == NoteAddendum.author_id)
+            .join(CaseNote, col(CaseNote.id) == NoteAddendum.note_id)
+            .join(Case, col(Case.id) == CaseNote.case_id)
+            .where(col(NoteAddendum.note_id).in_(note_ids), visible_cases(self.actor))
+            .order_by(col(NoteAddendum.created_at), col(NoteAddendum.id))
         )
         for addendum, username in rows:
             out[addendum.note_id].append(

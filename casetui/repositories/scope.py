@@ -6,33 +6,37 @@ caller that forgets a filter still cannot reach a case outside the actor's scope
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select, true, union
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, false, select, true, union
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.models import Case, CaseNavigator
 
 
-def _assigned_selects(actor: Actor) -> list[Select[tuple[int]]]:
+def _assigned_selects(actor: Actor) -> list[Select[Any]]:
+    """Case ids, one column each."""
     return [
-        select(Case.id).where(Case.primary_worker_id == actor.id),  # type: ignore[list-item]
-        select(CaseNavigator.case_id).where(CaseNavigator.staff_id == actor.id),  # type: ignore[list-item]
+        select(col(Case.id)).where(col(Case.primary_worker_id) == actor.id),
+        select(col(CaseNavigator.case_id)).where(col(CaseNavigator.staff_id) == actor.id),
     ]
 
 
-def _assigned_ids(actor: Actor) -> Select[tuple[int]]:
+def _assigned_ids(actor: Actor) -> CompoundSelect[Any]:
     # A UNION of two indexed look-ups; "worker = me OR EXISTS(navigator)" would scan every case.
-    return union(*_assigned_selects(actor))  # type: ignore[return-value]
+    return union(*_assigned_selects(actor))
 
 
 def assigned_to(actor: Actor) -> ColumnElement[bool]:
     """Cases where the actor is the primary worker or one of the further navigators."""
-    return Case.id.in_(_assigned_ids(actor))  # type: ignore[union-attr]
+    return col(Case.id).in_(_assigned_ids(actor))
 
 
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
     """The WHERE clause of every case read; soft-deleted cases are never visible here."""
-    not_deleted = Case.deleted_at.is_(None)  # type: ignore[union-attr]
+    not_deleted = col(Case.deleted_at).is_(None)
     if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
         return not_deleted & true()
     if actor.role is Role.SUPERVISOR:
@@ -40,9 +44,10 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
             return not_deleted & assigned_to(actor)
         # Flat, not nested: SQLite refuses a parenthesised UNION inside IN (...).
         team_or_assigned = union(
-            select(Case.id).where(Case.team_id == actor.team_id), *_assigned_selects(actor)
+            select(col(Case.id)).where(col(Case.team_id) == actor.team_id),
+            *_assigned_selects(actor),
         )
-        return not_deleted & Case.id.in_(team_or_assigned)  # type: ignore[union-attr]
+        return not_deleted & col(Case.id).in_(team_or_assigned)
     if actor.role is Role.CASEWORKER:
         return not_deleted & assigned_to(actor)
     return false()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casetui.domain.enums import ContactType, ListKind
 from casetui.domain.models import OrganisationListItem, OrganisationSettings
@@ -15,7 +15,7 @@ def load_settings(session: Session) -> SettingsView:
     items = session.exec(
         select(OrganisationListItem)
         .where(OrganisationListItem.active == True)  # noqa: E712
-        .order_by(OrganisationListItem.kind, OrganisationListItem.position)  # type: ignore[arg-type]
+        .order_by(col(OrganisationListItem.kind), col(OrganisationListItem.position))
     )
     for item in items:
         lists.setdefault(item.kind, []).append(item.value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import builtins
+
+from sqlmodel import Session, col, select
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant, Role
@@ -78,20 +80,22 @@ class StaffRepository:
     def list(
         self, *, include_inactive: bool = False, team_id: int | None = None
     ) -> list[StaffView]:
-        query = select(Staff, Team.name).join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
+        query = select(Staff, col(Team.name)).join(
+            Team, col(Team.id) == Staff.team_id, isouter=True
+        )
         if not include_inactive:
             query = query.where(Staff.active == True)  # noqa: E712
         if team_id is not None:
             query = query.where(Staff.team_id == team_id)
-        rows = self.session.exec(query.order_by(Staff.display_name, Staff.id))  # type: ignore[arg-type]
+        rows = self.session.exec(query.order_by(col(Staff.display_name), col(Staff.id)))
         return [self._view(staff, team) for staff, team in rows]
 
     def get(self, staff_id: int) -> StaffView:
         if not storable_id(staff_id):
             raise NotFound(f"no staff member {staff_id}")
         row = self.session.exec(
-            select(Staff, Team.name)
-            .join(Team, Team.id == Staff.team_id, isouter=True)  # type: ignore[arg-type]
+            select(Staff, col(Team.name))
+            .join(Team, col(Team.id) == Staff.team_id, isouter=True)
             .where(Staff.id == staff_id)
         ).first()
         if row is None:
@@ -112,5 +116,6 @@ class StaffRepository:
             raise NotFound(f"no team {name!r}")
         return team
 
-    def teams(self) -> list[Team]:
+    # builtins.list: within the class, plain "list" names the method above.
+    def teams(self) -> builtins.list[Team]:
         return list(self.session.exec(select(Team).order_by(Team.name)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
@@ -25,8 +25,8 @@ class TaskRepository:
         if storable_id(task_id):  # a larger number names no task (nor can PostgreSQL compare it)
             task = self.session.execute(
                 select(FollowUpTask)
-                .join(Case, Case.id == FollowUpTask.case_id)
-                .where(FollowUpTask.id == task_id, visible_cases(self.actor))
+                .join(Case, col(Case.id) == FollowUpTask.case_id)
+                .where(col(FollowUpTask.id) == task_id, visible_cases(self.actor))
             ).scalar_one_or_none()
         if task is None:
             raise NotFound(f"no task {task_id} that you can see")
@@ -40,19 +40,19 @@ class TaskRepository:
         statuses: tuple[str, ...] = (),
     ) -> list[TaskView]:
         query = (
-            select(FollowUpTask, Case.case_number)
-            .join(Case, Case.id == FollowUpTask.case_id)
+            select(FollowUpTask, col(Case.case_number))
+            .join(Case, col(Case.id) == FollowUpTask.case_id)
             .where(visible_cases(self.actor))
         )
         if case_id is not None:
             if not storable_id(case_id):
                 return []
-            query = query.where(FollowUpTask.case_id == case_id)
+            query = query.where(col(FollowUpTask.case_id) == case_id)
         if task_ids is not None:
-            query = query.where(FollowUpTask.id.in_([i for i in task_ids if storable_id(i)]))  # type: ignore[union-attr]
+            query = query.where(col(FollowUpTask.id).in_([i for i in task_ids if storable_id(i)]))
         if statuses:
-            query = query.where(FollowUpTask.status.in_(statuses))  # type: ignore[attr-defined]
-        query = query.order_by(FollowUpTask.due_on, FollowUpTask.id)  # type: ignore[arg-type]
+            query = query.where(col(FollowUpTask.status).in_(statuses))
+        query = query.order_by(col(FollowUpTask.due_on), col(FollowUpTask.id))
         found = self.session.execute(query).all()
         responsible = self.responsible_for([task.id for task, _ in found])
         return [
@@ -81,12 +81,12 @@ class TaskRepository:
         if not task_ids:
             return out
         rows = self.session.execute(
-            select(TaskResponsible.task_id, Staff.username)
-            .join(Staff, Staff.id == TaskResponsible.staff_id)
-            .join(FollowUpTask, FollowUpTask.id == TaskResponsible.task_id)
-            .join(Case, Case.id == FollowUpTask.case_id)
-            .where(TaskResponsible.task_id.in_(task_ids), visible_cases(self.actor))  # type: ignore[attr-defined]
-            .order_by(Staff.username)
+            select(col(TaskResponsible.task_id), col(Staff.username))
+            .join(Staff, col(Staff.id) == TaskResponsible.staff_id)
+            .join(FollowUpTask, col(FollowUpTask.id) == TaskResponsible.task_id)
+            .join(Case, col(Case.id) == FollowUpTask.case_id)
+            .where(col(TaskResponsible.task_id).in_(task_ids), visible_cases(self.actor))
+            .order_by(col(Staff.username))
         )
         for task_id, username in rows:
             out[task_id].append(username)
@@ -95,9 +95,9 @@ class TaskRepository:
     def responsible_ids(self, task_id: int) -> list[int]:
         return list(
             self.session.execute(
-                select(TaskResponsible.staff_id)
-                .join(FollowUpTask, FollowUpTask.id == TaskResponsible.task_id)
-                .join(Case, Case.id == FollowUpTask.case_id)
-                .where(TaskResponsible.task_id == task_id, visible_cases(self.actor))
+                select(col(TaskResponsible.staff_id))
+                .join(FollowUpTask, col(FollowUpTask.id) == TaskResponsible.task_id)
+                .join(Case, col(Case.id) == FollowUpTask.case_id)
+                .where(col(TaskResponsible.task_id) == task_id, visible_cases(self.actor))
             ).scalars()
         )

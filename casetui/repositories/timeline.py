@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import (
@@ -37,7 +37,7 @@ from casetui.domain.timeline import (
 )
 from casetui.repositories.scope import visible_cases
 
-NOT_DELETED = CaseNote.deleted_at.is_(None)  # type: ignore[union-attr]
+NOT_DELETED = col(CaseNote.deleted_at).is_(None)
 
 
 class _Page(NamedTuple):
@@ -272,9 +272,9 @@ class TimelineRepository:
         for start in range(0, len(case_numbers), 500):  # stay under SQLite's parameter limit
             chunk = case_numbers[start : start + 500]
             query = (
-                select(Case.case_number, Client.name)
-                .join(Client, Client.id == Case.client_id)
-                .where(Case.case_number.in_(chunk), visible_cases(self.actor))  # type: ignore[attr-defined]
+                select(col(Case.case_number), col(Client.name))
+                .join(Client, col(Client.id) == Case.client_id)
+                .where(col(Case.case_number).in_(chunk), visible_cases(self.actor))
             )
             rows = self.session.connection().execute(query)
             names.update({number: name for number, name in rows})

@@ -6,8 +6,10 @@ worker: Open cases in full, Paused at ``paused_factor``, Closed not at all.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, false, func, literal, select
-from sqlmodel import Session
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, select
+from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
@@ -21,14 +23,14 @@ class WorkloadRepository:
         self.session = session
         self.actor = actor
 
-    def _people_scope(self):  # type: ignore[no-untyped-def]
+    def _people_scope(self) -> ColumnElement[bool]:
         """Supervisors see their team, administrators and auditors everyone, others themselves."""
         if self.actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
             return literal(True)
         if self.actor.role is Role.SUPERVISOR and self.actor.team_id is not None:
-            return (Staff.team_id == self.actor.team_id) | (Staff.id == self.actor.id)
+            return (col(Staff.team_id) == self.actor.team_id) | (col(Staff.id) == self.actor.id)
         if self.actor.role in (Role.CASEWORKER, Role.SUPERVISOR):
-            return Staff.id == self.actor.id
+            return col(Staff.id) == self.actor.id
         return false()
 
     def rows(
@@ -39,53 +41,61 @@ class WorkloadRepository:
         staff_ids: list[int] | None = None,
     ) -> list[WorkloadRow]:
         weight = case(
-            (Case.concern == Concern.LOW.value, settings.weight_low),
-            (Case.concern == Concern.MEDIUM.value, settings.weight_medium),
-            (Case.concern == Concern.HIGH.value, settings.weight_high),
+            (col(Case.concern) == Concern.LOW.value, settings.weight_low),
+            (col(Case.concern) == Concern.MEDIUM.value, settings.weight_medium),
+            (col(Case.concern) == Concern.HIGH.value, settings.weight_high),
             else_=0.0,
         )
         factor = case(
-            (Case.status == CaseStatus.OPEN.value, 1.0),
-            (Case.status == CaseStatus.PAUSED.value, settings.paused_factor),
+            (col(Case.status) == CaseStatus.OPEN.value, 1.0),
+            (col(Case.status) == CaseStatus.PAUSED.value, settings.paused_factor),
             else_=0.0,
         )
 
-        def count_of(concern: Concern):  # type: ignore[no-untyped-def]
-            return func.coalesce(func.sum(case((Case.concern == concern.value, 1), else_=0)), 0)
+        def count_of(concern: Concern) -> ColumnElement[Any]:
+            return func.coalesce(
+                func.sum(case((col(Case.concern) == concern.value, 1), else_=0)), 0
+            )
 
         query = (
             select(
-                Staff.id,
-                Staff.username,
-                Staff.display_name,
-                Team.name,
-                Staff.capacity_hours,
+                col(Staff.id),
+                col(Staff.username),
+                col(Staff.display_name),
+                col(Team.name),
+                col(Staff.capacity_hours),
                 func.coalesce(func.sum(weight * factor), 0.0),
                 count_of(Concern.LOW),
                 count_of(Concern.MEDIUM),
                 count_of(Concern.HIGH),
             )
             .select_from(Staff)
-            .join(Team, Team.id == Staff.team_id, isouter=True)
+            .join(Team, col(Team.id) == Staff.team_id, isouter=True)
             .join(
                 Case,
                 and_(
-                    Case.primary_worker_id == Staff.id,
-                    Case.deleted_at.is_(None),  # type: ignore[union-attr]
+                    col(Case.primary_worker_id) == Staff.id,
+                    col(Case.deleted_at).is_(None),
                     # Listed, not "not Closed": the index then seeks each person's live cases
                     # instead of reading past the years of closed ones.
-                    Case.status.in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value]),  # type: ignore[attr-defined]
+                    col(Case.status).in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value]),
                 ),
                 isouter=True,
             )
-            .where(Staff.active == True, self._people_scope())  # noqa: E712
-            .where(Staff.role != Role.AUDITOR.value)
-            .group_by(Staff.id, Staff.username, Staff.display_name, Team.name, Staff.capacity_hours)
+            .where(col(Staff.active) == True, self._people_scope())  # noqa: E712
+            .where(col(Staff.role) != Role.AUDITOR.value)
+            .group_by(
+                col(Staff.id),
+                col(Staff.username),
+                col(Staff.display_name),
+                col(Team.name),
+                col(Staff.capacity_hours),
+            )
         )
         if team_id is not None:
-            query = query.where(Staff.team_id == team_id)
+            query = query.where(col(Staff.team_id) == team_id)
         if staff_ids is not None:
-            query = query.where(Staff.id.in_([i for i in staff_ids if storable_id(i)]))  # type: ignore[union-attr]
+            query = query.where(col(Staff.id).in_([i for i in staff_ids if storable_id(i)]))
         rows = [
             WorkloadRow(
                 staff_id=r[0],

@@ -18,7 +18,7 @@ have, so a name filter reads two indexes rather than every client.
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 revision = "0004_active_caseload"
 down_revision = "0003_audit_trail"
@@ -43,8 +43,8 @@ def upgrade() -> None:
         )
 
 
-def _has_name_trigrams(bind: object) -> bool:
-    found = bind.execute(  # type: ignore[attr-defined]
+def _has_name_trigrams(bind: Connection) -> bool:
+    found = bind.execute(
         text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_client_name_trgm'")
     ).first()
     return found is not None
