@@ -88,7 +88,9 @@ def record(
             # Appends queue here, so two transactions never both extend the same tail.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
         last = session.execute(
-            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
+            select(col(AuditEvent.id), col(AuditEvent.hash))
+            .order_by(col(AuditEvent.id).desc())
+            .limit(1)
         ).first()
         uow.audit_tail = (last[0], last[1]) if last else (0, GENESIS)
         start = uow.audit_tail[0]
@@ -157,7 +159,10 @@ class ChainCheck:
 def _walk(uow: UnitOfWork, after: int = 0, batch: int = 5000) -> Iterator[AuditEvent]:
     while True:
         rows = uow.session.exec(
-            select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(batch)  # type: ignore[arg-type,operator]
+            select(AuditEvent)
+            .where(col(AuditEvent.id) > after)
+            .order_by(col(AuditEvent.id))
+            .limit(batch)
         ).all()
         if not rows:
             return

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
@@ -114,11 +115,11 @@ def _failures(uow: UnitOfWork, name: str, staff: Staff | None) -> int:
     if staff is not None:
         return staff.failed_sign_ins
     audited = (
-        select(AuditEvent.id)  # type: ignore[call-overload]
+        select(col(AuditEvent.id))
         .where(
-            AuditEvent.entity_id == _name_key(name),
-            AuditEvent.entity == UNKNOWN_NAME,
-            AuditEvent.action == "sign_in.failed",
+            col(AuditEvent.entity_id) == _name_key(name),
+            col(AuditEvent.entity) == UNKNOWN_NAME,
+            col(AuditEvent.action) == "sign_in.failed",
         )
         .limit(_COUNTED)
         .subquery()
@@ -133,8 +134,8 @@ def _record_failure(uow: UnitOfWork, name: str, staff: Staff | None) -> None:
         # In SQL, so two failures at once both count.
         uow.session.execute(
             update(Staff)
-            .where(Staff.id == staff.id)
-            .values(failed_sign_ins=Staff.failed_sign_ins + 1)  # type: ignore[arg-type]
+            .where(col(Staff.id) == staff.id)
+            .values(failed_sign_ins=col(Staff.failed_sign_ins) + 1)
         )
         audit.record(uow, None, "sign_in.failed", "staff", staff.id, username=shown)
     else:

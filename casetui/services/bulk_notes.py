@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
@@ -19,7 +20,7 @@ from casetui.repositories.scope import assigned_to
 from casetui.services import audit, policy
 from casetui.services.note_rules import NoteInput
 from casetui.services.notes import insert_note, validate_note_and_tasks
-from casetui.services.records import snapshot
+from casetui.services.records import saved_id, snapshot
 from casetui.services.tasks import TaskInput, ValidTask, insert_tasks
 from casetui.services.work import Database, Work, writing
 
@@ -40,7 +41,7 @@ def may_bulk_note(actor: Actor) -> bool:
 def _assigned_among(work: Work, actor: Actor, case_ids: list[int]) -> set[int]:
     """The cases among these the actor is assigned to, in one query: a bulk note holds the write
     lock, and a look-up per case kept everyone else waiting 50 s for 5,000 cases on SQLite."""
-    query = select(Case.id).where(Case.id.in_(case_ids), assigned_to(actor))  # type: ignore[call-overload,union-attr]
+    query = select(col(Case.id)).where(col(Case.id).in_(case_ids), assigned_to(actor))
     return set(work.session.execute(query).scalars())
 
 
@@ -74,12 +75,14 @@ def bulk_add_notes(
             )  # fmt: skip
         task_ids: list[int] = []
         if valid_task is not None:
-            items = [(c.id, valid_task, r.id) for c, r in zip(targets, rows, strict=True)]
-            task_ids = [t.id for t in insert_tasks(work, actor, items)]  # type: ignore[arg-type,misc]
+            items: list[tuple[int, ValidTask, int | None]] = [
+                (saved_id(c), valid_task, r.id) for c, r in zip(targets, rows, strict=True)
+            ]
+            task_ids = [saved_id(t) for t in insert_tasks(work, actor, items)]
         work.commit()
         return BulkResult(
             batch_id=batch_id,
-            note_ids=tuple(r.id for r in rows),  # type: ignore[misc]
+            note_ids=tuple(saved_id(r) for r in rows),
             task_ids=tuple(task_ids),
             case_numbers=tuple(c.case_number for c in targets),
         )
@@ -88,7 +91,7 @@ def bulk_add_notes(
 def _targets(work: Work, actor: Actor, numbers: list[str]) -> list[Case]:
     """The cases to write to, in the order given; BulkRefused naming every one that refuses."""
     found = work.cases.get_many_by_number(numbers)
-    assigned = _assigned_among(work, actor, [c.id for c in found.values()])  # type: ignore[misc]
+    assigned = _assigned_among(work, actor, [saved_id(c) for c in found.values()])
     refusals: list[Refusal] = []
     targets: list[Case] = []
     for number in numbers:

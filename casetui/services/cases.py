@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
@@ -28,7 +29,7 @@ from casetui.repositories.scope import visible_cases
 from casetui.repositories.staff import find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.access import holds_work, worker_refusal, writable_case_by_number
-from casetui.services.records import save_versioned, snapshot
+from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
 
 CASE_NUMBER_MAX = 40
@@ -87,7 +88,7 @@ def _next_case_number(work: Work) -> str:
     year = work.today().year
     stem = f"{settings.case_number_prefix}-{year}-"
     highest = work.session.execute(
-        select(func.max(Case.case_number)).where(Case.case_number.like(f"{stem}%"))  # type: ignore[attr-defined]
+        select(func.max(Case.case_number)).where(col(Case.case_number).like(f"{stem}%"))
     ).scalar_one_or_none()
     sequence = (
         int(highest.rsplit("-", 1)[-1]) + 1
@@ -99,7 +100,7 @@ def _next_case_number(work: Work) -> str:
 
 def _event(work: Work, actor: Actor, case: Case, kind: str, before: object, after: object) -> None:
     work.session.add(
-        CaseEvent(case_id=case.id, actor_id=actor.id, at=work.now(), kind=kind,  # type: ignore[arg-type]
+        CaseEvent(case_id=saved_id(case), actor_id=actor.id, at=work.now(), kind=kind,
                   before=None if before is None else str(before)[:NAME_MAX],
                   after=None if after is None else str(after)[:NAME_MAX])
     )  # fmt: skip
@@ -109,7 +110,7 @@ def _client_for_new_case(work: Work, actor: Actor, client_id: int) -> Client:
     client = work.session.get(Client, client_id) if storable_id(client_id) else None
     if client is not None and actor.role is not Role.ADMINISTRATOR:
         # A client already served by cases out of the actor's sight is not theirs to see.
-        cases_of_client = select(Case.id).where(Case.client_id == client.id)
+        cases_of_client = select(col(Case.id)).where(col(Case.client_id) == client.id)
         visible = cases_of_client.where(visible_cases(actor))
         if (
             work.session.execute(cases_of_client.limit(1)).first()
@@ -145,7 +146,7 @@ def open_case(db: Database, actor: Actor, case: CaseInput) -> CaseDetail:
             raise Conflict(f"case number {number} is already in use")
         today = work.today()
         row = Case(
-            case_number=number, client_id=client.id, status=status, concern=concern,  # type: ignore[arg-type]
+            case_number=number, client_id=saved_id(client), status=status, concern=concern,
             primary_worker_id=worker.id, team_id=worker.team_id, pathway=pathway, opened_on=today,
             closed_on=today if status == CaseStatus.CLOSED.value else None, created_at=work.now(),
         )  # fmt: skip
@@ -243,8 +244,11 @@ def reassign(
             )
         old = work.session.get(Staff, case.primary_worker_id) if case.primary_worker_id else None
         # The new worker no longer needs a separate navigator entry for the same case.
-        work.session.execute(CaseNavigator.__table__.delete().where(  # type: ignore[attr-defined]
-            CaseNavigator.case_id == case.id, CaseNavigator.staff_id == staff.id))  # fmt: skip
+        work.session.execute(
+            delete(CaseNavigator).where(
+                col(CaseNavigator.case_id) == case.id, col(CaseNavigator.staff_id) == staff.id
+            )
+        )
         values: dict[str, object] = {"primary_worker_id": staff.id, "team_id": staff.team_id}
         return "case.reassign", "worker", old.username if old else None, staff.username, values
 
@@ -281,7 +285,7 @@ def set_tags(db: Database, actor: Actor, case_number: str, tags: list[str]) -> C
         assert case.id is not None
         before = work.cases.tags_for([case.id]).get(case.id, [])
         new = _tags(tags)
-        work.session.execute(CaseTag.__table__.delete().where(CaseTag.case_id == case.id))  # type: ignore[attr-defined]
+        work.session.execute(delete(CaseTag).where(col(CaseTag.case_id) == case.id))
         work.session.add_all(CaseTag(case_id=case.id, tag=t) for t in new)
         audit.record(
             work, actor, "case.tags", "case", case.id, case_id=case.id, before={"tags": before},

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
@@ -67,9 +68,11 @@ def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
             validation.one_of(w, "warning indicator", settings.warning_indicators)
             for w in client.warnings
         ]
+        client_id = row.id
+        assert client_id is not None
         uow.session.add_all(
-            ClientWarning(client_id=row.id, indicator=w) for w in dict.fromkeys(warnings)
-        )  # type: ignore[arg-type]
+            ClientWarning(client_id=client_id, indicator=w) for w in dict.fromkeys(warnings)
+        )
         audit.record(
             uow,
             actor,
@@ -88,7 +91,9 @@ def _client(uow: Work, actor: Actor, client_id: int) -> Client:
     row = uow.session.get(Client, client_id) if storable_id(client_id) else None
     if row is not None and actor.role is not Role.ADMINISTRATOR:
         in_sight = uow.session.execute(
-            select(Case.id).where(Case.client_id == client_id, visible_cases(actor)).limit(1)
+            select(col(Case.id))
+            .where(col(Case.client_id) == client_id, visible_cases(actor))
+            .limit(1)
         ).first()
         row = row if in_sight else None
     if row is None:
@@ -110,7 +115,7 @@ def delete_client(db: Database, actor: Actor, client_id: int) -> None:
         # Their cases go with them, stamped the same moment so a restore brings back just these.
         uow.session.execute(
             update(Case)
-            .where(Case.client_id == client_id, Case.deleted_at.is_(None))  # type: ignore[union-attr]
+            .where(col(Case.client_id) == client_id, col(Case.deleted_at).is_(None))
             .values(deleted_at=row.deleted_at)
         )
         audit.record(
@@ -128,7 +133,7 @@ def restore_client(db: Database, actor: Actor, client_id: int) -> None:
         before = snapshot(row)
         uow.session.execute(
             update(Case)
-            .where(Case.client_id == client_id, Case.deleted_at == row.deleted_at)  # type: ignore[arg-type]
+            .where(col(Case.client_id) == client_id, col(Case.deleted_at) == row.deleted_at)
             .values(deleted_at=None)
         )
         row.deleted_at = None

@@ -128,7 +128,7 @@ def validate_note(uow: Work, note: NoteInput) -> ValidNote:
     details = fields.check(validation.text, note.details, "details", max_length=DETAILS_MAX)
     contact_at = fields.check(check_contact_at, uow, note.contact_date, note.contact_time)
     fields.done()
-    return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))  # type: ignore[arg-type]
+    return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))
 
 
 # --- the lock ----------------------------------------------------------------------------------

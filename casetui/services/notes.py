@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, ValidationError
@@ -41,6 +42,7 @@ def insert_note(
     work: Work, actor: Actor, case: Case, note: ValidNote, batch_id: str | None
 ) -> CaseNote:
     now = work.now()
+    assert case.id is not None
     row = CaseNote(
         case_id=case.id,
         author_id=actor.id,
@@ -121,8 +123,8 @@ def _writable_note(work: Work, actor: Actor, note_id: int) -> tuple[CaseNote, Ca
 def _recompute_last_interaction(work: Work, case: Case) -> None:
     latest = work.session.execute(
         select(func.max(CaseNote.contact_at)).where(
-            CaseNote.case_id == case.id,
-            CaseNote.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(CaseNote.case_id) == case.id,
+            col(CaseNote.deleted_at).is_(None),
         )
     ).scalar_one_or_none()
     # func.max bypasses the column type on SQLite; bring it back to an aware datetime.

@@ -6,7 +6,8 @@ the TUI asks the same functions (through ``can``) to decide which keys to offer.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant, Role
@@ -73,7 +74,7 @@ def ensure_audit_reader(actor: Actor) -> None:
         raise PermissionDenied("the audit trail is for administrators and auditors")
 
 
-def can(check, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+def can(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
     """``can(ensure_reassigner, actor)``: a check as a yes/no, for showing keys."""
     try:
         check(*args, **kwargs)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
+from sqlmodel import col
 
 from casetui.domain.errors import StaleEdit
 from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, Staff
@@ -54,6 +55,13 @@ def snapshot(row: Any, **extra: object) -> dict[str, object]:
     return {**picture, **extra}
 
 
+def saved_id(row: Any) -> int:
+    """The id of a row that has been flushed (the database gave it one)."""
+    row_id = row.id
+    assert isinstance(row_id, int), f"{type(row).__name__} has no id until it is flushed"
+    return row_id
+
+
 def save_versioned(
     work: Work, row: Versioned, expected_version: int | None, values: Mapping[str, object]
 ) -> None:
@@ -64,13 +72,13 @@ def save_versioned(
         CursorResult[Any],
         work.session.execute(
             update(table)
-            .where(table.id == row.id, table.version == version)  # type: ignore[arg-type]
+            .where(col(table.id) == row.id, col(table.version) == version)
             .values(**values, version=version + 1)
         ),
     )
     if result.rowcount != 1:
         now = work.session.execute(
-            select(table.version).where(table.id == row.id)  # type: ignore[arg-type]
+            select(col(table.version)).where(col(table.id) == row.id)
         ).scalar_one_or_none()
         raise stale(work, row, yours=version, now=now)
     work.session.refresh(row)

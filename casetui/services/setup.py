@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from casetui.db.health import check_database, ensure_reachable
 from casetui.db.maintenance import analyze
@@ -67,7 +68,7 @@ def refresh_statistics(db: Database) -> None:
 def holds_demo_data(db: Database) -> bool:
     with reading(db, None) as work:
         found = work.session.execute(
-            select(AuditEvent.id).where(AuditEvent.action == "demo.generate").limit(1)
+            select(col(AuditEvent.id)).where(col(AuditEvent.action) == "demo.generate").limit(1)
         ).first()
     return found is not None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
@@ -17,7 +18,7 @@ from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.exports import record_export
 from casetui.services.passwords import PASSWORD_MAX, hash_password
-from casetui.services.records import snapshot
+from casetui.services.records import saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -64,7 +65,7 @@ def _grants(raw: tuple[str, ...]) -> frozenset[Grant]:
 
 def ensure_team(uow: Work, actor: Actor | None, name: str) -> Team:
     cleaned = validation.text(name, "team", max_length=NAME_MAX, required=True, single_line=True)
-    team = uow.session.query(Team).filter(Team.name == cleaned).one_or_none()
+    team = uow.session.execute(select(Team).where(col(Team.name) == cleaned)).scalar_one_or_none()
     if team is None:
         team = Team(name=cleaned)
         uow.session.add(team)
@@ -118,7 +119,7 @@ def create_staff(db: Database, actor: Actor | None, staff: StaffInput) -> StaffV
             uow, actor, "staff.create", "staff", row.id, after=snapshot(row), username="system"
         )
         uow.commit()
-        return StaffRepository(uow.session, actor or _system(row)).get(row.id)  # type: ignore[arg-type]
+        return StaffRepository(uow.session, actor or _system(row)).get(saved_id(row))
 
 
 def _system(row: Staff) -> Actor:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
@@ -24,7 +25,7 @@ from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.domain.storable import storable
 from casetui.services import audit, validation
 from casetui.services.access import writable_case, writable_case_by_number
-from casetui.services.records import save_versioned, snapshot
+from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.work import Database, Work, writing
 
 # How far ahead or back a due date may sensibly be.
@@ -83,7 +84,7 @@ def validate_task(uow: Work, actor: Actor, task: TaskInput, *, label: str = "tas
         staff.username: staff
         for staff in uow.session.execute(
             # Names no database can hold match no one (and are named below), never a crash.
-            select(Staff).where(Staff.username.in_([u for u in usernames if storable(u)]))  # type: ignore[attr-defined]
+            select(Staff).where(col(Staff.username).in_([u for u in usernames if storable(u)]))
         ).scalars()
     }
     ids: list[int] = []
@@ -146,7 +147,7 @@ def insert_tasks(
     uow.session.add_all(rows)
     uow.session.flush()
     uow.session.add_all(
-        TaskResponsible(task_id=row.id, staff_id=sid)  # type: ignore[arg-type]
+        TaskResponsible(task_id=saved_id(row), staff_id=sid)
         for row, (_, task, _) in zip(rows, items, strict=True)
         for sid in task.responsible_ids
     )
@@ -169,16 +170,19 @@ def refresh_next_task_due(uow: Work, case_ids: list[int]) -> None:
     """Keep each case's earliest open task date, which the caseload shows and sorts by."""
     earliest = (
         select(func.min(FollowUpTask.due_on))
-        .where(FollowUpTask.case_id == Case.id, FollowUpTask.status == TaskStatus.OPEN.value)
+        .where(
+            col(FollowUpTask.case_id) == col(Case.id),
+            col(FollowUpTask.status) == TaskStatus.OPEN.value,
+        )
         .correlate(Case)
         .scalar_subquery()
     )
     # Core, not the ORM: the ORM would compare every case it holds against the statement.
     uow.session.connection().execute(
-        update(Case).where(Case.id.in_(case_ids)).values(next_task_due=earliest)  # type: ignore[union-attr]
+        update(Case).where(col(Case.id).in_(case_ids)).values(next_task_due=earliest)
     )
     for case_id in case_ids:
-        cached = uow.session.identity_map.get((Case, (case_id,), None))  # type: ignore[arg-type]
+        cached = uow.session.identity_map.get((Case, (case_id,), None))
         if cached is not None:
             uow.session.expire(cached, ["next_task_due"])
 
