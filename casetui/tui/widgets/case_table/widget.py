@@ -137,6 +137,10 @@ class CaseTable(ScrollView, can_focus=True):
         self.case_filter = case_filter
         self.cursor = 0
         self.total: int | None = None  # None until counted
+        # Not textual.cache.LRUCache: here a page is in use while it is in or near view
+        # (_ensure_pages moves those to the end), not whenever it is read. LRUCache counts every
+        # get as use, has no values() to count the loaded rows without getting each page, and
+        # keeps the old rows when a page is set again.
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
