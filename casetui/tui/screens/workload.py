@@ -15,7 +15,7 @@ from casetui.repositories.cases import CaseFilter, CaseRepository
 from casetui.services import cases, policy
 from casetui.services.workload import workload
 from casetui.tui.database_away import call_database
-from casetui.tui.screens.confirm import ChoiceScreen
+from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import visible
