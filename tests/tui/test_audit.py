@@ -28,12 +28,10 @@ from casetui.services import cases as case_service
 from casetui.services.context import settings
 from casetui.services.notes import NoteInput, add_note, bulk_add_notes
 from casetui.tui.commands import key_actions
-from casetui.tui.screens.audit import (
-    AuditEventScreen,
-    AuditTrailScreen,
-    change_summary,
-    columns_for,
-)
+from casetui.tui.screens.audit_event import AuditEventScreen
+from casetui.tui.screens.audit_trail import AuditTrailScreen
+from casetui.tui.widgets.audit_text import change_summary
+from casetui.tui.widgets.event_table import columns_for
 
 MARKUP = "[bold red]Rent[/] arrears \x1b[2J plan"
 
