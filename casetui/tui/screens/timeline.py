@@ -28,9 +28,10 @@ from casetui.tui.screens.addendum import AddendumScreen
 from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.screens.reason import ReasonScreen
+from casetui.tui.screens.task_dialog import TaskDialog
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
-from casetui.tui.widgets.task_form import TaskDialog, task_input
+from casetui.tui.widgets.task_form import task_input
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, short_date, visible
 
 
