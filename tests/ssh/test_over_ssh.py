@@ -22,8 +22,8 @@ from ssh_session import (
     process_with,
 )
 
-from casetui.tui.screens.workload import hours
 from casetui.tui.widgets.utilisation_bar import utilisation_text
+from casetui.tui.widgets.workload_table import hours
 
 
 def signed_in(terminal: Terminal, org: Organisation) -> None:

@@ -30,12 +30,10 @@ from casetui.services.bulk_notes import bulk_add_notes
 from casetui.services.notes import NoteInput, add_note
 from casetui.services.settings import get_settings
 from casetui.tui.commands import key_actions
-from casetui.tui.screens.audit import (
-    AuditEventScreen,
-    AuditTrailScreen,
-    change_summary,
-    columns_for,
-)
+from casetui.tui.screens.audit_event import AuditEventScreen
+from casetui.tui.screens.audit_trail import AuditTrailScreen
+from casetui.tui.widgets.audit_text import change_summary
+from casetui.tui.widgets.event_table import columns_for
 
 MARKUP = "[bold red]Rent[/] arrears \x1b[2J plan"
 

@@ -14,7 +14,7 @@ from casetui.services.cases import CaseInput, open_case
 from casetui.services.clients import ClientInput, register_client
 from casetui.tui.screens.caseload import CaseloadScreen
 from casetui.tui.widgets import case_table
-from casetui.tui.widgets.case_table import CaseTable, layout
+from casetui.tui.widgets.case_table import CaseTable, layout, source, widget
 from casetui.tui.widgets.safe_text import visible
 
 
@@ -130,7 +130,9 @@ async def test_redrawn_lines_follow_focus_and_the_clock(db, actor_for, caseworke
 async def test_page_down_moves_the_cursor_and_fetches_the_next_pages(
     db, actor_for, make_app, settle, monkeypatch
 ):
-    monkeypatch.setattr(case_table, "PAGE_SIZE", 10)
+    # The page size is read where pages are fetched and where the table finds a row's page.
+    for module in (source, widget):
+        monkeypatch.setattr(module, "PAGE_SIZE", 10)
     calls: list[int | None] = []
     original = CaseloadRepository.page
 

@@ -25,7 +25,9 @@ from casetui.domain.enums import Role
 from casetui.domain.models import CaseNote, FollowUpTask, NoteAddendum, TaskResponsible
 from casetui.drafts import DraftKey, DraftStore
 from casetui.services.notes import NoteChanges, edit_note
-from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen
+from casetui.tui.screens.addendum import AddendumScreen
+from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.screens.note_editor import NoteEditorScreen
 from casetui.tui.screens.timeline import TimelineScreen
 from casetui.tui.widgets.task_form import TaskForm

@@ -27,10 +27,10 @@ from casetui.domain.models import Case, CaseNote
 from casetui.drafts import DraftStore
 from casetui.services import cases
 from casetui.services.notes import NoteChanges, edit_note
-from casetui.tui.screens.confirm import ChoiceScreen
+from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.screens.note_editor import NoteEditorScreen
+from casetui.tui.screens.person_cases import PersonCasesScreen
 from casetui.tui.screens.timeline import TimelineScreen
-from casetui.tui.screens.workload import PersonCasesScreen
 from casetui.tui.widgets.latest_note import LatestNote, merge_latest
 
 

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from casetui.db.uow import Database
 from casetui.domain.enums import Role
 from casetui.domain.models import Case
-from casetui.tui.screens.confirm import ChoiceScreen
-from casetui.tui.screens.workload import PersonCasesScreen, WorkloadScreen
+from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.screens.person_cases import PersonCasesScreen
+from casetui.tui.screens.workload import WorkloadScreen
 from casetui.tui.widgets.utilisation_bar import band, utilisation_text
 from casetui.tui.widgets.workload_table import WorkloadTable
 

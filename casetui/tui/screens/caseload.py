@@ -298,7 +298,7 @@ class CaseloadScreen(Screen[None]):
         self.app.push_screen(WorkloadScreen())
 
     def action_audit_trail(self) -> None:
-        from casetui.tui.screens.audit import AuditTrailScreen
+        from casetui.tui.screens.audit_trail import AuditTrailScreen
 
         self.app.push_screen(AuditTrailScreen())
 

@@ -27,7 +27,10 @@ from casetui.drafts import DraftKey, DraftStore
 from casetui.services import notes
 from casetui.services.timeline import EditorContext, editor_context, open_note
 from casetui.tui.database_away import call_database
-from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.screens.addendum import AddendumScreen
+from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.screens.reason import ReasonScreen
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import LatestNote, merge_latest, who_and_when
 from casetui.tui.widgets.note_form import NoteForm, note_values

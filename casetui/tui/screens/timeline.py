@@ -24,10 +24,14 @@ from casetui.services import timeline as timeline_service
 from casetui.services.staff import list_staff
 from casetui.services.timeline import CaseAccess, CaseTimeline
 from casetui.tui.database_away import call_database
-from casetui.tui.screens.confirm import AddendumScreen, ChoiceScreen, ConfirmScreen, ReasonScreen
+from casetui.tui.screens.addendum import AddendumScreen
+from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.screens.reason import ReasonScreen
+from casetui.tui.screens.task_dialog import TaskDialog
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
-from casetui.tui.widgets.task_form import TaskDialog, task_input
+from casetui.tui.widgets.task_form import task_input
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, short_date, visible
 
 

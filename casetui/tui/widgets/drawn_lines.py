@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+from textual.cache import LRUCache
 from textual.strip import Strip
 
 KEPT = 2_000  # lines kept; a screen shows forty or so
@@ -16,15 +17,16 @@ KEPT = 2_000  # lines kept; a screen shows forty or so
 
 class DrawnLines:
     def __init__(self) -> None:
-        self._lines: dict[Hashable, Strip] = {}
+        # Textual's own LRU, as its widgets keep their lines: when full, the line drawn longest
+        # ago makes room.
+        self._lines: LRUCache[Hashable, Strip] = LRUCache(KEPT)
 
     def get(self, key: Hashable, draw: Callable[[], Strip]) -> Strip:
         """The line drawn for ``key``, drawing it if it is not kept."""
         strip = self._lines.get(key)
         if strip is None:
-            if len(self._lines) >= KEPT:
-                self._lines.clear()
-            strip = self._lines[key] = draw()
+            strip = draw()
+            self._lines.set(key, strip)
         return strip
 
     def clear(self) -> None:

@@ -6,124 +6,31 @@ as on a few. Everything shown came from users or from the database and is shown 
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Static
 
 from casetui.domain.errors import RuleError, ValidationErrors
-from casetui.domain.read_models import AuditEventView
 from casetui.repositories.audit import Position
 from casetui.services import audit_trail
 from casetui.services.audit_trail import TrailPage, TrailQuery
 from casetui.tui.database_away import call_database
+from casetui.tui.screens.audit_event import AuditEventScreen
+from casetui.tui.widgets.event_table import EventTable, cell, columns_for
+from casetui.tui.widgets.filter_field import FilterField
 from casetui.tui.widgets.footer import Footer
-from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import fit, visible
 
 if TYPE_CHECKING:
     from casetui.tui.app import CasetuiApp
-
-# Shown first in a summary of a record: the fields that say what the record is.
-TELLING_FIELDS = ("summary", "name", "case_number", "username", "status", "concern", "reason")
-# Left out of a one-line summary when anything else is there to say.
-BOOKKEEPING = frozenset({"version"})
-# Free text, perhaps a restricted note's: named in a summary, read only in the opened event
-# (whose opening is audited).
-FREE_TEXT = frozenset({"details", "text"})
-WIDE = 110  # from this width the record (entity and id) gets a column of its own
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int  # 0: whatever is left
-
-
-def columns_for(width: int) -> list[tuple[Column, int]]:
-    """The columns for a table ``width`` cells wide, with their widths (padding included)."""
-    columns = [Column("when", "When", 16), Column("who", "Who", 10), Column("action", "Action", 15)]
-    columns.append(Column("case", "Case", 13))
-    if width >= WIDE:
-        columns.append(Column("record", "Record", 16))
-    columns.append(Column("change", "Change", 0))
-    padding = 2 * len(columns) + 1  # a space each side of every cell, and the scrollbar
-    fixed = sum(c.width for c in columns)
-    return [(c, c.width or max(10, width - fixed - padding)) for c in columns]
-
-
-def _value(value: Any, key: str = "") -> str:
-    if key in FREE_TEXT and value:
-        return "…"
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_value(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return "{…}"
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _record(text: str | None) -> Any:
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return text
-
-
-def _telling_first(keys: list[str]) -> list[str]:
-    telling = [k for k in keys if k not in BOOKKEEPING] or keys
-    return sorted(
-        telling, key=lambda k: (TELLING_FIELDS.index(k) if k in TELLING_FIELDS else 99, k)
-    )
-
-
-def change_summary(before: str | None, after: str | None) -> str:
-    """One line: what changed (``status Open→Paused``), or what was written or removed."""
-    old, new = _record(before), _record(after)
-    if isinstance(old, dict) and isinstance(new, dict):
-        changed = [k for k in set(old) | set(new) if old.get(k) != new.get(k)]
-        parts = [
-            f"{k} {_value(old.get(k), k)}→{_value(new.get(k), k)}" for k in _telling_first(changed)
-        ]
-        return "; ".join(parts) or "no change"
-    if isinstance(old, dict) or isinstance(new, dict):
-        shown = new if isinstance(new, dict) else old
-        kept = [k for k in shown if shown[k] not in (None, "", [], False)]
-        mark = "+ " if shown is new else "− "
-        return mark + ", ".join(f"{k}={_value(shown[k], k)}" for k in _telling_first(kept))
-    return _value(new if new is not None else old) if (new or old) else ""
-
-
-def local_time(event: AuditEventView, zone: ZoneInfo) -> str:
-    return f"{event.at.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def cell(key: str, event: AuditEventView, zone: ZoneInfo) -> str:
-    if key == "when":
-        return local_time(event, zone)
-    if key == "who":
-        return event.actor_username
-    if key == "action":
-        return event.action
-    if key == "case":
-        return event.case_number or ""
-    if key == "record":
-        return f"{event.entity} {event.entity_id or ''}".strip()
-    return change_summary(event.before, event.after)
 
 
 def describe_error(error: RuleError) -> str:
@@ -131,27 +38,6 @@ def describe_error(error: RuleError) -> str:
     if isinstance(error, ValidationErrors):
         return "refused: " + " · ".join(f"{e.field}: {e.message}" for e in error.errors)
     return str(error)
-
-
-class FilterField(LiteralInput):
-    """One of the filter boxes; escape goes back to the events, keeping the text."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "done", "Back to the events", id="audit.filter_done"),
-    ]
-    HELP_TITLE = "Filter boxes"
-
-    def action_done(self) -> None:
-        self.screen.query_one(DataTable).focus()
-
-
-class EventTable(DataTable[str]):
-    """The page's events; enter opens the one under the cursor."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.open_event", "Open", id="audit.open"),
-    ]
-    HELP_TITLE = "Events"
 
 
 class AuditTrailScreen(Screen[None]):
@@ -382,83 +268,4 @@ class AuditTrailScreen(Screen[None]):
         self.action_open_event()
 
 
-def event_text(event: AuditEventView, zone: ZoneInfo) -> Text:
-    """The whole event: every field, and the before and after records as indented JSON."""
-    text = Text()
-    heading = f"#{event.id} · {event.action} · {local_time(event, zone)} · {event.actor_username}"
-    text.append(visible(heading) + "\n", style="bold")
-    text.append(visible(f"Record: {event.entity} {event.entity_id or ''}".rstrip()) + "\n")
-    if event.case_number:
-        text.append(visible(f"Case: {event.case_number}") + "\n")
-    for label, raw in (("Before", event.before), ("After", event.after)):
-        text.append(f"\n{label}\n", style="bold underline")
-        if raw is None:
-            text.append("(nothing)\n", style="dim")
-            continue
-        record = _record(raw)
-        shown = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True)
-        for line in shown.splitlines():
-            text.append(visible(line) + "\n")
-    return text
-
-
-class AuditEventScreen(ModalScreen[None]):
-    """One event in full. Opening a restricted note's text is itself recorded."""
-
-    HELP_TITLE = "An audit event"
-    DEFAULT_CSS = """
-    AuditEventScreen { align: center middle; }
-    AuditEventScreen > Vertical {
-        width: 100; max-width: 100%; height: 90%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    AuditEventScreen VerticalScroll { height: 1fr; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="audit_event.close"),
-        Binding("up,k", "scroll(-1)", "Scroll up", show=False, id="audit_event.up"),
-        Binding("down,j", "scroll(1)", "Scroll down", show=False, id="audit_event.down"),
-    ]
-
-    def __init__(self, event_id: int, time_zone: str) -> None:
-        super().__init__()
-        self.event_id = event_id
-        self.zone = ZoneInfo(time_zone)
-        self.event: AuditEventView | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(), VerticalScroll(id="event-body"):
-            yield Static(Text(f"Opening event #{self.event_id}…", style="dim"), id="event")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#event-body").focus()
-        self._open()
-
-    @work(thread=True, exclusive=True, group="audit-event")
-    def _open(self) -> None:
-        app: CasetuiApp = self.app  # type: ignore[assignment]
-
-        def read() -> AuditEventView:
-            # A write: opening a restricted note's text is recorded, as reading the note is.
-            with app.db.uow() as uow:
-                return audit_trail.open_event(uow, app.signed_in, self.event_id)
-
-        def failed(error: Exception) -> None:
-            app.show_error(error)
-            self.dismiss(None)
-
-        call_database(self, read, self._show, failed)
-
-    def _show(self, event: AuditEventView) -> None:
-        self.event = event
-        self.query_one("#event", Static).update(event_text(event, self.zone))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_scroll(self, step: int) -> None:
-        self.query_one("#event-body", VerticalScroll).scroll_relative(y=step, animate=False)
-
-
-__all__ = ["AuditEventScreen", "AuditTrailScreen", "change_summary", "columns_for"]
+__all__ = ["AuditTrailScreen"]

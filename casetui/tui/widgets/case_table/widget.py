@@ -1,4 +1,4 @@
-"""The caseload table: a Line API view that fetches and draws only the rows on screen.
+"""The caseload table widget: a Line API view that fetches and draws only the rows on screen.
 
 Rows come from the repository a page at a time, in thread workers, into a small LRU of
 pages; rows not fetched yet paint as "…" until their page arrives. Paging down reads the
@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -24,156 +20,23 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from casetui.domain.dates import relative_age
 from casetui.domain.read_models import CaseRow
 from casetui.repositories.cases import CaseFilter
 from casetui.tui.database_away import Abandoned, patiently
+from casetui.tui.widgets.case_table.columns import Column, layout
+from casetui.tui.widgets.case_table.lines import (
+    case_line,
+    header_line,
+    message_line,
+    placeholder_line,
+)
+from casetui.tui.widgets.case_table.selection import Selection
+from casetui.tui.widgets.case_table.source import PAGE_SIZE, CaseloadSource
 from casetui.tui.widgets.drawn_lines import DrawnLines
-from casetui.tui.widgets.safe_text import fit, visible
 
-if TYPE_CHECKING:
-    from casetui.db.uow import Database, UnitOfWork
-    from casetui.domain.actor import Actor
-
-PAGE_SIZE = 100
 PAGES_KEPT = 24
 LOOK_AHEAD_SCREENS = 4  # screenfuls read below the one in view, once scrolling
 COUNT_AFTER_SECONDS = 0.2  # the pause in typing before a filter's cases are counted
-# Plain ASCII on purpose: symbol widths differ between terminals and would skew the columns.
-WARNING_MARK = "!"
-SELECTED_MARK = "●"
-PLACEHOLDER = "…"
-CONCERN_STYLES = {
-    "High": "case-table--high",
-    "Medium": "case-table--medium",
-    "Low": "case-table--low",
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int  # preferred
-    min_width: int
-    drop_order: int  # dropped first when narrow: highest first; 0 never
-    sort: str | None = None  # the CaseFilter sort key, where the column sorts
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("client", "Client", 22, 14, 0, "client"),
-    Column("case_number", "Case", 13, 13, 0, "case_number"),
-    Column("worker", "Worker", 14, 10, 3, "worker"),
-    Column("status", "Status", 6, 6, 0, "status"),
-    Column("concern", "Concern", 7, 7, 0, "concern"),
-    Column("pathway", "Pathway", 18, 10, 5, "pathway"),
-    Column("tags", "Tags", 16, 8, 6),
-    Column("last", "Last", 8, 8, 0, "last_interaction"),
-    Column("next", "Task due", 8, 8, 2, "next_task"),
-)
-SORTABLE: tuple[Column, ...] = tuple(c for c in COLUMNS if c.sort)
-MARK_WIDTH = 2
-# Where spare width goes once every column has its least: first up to the preferred width,
-# then up to a roomier one; the client's name takes whatever is left.
-_GROW_ORDER = ("client", "worker", "next", "pathway", "tags", "case_number")
-_ROOMY = {"client": 32, "worker": 20, "pathway": 24, "tags": 28}
-
-
-def layout(width: int) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` cells, with their widths (one space between columns)."""
-    shown = list(COLUMNS)
-
-    def least() -> int:
-        return MARK_WIDTH + sum(c.min_width for c in shown) + len(shown) - 1
-
-    for column in sorted(COLUMNS, key=lambda c: -c.drop_order):
-        if least() <= width or column.drop_order == 0:
-            break
-        shown.remove(column)
-    widths = {c.key: c.min_width for c in shown}
-    spare = width - least()
-    by_key = {c.key: c for c in shown}
-    for targets in ({k: c.width for k, c in by_key.items()}, _ROOMY):
-        for key in _GROW_ORDER:
-            if key in widths and key in targets and spare > 0:
-                grow = max(0, min(spare, targets[key] - widths[key]))
-                widths[key] += grow
-                spare -= grow
-    if spare > 0:
-        widths["client"] += spare
-    return [(c, widths[c.key]) for c in shown]
-
-
-def _span(days: int) -> str:
-    if days < 14:
-        return f"{days}d"
-    if days < 60:
-        return f"{days // 7}w"
-    return f"{days // 30}mo"
-
-
-def due_label(due: date | None, today: date) -> str:
-    """``in 3d``, ``today``, ``2w late``: at most eight characters."""
-    if due is None:
-        return ""
-    days = (due - today).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days < 0:
-        return f"{_span(min(-days, 3650))} late"
-    return f"in {_span(min(days, 3650))}"
-
-
-class CaseloadReads:
-    """Reads for the table inside one read-only unit of work (used from worker threads)."""
-
-    def __init__(self, uow: UnitOfWork, actor: Actor) -> None:
-        from casetui.repositories.caseload import CaseloadRepository
-
-        self.uow = uow
-        self.repository = CaseloadRepository(uow.session, actor)
-
-    def page(self, flt: CaseFilter, *, offset: int, after: int | None = None) -> list[CaseRow]:
-        return self.repository.page(flt, offset=offset, limit=PAGE_SIZE, after=after)
-
-    def count(self, flt: CaseFilter) -> int:
-        return self.repository.count(flt)
-
-    def clock(self) -> tuple[datetime, date]:
-        """Now, and today in the organisation's time zone."""
-        from casetui.services import context
-
-        return self.uow.now(), context.today(self.uow)
-
-    def case_numbers(self, flt: CaseFilter, limit: int) -> list[tuple[int, str]]:
-        return self.repository.case_numbers(flt, limit=limit)
-
-
-@dataclass(frozen=True)
-class CaseloadSource:
-    """Where the table's rows come from: the database, as the signed-in actor sees it."""
-
-    db: Database
-    actor: Actor
-
-    @contextmanager
-    def reading(self) -> Iterator[CaseloadReads]:
-        with self.db.uow(write=False) as uow:
-            yield CaseloadReads(uow, self.actor)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What space and ctrl+a chose: cases by id, or every case of a filter but some."""
-
-    picked: dict[int, str]  # case id -> case number
-    whole_filter: CaseFilter | None = None
-    left_out: frozenset[int] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.picked) or self.whole_filter is not None
 
 
 class CaseTable(ScrollView, can_focus=True):
@@ -274,6 +137,10 @@ class CaseTable(ScrollView, can_focus=True):
         self.case_filter = case_filter
         self.cursor = 0
         self.total: int | None = None  # None until counted
+        # Not textual.cache.LRUCache: here a page is in use while it is in or near view
+        # (_ensure_pages moves those to the end), not whenever it is read. LRUCache counts every
+        # get as use, has no values() to count the loaded rows without getting each page, and
+        # keeps the old rows when a page is set again.
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
@@ -665,93 +532,27 @@ class CaseTable(ScrollView, can_focus=True):
         return self._case_line(row, width, cursor)
 
     def _message(self, text: str, width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("case-table--empty")
-        return Strip([Segment(fit(" " + text, width), style)], width)
+        return message_line(text, width, self.rich_style, self.get_component_rich_style)
 
     def _header(self, width: int) -> Strip:
-        header = self.rich_style + self.get_component_rich_style("case-table--header")
-        sorted_style = self.rich_style + self.get_component_rich_style("case-table--sorted")
-        arrow = "↓" if self.case_filter.descending else "↑"
-        cells: list[tuple[str, Style]] = [(" " * MARK_WIDTH, header)]
-        for number, (column, cell_width) in enumerate(self._columns):
-            sorted_here = column.sort is not None and column.sort == self.case_filter.sort
-            title = f"{column.title}{arrow}" if sorted_here else column.title
-            if number:
-                cells.append(("", header))
-            cells.append((fit(title, cell_width), sorted_style if sorted_here else header))
-        return self._join(cells, width, header)
+        return header_line(
+            self._columns, width, self.case_filter, self.rich_style, self.get_component_rich_style
+        )
 
     def _placeholder(self, width: int, cursor: Style | None) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("case-table--placeholder")
-        if cursor is not None:
-            style += cursor
-        cells = [(" " * MARK_WIDTH, style)]
-        for number, (_column, cell_width) in enumerate(self._columns):
-            cells += [("", style)] if number else []
-            cells.append((fit(PLACEHOLDER, cell_width), style))
-        return self._join(cells, width, style)
+        return placeholder_line(
+            self._columns, width, cursor, self.rich_style, self.get_component_rich_style
+        )
 
     def _case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
-        key = (row, cursor, self.is_selected(row), self.rich_style)
-        return self._drawn.get(key, lambda: self._draw_case_line(row, width, cursor))
+        selected = self.is_selected(row)
+        key = (row, cursor, selected, self.rich_style)
+        return self._drawn.get(key, lambda: self._draw_case_line(row, width, cursor, selected))
 
-    def _draw_case_line(self, row: CaseRow, width: int, cursor: Style | None) -> Strip:
-        style = self.get_component_rich_style
-        row_style = self.rich_style
-        if row.status != "Open":
-            row_style += style("case-table--quiet")
-        if self.is_selected(row):
-            mark = (SELECTED_MARK + " ", row_style + style("case-table--selected"))
-        else:
-            mark = (" " * MARK_WIDTH, row_style)
-        cells: list[tuple[str, Style]] = [mark]
-        for number, (column, cell_width) in enumerate(self._columns):
-            if number:
-                cells.append(("", row_style))  # the gap between columns
-            cells.extend(self._cell(column.key, row, cell_width, row_style))
-        if cursor is not None:
-            # The cursor's colours win; bold and italic from the cells stay readable.
-            cells = [(text, cell_style + cursor) for text, cell_style in cells]
-            row_style += cursor
-        return self._join(cells, width, row_style)
-
-    def _cell(
-        self, key: str, row: CaseRow, width: int, row_style: Style
-    ) -> list[tuple[str, Style]]:
-        style = self.get_component_rich_style
-        if key == "client":
-            name = visible(row.client_name)
-            if row.warnings and width > 3:
-                warning = row_style + style("case-table--warning")
-                return [(WARNING_MARK + " ", warning), (fit(name, width - 2), row_style)]
-            return [(fit(name, width), row_style)]
-        if key == "concern":
-            component = CONCERN_STYLES.get(row.concern)
-            cell_style = row_style + style(component) if component else row_style
-            return [(fit(visible(row.concern), width), cell_style)]
-        if key == "next":
-            today, due = self._today, row.next_task_due
-            label = due_label(due, today) if today is not None else ""
-            late = due is not None and today is not None and due < today
-            return [
-                (fit(label, width), row_style + style("case-table--overdue") if late else row_style)
-            ]
-        if key == "last":
-            text = relative_age(row.last_interaction_at, self._now) if self._now else ""
-        elif key == "worker":
-            text = row.worker_name or "unassigned"
-        elif key == "tags":
-            text = ", ".join(row.tags)
-        elif key == "pathway":
-            text = row.pathway or ""
-        elif key == "status":
-            text = row.status
-        else:
-            text = row.case_number
-        return [(fit(visible(text), width), row_style)]
-
-    @staticmethod
-    def _join(cells: list[tuple[str, Style]], width: int, fill: Style) -> Strip:
-        """Segments for the cells; an empty cell stands for the one-space gap between columns."""
-        segments = [Segment(text or " ", style) for text, style in cells]
-        return Strip(segments).adjust_cell_length(width, fill)
+    def _draw_case_line(
+        self, row: CaseRow, width: int, cursor: Style | None, selected: bool
+    ) -> Strip:
+        return case_line(
+            row, self._columns, width, cursor, selected=selected, now=self._now,
+            today=self._today, base=self.rich_style, component=self.get_component_rich_style,
+        )  # fmt: skip

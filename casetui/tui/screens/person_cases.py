@@ -1,0 +1,195 @@
+"""One person's open and paused cases, to reassign from or open."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from casetui.domain.errors import StaleEdit
+from casetui.domain.read_models import CaseRow, WorkloadRow
+from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.services import cases, policy
+from casetui.services.workload import workload
+from casetui.tui.database_away import call_database
+from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.widgets.footer import Footer
+from casetui.tui.widgets.latest_note import stale_notice
+from casetui.tui.widgets.timeline_list import visible
+from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
+from casetui.tui.widgets.workload_table import hours
+
+CASES_SHOWN = 2000  # a person's open and paused cases; far more than anyone carries
+
+
+class PersonCasesScreen(Screen[None]):
+    """One person's open and paused cases; supervisors and administrators reassign from here."""
+
+    HELP_TITLE = "A person's cases"
+
+    DEFAULT_CSS = """
+    PersonCasesScreen #person-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    PersonCasesScreen #person-figures { height: 1; padding: 0 1; }
+    PersonCasesScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("r", "reassign", "Reassign", id="workload.reassign"),
+        Binding("enter", "open_case", "Timeline", id="workload.open_case", priority=True),
+        Binding("escape", "back", "Back", id="workload.back_to_people"),
+    ]
+
+    def __init__(self, person: WorkloadRow) -> None:
+        super().__init__()
+        self.person = person
+        self.cases: list[CaseRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Cases of {visible(self.person.display_name)}"), id="person-title")
+        yield Static("", id="person-figures")
+        table: DataTable[object] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="person-cases"
+        )
+        table.add_column("Case", width=15, key="case")
+        table.add_column("Client", width=20, key="client")
+        table.add_column("Status", width=6, key="status")
+        table.add_column("Concern", width=7, key="concern")
+        table.add_column("Pathway", width=18, key="pathway")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show_figures()
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def _show_figures(self) -> None:
+        person = self.person
+        figures = Text(
+            f"{hours(person.allocated_hours)} of {hours(person.capacity_hours)} a week  "
+        )
+        figures.append_text(utilisation_text(person.utilisation, 20))
+        self.query_one("#person-figures", Static).update(figures)
+
+    @work(thread=True, exclusive=True, group="person-load")
+    def reload(self) -> None:
+        person = self.person.staff_id
+
+        def read() -> tuple[list[CaseRow], list[WorkloadRow]]:
+            with self.app.db.uow(write=False) as uow:
+                flt = CaseFilter(
+                    worker_ids=(person,),
+                    statuses=("Open", "Paused"),
+                    sort="client",
+                    descending=False,
+                )
+                found = CaseRepository(uow.session, self.app.actor).rows(flt, limit=CASES_SHOWN)
+                return found, workload(uow, self.app.actor)
+
+        def show(result: tuple[list[CaseRow], list[WorkloadRow]]) -> None:
+            found, figures = result
+            updated = next((r for r in figures if r.staff_id == person), self.person)
+            self._show(found, updated, figures)
+
+        call_database(self, read, show)
+
+    def _show(self, found: list[CaseRow], person: WorkloadRow, everyone: list[WorkloadRow]) -> None:
+        self.cases, self.person, self.everyone = found, person, everyone
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for row in found:
+            table.add_row(
+                Text(visible(row.case_number)),
+                Text(visible(row.client_name)),
+                row.status,
+                row.concern,
+                Text(visible(row.pathway or "—")),
+                key=str(row.id),
+            )
+        if found:
+            table.move_cursor(row=min(keep, len(found) - 1))
+        self._show_figures()
+        self.refresh_bindings()  # reassign is offered once there are cases
+        count = len(found)
+        self.query_one("#person-title", Static).update(
+            Text(f"Cases of {visible(person.display_name)} · {count} open or paused")
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reassign":
+            if not policy.can(policy.ensure_reassigner, self.app.actor):
+                return False
+            return True if self.cases else None
+        return True
+
+    def _current(self) -> CaseRow | None:
+        table = self.query_one(DataTable)
+        if self.cases and 0 <= table.cursor_row < len(self.cases):
+            return self.cases[table.cursor_row]
+        return None
+
+    def action_reassign(self) -> None:
+        case = self._current()
+        if case is None:
+            return
+        others = sorted(
+            (r for r in getattr(self, "everyone", []) if r.staff_id != self.person.staff_id),
+            key=lambda r: (r.utilisation, r.display_name),
+        )
+        choices = [
+            (
+                Text(
+                    f"{visible(r.display_name)} · {visible(r.team or 'no team')} · {percent(r.utilisation)}"
+                ),
+                r.username,
+            )
+            for r in others
+        ]
+        title = f"Reassign {case.case_number} ({case.concern} concern) to"
+        self.app.push_screen(
+            ChoiceScreen(title, choices, message="Least loaded first."),
+            lambda username: self._reassign(case, username) if username else None,
+        )
+
+    @work(thread=True, exclusive=True, group="person-write")
+    def _reassign(self, case: CaseRow, username: str) -> None:
+        def write() -> None:
+            with self.app.db.uow() as uow:
+                cases.reassign(
+                    uow, self.app.actor, case.case_number, username, expected_version=case.version
+                )
+
+        call_database(self, write, lambda _: self._reassigned(case, username), self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        if not isinstance(exc, StaleEdit):
+            self.app.show_error(exc)
+            return
+        words = stale_notice(exc, "The list is shown as it is now.")
+        self.notify(words, title="Someone else saved first", severity="warning", markup=False)
+        self.reload()
+
+    def _reassigned(self, case: CaseRow, username: str) -> None:
+        self.notify(f"{case.case_number} now with {username}", markup=False)
+        self.app.caseload_changed()
+        self.reload()
+
+    def action_open_case(self) -> None:
+        from casetui.tui.screens.timeline import TimelineScreen
+
+        case = self._current()
+        if case is not None:
+            self.app.push_screen(TimelineScreen(case.id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_case()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["PersonCasesScreen"]
