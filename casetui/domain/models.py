@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, Index, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from casetui.domain.limits import NAME_MAX, SUMMARY_MAX, TAG_MAX
 from casetui.domain.types import UTCDateTime
 
 # Named constraints, so Alembic batch migrations on SQLite can find them again.
@@ -21,11 +22,6 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
-
-NAME_MAX = 200
-SUMMARY_MAX = 200
-DETAILS_MAX = 20_000
-TAG_MAX = 40
 
 
 def utc_column(nullable: bool = True, index: bool = False) -> Column[datetime]:

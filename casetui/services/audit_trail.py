@@ -16,6 +16,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.filters import Position
+from casetui.domain.limits import AUDIT_ACTION_MAX, CASE_NUMBER_MAX, USERNAME_MAX
 from casetui.domain.read_models import AuditEventView
 from casetui.repositories.audit import AuditFilter
 from casetui.services import audit, policy, validation
@@ -71,11 +72,15 @@ def _filter(
     uow: Work, actor: Actor, query: TrailQuery
 ) -> tuple[AuditFilter, date | None, date | None]:
     fields = validation.Fields()
-    person = fields.check(validation.text, query.person, "person", max_length=64, single_line=True)
-    number = fields.check(
-        validation.text, query.case_number, "case", max_length=40, single_line=True
+    person = fields.check(
+        validation.text, query.person, "person", max_length=USERNAME_MAX, single_line=True
     )
-    action = fields.check(validation.text, query.action, "action", max_length=60, single_line=True)
+    number = fields.check(
+        validation.text, query.case_number, "case", max_length=CASE_NUMBER_MAX, single_line=True
+    )
+    action = fields.check(
+        validation.text, query.action, "action", max_length=AUDIT_ACTION_MAX, single_line=True
+    )
     today = uow.today()
     first = fields.check(_day, query.since, "from", today)
     last = fields.check(_day, query.until, "to", today)

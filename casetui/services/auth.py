@@ -14,16 +14,16 @@ from sqlmodel import col
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.errors import SignInFailed
+from casetui.domain.limits import PASSWORD_MAX, USERNAME_MAX
 from casetui.domain.models import AuditEvent, Staff
 from casetui.domain.storable import printable
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import audit
-from casetui.services.passwords import PASSWORD_MAX, verify_password
+from casetui.services.passwords import verify_password
 
 # After this many failures in a row, each further attempt waits longer (capped).
 FREE_ATTEMPTS = 5
 MAX_DELAY_SECONDS = 30.0
-USERNAME_MAX = 64
 # Failed sign-ins under a name no account has are audited against this entity, keyed by a
 # digest of the name, so they can be counted through an index like an account's failures.
 UNKNOWN_NAME = "sign_in_name"

@@ -13,6 +13,7 @@ from sqlmodel import col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Grant, Role
 from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.limits import CASE_NUMBER_MAX
 from casetui.domain.models import (
     NAME_MAX,
     TAG_MAX,
@@ -32,7 +33,6 @@ from casetui.services.access import holds_work, worker_refusal, writable_case_by
 from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
 
-CASE_NUMBER_MAX = 40
 TAGS_MAX = 20
 
 

@@ -12,7 +12,8 @@ from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Grant, RecordStatus, Role
 from casetui.domain.errors import NotFound, ValidationError
-from casetui.domain.models import NAME_MAX, Case, Client, ClientWarning
+from casetui.domain.limits import NAME_MAX
+from casetui.domain.models import Case, Client, ClientWarning
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 from casetui.services import audit, policy, validation

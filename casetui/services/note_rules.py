@@ -15,12 +15,11 @@ from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date, parse_time
 from casetui.domain.enums import ContactType, Grant
 from casetui.domain.errors import NoteLocked, ValidationError
+from casetui.domain.limits import DETAILS_MAX, NAME_MAX, REASON_MAX, SUMMARY_MAX
 from casetui.domain.locking import NoteLock, earliest_contact_date, is_locked, locks_at
-from casetui.domain.models import DETAILS_MAX, NAME_MAX, SUMMARY_MAX, CaseNote
+from casetui.domain.models import CaseNote
 from casetui.services import validation
 from casetui.services.work import Work
-
-REASON_MAX = 500
 
 
 @dataclass(frozen=True)

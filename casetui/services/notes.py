@@ -14,7 +14,8 @@ from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, ValidationError
-from casetui.domain.models import DETAILS_MAX, SUMMARY_MAX, Case, CaseNote, NoteAddendum
+from casetui.domain.limits import DETAILS_MAX, SUMMARY_MAX
+from casetui.domain.models import Case, CaseNote, NoteAddendum
 from casetui.domain.read_models import NoteView
 from casetui.services import audit, policy, validation
 from casetui.services.access import writable_case, writable_case_by_number

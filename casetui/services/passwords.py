@@ -11,7 +11,6 @@ import os
 SCRYPT_N = 2**14
 SCRYPT_R = 8
 SCRYPT_P = 1
-PASSWORD_MAX = 1024
 
 
 def _bytes(password: str) -> bytes:

@@ -11,13 +11,14 @@ from sqlmodel import col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
 from casetui.domain.errors import Conflict, PermissionDenied, ValidationError
-from casetui.domain.models import NAME_MAX, Staff, Team
+from casetui.domain.limits import NAME_MAX, PASSWORD_MAX
+from casetui.domain.models import Staff, Team
 from casetui.domain.read_models import StaffView
 from casetui.domain.storable import printable, unstorable
 from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.exports import record_export
-from casetui.services.passwords import PASSWORD_MAX, hash_password
+from casetui.services.passwords import hash_password
 from casetui.services.records import saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
 

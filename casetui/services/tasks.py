@@ -12,9 +12,8 @@ from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Repeats, Role, TaskStatus
 from casetui.domain.errors import RuleError, ValidationError
+from casetui.domain.limits import DETAILS_MAX, SUMMARY_MAX
 from casetui.domain.models import (
-    DETAILS_MAX,
-    SUMMARY_MAX,
     Case,
     FollowUpTask,
     Staff,

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
+from casetui.domain.limits import SUMMARY_MAX
 from casetui.tui.screens.modal import as_text, modal_css
 from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
@@ -56,7 +57,10 @@ class AddendumScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Label("Reason", classes="field")
             yield LiteralInput(
-                self.reason, placeholder="Why this is added", max_length=200, id="addendum-reason"
+                self.reason,
+                placeholder="Why this is added",
+                max_length=SUMMARY_MAX,
+                id="addendum-reason",
             )
             yield Label(as_text(self.error or ""), classes="error", id="addendum-error")
             yield Label("ctrl+s save · escape cancel", classes="hint")

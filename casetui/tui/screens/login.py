@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import CasetuiError, SignInFailed
+from casetui.domain.limits import PASSWORD_MAX, USERNAME_MAX
 from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.literal_fields import LiteralInput
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from casetui.tui.app import CasetuiApp
 
 WRONG = "Unknown user or wrong password."
-USERNAME_MAX = 64
-PASSWORD_MAX = 1024
 
 
 class LoginScreen(Screen[Actor]):

@@ -21,11 +21,11 @@ from casetui.domain.errors import (
     StaleEdit,
     ValidationError,
 )
-from casetui.domain.locking import describe_lock, is_locked
+from casetui.domain.locking import NoteLock, describe_lock
 from casetui.domain.read_models import NoteView
 from casetui.drafts import DraftKey, DraftStore
 from casetui.services import notes
-from casetui.services.timeline import EditorContext, editor_context, open_note
+from casetui.services.timeline import EditorContext, editor_context
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.addendum import AddendumScreen
 from casetui.tui.screens.choice import ChoiceScreen
@@ -105,8 +105,7 @@ class NoteEditorScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="editor-load")
     def load(self) -> None:
         def read() -> EditorContext:
-            with self.app.db.uow() as uow:  # opening a restricted note is recorded
-                return editor_context(uow, self.app.actor, self.case_id, self.note_id)
+            return editor_context(self.app.db, self.app.actor, self.case_id, self.note_id)
 
         call_database(self, read, self._ready, self._unavailable)
 
@@ -147,7 +146,7 @@ class NoteEditorScreen(Screen[bool]):
         self._show_title(note)
         self.refresh_bindings()
         form.query_one("#contact-date").focus()
-        if note is not None and self._locked(note) and not context.access.override_lock:
+        if note is not None and self._lock(note) is NoteLock.LOCKED:
             self._offer_addendum(note)
             return
         self._offer_draft()
@@ -159,15 +158,16 @@ class NoteEditorScreen(Screen[bool]):
         title.append(f" · {visible(case.case_number)} · {visible(case.client_name)}")
         self.query_one("#editor-title", Static).update(title)
         if note is None:
-            status = f"Locks {self.context.settings.lock_days} days after saving."
+            status = f"Locks {self.context.access.lock_days} days after saving."
         else:
             lock = describe_lock(
                 note.created_at,
-                self.context.settings.lock_days,
+                self.context.access.lock_days,
                 self.app.db.clock().astimezone(self.zone),
             )
-            status = f"This note {'is ' if self._locked(note) else ''}{lock}."
-            if self._locked(note):
+            locked = self._lock(note) is not NoteLock.OPEN
+            status = f"This note {'is ' if locked else ''}{lock}."
+            if locked:
                 status += (
                     " You may override the lock: saving asks for a reason, kept in the audit trail."
                 )
@@ -178,9 +178,10 @@ class NoteEditorScreen(Screen[bool]):
         status.update(Text(visible(words)))
         status.set_class(problem, "-problem")
 
-    def _locked(self, note: NoteView) -> bool:
+    def _lock(self, note: NoteView) -> NoteLock:
+        """What the lock leaves this person free to do with the note, as the services say."""
         assert self.context is not None
-        return is_locked(note.created_at, self.context.settings.lock_days, self.app.db.clock())
+        return self.context.access.note_lock(note.created_at, self.app.db.clock())
 
     # --- drafts ----------------------------------------------------------------------------------
 
@@ -326,7 +327,7 @@ class NoteEditorScreen(Screen[bool]):
         if self.context is None or self.saving:
             return
         note = self.context.note
-        if note is not None and self._locked(note) and self.context.access.override_lock:
+        if note is not None and self._lock(note) is NoteLock.OVERRIDE:
             self.app.push_screen(
                 ReasonScreen(
                     "Override the lock", "This note is locked. Why does it need to change?"
@@ -366,8 +367,7 @@ class NoteEditorScreen(Screen[bool]):
         number = self.context.case.case_number
 
         def write() -> NoteView:
-            with self.app.db.uow() as uow:
-                return notes.add_note(uow, self.app.actor, number, note, tasks)
+            return notes.add_note(self.app.db, self.app.actor, number, note, tasks)
 
         call_database(self, write, self._saved, self._refused)
 
@@ -377,10 +377,14 @@ class NoteEditorScreen(Screen[bool]):
         note_id, version = self.note_id, self.version
 
         def write() -> NoteView:
-            with self.app.db.uow() as uow:
-                return notes.edit_note(
-                    uow, self.app.actor, note_id, changes, expected_version=version, reason=reason
-                )
+            return notes.edit_note(
+                self.app.db,
+                self.app.actor,
+                note_id,
+                changes,
+                expected_version=version,
+                reason=reason,
+            )
 
         call_database(self, write, self._saved, self._refused)
 
@@ -440,8 +444,7 @@ class NoteEditorScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="editor-load")
     def _load_latest(self, note_id: int) -> None:
         def read() -> NoteView:
-            with self.app.db.uow() as uow:  # opening a restricted note is recorded
-                return open_note(uow, self.app.actor, note_id)
+            return notes.open_note(self.app.db, self.app.actor, note_id)
 
         call_database(self, read, self._show_latest, self._latest_unavailable)
 
@@ -512,7 +515,7 @@ class NoteEditorScreen(Screen[bool]):
         assert self.context is not None
         when = describe_lock(
             note.created_at,
-            self.context.settings.lock_days,
+            self.context.access.lock_days,
             self.app.db.clock().astimezone(self.zone),
         )
         message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
@@ -541,8 +544,7 @@ class NoteEditorScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="editor-save")
     def _save_addendum(self, note: NoteView, text: str, reason: str) -> None:
         def write() -> NoteView:
-            with self.app.db.uow() as uow:
-                return notes.add_addendum(uow, self.app.actor, note.id, text, reason)
+            return notes.add_addendum(self.app.db, self.app.actor, note.id, text, reason)
 
         def refused(exc: Exception) -> None:
             if isinstance(exc, ValidationError):

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from casetui.domain.limits import REASON_MAX
 from casetui.tui.screens.modal import as_text, modal_css
 from casetui.tui.widgets.literal_fields import LiteralInput
 
@@ -27,7 +28,7 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(as_text(self.title_text), classes="title")
             yield Static(as_text(self.message), classes="message")
-            yield LiteralInput(placeholder=self.placeholder, max_length=500, id="reason")
+            yield LiteralInput(placeholder=self.placeholder, max_length=REASON_MAX, id="reason")
             yield Label("", classes="error", id="reason-error")
             yield Label("enter confirm · escape cancel", classes="hint")
 

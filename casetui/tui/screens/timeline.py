@@ -14,15 +14,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.domain.enums import CaseStatus, Concern, Role
+from casetui.domain.enums import CaseStatus, Concern
 from casetui.domain.errors import StaleEdit, ValidationError
-from casetui.domain.locking import describe_lock, is_locked
-from casetui.domain.read_models import CaseDetail, NoteView, TaskView
-from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.domain.locking import NoteLock, describe_lock
+from casetui.domain.read_models import CaseDetail, NoteView, StaffView, TaskView
+from casetui.domain.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry
 from casetui.services import cases, notes, tasks
 from casetui.services import timeline as timeline_service
-from casetui.services.staff import list_staff
-from casetui.services.timeline import CaseAccess, CaseTimeline
+from casetui.services.access import CaseAccess
+from casetui.services.timeline import CaseTimeline
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.addendum import AddendumScreen
 from casetui.tui.screens.choice import ChoiceScreen
@@ -149,10 +149,10 @@ class TimelineScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="timeline-load")
     def _load(self, keep: tuple[str, int] | None, at_least: int, newest_first: bool) -> None:
         def read() -> CaseTimeline:
-            with self.app.db.uow(write=False) as uow:
-                return timeline_service.load_timeline(
-                    uow, self.app.actor, self.case_id, newest_first=newest_first, at_least=at_least
-                )
+            return timeline_service.load_timeline(
+                self.app.db, self.app.actor, self.case_id,
+                newest_first=newest_first, at_least=at_least,
+            )  # fmt: skip
 
         call_database(self, read, lambda data: self._show(data, keep))
 
@@ -167,11 +167,10 @@ class TimelineScreen(Screen[None]):
         listing = self.query_one(TimelineList)
 
         def read() -> list[TimelineEntry]:
-            with self.app.db.uow(write=False) as uow:
-                return timeline_service.more_entries(
-                    uow, self.app.actor, self.case_id, after,
-                    newest_first=newest_first, limit=count,
-                )  # fmt: skip
+            return timeline_service.more_entries(
+                self.app.db, self.app.actor, self.case_id, after,
+                newest_first=newest_first, limit=count,
+            )  # fmt: skip
 
         # A refusal is shown and the rest stays unread until the timeline is read again.
         call_database(self, read, lambda entries: listing.extend(generation, entries))
@@ -184,7 +183,7 @@ class TimelineScreen(Screen[None]):
         listing.set_entries(
             data.entries,
             total=data.total,
-            lock_days=data.settings.lock_days,
+            lock_days=data.access.lock_days,
             zone=self.zone,
             now=self.app.db.clock(),
             keep=keep,
@@ -248,20 +247,15 @@ class TimelineScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="timeline-write")
     def run_write(
         self,
-        call: Callable[[Any], Any],
+        call: Callable[[], Any],
         done: str,
         keep: tuple[str, int] | None = None,
         after: Callable[[Any], None] | None = None,
     ) -> None:
-        """One service call in its own unit of work; reload the timeline after it."""
-
-        def write() -> Any:
-            with self.app.db.uow() as uow:
-                return call(uow)
-
+        """One service call (it is its own unit of work); reload the timeline after it."""
         call_database(
             self,
-            write,
+            call,
             lambda result: self._written(done, keep, result),
             lambda exc: self._refused(exc, after, keep),
         )
@@ -311,11 +305,9 @@ class TimelineScreen(Screen[None]):
         entry, data = self._note_in_focus(), self.data
         if entry is None or data is None or entry.created_at is None:
             return
-        created = moment(entry.created_at)
-        locked = is_locked(created, data.settings.lock_days, self.app.db.clock())
-        if locked and not data.access.override_lock:
-            local_now = self.app.db.clock().astimezone(ZoneInfo(data.settings.time_zone))
-            when = describe_lock(created, data.settings.lock_days, local_now)
+        created, now = entry.created_at, self.app.db.clock()
+        if data.access.note_lock(created, now) is NoteLock.LOCKED:
+            when = describe_lock(created, data.access.lock_days, now.astimezone(self.zone))
             message = (
                 f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
             )
@@ -347,7 +339,7 @@ class TimelineScreen(Screen[None]):
                 self.action_addendum(body, why, f"{exc.field}: {exc.message}")
 
             self.run_write(
-                lambda uow: notes.add_addendum(uow, self.app.actor, note_id, body, why),
+                lambda: notes.add_addendum(self.app.db, self.app.actor, note_id, body, why),
                 "Addendum added",
                 ("note", note_id),
                 after=again,
@@ -363,14 +355,15 @@ class TimelineScreen(Screen[None]):
 
         def delete(reason: str | None) -> None:
             self.run_write(
-                lambda uow: notes.delete_note(
-                    uow, self.app.actor, entry.id, expected_version=version, reason=reason
+                lambda: notes.delete_note(
+                    self.app.db, self.app.actor, entry.id, expected_version=version, reason=reason
                 ),
                 "Note deleted",
             )
 
-        if is_locked(moment(entry.created_at), data.settings.lock_days, self.app.db.clock()):
-            if not data.access.override_lock:
+        lock = data.access.note_lock(entry.created_at, self.app.db.clock())
+        if lock is not NoteLock.OPEN:
+            if lock is NoteLock.LOCKED:
                 self.notify(
                     "This note is locked and cannot be deleted; add an addendum instead.",
                     severity="warning",
@@ -399,9 +392,9 @@ class TimelineScreen(Screen[None]):
         if entry is None or entry.kind != TASK:
             return
 
-        def complete(uow: Any) -> Any:
+        def complete() -> Any:
             return tasks.complete_task(
-                uow, self.app.actor, entry.id, expected_version=entry.version
+                self.app.db, self.app.actor, entry.id, expected_version=entry.version
             )
 
         repeats = entry.repeats not in (None, "none")
@@ -433,7 +426,8 @@ class TimelineScreen(Screen[None]):
             return
         number, version = self.data.case.case_number, self.data.case.version
         self.run_write(
-            lambda uow: service(uow, self.app.actor, number, value, expected_version=version), done
+            lambda: service(self.app.db, self.app.actor, number, value, expected_version=version),
+            done,
         )
 
     def action_reassign(self) -> None:
@@ -442,21 +436,13 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-load")
     def _pick_worker(self, case: CaseDetail) -> None:
-        def read() -> list[Any]:
-            with self.app.db.uow(write=False) as uow:
-                return list_staff(uow, self.app.actor)
+        def read() -> list[StaffView]:
+            return cases.worker_choices(self.app.db, self.app.actor, case.case_number)
 
-        call_database(self, read, lambda staff: self._offer_workers(case, staff))
+        call_database(self, read, lambda people: self._offer_workers(case, people))
 
-    def _offer_workers(self, case: CaseDetail, staff: list[Any]) -> None:
-        actor = self.app.actor
-        people = [
-            s
-            for s in staff
-            if s.role is not Role.AUDITOR
-            and s.id != case.worker_id
-            and (actor.role is not Role.SUPERVISOR or s.team_id == actor.team_id)
-        ]
+    def _offer_workers(self, case: CaseDetail, people: list[StaffView]) -> None:
+        """The people the services would accept as the new worker, and only those."""
         choices = [
             (
                 Text(
@@ -483,14 +469,13 @@ class TimelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-load")
     def _task_dialog(self, values: dict[str, Any] | None, error: tuple[str, str] | None) -> None:
-        def read() -> list[Any]:
-            with self.app.db.uow(write=False) as uow:
-                return [s for s in list_staff(uow, self.app.actor) if s.role is not Role.AUDITOR]
+        def read() -> list[StaffView]:
+            return timeline_service.case_holders(self.app.db, self.app.actor)
 
         call_database(self, read, lambda staff: self._open_task_dialog(staff, values, error))
 
     def _open_task_dialog(
-        self, staff: list[Any], values: dict[str, Any] | None, error: tuple[str, str] | None
+        self, staff: list[StaffView], values: dict[str, Any] | None, error: tuple[str, str] | None
     ) -> None:
         assert self.data is not None
         number = self.data.case.case_number
@@ -504,7 +489,7 @@ class TimelineScreen(Screen[None]):
                 self.action_new_task(result, (exc.field, exc.message))
 
             self.run_write(
-                lambda uow: tasks.add_task(uow, self.app.actor, number, task_input(result)),
+                lambda: tasks.add_task(self.app.db, self.app.actor, number, task_input(result)),
                 f"Task added: {result['name']}",
                 after=again,
             )
@@ -524,9 +509,7 @@ class TimelineScreen(Screen[None]):
     def on_timeline_list_toggle_requested(self, event: TimelineList.ToggleRequested) -> None:
         entry = event.entry
         if entry.kind == EVENT:
-            line = Text(
-                visible(f"Changed by {entry.author} {long_date(moment(entry.at), self.zone)}")
-            )
+            line = Text(visible(f"Changed by {entry.author} {long_date(entry.at, self.zone)}"))
             self.query_one(TimelineList).expand(entry, [line])
             return
         self._open_entry(entry)
@@ -534,21 +517,19 @@ class TimelineScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="timeline-open")
     def _open_entry(self, entry: TimelineEntry) -> None:
         def read() -> list[Text]:
-            # A write unit of work: reading a restricted note is itself recorded.
-            with self.app.db.uow() as uow:
-                if entry.kind == TASK:
-                    task = timeline_service.open_task(uow, self.app.actor, entry.id)
-                    return task_lines(task, self.zone)
-                note_id = entry.note_id or entry.id
-                note = timeline_service.open_note(uow, self.app.actor, note_id)
-                return self._entry_lines(entry, note)
+            if entry.kind == TASK:
+                task = timeline_service.open_task(self.app.db, self.app.actor, entry.id)
+                return task_lines(task, self.zone)
+            # Reading a restricted note is itself recorded, by the service.
+            note = notes.open_note(self.app.db, self.app.actor, entry.note_id or entry.id)
+            return self._entry_lines(entry, note)
 
         call_database(self, read, lambda lines: self.query_one(TimelineList).expand(entry, lines))
 
     def _entry_lines(self, entry: TimelineEntry, note: NoteView) -> list[Text]:
-        lock_days = self.data.settings.lock_days if self.data else 14
         if entry.kind == NOTE:
-            return note_lines(note, lock_days, self.app.db.clock(), self.zone)
+            assert self.data is not None  # entries are on screen only once the case has loaded
+            return note_lines(note, self.data.access.lock_days, self.app.db.clock(), self.zone)
         addendum = next((a for a in note.addenda if a.id == entry.id), None)
         lines = [
             Text(

@@ -22,14 +22,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from casetui.domain.locking import describe_lock, is_locked, locks_at, time_left
-from casetui.repositories.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry, moment
+from casetui.domain.locking import DEFAULT_LOCK_DAYS, describe_lock, is_locked, locks_at, time_left
+from casetui.domain.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry
+from casetui.services.timeline import TIMELINE_PAGE
 from casetui.tui.widgets.drawn_lines import DrawnLines
 from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible as visible_line
 
 EntryKey = tuple[str, int]
-PAGE = 200  # entries asked for beyond the one wanted
+PAGE = TIMELINE_PAGE  # entries asked for beyond the one wanted
 WIDE = 110  # from this width the lock column has room for describe_lock's own words
 
 _TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
@@ -132,7 +133,7 @@ class TimelineList(ScrollView, can_focus=True):
         self.generation = 0  # which set_entries the pages being read belong to
         self._asking = False  # a MoreWanted is being answered
         self._target: int | None = None  # where the cursor goes once that entry is read
-        self.lock_days = 14
+        self.lock_days = DEFAULT_LOCK_DAYS  # until the case's timeline arrives
         self.zone = ZoneInfo("UTC")
         self.now = datetime.now().astimezone()
         self._details: dict[EntryKey, list[Text]] = {}
@@ -327,7 +328,7 @@ class TimelineList(ScrollView, can_focus=True):
         flag_width = 10 if wide else 1
         expanded = self.is_expanded(entry)
         marker = ("▾" if expanded else "▸") if current else ("▾" if expanded else " ")
-        when = moment(entry.at).astimezone(self.zone).date()
+        when = entry.at.astimezone(self.zone).date()
         muted = self.get_component_rich_style("timeline--muted", partial=True)
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append(f"{marker} ")
@@ -336,7 +337,7 @@ class TimelineList(ScrollView, can_focus=True):
         line.append(f"{visible(entry.author)[:author_width]:<{author_width}} ", style=muted)
         lock = ""
         if entry.kind == NOTE and entry.created_at is not None:
-            lock = lock_mark(moment(entry.created_at), self.lock_days, self.now, wide=wide)
+            lock = lock_mark(entry.created_at, self.lock_days, self.now, wide=wide)
         restricted = ("restricted" if wide else "R") if entry.restricted else ""
         room = max(width - line.cell_len - (1 + lock_width + 1 + flag_width), 8)
         summary = self.summary_text(entry)
