@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from casetui.cli import EXIT_OK, EXIT_REFUSED
+from casetui.cli.exit_codes import EXIT_OK, EXIT_REFUSED
 from casetui.config import ENV_PASSWORD, Connection, resolve
 from casetui.domain.errors import CasetuiError, SignInFailed
 
