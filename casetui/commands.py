@@ -11,73 +11,18 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from casetui.cli.exit_codes import EXIT_OK, EXIT_REFUSED
-from casetui.config import ENV_PASSWORD, Connection, resolve
-from casetui.domain.errors import CasetuiError, SignInFailed
+from casetui.cli import signin
+from casetui.cli.exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, run
+from casetui.cli.output import err, json_rows, out, say, table
+from casetui.config import ENV_PASSWORD, Connection
 
 if TYPE_CHECKING:
     # Not at run time: the app starts before SQLAlchemy is imported, so it paints sooner.
     from casetui.db.uow import Database
-    from casetui.domain.actor import Actor
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _say(text: str) -> None:
-    # A line for people that may hold stored or typed text: shown literally, as _err does.
-    _out(_cell(text))
-
-
-def _err(text: str) -> None:
-    # One line, whatever the message holds: control characters in data must not forge output.
-    sys.stderr.write(_cell(text.replace("\n", " ")) + "\n")
-
-
-def _json(rows: Iterable[dict[str, Any]]) -> None:
-    text = json.dumps(list(rows), ensure_ascii=False, indent=2, default=str, allow_nan=False)
-    # JSON escapes C0 controls itself; DEL and the C1 controls (a terminal's CSI) go too.
-    _out("".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text))
-
-
-def connection(args: argparse.Namespace) -> Connection:
-    return resolve(getattr(args, "db", None), getattr(args, "profile", None))
-
-
-def open_database(conn: Connection, *, check: bool = True) -> Database:
-    from casetui.config import database_password
-    from casetui.db.engine import make_engine
-    from casetui.db.health import check_database
-    from casetui.db.uow import Database
-
-    db = Database(make_engine(conn.url, password=database_password(conn)))
-    if check:
-        check_database(db)
-    return db
-
-
-def username_for(args: argparse.Namespace, conn: Connection) -> str | None:
-    return getattr(args, "user", None) or conn.default_user
-
-
-def sign_in(db: Database, username: str | None) -> Actor:
-    from casetui.services.auth import PasswordNeeded
-    from casetui.services.auth import sign_in as service_sign_in
-
-    password = os.environ.get(ENV_PASSWORD)
-    try:
-        return service_sign_in(db, username, password)
-    except PasswordNeeded:
-        if not sys.stdin.isatty():
-            raise
-        import getpass
-
-        return service_sign_in(db, username, getpass.getpass(f"Password for {username}: "))
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -95,32 +40,7 @@ def dispatch(args: argparse.Namespace) -> int:
         ("profile", "add"): profile_add,
         ("profile", "list"): profile_list,
     }
-    handler = handlers[(args.command, getattr(args, "subcommand", None))]
-    try:
-        return handler(args)
-    except SignInFailed as exc:
-        _err(f"refused: {exc}")
-        return EXIT_REFUSED
-    except CasetuiError as exc:
-        text = str(exc)
-        _err(text if text.startswith("refused") else f"error: {text}")
-        return EXIT_REFUSED
-    except KeyboardInterrupt:
-        _err("interrupted; nothing was written")
-        return 130
-    except Exception as exc:  # noqa: BLE001 - one line for scripts, never a traceback
-        if os.environ.get("CASETUI_DEBUG"):
-            raise
-        _err(
-            f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        )
-        return EXIT_REFUSED
-
-
-def _acting(args: argparse.Namespace) -> tuple[Database, Actor]:
-    conn = connection(args)
-    db = open_database(conn)
-    return db, sign_in(db, username_for(args, conn))
+    return run(handlers[(args.command, getattr(args, "subcommand", None))], args)
 
 
 # --- the app ----------------------------------------------------------------------------
@@ -129,8 +49,8 @@ def _acting(args: argparse.Namespace) -> tuple[Database, Actor]:
 def run_app(args: argparse.Namespace) -> int:
     from casetui.tui.launch import launch
 
-    conn = connection(args)
-    return launch(conn, username_for(args, conn))
+    conn = signin.connection(args)
+    return launch(conn, signin.username_for(args, conn))
 
 
 # --- setting up --------------------------------------------------------------------------
@@ -141,8 +61,8 @@ def init(args: argparse.Namespace) -> int:
     from casetui.db.migrate import SCHEMA_HEAD, upgrade
     from casetui.services import defaults
 
-    conn = connection(args)
-    db = open_database(conn, check=False)
+    conn = signin.connection(args)
+    db = signin.open_database(conn, check=False)
     ensure_reachable(db)
     before, after = upgrade(db.engine)
     with db.uow() as uow:
@@ -155,7 +75,7 @@ def init(args: argparse.Namespace) -> int:
 
     analyze(db.engine)
     what = "created" if before is None else ("upgraded" if before != after else "already current")
-    _say(f"schema {SCHEMA_HEAD} {what} in {db.url}")
+    say(f"schema {SCHEMA_HEAD} {what} in {db.url}")
     if args.admin:
         return _first_administrator(db, args)
     return EXIT_OK
@@ -173,12 +93,12 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
         existing = find_by_username(uow.session, args.admin)
         anyone = uow.session.execute(select(func.count()).select_from(Staff)).scalar_one()
     if existing is not None:
-        _say(f"{args.admin} already exists, as {existing.role}")
+        say(f"{args.admin} already exists, as {existing.role}")
         return EXIT_OK
     password = os.environ.get(ENV_PASSWORD)
     if anyone:
         # Someone already runs this database: adding an administrator is their decision.
-        actor = sign_in(db, username_for(args, connection(args)))
+        actor = signin.sign_in(db, signin.username_for(args, signin.connection(args)))
         with db.uow() as uow:
             create_staff(
                 uow,
@@ -199,7 +119,7 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
                 None,
                 StaffInput(args.admin, args.admin, role="administrator", password=password),
             )
-    _say(f"administrator {args.admin} created" + ("" if password else " without a password"))
+    say(f"administrator {args.admin} created" + ("" if password else " without a password"))
     return EXIT_OK
 
 
@@ -222,13 +142,13 @@ def demo(args: argparse.Namespace) -> int:
     from casetui.db.migrate import upgrade
     from casetui.demo import generate_demo
 
-    conn = connection(args)
-    db = open_database(conn, check=False)
+    conn = signin.connection(args)
+    db = signin.open_database(conn, check=False)
     ensure_reachable(db)
     upgrade(db.engine)
     if _holds_demo_data(db):
         # Running the quick start twice should open the app, not stop at a refusal.
-        _say(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
+        say(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
         return EXIT_OK
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
@@ -237,32 +157,18 @@ def demo(args: argparse.Namespace) -> int:
 
     analyze(db.engine)
     took = time.perf_counter() - started
-    _say(f"demo data in {db.url} ({took:.1f} s):")
-    _out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
-         f"{summary.notes} notes, {summary.tasks} tasks")  # fmt: skip
+    say(f"demo data in {db.url} ({took:.1f} s):")
+    out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
+        f"{summary.notes} notes, {summary.tasks} tasks")  # fmt: skip
     for role, names in summary.usernames_by_role.items():
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        _out(f"  {role}: {shown}")
-    _out(f"  password for every account: {summary.password}")
-    _out(f"  try: casetui --user {summary.usernames_by_role.get('caseworker', ['admin'])[0]}")
+        out(f"  {role}: {shown}")
+    out(f"  password for every account: {summary.password}")
+    out(f"  try: casetui --user {summary.usernames_by_role.get('caseworker', ['admin'])[0]}")
     return EXIT_OK
 
 
 # --- lists -------------------------------------------------------------------------------
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    _out("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for row in cells:
-        _out("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # Shown literally: control characters become visible escapes, never terminal commands.
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _exported(db: Any, actor: Any, what: str, rows: int, **details: object) -> None:
@@ -276,12 +182,12 @@ def _exported(db: Any, actor: Any, what: str, rows: int, **details: object) -> N
 def staff_list(args: argparse.Namespace) -> int:
     from casetui.services.staff import list_staff
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     with db.uow(write=False) as uow:
         people = list_staff(uow, actor)
     if args.json:
         _exported(db, actor, "staff", len(people))
-        _json(
+        json_rows(
             {
                 "username": p.username,
                 "display_name": p.display_name,
@@ -291,7 +197,7 @@ def staff_list(args: argparse.Namespace) -> int:
             for p in people
         )
     else:
-        _table(
+        table(
             ("USERNAME", "NAME", "ROLE", "TEAM"),
             [(p.username, p.display_name, p.role.value, p.team) for p in people],
         )
@@ -306,7 +212,7 @@ def cases_list(args: argparse.Namespace) -> int:
     from casetui.domain.dates import relative_age
     from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter, CaseRepository
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     flt = CaseFilter(
         query=args.query,
         statuses=tuple(dict.fromkeys(args.status or ACTIVE_STATUSES)),
@@ -326,7 +232,7 @@ def cases_list(args: argparse.Namespace) -> int:
             statuses=list(flt.statuses),
             mine=args.mine,
         )
-        _json(
+        json_rows(
             {
                 "case_number": r.case_number,
                 "client_name": r.client_name,
@@ -340,7 +246,7 @@ def cases_list(args: argparse.Namespace) -> int:
             for r in rows
         )
     else:
-        _table(
+        table(
             ("CASE", "CLIENT", "WORKER", "STATUS", "CONCERN", "PATHWAY", "TAGS", "LAST"),
             [(r.case_number, r.client_name, r.worker_username, r.status, r.concern, r.pathway,
               ",".join(r.tags), relative_age(r.last_interaction_at, now)) for r in rows],
@@ -373,7 +279,7 @@ def notes_list(args: argparse.Namespace) -> int:
     from casetui.services import context
     from casetui.services.notes import list_notes
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     with db.uow() as uow:  # a write: viewing a restricted note is an audit event
         notes = list_notes(uow, actor, args.case)
         zone = context.zone(uow)
@@ -383,9 +289,9 @@ def notes_list(args: argparse.Namespace) -> int:
             case_id = notes[0].case_id if notes else None
             record_export(uow, actor, "notes", len(notes), {"case": args.case}, case_id=case_id)
     if args.json:
-        _json(_note_json(n, zone) for n in notes)
+        json_rows(_note_json(n, zone) for n in notes)
     else:
-        _table(
+        table(
             ("ID", "DATE", "AUTHOR", "ACTIVITY", "CONTACT", "SUMMARY", "LOCK", "R"),
             [(n.id, n.contact_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), n.author, n.activity_type,
               n.contact_type, n.summary, "locked" if n.locked else "", "R" if n.restricted else "") for n in notes],
@@ -397,7 +303,7 @@ def notes_add(args: argparse.Namespace) -> int:
     from casetui.services import context
     from casetui.services.notes import NoteInput, add_note, bulk_add_notes
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     note = NoteInput(
         summary=args.summary,
         activity_type=args.activity,
@@ -414,18 +320,18 @@ def notes_add(args: argparse.Namespace) -> int:
         if len(numbers) == 1:
             view = add_note(uow, actor, numbers[0], note)
             if args.json:
-                _json([_note_json(view, zone)])
+                json_rows([_note_json(view, zone)])
             else:
-                _say(f"note {view.id} added to {view.case_number}")
+                say(f"note {view.id} added to {view.case_number}")
             return EXIT_OK
         result = bulk_add_notes(uow, actor, numbers, note)
     if args.json:
-        _json(
+        json_rows(
             {"id": i, "case_number": c, "batch_id": result.batch_id}
             for i, c in zip(result.note_ids, result.case_numbers, strict=True)
         )
     else:
-        _say(
+        say(
             f"bulk note {result.batch_id}: {len(result.note_ids)} notes added ({', '.join(result.case_numbers)})"
         )
     return EXIT_OK
@@ -436,11 +342,11 @@ def notes_edit(args: argparse.Namespace) -> int:
     from casetui.services.notes import NoteChanges, edit_note
 
     if args.summary is None and args.details is None:
-        _err("usage: notes edit needs --summary or --details")
-        return 2
+        err("usage: notes edit needs --summary or --details")
+        return EXIT_USAGE
     from casetui.domain.errors import NoteLocked
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     with db.uow() as uow:
         try:
             view = edit_note(
@@ -454,21 +360,21 @@ def notes_edit(args: argparse.Namespace) -> int:
             raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
         zone = context.zone(uow)
     if args.json:
-        _json([_note_json(view, zone)])
+        json_rows([_note_json(view, zone)])
     else:
-        _out(f"note {view.id} saved (version {view.version})")
+        out(f"note {view.id} saved (version {view.version})")
     return EXIT_OK
 
 
 def workload(args: argparse.Namespace) -> int:
     from casetui.services.workload import workload as service_workload
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     with db.uow(write=False) as uow:
         rows = service_workload(uow, actor, team=args.team)
     if args.json:
         _exported(db, actor, "workload", len(rows), team=args.team)
-        _json(
+        json_rows(
             {
                 "username": r.username,
                 "display_name": r.display_name,
@@ -482,7 +388,7 @@ def workload(args: argparse.Namespace) -> int:
             for r in rows
         )
     else:
-        _table(
+        table(
             ("USERNAME", "TEAM", "CAPACITY", "ALLOCATED", "UTIL", "LOW", "MED", "HIGH"),
             [(r.username, r.team, f"{r.capacity_hours:g}", f"{r.allocated_hours:g}", f"{r.utilisation:.0%}",
               r.cases_by_concern["Low"], r.cases_by_concern["Medium"], r.cases_by_concern["High"]) for r in rows],
@@ -493,21 +399,21 @@ def workload(args: argparse.Namespace) -> int:
 def audit_verify(args: argparse.Namespace) -> int:
     from casetui.services import audit, policy
 
-    db, actor = _acting(args)
+    db, actor = signin.acting(args)
     policy.ensure_audit_reader(actor)
     with db.uow(write=False) as uow:
         check = audit.verify(uow, expect_head=args.expect_head, since_head=args.since_head)
     if args.json:
-        _out(json.dumps({
+        out(json.dumps({
             "ok": check.ok, "events": check.events, "head_id": check.head_id,
             "head_hash": check.head_hash, "written": check.written, "missing": check.missing,
             "broken_at": check.broken_at, "problem": check.problem,
         }, ensure_ascii=False, indent=2))  # fmt: skip
     if check.ok:
         if not args.json:
-            _out(check.describe())
+            out(check.describe())
         return EXIT_OK
-    _err(f"refused: {check.describe()}")
+    err(f"refused: {check.describe()}")
     return EXIT_REFUSED
 
 
@@ -518,18 +424,16 @@ def profile_add(args: argparse.Namespace) -> int:
     from casetui.db.engine import is_sqlite
 
     path = save_profile(Profile(args.name, args.url, args.default_user))
-    _say(f"profile {args.name} saved in {path}")
+    say(f"profile {args.name} saved in {path}")
     if is_sqlite(args.url) or not sys.stdin.isatty():
         return EXIT_OK
     if not keyring_available():
-        _out(
-            "no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password"
-        )
+        out("no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password")
         return EXIT_OK
     password = getpass.getpass("Database password (kept in the system keyring; empty for none): ")
     if password:
         store_database_password(Connection(url=args.url, profile=args.name), password)
-        _out("password stored in the system keyring")
+        out("password stored in the system keyring")
     return EXIT_OK
 
 
@@ -537,5 +441,5 @@ def profile_list(args: argparse.Namespace) -> int:
     from casetui.config import load_profiles
 
     profiles = load_profiles()
-    _table(("NAME", "URL", "USER"), [(p.name, p.url, p.user) for p in profiles.values()])
+    table(("NAME", "URL", "USER"), [(p.name, p.url, p.user) for p in profiles.values()])
     return EXIT_OK
