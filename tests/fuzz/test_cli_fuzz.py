@@ -25,7 +25,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 from strategies import maybe_valid, nasty_dates, nasty_numbers, nasty_text, nasty_times
 
-from casetui import cli, commands
+from casetui import cli
+from casetui.cli import signin
 from casetui.services import auth, passwords
 from casetui.services.defaults import DEFAULT_LISTS, ListKind
 
@@ -145,14 +146,14 @@ def run(
 ) -> Iterator[Cli]:
     _private_environment(monkeypatch, tmp_path)
     runner = Cli(demo_database, capsys)
-    real_open = commands.open_database
+    real_open = signin.open_database
 
     def open_database(*args: Any, **kwargs: Any) -> Any:
         database = real_open(*args, **kwargs)
         runner.opened.append(database)
         return database
 
-    monkeypatch.setattr(commands, "open_database", open_database)
+    monkeypatch.setattr(signin, "open_database", open_database)
     yield runner
 
 

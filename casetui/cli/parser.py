@@ -1,12 +1,11 @@
-"""The ``casetui`` command. Imports stay lazy so ``casetui --help`` starts fast."""
+"""The ``casetui`` command line: every command, option and help text, read by argparse.
+
+Nothing here imports the database or the app, so ``casetui --help`` starts fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
-
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
 def _common() -> argparse.ArgumentParser:
@@ -196,15 +195,3 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from casetui import commands
-
-    return commands.dispatch(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

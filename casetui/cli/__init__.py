@@ -1,0 +1,38 @@
+"""The ``casetui`` command. Imports stay lazy so ``casetui --help`` starts fast.
+
+``parser`` reads the arguments; only then are the commands imported, one module per group
+(``cases``, ``notes``, ...), each opening the database through ``signin`` and printing
+through ``output``. ``exit_codes`` turns what went wrong into one line and an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from casetui.cli.parser import build_parser
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from casetui.cli import app, audit, cases, demo, init, notes, profiles, staff, workload
+    from casetui.cli.exit_codes import run
+
+    handlers: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {
+        (None, None): app.run_app,
+        ("init", None): init.init,
+        ("demo", None): demo.demo,
+        ("staff", "list"): staff.staff_list,
+        ("cases", "list"): cases.cases_list,
+        ("notes", "list"): notes.notes_list,
+        ("notes", "add"): notes.notes_add,
+        ("notes", "edit"): notes.notes_edit,
+        ("workload", None): workload.workload,
+        ("audit", "verify"): audit.audit_verify,
+        ("profile", "add"): profiles.profile_add,
+        ("profile", "list"): profiles.profile_list,
+    }
+    return run(handlers[(args.command, getattr(args, "subcommand", None))], args)
