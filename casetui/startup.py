@@ -17,3 +17,10 @@ def open_database(url: str, *, password: str | None = None) -> Database:
     from casetui.db.uow import Database
 
     return Database(make_engine(url, password=password))
+
+
+def is_local_file(url: str) -> bool:
+    """A SQLite URL: a file on this machine, with no server password to keep."""
+    from casetui.db.engine import is_sqlite
+
+    return is_sqlite(url)

@@ -11,12 +11,10 @@ from casetui.cli.output import err, out
 
 
 def audit_verify(args: argparse.Namespace) -> int:
-    from casetui.services import audit, policy
+    from casetui.services import audit
 
     db, actor = signin.acting(args)
-    policy.ensure_audit_reader(actor)
-    with db.uow(write=False) as uow:
-        check = audit.verify(uow, expect_head=args.expect_head, since_head=args.since_head)
+    check = audit.verify_trail(db, actor, expect_head=args.expect_head, since_head=args.since_head)
     if args.json:
         out(json.dumps({
             "ok": check.ok, "events": check.events, "head_id": check.head_id,

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK
-from casetui.cli.exports import exported
 from casetui.cli.output import json_rows, table
 
 
@@ -17,7 +16,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def cases_list(args: argparse.Namespace) -> int:
     from casetui.domain.dates import relative_age
-    from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter, CaseRepository
+    from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
+    from casetui.services.caseload import list_cases
 
     db, actor = signin.acting(args)
     flt = CaseFilter(
@@ -25,20 +25,10 @@ def cases_list(args: argparse.Namespace) -> int:
         statuses=tuple(dict.fromkeys(args.status or ACTIVE_STATUSES)),
         mine=args.mine,
     )
-    with db.uow(write=False) as uow:
-        repo = CaseRepository(uow.session, actor)
-        rows = repo.rows(flt, limit=args.limit)
-        now = uow.now()
+    # With --json the list is an export, recorded in the audit trail before it is printed.
+    found = list_cases(db, actor, flt, limit=args.limit, export=args.json)
+    rows, now = found.rows, found.now
     if args.json:
-        exported(
-            db,
-            actor,
-            "cases",
-            len(rows),
-            query=args.query,
-            statuses=list(flt.statuses),
-            mine=args.mine,
-        )
         json_rows(
             {
                 "case_number": r.case_number,

@@ -4,50 +4,29 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK
 from casetui.cli.output import out, say
 
-if TYPE_CHECKING:
-    # Not at run time: the app starts before SQLAlchemy is imported, so it paints sooner.
-    from casetui.db.uow import Database
-
-
-def _holds_demo_data(db: Database) -> bool:
-    from sqlalchemy import select
-
-    from casetui.domain.models import AuditEvent
-
-    with db.uow(write=False) as uow:
-        found = uow.session.execute(
-            select(AuditEvent.id).where(AuditEvent.action == "demo.generate").limit(1)
-        ).first()
-    return found is not None
-
 
 def demo(args: argparse.Namespace) -> int:
     import time
 
-    from casetui.db.health import ensure_reachable
-    from casetui.db.migrate import upgrade
     from casetui.demo import generate_demo
+    from casetui.services import setup
 
     conn = signin.connection(args)
     db = signin.open_database(conn, check=False)
-    ensure_reachable(db)
-    upgrade(db.engine)
-    if _holds_demo_data(db):
+    setup.upgrade_schema(db)
+    if setup.holds_demo_data(db):
         # Running the quick start twice should open the app, not stop at a refusal.
         say(f"{db.url} already holds demo data; left as it is (password for every account: demo)")
         return EXIT_OK
     started = time.perf_counter()
     summary = generate_demo(db, cases=args.cases, staff=args.staff, seed=args.seed,
                             progress=lambda m: print(m, file=sys.stderr))  # fmt: skip
-    from casetui.db.maintenance import analyze
-
-    analyze(db.engine)
+    setup.refresh_statistics(db)
     took = time.perf_counter() - started
     say(f"demo data in {db.url} ({took:.1f} s):")
     out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK, EXIT_USAGE
@@ -31,19 +32,20 @@ def _note_json(note: Any, zone: Any) -> dict[str, Any]:
     }
 
 
+def _zone(db: Any, actor: Any) -> ZoneInfo:
+    """The organisation's time zone: every date printed is a date there."""
+    from casetui.services.settings import get_settings
+
+    return ZoneInfo(get_settings(db, actor).time_zone)
+
+
 def notes_list(args: argparse.Namespace) -> int:
-    from casetui.services import context
     from casetui.services.notes import list_notes
 
     db, actor = signin.acting(args)
-    with db.uow() as uow:  # a write: viewing a restricted note is an audit event
-        notes = list_notes(uow, actor, args.case)
-        zone = context.zone(uow)
-        if args.json:
-            from casetui.services.exports import record_export
-
-            case_id = notes[0].case_id if notes else None
-            record_export(uow, actor, "notes", len(notes), {"case": args.case}, case_id=case_id)
+    # Restricted notes read are audited as viewed; with --json the list is an export too.
+    notes = list_notes(db, actor, args.case, export=args.json)
+    zone = _zone(db, actor)
     if args.json:
         json_rows(_note_json(n, zone) for n in notes)
     else:
@@ -56,8 +58,8 @@ def notes_list(args: argparse.Namespace) -> int:
 
 
 def notes_add(args: argparse.Namespace) -> int:
-    from casetui.services import context
-    from casetui.services.notes import NoteInput, add_note, bulk_add_notes
+    from casetui.services.bulk_notes import bulk_add_notes
+    from casetui.services.notes import NoteInput, add_note
 
     db, actor = signin.acting(args)
     note = NoteInput(
@@ -71,16 +73,14 @@ def notes_add(args: argparse.Namespace) -> int:
         restricted=args.restricted,
     )
     numbers = list(dict.fromkeys(args.cases))
-    with db.uow() as uow:
-        zone = context.zone(uow)
-        if len(numbers) == 1:
-            view = add_note(uow, actor, numbers[0], note)
-            if args.json:
-                json_rows([_note_json(view, zone)])
-            else:
-                say(f"note {view.id} added to {view.case_number}")
-            return EXIT_OK
-        result = bulk_add_notes(uow, actor, numbers, note)
+    if len(numbers) == 1:
+        view = add_note(db, actor, numbers[0], note)
+        if args.json:
+            json_rows([_note_json(view, _zone(db, actor))])
+        else:
+            say(f"note {view.id} added to {view.case_number}")
+        return EXIT_OK
+    result = bulk_add_notes(db, actor, numbers, note)
     if args.json:
         json_rows(
             {"id": i, "case_number": c, "batch_id": result.batch_id}
@@ -94,7 +94,6 @@ def notes_add(args: argparse.Namespace) -> int:
 
 
 def notes_edit(args: argparse.Namespace) -> int:
-    from casetui.services import context
     from casetui.services.notes import NoteChanges, edit_note
 
     if args.summary is None and args.details is None:
@@ -103,20 +102,18 @@ def notes_edit(args: argparse.Namespace) -> int:
     from casetui.domain.errors import NoteLocked
 
     db, actor = signin.acting(args)
-    with db.uow() as uow:
-        try:
-            view = edit_note(
-                uow,
-                actor,
-                args.note_id,
-                NoteChanges(summary=args.summary, details=args.details),
-                reason=args.reason,
-            )
-        except NoteLocked as locked:
-            raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
-        zone = context.zone(uow)
+    try:
+        view = edit_note(
+            db,
+            actor,
+            args.note_id,
+            NoteChanges(summary=args.summary, details=args.details),
+            reason=args.reason,
+        )
+    except NoteLocked as locked:
+        raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
     if args.json:
-        json_rows([_note_json(view, zone)])
+        json_rows([_note_json(view, _zone(db, actor))])
     else:
         out(f"note {view.id} saved (version {view.version})")
     return EXIT_OK

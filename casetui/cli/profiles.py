@@ -14,11 +14,11 @@ def profile_add(args: argparse.Namespace) -> int:
     import getpass
 
     from casetui.config import Profile, keyring_available, save_profile, store_database_password
-    from casetui.db.engine import is_sqlite
+    from casetui.startup import is_local_file
 
     path = save_profile(Profile(args.name, args.url, args.default_user))
     say(f"profile {args.name} saved in {path}")
-    if is_sqlite(args.url) or not sys.stdin.isatty():
+    if is_local_file(args.url) or not sys.stdin.isatty():
         return EXIT_OK
     if not keyring_available():
         out("no system keyring here: set CASETUI_DB_PASSWORD, or casetui will ask for the password")

@@ -16,8 +16,8 @@ from casetui.config import ENV_PASSWORD, Connection, resolve
 
 if TYPE_CHECKING:
     # Not at run time: the app starts before SQLAlchemy is imported, so it paints sooner.
-    from casetui.db.uow import Database
     from casetui.domain.actor import Actor
+    from casetui.services.work import Database
 
 
 def connection(args: argparse.Namespace) -> Connection:
@@ -26,13 +26,12 @@ def connection(args: argparse.Namespace) -> Connection:
 
 def open_database(conn: Connection, *, check: bool = True) -> Database:
     from casetui.config import database_password
-    from casetui.db.engine import make_engine
-    from casetui.db.health import check_database
-    from casetui.db.uow import Database
+    from casetui.services import setup
+    from casetui.startup import open_database as open_url
 
-    db = Database(make_engine(conn.url, password=database_password(conn)))
+    db = open_url(conn.url, password=database_password(conn))
     if check:
-        check_database(db)
+        setup.check(db)
     return db
 
 

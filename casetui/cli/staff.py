@@ -6,7 +6,6 @@ import argparse
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK
-from casetui.cli.exports import exported
 from casetui.cli.output import json_rows, table
 
 
@@ -14,10 +13,9 @@ def staff_list(args: argparse.Namespace) -> int:
     from casetui.services.staff import list_staff
 
     db, actor = signin.acting(args)
-    with db.uow(write=False) as uow:
-        people = list_staff(uow, actor)
+    # With --json the list is an export, recorded in the audit trail before it is printed.
+    people = list_staff(db, actor, export=args.json)
     if args.json:
-        exported(db, actor, "staff", len(people))
         json_rows(
             {
                 "username": p.username,

@@ -7,7 +7,6 @@ import math
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK
-from casetui.cli.exports import exported
 from casetui.cli.output import json_rows, table
 
 
@@ -15,10 +14,9 @@ def workload(args: argparse.Namespace) -> int:
     from casetui.services.workload import workload as service_workload
 
     db, actor = signin.acting(args)
-    with db.uow(write=False) as uow:
-        rows = service_workload(uow, actor, team=args.team)
+    # With --json the list is an export, recorded in the audit trail before it is printed.
+    rows = service_workload(db, actor, team=args.team, export=args.json)
     if args.json:
-        exported(db, actor, "workload", len(rows), team=args.team)
         json_rows(
             {
                 "username": r.username,
