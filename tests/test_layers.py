@@ -1,6 +1,7 @@
-"""The layers below the user interface never import Textual (STYLE.md, "Layers").
+"""The layers hold (STYLE.md, "Layers"): nothing below the user interface imports Textual, and
+the screens and the command line reach the data only through the services.
 
-Three independent checks: the source text, what importing really loads, and import-linter's
+Independent checks: the source text, what importing really loads, and import-linter's
 contracts in ``.importlinter`` (which also see imports made inside functions).
 """
 
@@ -20,10 +21,18 @@ import casetui
 PACKAGE_ROOT = Path(casetui.__file__).parent
 REPO_ROOT = PACKAGE_ROOT.parent
 BELOW_THE_UI = ("domain", "db", "repositories", "services")
+INTERFACES = ("tui", "cli")
+DATA_LAYERS = ("casetui.repositories", "casetui.db")
 
 
 def textual_import_lines(source: str) -> list[int]:
     """Lines of every ``import textual...`` / ``from textual... import``, even inside functions."""
+    return import_lines(source, ("textual",))
+
+
+def import_lines(source: str, packages: tuple[str, ...]) -> list[int]:
+    """Lines importing any of ``packages`` (or a module inside one), wherever the import is:
+    inside functions and under ``if TYPE_CHECKING:`` too."""
     lines = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -32,7 +41,7 @@ def textual_import_lines(source: str) -> list[int]:
             names = [node.module]
         else:
             continue
-        if any(name.split(".")[0] == "textual" for name in names):
+        if any(name == p or name.startswith(p + ".") for name in names for p in packages):
             lines.append(node.lineno)
     return sorted(lines)
 
@@ -62,6 +71,34 @@ def test_no_source_file_below_the_ui_imports_textual(package: str) -> None:
         for line in textual_import_lines(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_source_check_finds_data_layer_imports_anywhere() -> None:
+    source = textwrap.dedent(
+        """
+        from typing import TYPE_CHECKING
+        from casetui.services import notes
+        if TYPE_CHECKING:
+            from casetui.db.uow import Database
+        def read():
+            from casetui.repositories.cases import CaseRepository
+        import casetui.dbx
+        from casetui.domain.filters import CaseFilter
+        """
+    )
+    assert import_lines(source, DATA_LAYERS) == [5, 7]
+
+
+@pytest.mark.parametrize("package", INTERFACES)
+def test_the_screens_and_the_command_line_never_import_the_data_layers(package: str) -> None:
+    files = sorted((PACKAGE_ROOT / package).rglob("*.py"))
+    assert files, f"casetui.{package} has no Python files"
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{line}"
+        for path in files
+        for line in import_lines(path.read_text(encoding="utf-8"), DATA_LAYERS)
+    ]
+    assert offenders == [], "call a service instead (ARCHITECTURE.md, 'The doorway')"
 
 
 IMPORT_EVERYTHING = textwrap.dedent(
