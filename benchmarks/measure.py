@@ -127,11 +127,11 @@ def realistic_queries(database: BenchDatabase) -> Queries:
     """A surname, a case number prefix and a tag that this database holds."""
     from sqlalchemy import text
 
-    from casetui.db.engine import make_engine
+    from casetui.startup import open_database
 
-    engine = make_engine(connect_url(database))
+    db = open_database(connect_url(database))
     try:
-        with engine.connect() as connection:
+        with db.engine.connect() as connection:
             name = connection.execute(
                 text(
                     "SELECT name FROM client WHERE id >= (SELECT max(id) / 2 FROM client) ORDER BY id LIMIT 1"
@@ -144,7 +144,7 @@ def realistic_queries(database: BenchDatabase) -> Queries:
                 text("SELECT tag FROM case_tag ORDER BY case_id LIMIT 1")
             ).scalar_one()
     finally:
-        engine.dispose()
+        db.dispose()
     return Queries(surname=name.split()[-1].lower(), case_prefix=number[:-4], tag=tag)
 
 
@@ -202,26 +202,26 @@ def datatable(database: BenchDatabase, env: dict[str, str], rows: int) -> dict[s
 class FirstPageSql:
     statements: int
     raw: list[float]  # the same statements straight on sqlite3
-    repository: list[float]  # the caseload's own read, through SQLAlchemy
+    repository: list[float]  # the caseload's own read (the service's), through SQLAlchemy
 
 
 def first_page_sql(database: BenchDatabase, runs: int) -> FirstPageSql:
     """Time the caseload's first page as the table reads it, and its SQL run bare.
 
-    The statements are captured as the real read issues them (admin, starting filter), then
-    replayed with their parameters on a plain read-only sqlite3 connection: the floor.
+    The statements are captured as the real read issues them (admin, starting filter: the
+    page and the clock it is read by, as the table's first fetch asks the caseload service),
+    then replayed with their parameters on a plain read-only sqlite3 connection: the floor.
     """
     from sqlalchemy import event
 
-    from casetui.db.engine import make_engine
-    from casetui.db.uow import Database
     from casetui.services.auth import sign_in
+    from casetui.startup import open_database
     from casetui.tui.screens.caseload import starting_filter
     from casetui.tui.widgets.case_table import CaseloadSource
 
     path = database.sqlite_file
     assert path is not None
-    db = Database(make_engine(database.url))
+    db = open_database(database.url)
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -233,8 +233,7 @@ def first_page_sql(database: BenchDatabase, runs: int) -> FirstPageSql:
         source, flt = CaseloadSource(db, actor), starting_filter(actor)
 
         def read() -> None:
-            with source.reading() as reads:
-                reads.page(flt, offset=0)
+            source.page(flt, offset=0)
 
         read()  # warm: compiled statement cache, connection pool
         event.listen(db.engine, "before_cursor_execute", capture)

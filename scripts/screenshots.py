@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import cast
@@ -29,18 +29,18 @@ from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.demo import DemoSummary, generate_demo
 from casetui.domain.actor import Actor
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseNote, Staff
 from casetui.domain.read_models import CaseRow
+from casetui.domain.timeline import NOTE
 from casetui.drafts import ENV_DRAFTS_DIR
-from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import actor_from, find_by_username
-from casetui.repositories.timeline import NOTE
+from casetui.services import setup
+from casetui.services.caseload import list_cases
+from casetui.services.work import Database
+from casetui.startup import open_database
 from casetui.tui.app import CasetuiApp, make_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +61,10 @@ NARROW: Size = (80, 24)
 
 def fixed_clock() -> datetime:
     return NOW
+
+
+def on_fixed_clock(url: str) -> Database:
+    return replace(open_database(url), clock=fixed_clock)
 
 
 # --- the demo organisation ---------------------------------------------------------------------
@@ -86,14 +90,14 @@ class Demo:
         path = self.folder / "copies" / f"{name}.db"
         path.parent.mkdir(exist_ok=True)
         shutil.copyfile(self.template, path)
-        return Database(make_engine(f"sqlite:///{path}"), clock=fixed_clock)
+        return on_fixed_clock(f"sqlite:///{path}")
 
 
 def build_demo(folder: Path) -> Demo:
     template = folder / "demo.db"
-    db = Database(make_engine(f"sqlite:///{template}"), clock=fixed_clock)
+    db = on_fixed_clock(f"sqlite:///{template}")
     try:
-        upgrade(db.engine)
+        setup.upgrade_schema(db)
         summary = generate_demo(db, cases=CASES, staff=STAFF, seed=SEED, today=TODAY)
     finally:
         db.dispose()  # the last connection closing folds the WAL into the file
@@ -101,6 +105,7 @@ def build_demo(folder: Path) -> Demo:
 
 
 def actor_of(db: Database, username: str) -> Actor:
+    """The staff member, as signing in would give them (without the sign-in's audit event)."""
     with db.uow(write=False) as uow:
         staff = find_by_username(uow.session, username)
         if staff is None:
@@ -110,10 +115,7 @@ def actor_of(db: Database, username: str) -> Actor:
 
 def shared_surname(db: Database, username: str) -> str:
     """The surname found most often in the worker's caseload: typed, it leaves a few rows."""
-    with db.uow(write=False) as uow:
-        rows = CaseRepository(uow.session, actor_of(db, username)).rows(
-            CaseFilter(mine=True), limit=1000
-        )
+    rows = list_cases(db, actor_of(db, username), CaseFilter(mine=True), limit=1000).rows
     counts = Counter(row.client_name.split()[-1] for row in rows)
     return min(counts, key=lambda surname: (-counts[surname], surname))
 
@@ -158,8 +160,7 @@ def reassign_elsewhere(db: Database, case_number: str, username: str) -> None:
         ).all()
     supervisor = next(name for name, role in team if role == "supervisor")
     colleague = next(name for name, role in team if role == "caseworker" and name != username)
-    with db.uow() as uow:
-        reassign(uow, actor_of(db, supervisor), case_number, colleague)
+    reassign(db, actor_of(db, supervisor), case_number, colleague)
 
 
 # --- driving the app ---------------------------------------------------------------------------
@@ -395,31 +396,26 @@ def as_supervisor(demo: Demo, db: Database) -> CasetuiApp:
 
 def a_mornings_work(demo: Demo, db: Database) -> None:
     """Notes, a concern raised, a case moved and a mistyped password: a trail to look at."""
-    from casetui.services.context import settings
-
     from casetui.domain.errors import SignInFailed
     from casetui.services.auth import sign_in
     from casetui.services.cases import change_concern
     from casetui.services.notes import NoteInput, add_note
+    from casetui.services.settings import get_settings
 
     worker = actor_of(db, demo.caseworker)
-    with db.uow(write=False) as uow:
-        mine = CaseRepository(uow.session, worker).rows(CaseFilter(mine=True), limit=3)
-        activity = settings(uow).activity_types[0]
+    mine = list_cases(db, worker, CaseFilter(mine=True), limit=3).rows
+    activity = get_settings(db, worker).activity_types[0]
 
     def at(hour: int, minute: int) -> Database:
-        return Database(db.engine, clock=lambda: NOW.replace(hour=hour, minute=minute))
+        return replace(db, clock=lambda: NOW.replace(hour=hour, minute=minute))
 
     summaries = ("Rang about the rent arrears plan", "Home visit: benefits form done",
                  "Left a message with the GP surgery")  # fmt: skip
     for number, (row, summary) in enumerate(zip(mine, summaries, strict=False)):
-        with at(8, 10 + 20 * number).uow() as uow:
-            add_note(
-                uow, worker, row.case_number, NoteInput(summary=summary, activity_type=activity)
-            )
+        note = NoteInput(summary=summary, activity_type=activity)
+        add_note(at(8, 10 + 20 * number), worker, row.case_number, note)
     raised = "Medium" if mine[0].concern == "High" else "High"
-    with at(9, 15).uow() as uow:
-        change_concern(uow, actor_of(db, "admin"), mine[0].case_number, raised)
+    change_concern(at(9, 15), actor_of(db, "admin"), mine[0].case_number, raised)
     with contextlib.suppress(SignInFailed):
         sign_in(at(9, 30), demo.caseworker, "not the password")
     moved = next(row for row in mine[1:] if row.worker_username == demo.caseworker)
@@ -446,7 +442,7 @@ def empty_database(folder: Path) -> Iterator[Database]:
     """A database file with no schema, named by a relative path so the message reads the same anywhere."""
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.chdir(folder):
-        empty = Database(make_engine("sqlite:///casetui.db"), clock=fixed_clock)
+        empty = on_fixed_clock("sqlite:///casetui.db")
         try:
             yield empty
         finally:

@@ -11,6 +11,7 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -32,10 +33,8 @@ from casetui.tui.messages import CaseloadChanged
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from casetui.db.uow import Database
     from casetui.domain.actor import Actor
+    from casetui.services.work import Database
 
 log = logging.getLogger("casetui.tui")
 HUNG_UP = 129  # the status a shell reports for a process ended by SIGHUP
@@ -44,6 +43,11 @@ PROBLEM_TITLES = {
     SchemaBehind: "The database is not ready for this version of casetui",
     ConfigError: "The connection settings have a problem",
 }
+
+
+def system_clock() -> datetime:
+    """The time before a database is open (once one is, its own clock)."""
+    return datetime.now(UTC)
 
 
 class CasetuiApp(DatabaseWatch, App[int]):
@@ -83,8 +87,6 @@ class CasetuiApp(DatabaseWatch, App[int]):
 
     @property
     def clock(self) -> Callable[[], datetime]:
-        from casetui.db.uow import system_clock
-
         return self.db.clock if self.db is not None else system_clock
 
     @property
@@ -128,9 +130,9 @@ class CasetuiApp(DatabaseWatch, App[int]):
         try:
             if self.db is None and self._opener is not None:
                 self.db = self._opener()
-            from casetui.db.health import check_database
+            from casetui.services import setup
 
-            check_database(self.db)
+            setup.check(self.db)
             actor = self.actor or self._sign_in_without_asking()
         except CasetuiError as error:
             self.call_from_thread(self._show_problem, error)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from casetui.config import ENV_PASSWORD, Connection
+from casetui.startup import open_database
 
 
 def launch(conn: Connection, username: str | None) -> int:
@@ -14,15 +16,9 @@ def launch(conn: Connection, username: str | None) -> int:
     # Asked before the app takes over the terminal: a PostgreSQL password may need a prompt.
     db_password = None if conn.url.startswith("sqlite") else _database_password(conn)
 
-    def open_database():  # type: ignore[no-untyped-def]
-        from casetui.db.engine import make_engine
-        from casetui.db.uow import Database
-
-        return Database(make_engine(conn.url, password=db_password))
-
-    app = make_app(
-        None, username=username, password=os.environ.get(ENV_PASSWORD), opener=open_database
-    )
+    # Opened in the app's start-up worker, after the first paint.
+    opener = partial(open_database, conn.url, password=db_password)
+    app = make_app(None, username=username, password=os.environ.get(ENV_PASSWORD), opener=opener)
     try:
         code = app.run()
     finally:

@@ -10,6 +10,7 @@ from casetui.domain.filters import SORT_KEYS, CaseFilter
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import StaffRepository
+from casetui.services import caseload as caseload_service
 from casetui.services.cases import CaseInput, open_case
 from casetui.services.clients import ClientInput, register_client
 from casetui.tui.screens.caseload import CaseloadScreen
@@ -130,8 +131,9 @@ async def test_redrawn_lines_follow_focus_and_the_clock(db, actor_for, caseworke
 async def test_page_down_moves_the_cursor_and_fetches_the_next_pages(
     db, actor_for, make_app, settle, monkeypatch
 ):
-    # The page size is read where pages are fetched and where the table finds a row's page.
-    for module in (source, widget):
+    # The page size is read where pages are fetched (the caseload service) and where the table
+    # finds a row's page.
+    for module in (caseload_service, source, widget):
         monkeypatch.setattr(module, "PAGE_SIZE", 10)
     calls: list[int | None] = []
     original = CaseloadRepository.page

@@ -62,8 +62,7 @@ class AuditEventScreen(ModalScreen[None]):
 
         def read() -> AuditEventView:
             # A write: opening a restricted note's text is recorded, as reading the note is.
-            with app.db.uow() as uow:
-                return audit_trail.open_event(uow, app.signed_in, self.event_id)
+            return audit_trail.open_event(app.db, app.signed_in, self.event_id)
 
         def failed(error: Exception) -> None:
             app.show_error(error)

@@ -19,7 +19,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Static
 
 from casetui.domain.errors import RuleError, ValidationErrors
-from casetui.repositories.audit import Position
+from casetui.domain.filters import Position
 from casetui.services import audit_trail
 from casetui.services.audit_trail import TrailPage, TrailQuery
 from casetui.tui.database_away import call_database
@@ -128,10 +128,9 @@ class AuditTrailScreen(Screen[None]):
         app = self.casetui
 
         def read() -> TrailPage:
-            with app.db.uow(write=False) as uow:
-                return audit_trail.browse(
-                    uow, app.signed_in, query, older_than=older_than, newer_than=newer_than
-                )
+            return audit_trail.browse(
+                app.db, app.signed_in, query, older_than=older_than, newer_than=newer_than
+            )
 
         def failed(error: Exception) -> None:
             if isinstance(error, RuleError):  # a filter that makes no sense: said beside them

@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option
 
 from casetui.domain.errors import BulkRefused, DatabaseUnavailable, ValidationError
 from casetui.domain.read_models import BulkResult
-from casetui.services import notes
+from casetui.services import bulk_notes
+from casetui.services.note_rules import NoteInput
 from casetui.services.tasks import TaskInput
 from casetui.services.timeline import BulkContext, bulk_context
 from casetui.tui.database_away import call_database
@@ -82,9 +83,10 @@ class BulkNoteScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="bulk-load")
     def load(self) -> None:
+        db, actor = self.app.db, self.app.actor
+
         def read() -> BulkContext:
-            with self.app.db.uow(write=False) as uow:
-                return bulk_context(uow, self.app.actor, self.case_numbers)
+            return bulk_context(db, actor, self.case_numbers)
 
         call_database(self, read, self._ready)
 
@@ -223,10 +225,11 @@ class BulkNoteScreen(Screen[bool]):
         self._save(form.note_input(), task_forms[0].task_input() if task_forms else None)
 
     @work(thread=True, exclusive=True, group="bulk-save")
-    def _save(self, note: notes.NoteInput, task: TaskInput | None) -> None:
+    def _save(self, note: NoteInput, task: TaskInput | None) -> None:
+        db, actor = self.app.db, self.app.actor
+
         def write() -> BulkResult:
-            with self.app.db.uow() as uow:
-                return notes.bulk_add_notes(uow, self.app.actor, self.case_numbers, note, task)
+            return bulk_notes.bulk_add_notes(db, actor, self.case_numbers, note, task)
 
         call_database(self, write, self._saved, self._refused)
 

@@ -14,9 +14,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.domain.enums import CaseStatus, Concern, Grant, Role
-from casetui.repositories.cases import CaseFilter
-from casetui.services import policy
+from casetui.domain.enums import CaseStatus, Concern
+from casetui.domain.filters import CaseFilter
+from casetui.services import bulk_notes, caseload, policy
+from casetui.services.bulk_notes import BULK_MAX_CASES
+from casetui.services.caseload import starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
 from casetui.tui.messages import CaseloadChanged
 from casetui.tui.screens.pickers import ChoicePicker
@@ -33,11 +35,6 @@ if TYPE_CHECKING:
 FIRST_DIRECTION_DESCENDING = {"last_interaction": True, "concern": True}
 _SORT = Binding.Group("Sort")
 _FILTERS = Binding.Group("Filters")
-
-
-def starting_filter(actor: Actor) -> CaseFilter:
-    """Caseworkers start on their own cases; everyone else on all they may see."""
-    return CaseFilter(mine=actor.role is Role.CASEWORKER)
 
 
 def signed_in_line(actor: Actor, database: str) -> Text:
@@ -224,20 +221,13 @@ class CaseloadScreen(Screen[None]):
 
     def _choices(self, kind: str) -> Sequence[tuple[str, Any]]:
         """Runs in a worker thread."""
-        from casetui.repositories.caseload import CaseloadRepository
-        from casetui.repositories.staff import StaffRepository
-        from casetui.services import context
-
         app = self.casetui
-        with app.db.uow(write=False) as uow:
-            if kind == "pathway":
-                return [(p, p) for p in context.settings(uow).pathways]
-            if kind == "tag":
-                return [
-                    (t, t) for t in CaseloadRepository(uow.session, app.signed_in).tags_in_use()
-                ]
-            people = StaffRepository(uow.session, app.signed_in).list()
-        workers = [p for p in people if p.role is not Role.AUDITOR]
+        found = caseload.filter_choices(app.db, app.signed_in, kind)
+        if kind == "pathway":
+            return [(p, p) for p in found.pathways]
+        if kind == "tag":
+            return [(t, t) for t in found.tags]
+        workers = found.workers
         self.worker_names.update({p.id: p.display_name for p in workers})
         return [(f"{p.display_name} ({p.username})", p.id) for p in workers]
 
@@ -268,10 +258,7 @@ class CaseloadScreen(Screen[None]):
                 return False
             return None if self._table_row() is None else True
         if action == "bulk_note":
-            may = policy.can(policy.ensure_writer, actor) and policy.can(
-                policy.ensure_grant, actor, Grant.BULK_ACTIONS, "a bulk note"
-            )
-            return may or False
+            return bulk_notes.may_bulk_note(actor)
         if action == "audit_trail":
             return policy.can(policy.ensure_audit_reader, actor) or False
         return True
@@ -303,8 +290,6 @@ class CaseloadScreen(Screen[None]):
         self.app.push_screen(AuditTrailScreen())
 
     def action_bulk_note(self) -> None:
-        from casetui.services.notes import BULK_MAX_CASES
-
         selection = self.table.selection
         if selection.whole_filter is not None:
             self.notify("Gathering the selected cases…", timeout=2)
@@ -323,14 +308,13 @@ class CaseloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="caseload-bulk")
     def _gather_filtered(self, selection: Selection) -> None:
-        from casetui.services.notes import BULK_MAX_CASES
-
         assert selection.whole_filter is not None
         whole = selection.whole_filter
 
         def read() -> list[tuple[int, str]]:
-            with self.table.source.reading() as reads:
-                return reads.case_numbers(whole, BULK_MAX_CASES + len(selection.left_out) + 1)
+            return self.table.source.case_numbers(
+                whole, BULK_MAX_CASES + len(selection.left_out) + 1
+            )
 
         try:
             found = patiently(self.app, read)

@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from casetui.domain.errors import StaleEdit
+from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow, WorkloadRow
-from casetui.repositories.cases import CaseFilter, CaseRepository
-from casetui.services import cases, policy
-from casetui.services.workload import workload
+from casetui.services import caseload, cases, policy
+from casetui.services.workload import workload_of
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.widgets.footer import Footer
@@ -76,27 +76,27 @@ class PersonCasesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="person-load")
     def reload(self) -> None:
         person = self.person.staff_id
+        db, actor = self.app.db, self.app.actor
 
         def read() -> tuple[list[CaseRow], list[WorkloadRow]]:
-            with self.app.db.uow(write=False) as uow:
-                flt = CaseFilter(
-                    worker_ids=(person,),
-                    statuses=("Open", "Paused"),
-                    sort="client",
-                    descending=False,
-                )
-                found = CaseRepository(uow.session, self.app.actor).rows(flt, limit=CASES_SHOWN)
-                return found, workload(uow, self.app.actor)
+            flt = CaseFilter(
+                worker_ids=(person,),
+                statuses=("Open", "Paused"),
+                sort="client",
+                descending=False,
+            )
+            found = caseload.list_cases(db, actor, flt, limit=CASES_SHOWN).rows
+            return found, workload_of(db, actor, [person])
 
         def show(result: tuple[list[CaseRow], list[WorkloadRow]]) -> None:
             found, figures = result
             updated = next((r for r in figures if r.staff_id == person), self.person)
-            self._show(found, updated, figures)
+            self._show(found, updated)
 
         call_database(self, read, show)
 
-    def _show(self, found: list[CaseRow], person: WorkloadRow, everyone: list[WorkloadRow]) -> None:
-        self.cases, self.person, self.everyone = found, person, everyone
+    def _show(self, found: list[CaseRow], person: WorkloadRow) -> None:
+        self.cases, self.person = found, person
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -133,12 +133,22 @@ class PersonCasesScreen(Screen[None]):
 
     def action_reassign(self) -> None:
         case = self._current()
-        if case is None:
-            return
-        others = sorted(
-            (r for r in getattr(self, "everyone", []) if r.staff_id != self.person.staff_id),
-            key=lambda r: (r.utilisation, r.display_name),
-        )
+        if case is not None:
+            self._offer_workers(case)
+
+    @work(thread=True, exclusive=True, group="person-choices")
+    def _offer_workers(self, case: CaseRow) -> None:
+        """Who may take the case (as the service answers), with how loaded each one is."""
+        db, actor = self.app.db, self.app.actor
+
+        def read() -> list[WorkloadRow]:
+            people = cases.worker_choices(db, actor, case.case_number)
+            return workload_of(db, actor, [p.id for p in people])
+
+        call_database(self, read, lambda people: self._pick_worker(case, people))
+
+    def _pick_worker(self, case: CaseRow, people: list[WorkloadRow]) -> None:
+        others = sorted(people, key=lambda r: (r.utilisation, r.display_name))
         choices = [
             (
                 Text(
@@ -156,11 +166,10 @@ class PersonCasesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="person-write")
     def _reassign(self, case: CaseRow, username: str) -> None:
+        db, actor = self.app.db, self.app.actor
+
         def write() -> None:
-            with self.app.db.uow() as uow:
-                cases.reassign(
-                    uow, self.app.actor, case.case_number, username, expected_version=case.version
-                )
+            cases.reassign(db, actor, case.case_number, username, expected_version=case.version)
 
         call_database(self, write, lambda _: self._reassigned(case, username), self._refused)
 

@@ -56,9 +56,10 @@ class WorkloadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="workload-load")
     def action_reload(self) -> None:
+        db, actor = self.app.db, self.app.actor
+
         def read() -> list[WorkloadRow]:
-            with self.app.db.uow(write=False) as uow:
-                return workload(uow, self.app.actor)
+            return workload(db, actor)
 
         call_database(self, read, self._show)
 

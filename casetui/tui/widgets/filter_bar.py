@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from casetui.repositories.cases import ACTIVE_STATUSES, CaseFilter
+from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.safe_text import visible
 

@@ -14,7 +14,7 @@ from casetui.tui.widgets.case_table.columns import (
     layout,
 )
 from casetui.tui.widgets.case_table.selection import Selection
-from casetui.tui.widgets.case_table.source import CaseloadReads, CaseloadSource
+from casetui.tui.widgets.case_table.source import CaseloadSource
 from casetui.tui.widgets.case_table.widget import CaseTable
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "MARK_WIDTH",
     "SORTABLE",
     "CaseTable",
-    "CaseloadReads",
     "CaseloadSource",
     "Column",
     "Selection",

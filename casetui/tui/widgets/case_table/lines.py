@@ -15,8 +15,8 @@ from rich.style import Style
 from textual.strip import Strip
 
 from casetui.domain.dates import relative_age
+from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow
-from casetui.repositories.cases import CaseFilter
 from casetui.tui.widgets.case_table.columns import MARK_WIDTH, Column, due_label
 from casetui.tui.widgets.safe_text import fit, visible
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casetui.repositories.cases import CaseFilter
+from casetui.domain.filters import CaseFilter
 
 
 @dataclass(frozen=True)

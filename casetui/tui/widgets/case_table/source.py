@@ -1,56 +1,45 @@
-"""Where the caseload table's rows come from: pages and counts read as the actor sees them."""
+"""Where the caseload table's rows come from: the caseload service, as the actor sees it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow
-from casetui.repositories.cases import CaseFilter
+from casetui.services import caseload
+from casetui.services.caseload import PAGE_SIZE, CasePage
 
 if TYPE_CHECKING:
-    from casetui.db.uow import Database, UnitOfWork
     from casetui.domain.actor import Actor
+    from casetui.services.work import Database
 
-PAGE_SIZE = 100
-
-
-class CaseloadReads:
-    """Reads for the table inside one read-only unit of work (used from worker threads)."""
-
-    def __init__(self, uow: UnitOfWork, actor: Actor) -> None:
-        from casetui.repositories.caseload import CaseloadRepository
-
-        self.uow = uow
-        self.repository = CaseloadRepository(uow.session, actor)
-
-    def page(self, flt: CaseFilter, *, offset: int, after: int | None = None) -> list[CaseRow]:
-        return self.repository.page(flt, offset=offset, limit=PAGE_SIZE, after=after)
-
-    def count(self, flt: CaseFilter) -> int:
-        return self.repository.count(flt)
-
-    def clock(self) -> tuple[datetime, date]:
-        """Now, and today in the organisation's time zone."""
-        from casetui.services import context
-
-        return self.uow.now(), context.today(self.uow)
-
-    def case_numbers(self, flt: CaseFilter, limit: int) -> list[tuple[int, str]]:
-        return self.repository.case_numbers(flt, limit=limit)
+__all__ = ["PAGE_SIZE", "CaseloadSource"]
 
 
 @dataclass(frozen=True)
 class CaseloadSource:
-    """Where the table's rows come from: the database, as the signed-in actor sees it."""
+    """The table's reads, each asked of the caseload service (called from worker threads)."""
 
     db: Database
     actor: Actor
 
-    @contextmanager
-    def reading(self) -> Iterator[CaseloadReads]:
-        with self.db.uow(write=False) as uow:
-            yield CaseloadReads(uow, self.actor)
+    def page(self, flt: CaseFilter, *, offset: int = 0) -> CasePage:
+        """One page, with the clock (now, and today in the organisation's time zone) it was
+        read by: one unit of work."""
+        return caseload.first_page(self.db, self.actor, flt, offset=offset)
+
+    def pages(
+        self, flt: CaseFilter, numbers: Sequence[int], after: int | None
+    ) -> Iterator[list[CaseRow]]:
+        """The pages ``numbers`` in turn, all in one unit of work, open until the last is read;
+        ``after`` is the last case above the first of them, if known."""
+        return caseload.pages(self.db, self.actor, flt, numbers, after)
+
+    def count(self, flt: CaseFilter) -> int:
+        return caseload.count_cases(self.db, self.actor, flt)
+
+    def case_numbers(self, flt: CaseFilter, limit: int) -> list[tuple[int, str]]:
+        """(id, case number) of the filter's cases, in order, up to ``limit``."""
+        return caseload.case_numbers(self.db, self.actor, flt, limit=limit)

@@ -1,6 +1,6 @@
 """The caseload table widget: a Line API view that fetches and draws only the rows on screen.
 
-Rows come from the repository a page at a time, in thread workers, into a small LRU of
+Rows come from the caseload service a page at a time, in thread workers, into a small LRU of
 pages; rows not fetched yet paint as "…" until their page arrives. Paging down reads the
 next page by keyset (after the last case of the page above), so it stays quick deep into
 a large caseload.
@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow
-from casetui.repositories.cases import CaseFilter
 from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.case_table.columns import Column, layout
 from casetui.tui.widgets.case_table.lines import (
@@ -262,22 +262,20 @@ class CaseTable(ScrollView, can_focus=True):
         worker = get_current_worker()
 
         def fetch() -> int | None:
-            with self.source.reading() as reads:
-                now, today = reads.clock()
-                rows = reads.page(flt, offset=page * PAGE_SIZE)
-                if worker.is_cancelled:
-                    return None
-                self.post_message(self.PageArrived(generation, page, rows, now, today))
-                # A short first page is the whole caseload: no count needed.
-                if page == 0 and len(rows) < PAGE_SIZE:
-                    return len(rows)
+            first = self.source.page(flt, offset=page * PAGE_SIZE)
+            if worker.is_cancelled:
+                return None
+            rows = first.rows
+            self.post_message(self.PageArrived(generation, page, rows, first.now, first.today))
+            # A short first page is the whole caseload: no count needed.
+            if page == 0 and len(rows) < PAGE_SIZE:
+                return len(rows)
             # Counting a broad filter reads every matching case: not for each keystroke of a
             # name being typed (each would slow the next), only once the typing pauses.
             time.sleep(COUNT_AFTER_SECONDS)
             if worker.is_cancelled:
                 return None
-            with self.source.reading() as reads:
-                return reads.count(flt)
+            return self.source.count(flt)
 
         try:
             total = patiently(self.app, fetch)
@@ -294,18 +292,11 @@ class CaseTable(ScrollView, can_focus=True):
         self, generation: int, flt: CaseFilter, pages: list[int], after: int | None
     ) -> None:
         """Fetch ``pages`` in turn; ``after`` is the last case above the first of them, if known."""
-        first_after = after
 
         def fetch() -> None:
-            after = first_after
-            with self.source.reading() as reads:
-                for number, page in enumerate(pages):
-                    if number and pages[number - 1] != page - 1:
-                        after = None
-                    rows = reads.page(flt, offset=page * PAGE_SIZE, after=after)
-                    self.post_message(self.PageArrived(generation, page, rows))
-                    # Keyset from here on when this page is whole; counting rows otherwise.
-                    after = rows[-1].id if len(rows) == PAGE_SIZE else None
+            # Read to the end, so the unit of work the pages share closes with the last of them.
+            for number, rows in enumerate(self.source.pages(flt, pages, after)):
+                self.post_message(self.PageArrived(generation, pages[number], rows))
 
         try:
             # A newer filter or scroll makes these pages unwanted: stop waiting for them.

@@ -1,0 +1,145 @@
+"""The keys a screen offers are the actions the services allow, for every kind of person.
+
+Each role opens the caseload and a case's timeline; the screen is asked which of its write
+keys it offers (``check_action``), and the same actions are then tried through the services.
+A key offered must be an action the services carry out; a key withheld, one they refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from helpers_screens import actor, first_of_role, make_host, show, wait_for
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import CaseStatus, Concern, Role
+from casetui.domain.errors import NotFound, PermissionDenied
+from casetui.domain.filters import CaseFilter
+from casetui.domain.timeline import NOTE, TASK
+from casetui.services import audit_trail, bulk_notes, caseload, cases, notes, tasks
+from casetui.services.notes import NoteChanges, NoteInput
+from casetui.services.settings import get_settings
+from casetui.services.tasks import TaskInput
+from casetui.services.work import Database
+from casetui.tui.screens.caseload import CaseloadScreen
+from casetui.tui.screens.timeline import TimelineScreen
+from casetui.tui.widgets.case_table import CaseTable
+from casetui.tui.widgets.timeline_list import TimelineList
+
+ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR]
+REFUSED = (PermissionDenied, NotFound)
+
+
+def allowed(attempt: Callable[[], Any]) -> bool:
+    """What the services answer: carried out, or refused by a rule of who may."""
+    try:
+        attempt()
+    except REFUSED:
+        return False
+    return True
+
+
+def first_open_case(db: Database, actor: Actor) -> tuple[int, str]:
+    page = caseload.list_cases(db, actor, CaseFilter(statuses=(CaseStatus.OPEN.value,)), limit=1)
+    assert page.rows, f"{actor.username} sees no open case"
+    return page.rows[0].id, page.rows[0].case_number
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+    person = first_of_role(db, role)
+    admin = first_of_role(db, Role.ADMINISTRATOR)
+    case_id, number = first_open_case(db, person)
+    kind = get_settings(db, admin).activity_types[0]
+    # Someone else's fresh note and an open task: the note and task keys have something to act on.
+    row = caseload.list_cases(db, admin, CaseFilter(query=number, statuses=()), limit=1).rows[0]
+    author = admin if person.id != admin.id else actor(db, row.worker_username)
+    theirs = notes.add_note(db, author, number, NoteInput("By someone else", kind))
+    task = tasks.add_task(db, admin, number, TaskInput(name="Ring back", due="+1w"))
+
+    app = make_host(db, person)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await show(pilot, app, TimelineScreen(case_id))
+        listing = screen.query_one(TimelineList)
+        await wait_for(pilot, lambda: screen.access is not None and bool(listing.entries))
+
+        def offered(action: str, on: tuple[str, int] | None = None) -> bool:
+            if on is not None:
+                listing.cursor = next(
+                    i for i, e in enumerate(listing.entries) if (e.kind, e.id) == on
+                )
+            return screen.check_action(action, ()) is True
+
+        keys = {
+            "new_note": offered("new_note"),
+            "new_task": offered("new_task"),
+            "status": offered("status"),
+            "concern": offered("concern"),
+            "reassign": offered("reassign"),
+            "edit": offered("edit", (NOTE, theirs.id)),
+            "delete": offered("delete", (NOTE, theirs.id)),
+            "addendum": offered("addendum", (NOTE, theirs.id)),
+            "complete_task": offered("complete_task", (TASK, task.id)),
+        }
+        await pilot.press("escape")
+
+    new_worker = (
+        next(iter(cases.worker_choices(db, person, number)), None) if keys["reassign"] else None
+    )
+    services = {
+        "new_note": allowed(lambda: notes.add_note(db, person, number, NoteInput("Called", kind))),
+        "new_task": allowed(lambda: tasks.add_task(db, person, number, TaskInput("Visit", "+2d"))),
+        "status": allowed(lambda: cases.change_status(db, person, number, CaseStatus.PAUSED.value)),
+        "concern": allowed(
+            lambda: cases.change_concern(
+                db,
+                person,
+                number,
+                Concern.HIGH.value if row.concern != Concern.HIGH.value else Concern.LOW.value,
+            )
+        ),  # fmt: skip
+        "edit": allowed(
+            lambda: notes.edit_note(db, person, theirs.id, NoteChanges(summary="Fixed"))
+        ),
+        "addendum": allowed(lambda: notes.add_addendum(db, person, theirs.id, "More", "Forgot")),
+        "complete_task": allowed(lambda: tasks.complete_task(db, person, task.id)),
+        "delete": allowed(lambda: notes.delete_note(db, person, theirs.id)),
+        "reassign": allowed(
+            lambda: cases.reassign(
+                db, person, number, new_worker.username if new_worker else person.username
+            )
+        ),
+    }
+    assert keys == services
+    # Nobody is left with nothing to check: each role is offered something or refused something.
+    assert any(keys.values()) or role is Role.AUDITOR
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+    person = first_of_role(db, role)
+    _case_id, number = first_open_case(db, person)
+    kind = get_settings(db, person).activity_types[0]
+    app = make_host(db, person)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        screen = app.screen
+        table = screen.query_one(CaseTable)
+        await wait_for(pilot, lambda: table.current is not None)
+        keys = {
+            action: screen.check_action(action, ()) is True
+            for action in ("new_note", "bulk_note", "audit_trail")
+        }
+
+    services = {
+        "new_note": allowed(lambda: notes.add_note(db, person, number, NoteInput("Called", kind))),
+        "bulk_note": allowed(
+            lambda: bulk_notes.bulk_add_notes(db, person, [number], NoteInput("Group", kind))
+        ),
+        "audit_trail": allowed(
+            lambda: audit_trail.browse(db, person, audit_trail.TrailQuery(), limit=1)
+        ),
+    }
+    assert keys == services
