@@ -29,7 +29,7 @@ from casetui.services.note_rules import (
     lock_check,
     validate_note,
 )
-from casetui.services.records import save_versioned, snapshot
+from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.tasks import TaskInput, ValidTask, insert_task, validate_task
 from casetui.services.work import Database, Work, writing
 
@@ -136,8 +136,30 @@ def _recompute_last_interaction(work: Work, case: Case) -> None:
     case.last_interaction_at = latest
 
 
-def _overridden(after: dict[str, object], override: str | None) -> dict[str, object]:
-    return {**after, "override_reason": override} if override else after
+def _save_change(
+    work: Work,
+    note: CaseNote,
+    case: Case,
+    expected_version: int | None,
+    values: dict[str, object],
+    *,
+    action: str,
+    override: str | None = None,
+    recount: bool = True,
+) -> NoteView:
+    """Save a change to a note from the version the person saw, audit it (an override with its
+    reason), keep the case's last interaction true, and commit."""
+    before = snapshot(note)
+    save_versioned(work, note, expected_version, {**values, "updated_at": work.now()})
+    if recount:
+        _recompute_last_interaction(work, case)
+    after = snapshot(note, override_reason=override) if override else snapshot(note)
+    audit.record(
+        work, work.actor, f"note.override_{action}" if override else f"note.{action}",
+        "case_note", note.id, case_id=case.id, before=before, after=after,
+    )  # fmt: skip
+    work.commit()
+    return _view(work, saved_id(note))
 
 
 def edit_note(
@@ -186,19 +208,12 @@ def edit_note(
                 changes.contact_date if changes.contact_date is not None else local.date(),
                 changes.contact_time if changes.contact_time is not None else local.time(),
             )
-        before = snapshot(note)
-        if all(before.get(k) == v for k, v in values.items()):
+        if all(snapshot(note).get(k) == v for k, v in values.items()):
             raise ValidationError("note", "nothing to change")
-        save_versioned(work, note, expected_version, {**values, "updated_at": work.now()})
-        if "contact_at" in values:
-            _recompute_last_interaction(work, case)
-        action = "note.override_edit" if override else "note.edit"
-        audit.record(
-            work, actor, action, "case_note", note.id, case_id=case.id, before=before,
-            after=_overridden(snapshot(note), override),
+        return _save_change(
+            work, note, case, expected_version, values, action="edit", override=override,
+            recount="contact_at" in values,
         )  # fmt: skip
-        work.commit()
-        return _view(work, note_id)
 
 
 def delete_note(
@@ -213,18 +228,10 @@ def delete_note(
     with writing(db, actor) as work:
         note, case = _writable_note(work, actor, note_id)
         override = lock_check(work, actor, note, reason, "deleting")
-        before = snapshot(note)
-        save_versioned(
-            work, note, expected_version, {"deleted_at": work.now(), "updated_at": work.now()}
-        )
-        _recompute_last_interaction(work, case)
-        action = "note.override_delete" if override else "note.delete"
-        audit.record(
-            work, actor, action, "case_note", note.id, case_id=case.id, before=before,
-            after=_overridden(snapshot(note), override),
+        return _save_change(
+            work, note, case, expected_version, {"deleted_at": work.now()}, action="delete",
+            override=override,
         )  # fmt: skip
-        work.commit()
-        return _view(work, note_id)
 
 
 def restore_note(db: Database, actor: Actor, note_id: int) -> NoteView:
@@ -234,15 +241,7 @@ def restore_note(db: Database, actor: Actor, note_id: int) -> NoteView:
         if note.deleted_at is None:
             raise ValidationError("note", f"note {note_id} is not deleted")
         case = work.cases.get(note.case_id)
-        before = snapshot(note)
-        save_versioned(work, note, None, {"deleted_at": None, "updated_at": work.now()})
-        _recompute_last_interaction(work, case)
-        audit.record(
-            work, actor, "note.restore", "case_note", note.id, case_id=case.id, before=before,
-            after=snapshot(note),
-        )  # fmt: skip
-        work.commit()
-        return _view(work, note_id)
+        return _save_change(work, note, case, None, {"deleted_at": None}, action="restore")
 
 
 def add_addendum(db: Database, actor: Actor, note_id: int, text: str, reason: str) -> NoteView:
