@@ -152,9 +152,9 @@ def test_a_filter_matching_many_cases_reads_them_in_caseload_order(
 ) -> None:
     """Past BROAD_MATCHES matches, the page walks the caseload's index and tests each case,
     stopping at a full page: no gathering of every match, no sort."""
-    from casetui.repositories import cases as cases_repository
+    from casetui.repositories import case_search
 
-    monkeypatch.setattr(cases_repository, "BROAD_MATCHES", 5)
+    monkeypatch.setattr(case_search, "BROAD_MATCHES", 5)
     admin = actor(demo_db, Role.ADMINISTRATOR)
     flt = CaseFilter(query=query)
     found = plans(demo_db, lambda uow: CaseloadRepository(uow.session, admin).page(flt, limit=100))

@@ -12,7 +12,8 @@ from sqlmodel import col
 
 from casetui.domain.models import Case, CaseTag, Client
 from casetui.domain.read_models import CaseRow
-from casetui.repositories.cases import CaseFilter, CaseRepository, sort_column
+from casetui.repositories.case_search import sort_column
+from casetui.repositories.cases import CaseFilter, CaseRepository
 from casetui.repositories.scope import visible_cases
 
 TAGS_IN_USE_MAX = 500

@@ -1,7 +1,7 @@
 """The caseload filter finds the same cases whichever way it looks them up.
 
 A query matching few cases gathers them through indexes; one matching many reads the
-caseload in order and tests each case (``CaseRepository._matching``). Which way is chosen
+caseload in order and tests each case (``CaseSearch.matching (repositories/case_search.py)``). Which way is chosen
 depends on how many cases match, so both are run here on the same data, for every role,
 by moving the point where a query counts as matching many.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
-from casetui.repositories import cases as cases_repository
+from casetui.repositories import case_search
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.cases import CaseRepository
 from tests.services.conftest import World
@@ -56,7 +56,7 @@ def test_gathering_and_testing_row_by_row_find_the_same_cases(
     tagged: World, username: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gathered = _found(tagged, username)  # this small world never matches many
-    monkeypatch.setattr(cases_repository, "BROAD_MATCHES", 0)  # every match is "many"
+    monkeypatch.setattr(case_search, "BROAD_MATCHES", 0)  # every match is "many"
     tested = _found(tagged, username)
     assert tested == gathered
     for query, numbers, count in gathered:
