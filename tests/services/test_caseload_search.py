@@ -1,7 +1,7 @@
 """The caseload filter finds the same cases whichever way it looks them up.
 
 A query matching few cases gathers them through indexes; one matching many reads the
-caseload in order and tests each case (``CaseSearch.matching (repositories/case_search.py)``). Which way is chosen
+caseload in order and tests each case (``CaseSearch.matching`` in repositories/case_search.py). Which way is chosen
 depends on how many cases match, so both are run here on the same data, for every role,
 by moving the point where a query counts as matching many.
 """

@@ -8,7 +8,7 @@ Nearly every case of a large agency is closed, yet the caseload opens on the ope
 ones, newest interaction first. Walking the index of every case's last interaction for those
 reads twenty closed cases for each one shown; this partial index holds only the live open and
 paused cases, in the caseload's own order, so the first page and every row-by-row filter
-(``CaseSearch.matching (repositories/case_search.py)``) read only cases they can show. The repository writes the two
+(``CaseSearch.matching`` in repositories/case_search.py) read only cases they can show. The repository writes the two
 statuses as literals, as the planners need to see that a query asks for just these cases.
 
 PostgreSQL, where pg_trgm is installed (0002): preferred names get the trigram index names
