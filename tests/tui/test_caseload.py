@@ -15,7 +15,7 @@ from casetui.services.cases import CaseInput, open_case
 from casetui.services.clients import ClientInput, register_client
 from casetui.tui.screens.caseload import CaseloadScreen
 from casetui.tui.widgets import case_table
-from casetui.tui.widgets.case_table import CaseTable, layout, source, widget
+from casetui.tui.widgets.case_table import CaseTable, layout, pages, source
 from casetui.tui.widgets.safe_text import visible
 
 
@@ -133,7 +133,7 @@ async def test_page_down_moves_the_cursor_and_fetches_the_next_pages(
 ):
     # The page size is read where pages are fetched (the caseload service) and where the table
     # finds a row's page.
-    for module in (caseload_service, source, widget):
+    for module in (caseload_service, source, pages):
         monkeypatch.setattr(module, "PAGE_SIZE", 10)
     calls: list[int | None] = []
     original = CaseloadRepository.page

@@ -63,8 +63,8 @@ async def test_hang_up_keeps_the_words_typed_since_the_last_draft(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No draft from the typing pause or the interval: only the hang-up can write one here.
-    monkeypatch.setattr("casetui.tui.screens.note_editor.DRAFT_DEBOUNCE", 600.0)
-    monkeypatch.setattr("casetui.tui.screens.note_editor.DRAFT_EVERY", 600.0)
+    monkeypatch.setattr("casetui.tui.screens.note_editor.drafts.DRAFT_DEBOUNCE", 600.0)
+    monkeypatch.setattr("casetui.tui.screens.note_editor.drafts.DRAFT_EVERY", 600.0)
     worker = first_of_role(db, Role.CASEWORKER)
     case_id, _number = cases_of(db, worker)[0]
     app = make_host(db, worker)

@@ -1,8 +1,9 @@
 """The caseload table: a Line API view that fetches and draws only the rows on screen.
 
 One module per job: ``columns`` (which columns fit a width), ``source`` (where the rows come
-from), ``selection`` (what was chosen), ``lines`` (drawing a line) and ``widget`` (the
-``CaseTable`` itself: paging, the cursor, the keys).
+from), ``pages`` (fetching them a page at a time, and the pages kept), ``selection`` (what was
+chosen), ``lines`` (drawing a line) and ``widget`` (the ``CaseTable`` itself: the cursor, the
+keys, the drawing).
 """
 
 from casetui.tui.widgets.case_table.columns import (

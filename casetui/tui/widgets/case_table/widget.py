@@ -1,14 +1,10 @@
-"""The caseload table widget: a Line API view that fetches and draws only the rows on screen.
+"""The caseload table widget: the cursor, the selection, the keys, and drawing the rows on screen.
 
-Rows come from the caseload service a page at a time, in thread workers, into a small LRU of
-pages; rows not fetched yet paint as "…" until their page arrives. Paging down reads the
-next page by keyset (after the last case of the page above), so it stays quick deep into
-a large caseload.
+Its rows arrive a page at a time (``pages``); each line is drawn by ``lines``.
 """
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from datetime import date, datetime
 from typing import ClassVar
@@ -22,7 +18,6 @@ from textual.strip import Strip
 
 from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow
-from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.case_table.columns import Column, layout
 from casetui.tui.widgets.case_table.lines import (
     case_line,
@@ -30,16 +25,13 @@ from casetui.tui.widgets.case_table.lines import (
     message_line,
     placeholder_line,
 )
+from casetui.tui.widgets.case_table.pages import PagedRows
 from casetui.tui.widgets.case_table.selection import Selection
-from casetui.tui.widgets.case_table.source import PAGE_SIZE, CaseloadSource
+from casetui.tui.widgets.case_table.source import CaseloadSource
 from casetui.tui.widgets.drawn_lines import DrawnLines
 
-PAGES_KEPT = 24
-LOOK_AHEAD_SCREENS = 4  # screenfuls read below the one in view, once scrolling
-COUNT_AFTER_SECONDS = 0.2  # the pause in typing before a filter's cases are counted
 
-
-class CaseTable(ScrollView, can_focus=True):
+class CaseTable(PagedRows, ScrollView, can_focus=True):
     """Cases in pages: a cursor row, a selection mark, a header that stays put."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,10 +156,6 @@ class CaseTable(ScrollView, can_focus=True):
         return self._row(self.cursor)
 
     @property
-    def loaded_rows(self) -> int:
-        return sum(len(rows) for rows in self._pages.values())
-
-    @property
     def selection(self) -> Selection:
         return Selection(dict(self._picked), self._whole_filter, frozenset(self._left_out))
 
@@ -210,173 +198,12 @@ class CaseTable(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False)
         self.reload()
 
-    def reload(self) -> None:
-        """Fetch again (after a write), keeping the cursor where it was."""
-        self._failed = False
-        self._generation += 1
-        # The old rows stay on screen until the first new page arrives, so typing does not flicker.
-        self._previous = self._pages if self._pages else self._previous
-        self._pages = OrderedDict()
-        self._pending.clear()
-        self.total = None
-        self._start(self._generation, self.case_filter, self._page_of(self.cursor))
-        if self._previous is None:  # nothing to keep showing: say the cases are loading
-            self.refresh()
-        # Else the old rows stay as drawn until the new ones arrive: no frame spent redrawing
-        # the same lines on every keystroke.
-        self._post_status()
-
     def clear_selection(self) -> None:
         self._picked.clear()
         self._whole_filter = None
         self._left_out.clear()
         self.refresh()
         self._post_status()
-
-    # --- fetching ------------------------------------------------------------------------
-
-    def _page_of(self, index: int) -> int:
-        return max(0, index) // PAGE_SIZE
-
-    def _row(self, index: int) -> CaseRow | None:
-        rows = self._pages.get(index // PAGE_SIZE)
-        if rows is None:
-            return None
-        offset = index % PAGE_SIZE
-        return rows[offset] if offset < len(rows) else None
-
-    def _start(self, generation: int, flt: CaseFilter, page: int) -> None:
-        """The first fetch for a filter: the page in view, then (only if needed) the count."""
-        self._pending.add(page)
-        self.run_worker(
-            lambda: self._fetch_start(generation, flt, page),
-            thread=True,
-            exclusive=True,
-            group="caseload-start",
-            exit_on_error=False,
-        )
-
-    def _fetch_start(self, generation: int, flt: CaseFilter, page: int) -> None:
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-
-        def fetch() -> int | None:
-            first = self.source.page(flt, offset=page * PAGE_SIZE)
-            if worker.is_cancelled:
-                return None
-            rows = first.rows
-            self.post_message(self.PageArrived(generation, page, rows, first.now, first.today))
-            # A short first page is the whole caseload: no count needed.
-            if page == 0 and len(rows) < PAGE_SIZE:
-                return len(rows)
-            # Counting a broad filter reads every matching case: not for each keystroke of a
-            # name being typed (each would slow the next), only once the typing pauses.
-            time.sleep(COUNT_AFTER_SECONDS)
-            if worker.is_cancelled:
-                return None
-            return self.source.count(flt)
-
-        try:
-            total = patiently(self.app, fetch)
-        except Abandoned:
-            return
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            self.post_message(self.LoadFailed(error))
-            self.post_message(self.PageArrived(generation, page, None))
-            return
-        if total is not None and not worker.is_cancelled:
-            self.post_message(self.Counted(generation, total))
-
-    def _fetch_pages(
-        self, generation: int, flt: CaseFilter, pages: list[int], after: int | None
-    ) -> None:
-        """Fetch ``pages`` in turn; ``after`` is the last case above the first of them, if known."""
-
-        def fetch() -> None:
-            # Read to the end, so the unit of work the pages share closes with the last of them.
-            for number, rows in enumerate(self.source.pages(flt, pages, after)):
-                self.post_message(self.PageArrived(generation, pages[number], rows))
-
-        try:
-            # A newer filter or scroll makes these pages unwanted: stop waiting for them.
-            patiently(self.app, fetch, wanted=lambda: generation == self._generation)
-        except Abandoned:
-            return
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            self.post_message(self.LoadFailed(error))
-            for page in pages:
-                self.post_message(self.PageArrived(generation, page, None))
-
-    def _ensure_pages(self) -> None:
-        if self._generation == 0 or not self.is_mounted:
-            return
-        top = int(self.scroll_y)
-        rows = self._visible_rows()
-        # Once scrolling, the screenful in view and three more below, so paging down finds its
-        # rows waiting; at the top (a new filter, every keystroke) no more than the next screen.
-        ahead = LOOK_AHEAD_SCREENS if top else 2
-        wanted = range(self._page_of(top), self._page_of(top + ahead * rows) + 1)
-        limit = None if self.total is None else self._page_of(max(0, self.total - 1))
-        missing = [
-            p for p in wanted
-            if p not in self._pages and p not in self._pending and (limit is None or p <= limit)
-        ]  # fmt: skip
-        for page in wanted:
-            if page in self._pages:
-                self._pages.move_to_end(page)
-        if not missing or (self.total is None and not self._pages):
-            return
-        self._pending.update(missing)
-        generation, flt = self._generation, self.case_filter
-        above = self._pages.get(missing[0] - 1)
-        after = above[-1].id if above and len(above) == PAGE_SIZE else None
-        self.run_worker(
-            lambda: self._fetch_pages(generation, flt, missing, after),
-            thread=True,
-            group="caseload-pages",
-            exit_on_error=False,
-        )
-
-    def on_case_table_page_arrived(self, message: CaseTable.PageArrived) -> None:
-        if message.generation != self._generation:
-            return
-        self._pending.discard(message.page)
-        self._failed = message.rows is None
-        self._previous = None
-        if message.now is not None and message.today is not None:
-            if (message.now, message.today) != (self._now, self._today):
-                self._drawn.clear()  # "3d ago" and "due today" read differently now
-            self._now, self._today = message.now, message.today
-        if message.rows is not None:
-            self._pages[message.page] = message.rows
-            self._pages.move_to_end(message.page)
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        if self.total is None:
-            self._set_virtual_height(self.loaded_rows_through(message.page))
-        self.refresh()
-        self._ensure_pages()
-        self._post_status()
-
-    def loaded_rows_through(self, page: int) -> int:
-        rows = self._pages.get(page)
-        return page * PAGE_SIZE + (len(rows) if rows else 0)
-
-    def on_case_table_counted(self, message: CaseTable.Counted) -> None:
-        if message.generation != self._generation:
-            return
-        self.total = message.total
-        self._set_virtual_height(message.total)
-        if self.cursor >= message.total:
-            self.cursor = max(0, message.total - 1)
-            self._scroll_to_cursor()
-        self.refresh()
-        self._ensure_pages()
-        self._post_status()
-
-    def _set_virtual_height(self, rows: int) -> None:
-        self.virtual_size = Size(self.size.width, rows + 1)
 
     def _post_status(self) -> None:
         # Whether the cursor's case has arrived counts too: it decides the keys that act on it.
@@ -505,11 +332,10 @@ class CaseTable(ScrollView, can_focus=True):
                 "The cases could not be fetched. Press ctrl+r to try again.", width
             )
         if self._previous is not None and not self._pages:
-            rows = self._previous.get(index // PAGE_SIZE) or []
-            offset = index % PAGE_SIZE
-            if offset >= len(rows):
+            previous = self._previous_row(index)
+            if previous is None:
                 return Strip.blank(width, self.rich_style)
-            return self._case_line(rows[offset], width, None)
+            return self._case_line(previous, width, None)
         if self.total is None and not self._pages and y == 1:
             return self._message("Loading cases…", width)
         if index > self._last_index() or (self.total is not None and index >= self.total):

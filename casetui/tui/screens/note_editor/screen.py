@@ -1,8 +1,7 @@
-"""Write or edit one case note, with follow-up tasks, saved as a draft while you type."""
+"""The note editor screen: loading the note, its tasks, saving it, and leaving it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,25 +22,22 @@ from casetui.domain.errors import (
 )
 from casetui.domain.locking import NoteLock, describe_lock
 from casetui.domain.read_models import NoteView
-from casetui.drafts import DraftKey, DraftStore
+from casetui.drafts import DraftStore
 from casetui.services import notes
 from casetui.services.timeline import EditorContext, editor_context
 from casetui.tui.database_away import call_database
-from casetui.tui.screens.addendum import AddendumScreen
 from casetui.tui.screens.choice import ChoiceScreen
-from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.screens.note_editor.drafts import Drafts
+from casetui.tui.screens.note_editor.locked import LockedNote
+from casetui.tui.screens.note_editor.their_version import TheirVersion
 from casetui.tui.screens.reason import ReasonScreen
 from casetui.tui.widgets.footer import Footer
-from casetui.tui.widgets.latest_note import LatestNote, merge_latest, who_and_when
-from casetui.tui.widgets.note_form import NoteForm, note_values
+from casetui.tui.widgets.note_form import NoteForm
 from casetui.tui.widgets.task_form import TaskForm, show_field_errors
 from casetui.tui.widgets.timeline_list import visible
 
-DRAFT_DEBOUNCE = 1.0  # seconds after the last keystroke
-DRAFT_EVERY = 3.0  # and at least this often while typing goes on
 
-
-class NoteEditorScreen(Screen[bool]):
+class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
     """Dismissed with True once the note is saved, False when closed without saving."""
 
     HELP_TITLE = "Note editor"
@@ -74,10 +70,11 @@ class NoteEditorScreen(Screen[bool]):
         self.version: int | None = None  # the note's version the edit is based on
         # That version's fields: what the user's changes are changes to (None: not known).
         self.base: dict[str, Any] | None = None
-        self.refused_as_stale: StaleEdit | None = None
+        self.refused_as_stale: StaleEdit | None = None  # ctrl+l is offered (their_version.py)
         self._focus_before_save: Any = None
         self.saving = False
         self.finished = False  # saved or thrown away: no draft to keep any more
+        # The draft kept while typing (drafts.py).
         self._last_draft: dict[str, Any] | None = None
         self._debounce: Any = None
         # No draft is written until an earlier one has been restored or discarded.
@@ -94,7 +91,7 @@ class NoteEditorScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.load()
-        self.set_interval(DRAFT_EVERY, self.save_draft)
+        self._keep_drafts()
 
     def on_unmount(self) -> None:
         # A dropped connection or a closed terminal unmounts the screen: keep what was typed.
@@ -117,10 +114,6 @@ class NoteEditorScreen(Screen[bool]):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.context.settings.time_zone) if self.context else ZoneInfo("UTC")
-
-    @property
-    def draft_key(self) -> DraftKey:
-        return DraftKey(self.app.db.url, self.app.actor.username, self.case_id, self.note_id)
 
     async def _ready(self, context: EditorContext) -> None:
         self.context = context
@@ -182,109 +175,6 @@ class NoteEditorScreen(Screen[bool]):
         """What the lock leaves this person free to do with the note, as the services say."""
         assert self.context is not None
         return self.context.access.note_lock(note.created_at, self.app.db.clock())
-
-    # --- drafts ----------------------------------------------------------------------------------
-
-    def snapshot(self) -> dict[str, Any]:
-        form = self.query_one(NoteForm)
-        return {
-            "note": form.values(),
-            "tasks": [t.values() for t in self.query(TaskForm)],
-            "version": self.version,
-            "base": self.base,
-        }
-
-    def _last_words(self) -> dict[str, Any] | None:
-        """What was typed, read from the fields even while they are being taken down."""
-        if self._form is None:
-            return self._latest
-        try:
-            tasks = (
-                [t.values() for t in self._form.parent.query(TaskForm)] if self._form.parent else []
-            )
-            return {
-                "note": self._form.values(),
-                "tasks": tasks,
-                "version": self.version,
-                "base": self.base,
-            }
-        except Exception:  # noqa: BLE001 - half taken down: fall back to the last change seen
-            return self._latest
-
-    @property
-    def changed(self) -> bool:
-        return self.context is not None and self.snapshot() != self.original
-
-    def _offer_draft(self) -> None:
-        draft = self.drafts.load(self.draft_key)
-        if draft is None or draft.fields == self.original:
-            self._draft_settled = True
-            return
-        saved = draft.saved_at.astimezone(self.zone)
-        message = (
-            f"You have an unsaved draft of this note from {saved:%a} {saved.day} {saved:%b %H:%M}."
-        )
-        choices = [("Restore the draft", "restore"), ("Discard the draft", "discard")]
-        self.app.push_screen(
-            ChoiceScreen("Unsaved draft", choices, message=message), self._draft_chosen
-        )
-
-    async def _draft_chosen(self, choice: str | None) -> None:
-        self._draft_settled = True
-        draft = self.drafts.load(self.draft_key)
-        if draft is None or choice is None:
-            return  # escape: the draft stays on disk, offered again next time
-        if choice == "discard":
-            self.drafts.delete(self.draft_key)
-            return
-        fields = draft.fields
-        self.query_one(NoteForm).load(fields.get("note") or {})
-        for values in fields.get("tasks") or []:
-            if isinstance(values, dict):
-                form = await self._mount_task()
-                form.load(values)
-        if self.note_id is not None and isinstance(fields.get("version"), int):
-            self.version = fields["version"]
-            base = fields.get("base")
-            # A draft written before drafts kept their base: every difference counts as a clash.
-            self.base = base if isinstance(base, dict) else None
-            if self.context and self.context.note and self.context.note.version != self.version:
-                self.set_status(
-                    "Someone has saved this note since your draft; saving will tell you what changed.",
-                    problem=True,
-                )
-        self._last_draft = self.snapshot()
-
-    def on_note_form_changed(self, _event: NoteForm.Changed) -> None:
-        self._schedule_draft()
-
-    def on_task_form_changed(self, _event: TaskForm.Changed) -> None:
-        self._schedule_draft()
-
-    def _schedule_draft(self) -> None:
-        self._latest = self.snapshot()  # kept for unmount, when the fields may be gone
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DRAFT_DEBOUNCE, self.save_draft)
-
-    def save_draft(self) -> None:
-        if self.finished or not self._draft_settled:
-            return
-        current = self.snapshot() if self.query(NoteForm) else self._last_words()
-        if current is None:
-            return
-        if current == self._last_draft:
-            return
-        try:
-            if current != self.original:
-                self.drafts.save(self.draft_key, current, now=self.app.db.clock())
-                self._wrote_draft = True
-            elif self._wrote_draft:
-                self.drafts.delete(self.draft_key)  # typed back to how it was: nothing to keep
-        except OSError as exc:
-            self.notify(f"Could not keep a draft: {exc.strerror}", severity="warning", markup=False)
-            return
-        self._last_draft = current
 
     # --- tasks -----------------------------------------------------------------------------------
 
@@ -425,59 +315,11 @@ class NoteEditorScreen(Screen[bool]):
     def _show_field_error(self, exc: ValidationError) -> bool:
         return show_field_errors(self, exc)
 
-    # --- someone else saved first -----------------------------------------------------------
-
-    def _offer_their_version(self, exc: StaleEdit) -> None:
-        self.refused_as_stale = exc
-        self.refresh_bindings()
-        who, when = who_and_when(exc)
-        self.set_status(
-            f"Not saved: someone else saved this note after you opened it ({who}{when}). "
-            "Your text is still here and in your draft; ctrl+l shows their version above yours.",
-            problem=True,
-        )
-
-    def action_load_latest(self) -> None:
-        if self.note_id is not None and not self.saving:
-            self._load_latest(self.note_id)
-
-    @work(thread=True, exclusive=True, group="editor-load")
-    def _load_latest(self, note_id: int) -> None:
-        def read() -> NoteView:
-            return notes.open_note(self.app.db, self.app.actor, note_id)
-
-        call_database(self, read, self._show_latest, self._latest_unavailable)
-
-    def _latest_unavailable(self, exc: Exception) -> None:
-        self.set_status(
-            f"Their version could not be shown ({exc}). Your text is still here and in your draft.",
-            problem=True,
-        )
-
-    async def _show_latest(self, latest: NoteView) -> None:
-        """Their version above the form; what only they changed is taken in, the rest is mine."""
-        assert self.context is not None
-        form = self.query_one(NoteForm)
-        theirs = note_values(latest, latest.contact_at.astimezone(self.zone))
-        merged = merge_latest(self.base, form.values(), theirs)
-        form.load(merged.taken)
-        panel = LatestNote(latest, merged, self.refused_as_stale, previous_version=self.version)
-        for old in self.query(LatestNote):
-            await old.remove()
-        await self.query_one("#editor-body", VerticalScroll).mount(panel, before=form)
-        panel.scroll_visible()
-        self.version, self.base = latest.version, theirs
-        self.context = replace(self.context, note=latest)
-        self.original = {"note": theirs, "tasks": [], "version": latest.version, "base": theirs}
-        self.refused_as_stale = None
-        self.refresh_bindings()
-        self.set_status(
-            f"Their version {latest.version} is shown above; your text is in the form. "
-            "ctrl+s saves yours on top of it."
-        )
-        self._schedule_draft()
-
     # --- leaving ----------------------------------------------------------------------------------
+
+    @property
+    def changed(self) -> bool:
+        return self.context is not None and self.snapshot() != self.original
 
     def holds_unsaved_work(self) -> bool:
         return bool(self.changed)
@@ -508,52 +350,3 @@ class NoteEditorScreen(Screen[bool]):
             self.finished = True
             self.drafts.delete(self.draft_key)
             self.dismiss(False)
-
-    # --- a locked note --------------------------------------------------------------------------
-
-    def _offer_addendum(self, note: NoteView) -> None:
-        assert self.context is not None
-        when = describe_lock(
-            note.created_at,
-            self.context.access.lock_days,
-            self.app.db.clock().astimezone(self.zone),
-        )
-        message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
-        self.app.push_screen(
-            ConfirmScreen("Note locked", message, yes="Add addendum", no="Go back"),
-            lambda yes: self._write_addendum(note) if yes else self._leave(),
-        )
-
-    def _leave(self) -> None:
-        self.finished = True
-        self.dismiss(False)
-
-    def _write_addendum(
-        self, note: NoteView, text: str = "", reason: str = "", error: str | None = None
-    ) -> None:
-        def chosen(result: tuple[str, str] | None) -> None:
-            if result is None:
-                self._leave()
-                return
-            self._save_addendum(note, *result)
-
-        self.app.push_screen(
-            AddendumScreen(note.summary, text=text, reason=reason, error=error), chosen
-        )
-
-    @work(thread=True, exclusive=True, group="editor-save")
-    def _save_addendum(self, note: NoteView, text: str, reason: str) -> None:
-        def write() -> NoteView:
-            return notes.add_addendum(self.app.db, self.app.actor, note.id, text, reason)
-
-        def refused(exc: Exception) -> None:
-            if isinstance(exc, ValidationError):
-                self._write_addendum(note, text, reason, f"{exc.field}: {exc.message}")
-                return
-            self.app.show_error(exc)
-            self._write_addendum(note, text, reason, str(exc))
-
-        call_database(self, write, self._saved, refused)
-
-
-__all__ = ["NoteEditorScreen", "note_values"]
