@@ -154,6 +154,9 @@ def resolve(db: str | None, profile: str | None, env: dict[str, str] | None = No
     return Connection(url=default_sqlite_url(), source="default")
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def _normalise(url: str) -> str:
     """A bare file path means a SQLite file."""
     problem = unstorable(url)
@@ -161,6 +164,14 @@ def _normalise(url: str) -> str:
         raise ConfigError(f"database location: {problem}")
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
+    backend = url.split("://", 1)[0].split("+", 1)[0].lower()
+    if backend not in SUPPORTED_BACKENDS:
+        hint = " (write postgresql://)" if backend == "postgres" else ""
+        raise ConfigError(
+            f"database location: casetui works with SQLite files and PostgreSQL, not "
+            f"{printable(backend[:40])!r}{hint}; give a file path, sqlite:///PATH or "
+            "postgresql://USER@HOST/DATABASE"
+        )
     return url
 
 
@@ -192,19 +203,19 @@ def database_password(conn: Connection, *, interactive: bool | None = None) -> s
             stored = None
         if stored:
             return stored
-    elif not os.environ.get(ENV_DB_PASSWORD):
-        print(
-            f"casetui: no system keyring here; using {ENV_DB_PASSWORD} or asking for the database password",
-            file=sys.stderr,
-        )
     if os.environ.get(ENV_DB_PASSWORD):
         return os.environ[ENV_DB_PASSWORD]
     interactive = sys.stdin.isatty() if interactive is None else interactive
     if interactive:
         import getpass
 
+        if not keyring_available():
+            print(
+                f"casetui: no system keyring here; set {ENV_DB_PASSWORD} to skip this question",
+                file=sys.stderr,
+            )
         return getpass.getpass(f"Database password for {conn.keyring_key}: ") or None
-    return None  # trust or peer authentication needs none
+    return None  # the server says so, if it wanted one
 
 
 def store_database_password(conn: Connection, password: str) -> bool:

@@ -4,10 +4,18 @@ engine. The command line and the app hand the result to the services and never l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from casetui.services.work import Database
+
+# What PostgreSQL says when it wants a password it was not given.
+_PASSWORD_WANTED = (
+    "no password supplied",
+    "password authentication failed",
+    "password is required",
+)
 
 
 def open_database(url: str, *, password: str | None = None) -> Database:
@@ -17,6 +25,33 @@ def open_database(url: str, *, password: str | None = None) -> Database:
     from casetui.db.uow import Database
 
     return Database(make_engine(url, password=password))
+
+
+def password_for(url: str, ask: Callable[[], str | None]) -> str | None:
+    """The database password, asked for (keyring, environment, prompt) only when the server
+    wants one: trust and peer authentication need none, and a SQLite file never does."""
+    if url.startswith("sqlite") or not _server_wants_password(url):
+        return None
+    return ask()
+
+
+def _server_wants_password(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from casetui.db.engine import make_engine
+
+    if make_url(url).password:
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            return False
+    except OperationalError as exc:
+        # Any other failure (unreachable, no such database) is said later, by the command.
+        return any(words in str(exc.orig).lower() for words in _PASSWORD_WANTED)
+    finally:
+        engine.dispose()
 
 
 def is_local_file(url: str) -> bool:

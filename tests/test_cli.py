@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from casetui.startup import password_for
+
 SCRIPT = Path(sys.executable).with_name("casetui")
 CASE_KEYS = {
     "case_number",
@@ -343,7 +345,7 @@ def test_notes_edit_of_a_locked_note_needs_a_reason(demo: Demo, cli: Cli) -> Non
         pytest.param(["notes", "edit", "1"], id="notes-edit-nothing-to-change"),
         pytest.param(["notes", "edit", "one", "--summary", "x"], id="notes-edit-id-not-a-number"),
         pytest.param(["cases", "list", "--status", "Sleeping"], id="cases-unknown-status"),
-        pytest.param(["cases", "list", "--limit", "0"], id="cases-limit-zero"),
+        pytest.param(["cases", "list", "--limit", "-1"], id="cases-limit-negative"),
         pytest.param(["frobnicate"], id="unknown-command"),
     ],
 )
@@ -454,3 +456,157 @@ def test_every_json_list_is_an_audited_export(demo: Demo, cli: Cli) -> None:
         assert json.loads(after)["rows"] == len(rows), what
     assert json.loads(found[2][2])["case"] == number
     assert cli.ok("audit", "verify").startswith("audit trail intact")
+
+
+# --- what a new user met in the first hour ---------------------------------------------------------
+
+
+def _run(
+    cli: Cli, *args: str, user: str | None = "admin", **env: str
+) -> subprocess.CompletedProcess[str]:
+    tail = ["--db", cli.db] + (["--user", user] if user else [])
+    return subprocess.run(
+        [sys.executable, "-m", "casetui", *args, *tail],
+        capture_output=True,
+        text=True,
+        env={**cli.env, **env},
+        stdin=subprocess.DEVNULL,
+        timeout=180,
+        check=False,
+    )
+
+
+# --- the first administrator ------------------------------------------------------------------
+
+
+def test_init_admin_for_an_account_that_exists_says_so_and_leaves_it(demo: Demo, cli: Cli) -> None:
+    done = _run(cli, "init", "--admin", "admin", user=None)
+    assert done.returncode == 0, done.stderr
+    assert "admin already exists, as administrator" in done.stdout
+    assert "Error" not in done.stderr
+    assert cli.json("staff", "list") == demo.staff
+
+
+def test_init_admin_without_a_password_or_a_terminal_refuses(tmp_path: Path) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'new.db'}", _env(tmp_path))
+    env = {k: v for k, v in cli.env.items() if k != "CASETUI_PASSWORD"}
+    done = subprocess.run(
+        [sys.executable, "-m", "casetui", "init", "--admin", "boss", "--db", cli.db],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert "CASETUI_PASSWORD" in done.stderr and "nothing was created" in done.stderr
+    # Nothing half-done: the account is still to be made, and made with a password it works.
+    again = _run(cli, "init", "--admin", "boss", user=None, CASETUI_PASSWORD="s3cret-enough")
+    assert again.returncode == 0, again.stderr
+    assert "administrator boss created" in again.stdout
+    signed_in = _run(cli, "staff", "list", user="boss", CASETUI_PASSWORD="s3cret-enough")
+    assert signed_in.returncode == 0, signed_in.stderr
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("listing", [["cases", "list"], ["staff", "list"], ["notes", "list"]])
+def test_a_listing_read_by_head_ends_quietly(demo: Demo, cli: Cli, listing: list[str]) -> None:
+    args = [*listing, "--case", demo.cases[0]["case_number"]] if listing[0] == "notes" else listing
+    command = [sys.executable, "-m", "casetui", *args, *ALL_STATUSES * (listing[0] == "cases")]
+    command += ["--db", cli.db, "--user", "admin"]
+    shell = (
+        " ".join(f"'{part}'" for part in command) + " | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, env=cli.env, timeout=180,
+        check=False,
+    )  # fmt: skip
+    assert done.stderr == ""
+    assert done.stdout.strip() in ("0", "141")  # finished first, or stopped as Unix tools stop
+
+
+def test_a_cut_listing_says_so_on_stderr_and_limit_0_lists_all(demo: Demo, cli: Cli) -> None:
+    total = len([c for c in demo.cases if c["status"] != "Closed"])
+    assert total > 5
+    cut = _run(cli, "cases", "list", "--limit", "5", "--json")
+    assert cut.returncode == 0, cut.stderr
+    assert cut.stderr.strip() == f"5 of {total} shown; --limit N to see more, --limit 0 for all"
+    assert cut.stdout.lstrip().startswith("[")  # the JSON on stdout holds only the rows
+    whole = _run(cli, "cases", "list", "--limit", "0", "--json")
+    assert whole.returncode == 0 and whole.stderr == ""
+    assert whole.stdout.count('"case_number"') == total
+    assert "default: 50" in _run(cli, "cases", "list", "--help").stdout
+
+
+def test_a_relative_date_after_date_is_its_value(demo: Demo, cli: Cli) -> None:
+    number = demo.cases[0]["case_number"]
+    done = _run(cli, "notes", "add", "--case", number, "--activity", "Phone call",
+               "--summary", "Rang three days ago", "--date", "-3d", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    added = next(n for n in _notes(cli, number) if n["summary"] == "Rang three days ago")
+    today = next(n for n in _notes(cli, number))["created_at"][:10]
+    assert added["contact_date"] < today
+    assert added["contact_time"] == "12:00"  # an earlier day with no time given: noon
+
+
+# --- opening and signing in ---------------------------------------------------------------------
+
+
+def test_a_database_casetui_cannot_use_is_named(bare_cli: Cli) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "casetui", "staff", "list", "--db", "mysql://x"],
+        capture_output=True, text=True, env=bare_cli.env, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "SQLite files and PostgreSQL" in done.stderr
+    assert "ModuleNotFoundError" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_an_os_user_who_is_no_staff_member_is_told_how_to_choose(demo: Demo, cli: Cli) -> None:
+    env = {k: v for k, v in cli.env.items() if k != "CASETUI_PASSWORD"}
+    done = subprocess.run(
+        [sys.executable, "-m", "casetui", "staff", "list", "--db", cli.db],
+        capture_output=True, text=True, env={**env, "USER": "nobody-here", "LOGNAME": "nobody-here"},
+        stdin=subprocess.DEVNULL, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    if "no staff account named" not in done.stderr:  # the OS name may come from elsewhere
+        pytest.skip(f"the OS user here is not taken from USER: {done.stderr.strip()}")
+    assert "--user NAME" in done.stderr
+
+
+def test_no_database_password_is_asked_for_a_file() -> None:
+    asked: list[bool] = []
+    assert password_for("sqlite:///x.db", lambda: asked.append(True) or "pw") is None
+    assert asked == []
+
+
+@pytest.mark.postgres
+def test_no_database_password_is_asked_when_the_server_wants_none(postgres_url: str) -> None:
+    asked: list[bool] = []
+    assert password_for(postgres_url, lambda: asked.append(True) or "pw") is None
+    assert asked == []  # trust authentication: nothing to ask, nothing printed
+
+
+@pytest.mark.postgres
+def test_no_keyring_message_when_no_password_is_needed(postgres_url: str, tmp_path: Path) -> None:
+    cli = Cli(postgres_url, _env(tmp_path))
+    assert _run(cli, "init", user=None).returncode == 0
+    done = _run(cli, "audit", "verify", user=None)
+    assert "keyring" not in done.stderr
+
+
+# --- notes --------------------------------------------------------------------------------------
+
+
+def test_a_locked_note_takes_an_addendum_from_the_command_line(demo: Demo, cli: Cli) -> None:
+    note = _locked_note(demo, cli)
+    refused = _run(cli, "notes", "edit", str(note["id"]), "--summary", "Changed")
+    assert f"casetui notes addendum {note['id']}" in refused.stderr
+    done = _run(cli, "notes", "addendum", str(note["id"]), "--text", "Also rang the GP",
+               "--reason", "Forgot to record it")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    after = next(n for n in _notes(cli, note["case_number"]) if n["id"] == note["id"])
+    assert [(a["reason"], a["text"]) for a in after["addenda"]][-1] == (
+        "Forgot to record it", "Also rang the GP",
+    )  # fmt: skip
+    assert after["locked"] is True and after["summary"] == note["summary"]

@@ -8,6 +8,7 @@ through ``output``. ``exit_codes`` turns what went wrong into one line and an ex
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
 from casetui.cli.parser import build_parser
@@ -15,9 +16,25 @@ from casetui.cli.parser import build_parser
 __all__ = ["main"]
 
 
+# Options whose value may begin with a dash: a relative date such as -3d, which argparse would
+# otherwise take for an option of its own.
+DASHED_VALUES = ("--date",)
+
+
+def dashed_values(argv: Sequence[str]) -> list[str]:
+    """``--date -3d`` as ``--date=-3d``, so the README's own form is read as the value."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in DASHED_VALUES and arg[:1] == "-" and arg[1:2].isdigit():
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(dashed_values(sys.argv[1:] if argv is None else argv))
     from casetui.cli import app, audit, cases, demo, init, notes, profiles, staff, workload
     from casetui.cli.exit_codes import run
 
@@ -30,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("notes", "list"): notes.notes_list,
         ("notes", "add"): notes.notes_add,
         ("notes", "edit"): notes.notes_edit,
+        ("notes", "addendum"): notes.notes_addendum,
         ("workload", None): workload.workload,
         ("audit", "verify"): audit.audit_verify,
         ("profile", "add"): profiles.profile_add,

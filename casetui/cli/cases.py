@@ -7,7 +7,7 @@ from datetime import datetime
 
 from casetui.cli import signin
 from casetui.cli.exit_codes import EXIT_OK
-from casetui.cli.output import json_rows, table
+from casetui.cli.output import err, json_rows, table
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -26,8 +26,11 @@ def cases_list(args: argparse.Namespace) -> int:
         mine=args.mine,
     )
     # With --json the list is an export, recorded in the audit trail before it is printed.
-    found = list_cases(db, actor, flt, limit=args.limit, export=args.json)
+    found = list_cases(db, actor, flt, limit=args.limit or None, export=args.json)
     rows, now = found.rows, found.now
+    if found.cut:
+        # On stderr, never in the --json on stdout: a script can still tell it missed rows.
+        err(f"{len(rows)} of {found.matching} shown; --limit N to see more, --limit 0 for all")
     if args.json:
         json_rows(
             {

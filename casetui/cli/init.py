@@ -43,13 +43,37 @@ def _first_administrator(db: Database, args: argparse.Namespace) -> int:
         actor = signin.sign_in(db, signin.username_for(args, signin.connection(args)))
         setup.add_administrator(db, actor, args.admin, password)
     else:
-        if password is None and sys.stdin.isatty():
-            import getpass
-
-            password = (
-                getpass.getpass(f"Password for {args.admin} (empty: sign in as the OS user only): ")
-                or None
-            )
+        password = password or _new_password(db, args.admin)
         setup.add_administrator(db, None, args.admin, password)
     say(f"administrator {args.admin} created" + ("" if password else " without a password"))
     return EXIT_OK
+
+
+def _new_password(db: Database, name: str) -> str | None:
+    """The first administrator's password, typed twice. None only where the account can sign
+    in without one (the OS user on their own local file); with no way to ask, refused."""
+    from casetui.domain.errors import ValidationError
+    from casetui.services.auth import os_user_may_skip_password
+
+    may_skip = os_user_may_skip_password(db, name)
+    if not sys.stdin.isatty():
+        if may_skip:
+            return None
+        raise ValidationError(
+            "password",
+            f"no password for {name} and no terminal to ask for one: set {ENV_PASSWORD} "
+            "or run casetui init in a terminal; nothing was created",
+        )
+    import getpass
+
+    hint = " (empty: sign in as the OS user only)" if may_skip else ""
+    first = getpass.getpass(f"Password for {name}{hint}: ")
+    if not first:
+        if may_skip:
+            return None
+        raise ValidationError(
+            "password", f"{name} needs a password to sign in; nothing was created"
+        )
+    if getpass.getpass(f"Password for {name} again: ") != first:
+        raise ValidationError("password", "the two passwords differ; nothing was created")
+    return first

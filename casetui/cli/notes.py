@@ -29,7 +29,12 @@ def _note_json(note: Any, zone: Any) -> dict[str, Any]:
         "restricted": note.restricted,
         "batch_id": note.batch_id,
         "version": note.version,
-    }
+        "addenda": [
+            {"author": a.author, "created_at": a.created_at.isoformat(), "reason": a.reason,
+             "text": a.text}
+            for a in note.addenda
+        ],
+    }  # fmt: skip
 
 
 def _zone(db: Any, actor: Any) -> ZoneInfo:
@@ -111,9 +116,24 @@ def notes_edit(args: argparse.Namespace) -> int:
             reason=args.reason,
         )
     except NoteLocked as locked:
-        raise NoteLocked(f"{locked.args[0]} (the reason goes in --reason)") from None
+        raise NoteLocked(
+            f"{locked.args[0]} (an override's reason goes in --reason; an addendum: casetui "
+            f"notes addendum {args.note_id} --text TEXT --reason TEXT)"
+        ) from None
     if args.json:
         json_rows([_note_json(view, _zone(db, actor))])
     else:
         out(f"note {view.id} saved (version {view.version})")
+    return EXIT_OK
+
+
+def notes_addendum(args: argparse.Namespace) -> int:
+    from casetui.services.notes import add_addendum
+
+    db, actor = signin.acting(args)
+    view = add_addendum(db, actor, args.note_id, args.text, args.reason)
+    if args.json:
+        json_rows([_note_json(view, _zone(db, actor))])
+    else:
+        say(f"addendum added to note {view.id} on {view.case_number}")
     return EXIT_OK

@@ -80,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     cases_list.add_argument(
         "--query", metavar="Q", default="", help="client name, case number prefix or tag"
     )
-    cases_list.add_argument("--limit", type=_positive, default=50, metavar="N")
+    cases_list.add_argument(
+        "--limit",
+        type=_limit,
+        default=50,
+        metavar="N",
+        help="list at most N cases (default: %(default)s; 0 lists them all); a cut list says so on stderr",
+    )
     cases_list.add_argument("--json", action="store_true")
 
     notes = command("notes", "case notes")
@@ -123,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     notes_edit.add_argument("--details", metavar="TEXT")
     notes_edit.add_argument("--reason", metavar="TEXT")
     notes_edit.add_argument("--json", action="store_true")
+    notes_addendum = command(
+        "addendum",
+        "add to a note, locked or not: the way to add to a locked note",
+        note_commands,
+    )
+    notes_addendum.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
+    notes_addendum.add_argument("--text", required=True, metavar="TEXT", help="what is added")
+    notes_addendum.add_argument("--reason", required=True, metavar="TEXT", help="why it is added")
+    notes_addendum.add_argument("--json", action="store_true")
 
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
@@ -185,6 +200,13 @@ def _head(text: str) -> str:
     if len(value) != 64 or any(ch not in "0123456789abcdef" for ch in value):
         raise argparse.ArgumentTypeError("an audit head is the 64 hex digits verify prints")
     return value
+
+
+def _limit(text: str) -> int:
+    """How many to list: a whole number, 0 meaning all."""
+    if text.strip() == "0":
+        return 0
+    return _positive(text)
 
 
 def _positive(text: str) -> int:

@@ -28,8 +28,9 @@ def open_database(conn: Connection, *, check: bool = True) -> Database:
     from casetui.config import database_password
     from casetui.services import setup
     from casetui.startup import open_database as open_url
+    from casetui.startup import password_for
 
-    db = open_url(conn.url, password=database_password(conn))
+    db = open_url(conn.url, password=password_for(conn.url, lambda: database_password(conn)))
     if check:
         setup.check(db)
     return db

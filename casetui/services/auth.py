@@ -85,6 +85,13 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
             uow.commit()
             return actor
         if password is None:
+            if username is None and staff is None:
+                # Nobody named an account: the OS user's name was tried. Saying it is not an
+                # account tells only someone already able to open the database.
+                raise SignInFailed(
+                    f"there is no staff account named {printable(name[:USERNAME_MAX])!r} (your "
+                    "OS user name); choose one with --user NAME, or a profile's --default-user"
+                )
             if staff is not None and staff.password_hash is None:
                 raise SignInFailed(
                     f"the account {name!r} has no password; it can sign in only as the matching "

@@ -18,6 +18,8 @@ from casetui.services.work import Database, reading, writing
 
 # Rows in one page of the caseload table.
 PAGE_SIZE = 100
+# "All" for a listing: the most rows a LIMIT may ask for on either database.
+ROWS_MAX = 2**62
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class CasePage:
     rows: list[CaseRow]
     now: datetime
     today: date  # in the organisation's time zone
+    matching: int | None = None  # a listing cut short: how many cases the filter matches
+
+    @property
+    def cut(self) -> bool:
+        return self.matching is not None and self.matching > len(self.rows)
 
 
 def first_page(db: Database, actor: Actor, flt: CaseFilter, *, offset: int = 0) -> CasePage:
@@ -82,16 +89,20 @@ def filter_choices(db: Database, actor: Actor, kind: str) -> FilterChoices:
 
 
 def list_cases(
-    db: Database, actor: Actor, flt: CaseFilter, *, limit: int, export: bool = False
+    db: Database, actor: Actor, flt: CaseFilter, *, limit: int | None, export: bool = False
 ) -> CasePage:
-    """The cases a filter matches, for a listing; ``export`` records it as an export first."""
+    """The cases a filter matches, at most ``limit`` (None: all), saying how many match in all
+    when the list is cut; ``export`` records the list as an export first."""
     with (writing if export else reading)(db, actor) as work:
-        rows = work.cases.rows(flt, limit=limit)
+        rows = work.cases.rows(flt, limit=ROWS_MAX if limit is None else limit + 1)
+        matching = None
+        if limit is not None and len(rows) > limit:
+            rows, matching = rows[:limit], work.cases.count(flt)
         if export:
             details = {"query": flt.query, "statuses": list(flt.statuses), "mine": flt.mine}
             record_export(work, actor, "cases", len(rows), details)
             work.commit()
-        return CasePage(rows, work.now(), work.today())
+        return CasePage(rows, work.now(), work.today(), matching)
 
 
 def starting_filter(actor: Actor) -> CaseFilter:

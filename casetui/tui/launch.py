@@ -6,7 +6,7 @@ import os
 from functools import partial
 
 from casetui.config import ENV_PASSWORD, Connection
-from casetui.startup import open_database
+from casetui.startup import open_database, password_for
 
 
 def launch(conn: Connection, username: str | None) -> int:
@@ -14,7 +14,7 @@ def launch(conn: Connection, username: str | None) -> int:
     from casetui.tui.app import make_app
 
     # Asked before the app takes over the terminal: a PostgreSQL password may need a prompt.
-    db_password = None if conn.url.startswith("sqlite") else _database_password(conn)
+    db_password = password_for(conn.url, lambda: _database_password(conn))
 
     # Opened in the app's start-up worker, after the first paint.
     opener = partial(open_database, conn.url, password=db_password)
