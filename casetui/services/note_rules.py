@@ -62,6 +62,12 @@ class ValidNote:
 # --- validation ------------------------------------------------------------------------
 
 
+def default_contact_time(day: date, today: date, local_now: datetime) -> time:
+    """A contact time not given: now for a note about today, noon for an earlier day. The
+    note editor shows the same until a time is typed; the command line leaves it to this."""
+    return local_now.time().replace(second=0, microsecond=0) if day == today else time(12, 0)
+
+
 def check_contact_at(uow: Work, day_in: str | date, time_in: str | time | None) -> datetime:
     settings = uow.settings
     today = uow.today()
@@ -82,9 +88,7 @@ def check_contact_at(uow: Work, day_in: str | date, time_in: str | time | None) 
             f"at most {settings.lock_days} days",
         )
     if time_in is None:
-        at = (
-            uow.local_now().time().replace(second=0, microsecond=0) if day == today else time(12, 0)
-        )
+        at = default_contact_time(day, today, uow.local_now())
     elif isinstance(time_in, time):
         at = time_in
     else:

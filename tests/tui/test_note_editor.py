@@ -105,11 +105,12 @@ async def test_empty_summary_is_named_under_its_field(db: Database) -> None:
         await wait_for(pilot, lambda: error.has_class("-shown"))
         assert str(error.render()) == "summary: is required"
         assert error.display and app.screen is editor
-        assert editor.query_one("#summary", Input).has_focus
         # No activity was chosen either: that is named in the same go, under its own field.
         activity_error = editor.query_one("#activity-type-error", Label)
         assert activity_error.has_class("-shown")
         assert str(activity_error.render()).startswith("activity type:")
+        # The focus is on the first refused field on screen (activity comes before summary).
+        assert editor.query_one("#activity-type").has_focus
 
 
 async def test_draft_is_offered_back_after_leaving(db: Database, tmp_path: Path) -> None:

@@ -89,9 +89,15 @@ class LoginScreen(Screen[Actor]):
             self._say("Type your username.")
             self.query_one("#login-username", Input).focus()
             return
-        self.busy = True
+        self._waiting(True)
         self._say("Signing in…", style="dim")
         self._sign_in(username, password)
+
+    def _waiting(self, busy: bool) -> None:
+        """While an attempt is out, the fields take no keys: none typed then is lost later."""
+        self.busy = busy
+        for field in self.query(Input):
+            field.disabled = busy
 
     @work(thread=True, exclusive=True, group="sign-in")
     def _sign_in(self, username: str, password: str) -> None:
@@ -109,7 +115,7 @@ class LoginScreen(Screen[Actor]):
             self.app.call_from_thread(self.dismiss, actor)
 
     def _failed(self, message: str) -> None:
-        self.busy = False
+        self._waiting(False)
         password = self.query_one("#login-password", Input)
         password.value = ""
         password.focus()

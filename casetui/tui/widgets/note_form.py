@@ -23,6 +23,7 @@ from casetui.domain.dates import parse_date
 from casetui.domain.enums import ContactType
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import NoteView
+from casetui.services.note_rules import default_contact_time
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
@@ -45,8 +46,8 @@ FORM_CSS = """
 {name} .row.-focused > .field-label {{ color: $text; text-style: bold reverse; }}
 {name} Input, {name} Select {{ width: 1fr; }}
 {name} Input {{ background: $boost; }}
-{name} .hint {{ padding-left: 15; color: $text-muted; height: auto; }}
-{name} .field-error {{ padding-left: 15; color: $text-error; text-style: bold; height: auto; display: none; }}
+{name} .hint {{ padding-left: 15; color: $text-muted; height: auto; width: 100%; }}
+{name} .field-error {{ padding-left: 15; color: $text-error; text-style: bold; height: auto; width: 100%; display: none; }}
 {name} .field-error.-shown {{ display: block; }}
 {name} TextArea {{ height: 5; width: 1fr; background: $boost; }}
 {name} Checkbox {{ width: auto; }}
@@ -117,6 +118,8 @@ class NoteForm(Vertical):
         self.contact_types = list(contact_types)
         self.today = today
         self.now = now
+        self._time_typed = False  # the time field was typed in (not only filled for the date)
+        self._time_set = now.strftime("%H:%M") if now else ""  # what the form put there
 
     def compose(self) -> ComposeResult:
         yield field_row(
@@ -269,6 +272,12 @@ class NoteForm(Vertical):
         for label in self.query(".field-error"):
             label.remove_class("-shown")
 
+    def _clear_error(self, widget_id: str | None) -> None:
+        """A field being changed drops the refusal shown under it: it no longer says why."""
+        if widget_id is not None:
+            for label in self.query(f"#{widget_id}-error"):
+                label.remove_class("-shown")
+
     # --- reacting to typing ------------------------------------------------------------------
 
     def _show_date_hint(self) -> None:
@@ -277,21 +286,42 @@ class NoteForm(Vertical):
         hint = self.query_one("#contact-date-hint", Label)
         hint.update(Text(visible(words), style="" if ok else "bold"))
 
+    def _follow_date_with_time(self) -> None:
+        """Until the time is typed, it is the one the services would give the date chosen:
+        now for today, noon for an earlier day, so what is shown is what is saved."""
+        if self.now is None or self._time_typed:
+            return
+        try:
+            day = parse_date(self.query_one("#contact-date", Input).value, self.today, "past")
+        except ValidationError:
+            return
+        shown = default_contact_time(day, self.today, self.now).strftime("%H:%M")
+        field = self.query_one("#contact-time", Input)
+        if field.value != shown:
+            self._time_set = shown
+            field.value = shown
+
     def _show_third_party(self) -> None:
         kind = self.query_one("#contact-type", Select).value
         self.set_class(kind == ContactType.THIRD_PARTY.value, "-third-party")
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._clear_error(event.input.id)
         if event.input.id == "contact-date":
             self._show_date_hint()
+            self._follow_date_with_time()
+        elif event.input.id == "contact-time" and event.value != self._time_set:
+            self._time_typed = True
         self.post_message(self.Changed())
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        self._clear_error(event.select.id)
         if event.select.id == "contact-type":
             self._show_third_party()
         self.post_message(self.Changed())
 
-    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._clear_error(event.text_area.id)
         self.post_message(self.Changed())
 
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:

@@ -25,6 +25,7 @@ from casetui.services.tasks import TaskInput
 from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.note_form import (
     FORM_CSS,
+    NOTE_FIELDS,
     NoteForm,
     TickBox,
     field_row,
@@ -292,8 +293,19 @@ def show_field_errors(root: Widget, exc: ValidationError) -> bool:
 
     False when none of them is on ``root``'s note or task forms.
     """
-    errors = getattr(exc, "errors", [exc])
+    errors = sorted(getattr(exc, "errors", [exc]), key=_place_on_screen)
+    # Shown last to first, so the focus ends on the first refused field on screen, where the
+    # next keys typed should go.
     return any([_show_one(root, error) for error in reversed(errors)])
+
+
+def _place_on_screen(error: ValidationError) -> tuple[int, int]:
+    """The note's fields top to bottom, then each task's in turn."""
+    if error.field in NOTE_FIELDS:
+        return 0, list(NOTE_FIELDS).index(error.field)
+    found = task_field(error.field)
+    number = (found[0] or 1) if found else 99
+    return number, 0
 
 
 def _show_one(root: Widget, exc: ValidationError) -> bool:

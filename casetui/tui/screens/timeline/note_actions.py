@@ -106,7 +106,7 @@ class NoteActions:
             )
             return
         summary = Text(
-            "Delete this note? It is hidden from everyone but kept; an administrator can restore it.\n\n"
+            "Delete this note? It is hidden from everyone, and kept in the record and the audit trail.\n\n"
         )
         summary.append(visible(entry.summary), style="bold")
         self.app.push_screen(

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from casetui.domain.filters import CaseFilter
+from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.domain.read_models import CaseRow
 from casetui.tui.widgets.case_table.columns import Column, layout
 from casetui.tui.widgets.case_table.lines import (
@@ -29,6 +29,16 @@ from casetui.tui.widgets.case_table.pages import PagedRows
 from casetui.tui.widgets.case_table.selection import Selection
 from casetui.tui.widgets.case_table.source import CaseloadSource
 from casetui.tui.widgets.drawn_lines import DrawnLines
+
+
+def empty_message(flt: CaseFilter) -> str:
+    """What an empty caseload means: filters that match nothing, or no cases to show yet."""
+    narrowed = flt.query.strip() or flt.concerns or flt.worker_ids or flt.pathways or flt.tags
+    if narrowed or set(flt.statuses) != set(ACTIVE_STATUSES):
+        return "No cases match. Press x to clear the filters."
+    if flt.mine:
+        return "No open or paused cases of yours. Press m to see every case you may see."
+    return "No open or paused cases yet. `casetui demo` fills a new database with demo data."
 
 
 class CaseTable(PagedRows, ScrollView, can_focus=True):
@@ -326,7 +336,7 @@ class CaseTable(PagedRows, ScrollView, can_focus=True):
             return self._header(width)
         index = int(self.scroll_y) + y - 1
         if self.total == 0 and y == 1:
-            return self._message("No cases match. Press x to clear the filters.", width)
+            return self._message(empty_message(self.case_filter), width)
         if self._failed and not self._pages and y == 1:
             return self._message(
                 "The cases could not be fetched. Press ctrl+r to try again.", width
