@@ -152,6 +152,48 @@ class Session:
         await self.back_to_table()
         return times
 
+    async def details(self, length: int, count: int) -> list[float]:
+        """Keys typed at the end of a note's Details already ``length`` characters long: each
+        should cost what it costs in a short note."""
+        from textual.widgets import TextArea
+
+        await self.back_to_table()
+        await self.pilot.press("n")  # a new note on the case under the cursor
+
+        def editing() -> bool:
+            if _drive.screen_named(self.app, "ChoiceScreen"):
+                self.app.screen.dismiss("discard")  # a draft left by an earlier run
+                return False
+            return _drive.screen_named(self.app, "NoteEditorScreen") and bool(
+                self.app.screen.query("#details")
+            )
+
+        await _drive.until(editing, what="the note editor")
+        area = self.app.screen.query_one("#details", TextArea)
+        area.focus()
+        area.text = ("Met at the library to go through the application form. " * length)[:length]
+        area.move_cursor(area.document.end)
+        await _drive.settled(area)
+        times = []
+        for _ in range(count):
+            typed = len(area.text) + 1
+            times.append(await timed(self.pilot, "a", lambda t=typed: len(area.text) == t, area))
+        self.details_length = length
+        editor = self.app.screen
+        area.text = ""  # nothing typed to keep, so closing asks nothing
+        editor.action_close()
+        await _drive.until(
+            lambda: (
+                _drive.screen_named(self.app, "ChoiceScreen")
+                or _drive.screen_named(self.app, "CaseloadScreen")
+            ),
+            what="the editor closing",
+        )
+        if _drive.screen_named(self.app, "ChoiceScreen"):
+            self.app.screen.dismiss("discard")
+        await _drive.until(lambda: _drive.screen_named(self.app, "CaseloadScreen"))
+        return times
+
     async def workload(self, repeat: int) -> list[float]:
         await self.back_to_table()
         times = []
@@ -249,6 +291,9 @@ class Session:
                 elif step == "timeline":
                     found["timeline"] = await self.timeline(args.timeline_case, args.repeat)
                     found["timeline_entries"] = self.entries
+                elif step == "details":
+                    found["details"] = await self.details(args.details_length, args.keys)
+                    found["details_length"] = self.details_length
                 elif step == "workload":
                     found["workload"] = await self.workload(args.repeat)
                     found["workload_people"] = self.people
@@ -282,7 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         "--queries", required=True, help="comma-separated: surname, case number prefix, tag"
     )
     parser.add_argument("--steps", default=",".join(STEPS))
-    parser.add_argument("--keys", type=int, default=50, help="filter keystrokes")
+    parser.add_argument("--keys", type=int, default=50, help="filter and details keystrokes")
+    parser.add_argument(
+        "--details-length", type=int, default=20_000, help="characters already in Details"
+    )
     parser.add_argument("--pages", type=int, default=50, help="page downs")
     parser.add_argument("--repeat", type=int, default=5, help="timeline and workload openings")
     parser.add_argument("--bulk-cases", type=int, default=500)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from helpers_screens import cases_of, first_of_role, make_host, show, wait_for  # noqa: F401
 from test_note_editor import open_editor, type_into
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, TextArea
 
 from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
@@ -99,3 +99,20 @@ def test_an_empty_caseload_says_why() -> None:
     assert "Press m" in empty_message(CaseFilter(mine=True))
     nothing_yet = empty_message(CaseFilter())
     assert "No cases match" not in nothing_yet and "casetui demo" in nothing_yet
+
+
+async def test_details_near_their_limit_say_how_long_they_are(db: Database) -> None:
+    worker = first_of_role(db, Role.CASEWORKER)
+    case_id, _number = cases_of(db, worker)[0]
+    app = make_host(db, worker)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await show(pilot, app, NoteEditorScreen(case_id))
+        editor = await open_editor(pilot, app)
+        length = editor.query_one("#details-length", Label)
+        details = editor.query_one("#details", TextArea)
+        details.text = "x" * 1000
+        await pilot.pause()
+        assert not length.has_class("-shown")
+        details.text = "x" * 18_500
+        await wait_for(pilot, lambda: length.has_class("-shown"))
+        assert str(length.render()) == "18,500 of 20,000 characters"

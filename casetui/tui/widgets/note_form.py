@@ -22,12 +22,14 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import ContactType
 from casetui.domain.errors import ValidationError
+from casetui.domain.limits import DETAILS_MAX
 from casetui.domain.read_models import NoteView
 from casetui.services.note_rules import default_contact_time
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
 
+NEAR_THE_LIMIT = 0.9  # from here the editor shows how long the details are
 # The services' field names, mapped to the widgets that hold them.
 NOTE_FIELDS = {
     "contact date": "contact-date",
@@ -49,6 +51,8 @@ FORM_CSS = """
 {name} .hint {{ padding-left: 15; color: $text-muted; height: auto; width: 100%; }}
 {name} .field-error {{ padding-left: 15; color: $text-error; text-style: bold; height: auto; width: 100%; display: none; }}
 {name} .field-error.-shown {{ display: block; }}
+{name} .length {{ padding-left: 15; color: $text-warning; height: auto; display: none; }}
+{name} .length.-shown {{ display: block; }}
 {name} TextArea {{ height: 5; width: 1fr; background: $boost; }}
 {name} Checkbox {{ width: auto; }}
 """
@@ -165,6 +169,7 @@ class NoteForm(Vertical):
             LiteralTextArea(id="details", compact=True, soft_wrap=True, tab_behavior="focus"),
         )
         yield Label("", classes="field-error", id="details-error")
+        yield Label("", classes="length", id="details-length")
         yield field_row(
             "Restricted",
             TickBox("not for the client without review", id="restricted", compact=True),
@@ -322,7 +327,18 @@ class NoteForm(Vertical):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._clear_error(event.text_area.id)
+        if event.text_area.id == "details":
+            self._show_length(event.text_area)
         self.post_message(self.Changed())
+
+    def _show_length(self, area: TextArea) -> None:
+        """Near the limit, how much room is left: before a save is refused, not after."""
+        used = len(area.text)
+        label = self.query_one("#details-length", Label)
+        near = used >= DETAILS_MAX * NEAR_THE_LIMIT
+        if near:
+            label.update(f"{used:,} of {DETAILS_MAX:,} characters")
+        label.set_class(near, "-shown")
 
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         self.post_message(self.Changed())
