@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
@@ -106,6 +106,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
     def on_mount(self) -> None:
         if not self.is_headless:
             self._listen_for_hangup()
+        self.screen_change_signal.subscribe(self, self._fit_the_terminal)
         self.start()
 
     def _listen_for_hangup(self) -> None:
@@ -209,6 +210,29 @@ class CasetuiApp(DatabaseWatch, App[int]):
     def caseload_changed(self) -> None:
         """Call after a write (from any thread): the caseload fetches its rows again."""
         self.post_message(CaseloadChanged())
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Before App's own handler has taken the new size: read it from the event.
+        self._fit_the_terminal(size=(event.size.width, event.size.height))
+
+    def _fit_the_terminal(
+        self, _screen: object = None, size: tuple[int, int] | None = None
+    ) -> None:
+        """Below the smallest size the screens fit, say so over them instead of drawing them
+        clipped; the screen underneath comes back as it was once the terminal is big enough."""
+        from casetui.tui.widgets.too_small import TooSmall, too_small
+
+        width, height = size or self.size
+        shown = self.screen.query(TooSmall)
+        if not too_small(width, height):
+            shown.remove()
+            return
+        if shown:
+            shown.first().show_size(width, height)
+            return
+        notice = TooSmall()
+        self.screen.mount(notice)
+        notice.show_size(width, height)
 
     def on_caseload_changed(self, message: CaseloadChanged) -> None:
         from casetui.tui.screens.caseload import CaseloadScreen

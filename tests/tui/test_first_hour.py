@@ -20,6 +20,7 @@ from casetui.tui.app import make_app
 from casetui.tui.screens.login import LoginScreen
 from casetui.tui.screens.note_editor import NoteEditorScreen
 from casetui.tui.widgets.case_table.widget import empty_message
+from casetui.tui.widgets.too_small import TooSmall
 
 
 def shown(editor: NoteEditorScreen, widget_id: str) -> bool:
@@ -116,3 +117,28 @@ async def test_details_near_their_limit_say_how_long_they_are(db: Database) -> N
         details.text = "x" * 18_500
         await wait_for(pilot, lambda: length.has_class("-shown"))
         assert str(length.render()) == "18,500 of 20,000 characters"
+
+
+async def test_the_palette_key_covers_the_footers_edge_at_40x12(db: Database) -> None:
+    worker = first_of_role(db, Role.CASEWORKER)
+    app = make_host(db, worker)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
+        await pilot.pause()
+        palette = app.screen.query_one("FooterKey.-command-palette")
+        # Keys that do not fit run on underneath it: none may show at the right edge.
+        assert palette.region.right == 40
+        assert not app.screen.query(TooSmall)
+
+
+async def test_below_the_smallest_size_the_app_says_so(db: Database) -> None:
+    worker = first_of_role(db, Role.CASEWORKER)
+    app = make_host(db, worker)
+    async with app.run_test(size=(30, 10)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
+        await wait_for(pilot, lambda: bool(app.screen.query(TooSmall)))
+        assert "30×10" in str(app.screen.query_one(TooSmall).render())
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: not app.screen.query(TooSmall))
+        await pilot.resize_terminal(39, 24)
+        await wait_for(pilot, lambda: bool(app.screen.query(TooSmall)))
