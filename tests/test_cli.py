@@ -610,3 +610,21 @@ def test_a_locked_note_takes_an_addendum_from_the_command_line(demo: Demo, cli: 
         "Forgot to record it", "Also rang the GP",
     )  # fmt: skip
     assert after["locked"] is True and after["summary"] == note["summary"]
+
+
+def test_the_first_administrators_password_is_asked_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casetui.cli import init as init_command
+    from casetui.domain.errors import ValidationError
+    from casetui.startup import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    typed = iter(["first-try", "second-try"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: next(typed))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    with pytest.raises(ValidationError, match="the two passwords differ"):
+        init_command._new_password(db, "boss")
+    typed = iter(["same-words", "same-words"])
+    assert init_command._new_password(db, "boss") == "same-words"
+    db.dispose()
