@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import col
 
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseTag, Client
 from casetui.domain.read_models import CaseRow
 from casetui.repositories.case_search import sort_column
-from casetui.repositories.cases import CaseFilter, CaseRepository
+from casetui.repositories.cases import CaseRepository
 from casetui.repositories.scope import visible_cases
 
 TAGS_IN_USE_MAX = 500

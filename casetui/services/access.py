@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import Grant, Role, TaskStatus
+from casetui.domain.enums import Role, TaskStatus
 from casetui.domain.errors import PermissionDenied, RuleError, ValidationError
 from casetui.domain.locking import NoteLock
 from casetui.domain.models import Case
@@ -83,7 +83,6 @@ class CaseAccess:
 
     write: bool
     reassign: bool
-    override_lock: bool
     lock_days: int
     actor: Actor
 
@@ -112,7 +111,6 @@ def case_access(work: Work, case_id: int) -> CaseAccess:
     return CaseAccess(
         write=write,
         reassign=write and policy.can(policy.ensure_reassigner, actor),
-        override_lock=actor.has(Grant.OVERRIDE_LOCK),
         lock_days=work.settings.lock_days,
         actor=actor,
     )

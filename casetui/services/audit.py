@@ -24,6 +24,7 @@ from casetui.db.uow import WRITE_LOCK_KEY, Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.models import AuditAnchor, AuditEvent
 from casetui.services import policy
+from casetui.services.work import reading
 
 GENESIS = "0" * 64
 
@@ -309,5 +310,5 @@ def verify_trail(
 ) -> ChainCheck:
     """``verify`` for a person: administrators and auditors check the trail."""
     policy.ensure_audit_reader(actor)
-    with db.uow(write=False) as uow:
-        return verify(uow, expect_head=expect_head, since_head=since_head)
+    with reading(db, actor) as work:
+        return verify(work, expect_head=expect_head, since_head=since_head)

@@ -67,7 +67,9 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
 
     An unknown name costs what a wrong password costs: the same hash work, and the same
     growing wait after repeated failures, so neither the answer nor its timing tells a
-    guesser which names are accounts.
+    guesser which names are accounts. The one exception: with no name and no password given,
+    the OS user's name is tried, and its being no account is said (to someone already able
+    to open the database), with how to choose one.
     """
     name = (username or os_username()).strip()
     lookup = name if len(name) <= USERNAME_MAX else ""

@@ -12,14 +12,13 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow, StaffView
+from casetui.repositories.cases import ROWS_MAX
 from casetui.services.access import holds_work
-from casetui.services.exports import record_export
-from casetui.services.work import Database, reading, writing
+from casetui.services.exports import exported
+from casetui.services.work import Database, reading
 
 # Rows in one page of the caseload table.
 PAGE_SIZE = 100
-# "All" for a listing: the most rows a LIMIT may ask for on either database.
-ROWS_MAX = 2**62
 
 
 @dataclass(frozen=True)
@@ -92,17 +91,17 @@ def list_cases(
     db: Database, actor: Actor, flt: CaseFilter, *, limit: int | None, export: bool = False
 ) -> CasePage:
     """The cases a filter matches, at most ``limit`` (None: all), saying how many match in all
-    when the list is cut; ``export`` records the list as an export first."""
-    with (writing if export else reading)(db, actor) as work:
+    when the list is cut; ``export`` records the list as an export before handing it out."""
+    with reading(db, actor) as work:
         rows = work.cases.rows(flt, limit=ROWS_MAX if limit is None else limit + 1)
         matching = None
         if limit is not None and len(rows) > limit:
             rows, matching = rows[:limit], work.cases.count(flt)
-        if export:
-            details = {"query": flt.query, "statuses": list(flt.statuses), "mine": flt.mine}
-            record_export(work, actor, "cases", len(rows), details)
-            work.commit()
-        return CasePage(rows, work.now(), work.today(), matching)
+        page = CasePage(rows, work.now(), work.today(), matching)
+    if export:
+        details = {"query": flt.query, "statuses": list(flt.statuses), "mine": flt.mine}
+        exported(db, actor, "cases", len(rows), details)
+    return page
 
 
 def starting_filter(actor: Actor) -> CaseFilter:

@@ -276,7 +276,7 @@ def change_case_number(
     try:
         return _change(db, actor, case_number, expected_version, change)
     except IntegrityError as exc:
-        raise Conflict(f"case number {new_number} is already in use") from exc
+        raise Conflict(f"case number {new_number.strip()} is already in use") from exc
 
 
 def set_tags(db: Database, actor: Actor, case_number: str, tags: list[str]) -> CaseDetail:

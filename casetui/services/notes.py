@@ -277,7 +277,8 @@ def open_note(db: Database, actor: Actor, note_id: int) -> NoteView:
 
 
 def read_note(work: Work, actor: Actor, note_id: int) -> NoteView:
-    """``open_note`` inside a unit of work a read service already holds (it may commit)."""
+    """``open_note`` inside a writing unit of work another service holds: reading a restricted
+    note records an audit event and commits it."""
     found = work.notes.views(note_ids=[note_id], lock_days=work.settings.lock_days, now=work.now())
     if not found:
         raise NotFound(f"no note {note_id} that you can see")

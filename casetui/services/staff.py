@@ -17,7 +17,7 @@ from casetui.domain.read_models import StaffView
 from casetui.domain.storable import printable, unstorable
 from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation
-from casetui.services.exports import record_export
+from casetui.services.exports import exported
 from casetui.services.passwords import hash_password
 from casetui.services.records import saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
@@ -137,12 +137,11 @@ def list_staff(
     db: Database, actor: Actor, *, include_inactive: bool = False, export: bool = False
 ) -> list[StaffView]:
     """The staff directory; ``export`` records it as an export first."""
-    with (writing if export else reading)(db, actor) as work:
+    with reading(db, actor) as work:
         people = work.staff.list(include_inactive=include_inactive)
-        if export:
-            record_export(work, actor, "staff", len(people))
-            work.commit()
-        return people
+    if export:
+        exported(db, actor, "staff", len(people))
+    return people
 
 
 def set_password(db: Database, actor: Actor, username: str, password: str) -> None:

@@ -24,7 +24,7 @@ from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.domain.storable import storable
 from casetui.services import audit, validation
 from casetui.services.access import writable_case, writable_case_by_number
-from casetui.services.records import save_versioned, saved_id, snapshot
+from casetui.services.records import save_versioned, saved_id, snapshot, stale
 from casetui.services.work import Database, Work, writing
 
 # How far ahead or back a due date may sensibly be.
@@ -201,6 +201,9 @@ def _finish(
 ) -> tuple[FollowUpTask, TaskView]:
     row = work.tasks.get(task_id)
     writable_case(work, row.case_id)
+    if expected_version is not None and expected_version != row.version:
+        # Someone finished or cancelled it since this person saw it: say who and when.
+        raise stale(work, row, yours=expected_version, now=row.version)
     if row.status != TaskStatus.OPEN.value:
         raise RuleError(f"task {task_id} is already {row.status}")
     before = snapshot(row, responsible=[])

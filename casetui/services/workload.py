@@ -6,15 +6,15 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.errors import PermissionDenied
 from casetui.domain.read_models import WorkloadRow
-from casetui.services.exports import record_export
-from casetui.services.work import Database, reading, writing
+from casetui.services.exports import exported
+from casetui.services.work import Database, reading
 
 
 def workload(
     db: Database, actor: Actor, *, team: str | None = None, export: bool = False
 ) -> list[WorkloadRow]:
     """Sorted by utilisation, highest first; ``export`` records it as an export first."""
-    with (writing if export else reading)(db, actor) as uow:
+    with reading(db, actor) as uow:
         team_id = None
         if team:
             found = uow.staff.team_by_name(team)
@@ -24,10 +24,9 @@ def workload(
                 raise PermissionDenied(f"you supervise another team than {team}")
             team_id = found.id
         rows = uow.workload.rows(uow.settings, team_id=team_id)
-        if export:
-            record_export(uow, actor, "workload", len(rows), {"team": team})
-            uow.commit()
-        return rows
+    if export:
+        exported(db, actor, "workload", len(rows), {"team": team})
+    return rows
 
 
 def workload_of(db: Database, actor: Actor, staff_ids: list[int]) -> list[WorkloadRow]:

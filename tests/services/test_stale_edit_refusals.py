@@ -9,6 +9,7 @@ import pytest
 from casetui.domain.errors import StaleEdit
 from casetui.services import cases as case_service
 from casetui.services import notes as note_service
+from casetui.services import tasks as task_service
 
 from .conftest import World
 
@@ -59,3 +60,17 @@ def test_a_stale_case_change_names_who_changed_the_case(world: World) -> None:
     assert refused.value.changed_by == "Sam (sam)"
     assert refused.value.current_version == 2
     assert f"case {world.ana_case} was changed by Sam (sam) on 22 Nov 10:00" in str(refused.value)
+
+
+def test_a_task_finished_by_someone_else_names_who_and_when(world: World) -> None:
+    task = world.run(
+        task_service.add_task, world.ana, world.ana_case, task_service.TaskInput("Ring GP", "+1w")
+    )
+    done_at = world.clock.advance(timedelta(minutes=3))
+    world.run(task_service.complete_task, world.sam, task.id, expected_version=task.version)
+    with pytest.raises(StaleEdit) as refused:
+        world.run(task_service.cancel_task, world.ana, task.id, expected_version=task.version)
+    assert refused.value.changed_by == "Sam (sam)"
+    assert refused.value.changed_at == done_at
+    assert refused.value.current_version == task.version + 1
+    assert f"task {task.id} was changed by Sam (sam) on 22 Nov 10:03" in str(refused.value)

@@ -15,6 +15,8 @@ from textual.widgets import Input, Label, TextArea
 
 from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
+from casetui.services.notes import NoteInput, add_note, open_note
+from casetui.services.settings import get_settings
 from casetui.services.work import Database
 from casetui.tui.app import make_app
 from casetui.tui.screens.login import LoginScreen
@@ -142,3 +144,25 @@ async def test_below_the_smallest_size_the_app_says_so(db: Database) -> None:
         await wait_for(pilot, lambda: not app.screen.query(TooSmall))
         await pilot.resize_terminal(39, 24)
         await wait_for(pilot, lambda: bool(app.screen.query(TooSmall)))
+
+
+async def test_editing_a_notes_words_leaves_its_time_alone(db: Database) -> None:
+    worker = first_of_role(db, Role.CASEWORKER)
+    case_id, number = cases_of(db, worker)[0]
+    kind = get_settings(db, worker).activity_types[0]
+    note = add_note(
+        db, worker, number,
+        NoteInput("Rang the landlord", kind, contact_date="-2d", contact_time="14:30"),
+    )  # fmt: skip
+    app = make_host(db, worker)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await show(pilot, app, NoteEditorScreen(case_id, note.id))
+        editor = await open_editor(pilot, app)
+        await pilot.pause()
+        assert editor.query_one("#contact-time", Input).value == "14:30"
+        await type_into(pilot, editor.query_one("#summary", Input), "Rang the landlord again")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NoteEditorScreen))
+    saved = open_note(db, worker, note.id)
+    assert saved.summary == "Rang the landlord again"
+    assert saved.contact_at == note.contact_at

@@ -20,6 +20,12 @@ from textual.widgets import DataTable, Input, Static
 
 from casetui.domain.errors import RuleError, ValidationErrors
 from casetui.domain.filters import Position
+from casetui.domain.limits import (
+    AUDIT_ACTION_MAX,
+    CASE_NUMBER_MAX,
+    DATE_WORDS_MAX,
+    USERNAME_MAX,
+)
 from casetui.services import audit_trail
 from casetui.services.audit_trail import TrailPage, TrailQuery
 from casetui.tui.database_away import call_database
@@ -78,13 +84,15 @@ class AuditTrailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Audit trail"), id="audit-title")
         with Horizontal(id="audit-filters"):
-            yield FilterField(placeholder="/ person", max_length=64, id="audit-person")
-            yield FilterField(placeholder="case number", max_length=40, id="audit-case")
-            yield FilterField(placeholder="from date", max_length=40, id="audit-since")
-            yield FilterField(placeholder="to date", max_length=40, id="audit-until")
+            yield FilterField(placeholder="/ person", max_length=USERNAME_MAX, id="audit-person")
+            yield FilterField(
+                placeholder="case number", max_length=CASE_NUMBER_MAX, id="audit-case"
+            )
+            yield FilterField(placeholder="from date", max_length=DATE_WORDS_MAX, id="audit-since")
+            yield FilterField(placeholder="to date", max_length=DATE_WORDS_MAX, id="audit-until")
             yield FilterField(
                 placeholder="action",
-                max_length=60,
+                max_length=AUDIT_ACTION_MAX,
                 suggester=SuggestFromList(audit_trail.ACTIONS, case_sensitive=False),
                 id="audit-action",
             )

@@ -201,6 +201,9 @@ class NoteForm(Vertical):
 
     def load(self, values: dict[str, Any]) -> None:
         """Fill the fields from a draft or a saved note; unknown keys are ignored."""
+        # A time that was saved or typed before stays: the date filled in with it must not
+        # move it to the default for that day.
+        self._time_typed = True
         inputs = {
             "contact_date": "#contact-date",
             "contact_time": "#contact-time",
