@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -283,3 +284,13 @@ def test_count_limits_the_whole_series() -> None:
     third = next_due(Repeats.CUSTOM, second, rule)
     assert third == date(2026, 11, 24)
     assert next_due(Repeats.CUSTOM, third, rule) is None
+
+
+def test_a_count_running_past_ten_years_is_refused_at_once() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="past ten years"):
+        validate_rrule("FREQ=DAILY;COUNT=2200000000", date(2026, 12, 7))
+    assert time.perf_counter() - started < 1.0  # it walked day by day to the year 9999 before
+    assert (
+        validate_rrule("FREQ=MONTHLY;COUNT=12", date(2026, 12, 7)) == "FREQ=MONTHLY;UNTIL=20271107"
+    )

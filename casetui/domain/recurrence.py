@@ -89,7 +89,7 @@ def validate_rrule(text: str, start: date) -> str:
         horizon = begin + HORIZON
         bounded = recurrence.replace(count=None, until=min(until, horizon) if until else horizon)
         occurrences = list(bounded.xafter(begin, count=2, inc=True))
-        last = list(recurrence)[-1] if fields._count else None  # noqa: SLF001
+        last = _last_of_count(recurrence, fields._count, horizon) if fields._count else None  # noqa: SLF001
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - dateutil raises many types for bad rules
@@ -103,6 +103,15 @@ def validate_rrule(text: str, start: date) -> str:
         if len(tidy) > RRULE_MAX:
             raise _refuse(f"the RRULE is longer than {RRULE_MAX} characters")
     return tidy
+
+
+def _last_of_count(recurrence: rrule, count: int, horizon: datetime) -> datetime | None:
+    """The date a COUNT ends on, read no further than the horizon: a count that runs past it
+    (COUNT=2200000000) would otherwise be walked day by day to the year 9999."""
+    within = list(recurrence.replace(count=None, until=horizon))[:count]
+    if len(within) < count:
+        raise _refuse("this rule runs on past ten years; give fewer occurrences or an UNTIL date")
+    return within[-1] if within else None
 
 
 def next_due(repeats: Repeats, due_on: date, rule: str | None = None) -> date | None:
