@@ -496,7 +496,7 @@ def test_init_admin_without_a_password_or_a_terminal_refuses(tmp_path: Path) -> 
         check=False,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout
-    assert "CASETUI_PASSWORD" in done.stderr and "nothing was created" in done.stderr
+    assert "CASETUI_PASSWORD" in done.stderr and "the account was not created" in done.stderr
     # Nothing half-done: the account is still to be made, and made with a password it works.
     again = _run(cli, "init", "--admin", "boss", user=None, CASETUI_PASSWORD="s3cret-enough")
     assert again.returncode == 0, again.stderr

@@ -62,7 +62,7 @@ def _new_password(db: Database, name: str) -> str | None:
         raise ValidationError(
             "password",
             f"no password for {name} and no terminal to ask for one: set {ENV_PASSWORD} "
-            "or run casetui init in a terminal; nothing was created",
+            "or run casetui init in a terminal; the account was not created",
         )
     import getpass
 
@@ -72,8 +72,8 @@ def _new_password(db: Database, name: str) -> str | None:
         if may_skip:
             return None
         raise ValidationError(
-            "password", f"{name} needs a password to sign in; nothing was created"
+            "password", f"{name} needs a password to sign in; the account was not created"
         )
     if getpass.getpass(f"Password for {name} again: ") != first:
-        raise ValidationError("password", "the two passwords differ; nothing was created")
+        raise ValidationError("password", "the two passwords differ; the account was not created")
     return first
