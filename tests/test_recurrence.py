@@ -294,3 +294,12 @@ def test_a_count_running_past_ten_years_is_refused_at_once() -> None:
     assert (
         validate_rrule("FREQ=MONTHLY;COUNT=12", date(2026, 12, 7)) == "FREQ=MONTHLY;UNTIL=20271107"
     )
+
+
+def test_days_no_month_has_are_refused_at_once() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="no date in the next ten years"):
+        validate_rrule("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31", date(2026, 12, 7))
+    assert time.perf_counter() - started < 1.0  # dateutil searched every year to 9999 before
+    leap_day = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"
+    assert validate_rrule(leap_day, date(2026, 12, 7)) == leap_day

@@ -72,6 +72,8 @@ def validate_rrule(text: str, start: date) -> str:
         parts["UNTIL"] = parts["UNTIL"].removesuffix("Z")
     if any(key in parts for key in _SUB_DAY_PARTS):
         raise _refuse("tasks repeat by whole days; leave out BYHOUR, BYMINUTE and BYSECOND")
+    if not _month_days_exist(parts):
+        raise _refuse("this rule has no date in the next ten years")
     tidy = ";".join(f"{k}={v}" for k, v in parts.items())
     begin = datetime.combine(start, time())
     try:
@@ -103,6 +105,37 @@ def validate_rrule(text: str, start: date) -> str:
         if len(tidy) > RRULE_MAX:
             raise _refuse(f"the RRULE is longer than {RRULE_MAX} characters")
     return tidy
+
+
+# The most days each month can have (February in a leap year).
+_LONGEST_MONTH = {
+    1: 31,
+    2: 29,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
+
+
+def _month_days_exist(parts: dict[str, str]) -> bool:
+    """False for days no month given has (BYMONTH=2;BYMONTHDAY=31): dateutil would search
+    every year to 9999 for one, seconds of a frozen save. Anything unreadable is left to it."""
+    if "BYMONTHDAY" not in parts:
+        return True
+    try:
+        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+        months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else []
+    except ValueError:
+        return True
+    lengths = [_LONGEST_MONTH[m] for m in months if m in _LONGEST_MONTH] or [31]
+    return any(0 < abs(day) <= length for day in days for length in lengths)
 
 
 def _last_of_count(recurrence: rrule, count: int, horizon: datetime) -> datetime | None:
