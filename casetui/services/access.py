@@ -71,6 +71,11 @@ def holds_work(staff: StaffView) -> bool:
     return staff.active and staff.role is not Role.AUDITOR
 
 
+def holders(work: Work) -> list[StaffView]:
+    """The staff the actor sees who may hold cases and tasks: the pickers' people."""
+    return [s for s in work.staff.list() if holds_work(s)]
+
+
 @dataclass(frozen=True)
 class _NoteAuthor:
     id: int | None

@@ -13,7 +13,7 @@ from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
 from casetui.domain.read_models import CaseRow, StaffView
 from casetui.repositories.cases import ROWS_MAX
-from casetui.services.access import holds_work
+from casetui.services.access import holders
 from casetui.services.exports import exported
 from casetui.services.work import Database, reading
 
@@ -83,7 +83,7 @@ def filter_choices(db: Database, actor: Actor, kind: str) -> FilterChoices:
         return FilterChoices(
             pathways=list(work.settings.pathways) if kind == "pathway" else [],
             tags=work.cases.tags_in_use() if kind == "tag" else [],
-            workers=[s for s in work.staff.list() if holds_work(s)] if kind == "worker" else [],
+            workers=holders(work) if kind == "worker" else [],
         )
 
 

@@ -13,10 +13,10 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.read_models import CaseDetail, NoteView, SettingsView, StaffView, TaskView
 from casetui.domain.timeline import TimelineEntry
-from casetui.services.access import CaseAccess, case_access, holds_work
+from casetui.services.access import CaseAccess, case_access, holders
 from casetui.services.bulk_notes import BULK_MAX_CASES, may_bulk_note
 from casetui.services.notes import read_note
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, reading, writing
 
 # Entries read when a timeline opens: a few screens' worth, whatever the case's size.
 TIMELINE_PAGE = 200
@@ -77,11 +77,7 @@ def open_task(db: Database, actor: Actor, task_id: int) -> TaskView:
 def case_holders(db: Database, actor: Actor) -> list[StaffView]:
     """Who may hold cases and tasks (active, not auditors): the pickers' people."""
     with reading(db, actor) as work:
-        return _holders(work)
-
-
-def _holders(work: Work) -> list[StaffView]:
-    return [s for s in work.staff.list() if holds_work(s)]
+        return holders(work)
 
 
 @dataclass(frozen=True)
@@ -107,7 +103,7 @@ def editor_context(
         return EditorContext(
             case=work.cases.detail(case_id),
             settings=work.settings,
-            staff=_holders(work),
+            staff=holders(work),
             access=case_access(work, case_id),
             note=note,
             now=work.now(),
@@ -131,7 +127,7 @@ def bulk_context(db: Database, actor: Actor, case_numbers: list[str]) -> BulkCon
         names = work.timeline.client_names(list(case_numbers))
         return BulkContext(
             settings=work.settings,
-            staff=_holders(work),
+            staff=holders(work),
             clients={number: names.get(number) for number in case_numbers},
             may_bulk=may_bulk_note(actor),
             max_cases=BULK_MAX_CASES,

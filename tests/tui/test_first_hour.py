@@ -6,11 +6,14 @@ the time given to a note about an earlier day.
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from helpers_screens import cases_of, first_of_role, make_host, show, wait_for  # noqa: F401
 from test_note_editor import open_editor, type_into
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, TextArea
 
 from casetui.domain.enums import Role
@@ -25,17 +28,23 @@ from casetui.tui.widgets.case_table.widget import empty_message
 from casetui.tui.widgets.too_small import TooSmall
 
 
-def shown(editor: NoteEditorScreen, widget_id: str) -> bool:
-    return editor.query_one(f"#{widget_id}-error", Label).has_class("-shown")
-
-
-async def test_a_refusal_under_a_field_goes_once_the_field_changes(db: Database) -> None:
+@asynccontextmanager
+async def new_note(db: Database) -> AsyncIterator[tuple[Pilot[int], NoteEditorScreen]]:
+    """A caseworker's note editor on one of their cases, ready for typing."""
     worker = first_of_role(db, Role.CASEWORKER)
     case_id, _number = cases_of(db, worker)[0]
     app = make_host(db, worker)
     async with app.run_test(size=(100, 40)) as pilot:
         await show(pilot, app, NoteEditorScreen(case_id))
-        editor = await open_editor(pilot, app)
+        yield pilot, await open_editor(pilot, app)
+
+
+def shown(editor: NoteEditorScreen, widget_id: str) -> bool:
+    return editor.query_one(f"#{widget_id}-error", Label).has_class("-shown")
+
+
+async def test_a_refusal_under_a_field_goes_once_the_field_changes(db: Database) -> None:
+    async with new_note(db) as (pilot, editor):
         await type_into(pilot, editor.query_one("#contact-date", Input), "31/02")
         await type_into(pilot, editor.query_one("#summary", Input), "x" * 250)
         await pilot.press("ctrl+s")
@@ -50,12 +59,7 @@ async def test_a_refusal_under_a_field_goes_once_the_field_changes(db: Database)
 
 
 async def test_an_earlier_day_shows_the_time_it_will_be_saved_with(db: Database) -> None:
-    worker = first_of_role(db, Role.CASEWORKER)
-    case_id, _number = cases_of(db, worker)[0]
-    app = make_host(db, worker)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await show(pilot, app, NoteEditorScreen(case_id))
-        editor = await open_editor(pilot, app)
+    async with new_note(db) as (pilot, editor):
         time_field = editor.query_one("#contact-time", Input)
         now = time_field.value
         await type_into(pilot, editor.query_one("#contact-date", Input), "-2d")
@@ -105,12 +109,7 @@ def test_an_empty_caseload_says_why() -> None:
 
 
 async def test_details_near_their_limit_say_how_long_they_are(db: Database) -> None:
-    worker = first_of_role(db, Role.CASEWORKER)
-    case_id, _number = cases_of(db, worker)[0]
-    app = make_host(db, worker)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await show(pilot, app, NoteEditorScreen(case_id))
-        editor = await open_editor(pilot, app)
+    async with new_note(db) as (pilot, editor):
         length = editor.query_one("#details-length", Label)
         details = editor.query_one("#details", TextArea)
         details.text = "x" * 1000
