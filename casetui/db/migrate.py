@@ -16,7 +16,13 @@ from casetui.domain.errors import DatabaseUnavailable, SchemaBehind
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Oldest first; the last one is what this version of casetui expects.
-REVISIONS = ("0001_initial", "0002_caseload_search", "0003_audit_trail", "0004_active_caseload")
+REVISIONS = (
+    "0001_initial",
+    "0002_caseload_search",
+    "0003_audit_trail",
+    "0004_active_caseload",
+    "0005_client_records",
+)
 SCHEMA_HEAD = REVISIONS[-1]
 
 

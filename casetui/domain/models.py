@@ -80,13 +80,18 @@ class OrganisationListItem(SQLModel, table=True):
 
 class Client(SQLModel, table=True):
     __tablename__ = "client"
-    __table_args__ = (Index("ix_client_lower_name", text("lower(name)")),)
+    __table_args__ = (
+        Index("ix_client_lower_name", text("lower(name)")),
+        Index("ix_client_lower_email", text("lower(email)")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=NAME_MAX, index=True)
     preferred_name: str | None = Field(default=None, max_length=NAME_MAX)
-    date_of_birth: date | None = None
+    date_of_birth: date | None = Field(default=None, index=True)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
+    # The phone's digits alone, so the duplicate check and search match however it was typed.
+    phone_digits: str | None = Field(default=None, max_length=40, index=True)
     client_type: str | None = Field(default=None, max_length=NAME_MAX)
     record_status: str = Field(default="Active", max_length=20)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
@@ -103,7 +108,16 @@ class ClientWarning(SQLModel, table=True):
 class ClientGroup(SQLModel, table=True):
     __tablename__ = "client_group"
     client_id: int = Field(foreign_key="client.id", primary_key=True)
-    group_name: str = Field(max_length=NAME_MAX, primary_key=True)
+    group_name: str = Field(max_length=NAME_MAX, primary_key=True, index=True)
+
+
+class NameTerm(SQLModel, table=True):
+    """Every word of every client's name, once: what a misspelt name is compared with
+    (trigram-indexed on SQLite, migration 0005), rather than every client."""
+
+    __tablename__ = "name_term"
+    id: int | None = Field(default=None, primary_key=True)
+    term: str = Field(max_length=NAME_MAX, unique=True)
 
 
 class Case(SQLModel, table=True):
@@ -140,6 +154,16 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
     version: int = Field(default=1)
+
+
+class FormerCaseNumber(SQLModel, table=True):
+    """A number a case had before; still found by search and by ``cases show``."""
+
+    __tablename__ = "former_case_number"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_number: str = Field(max_length=40, unique=True)
+    changed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class CaseNavigator(SQLModel, table=True):
