@@ -38,7 +38,10 @@ def remember(session: Session, names: Iterable[str | None]) -> None:
     # Two people registering a "Nowak" at once must not refuse one of them over a shared word.
     # The dialect's own insert, imported here: SQLite need not load PostgreSQL's dialect.
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
+
+        session.execute(postgresql.insert(NameTerm).values(new).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(NameTerm).values(new).on_conflict_do_nothing())
+        from sqlalchemy.dialects import sqlite
+
+        session.execute(sqlite.insert(NameTerm).values(new).on_conflict_do_nothing())
