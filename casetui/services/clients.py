@@ -15,6 +15,7 @@ from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import Case, Client, ClientWarning
 from casetui.domain.storable import storable_id
+from casetui.repositories import name_terms
 from casetui.repositories.scope import visible_cases
 from casetui.services import audit, policy, validation
 from casetui.services.records import snapshot
@@ -32,6 +33,12 @@ class ClientInput:
     warnings: tuple[str, ...] = ()
 
 
+def phone_digits(phone: str | None) -> str | None:
+    """The digits of a phone number, however it was typed: what duplicates and search match."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return digits or None
+
+
 def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
     with writing(db, actor) as uow:
         policy.ensure_writer(actor)
@@ -47,6 +54,7 @@ def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
         email = validation.optional_text(client.email, "email", max_length=254)
         if email and ("@" not in email or " " in email):
             raise ValidationError("email", f"{email[:60]!r} is not an email address")
+        phone = validation.optional_text(client.phone, "phone", max_length=40)
         row = Client(
             name=validation.text(
                 client.name, "name", max_length=NAME_MAX, required=True, single_line=True
@@ -56,7 +64,8 @@ def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
             ),
             date_of_birth=dob,
             email=email,
-            phone=validation.optional_text(client.phone, "phone", max_length=40),
+            phone=phone,
+            phone_digits=phone_digits(phone),
             client_type=validation.one_of(client.client_type, "client type", settings.client_types)
             if client.client_type
             else None,
@@ -65,6 +74,7 @@ def register_client(db: Database, actor: Actor, client: ClientInput) -> int:
         )
         uow.session.add(row)
         uow.session.flush()
+        name_terms.remember(uow.session, (row.name, row.preferred_name))
         warnings = [
             validation.one_of(w, "warning indicator", settings.warning_indicators)
             for w in client.warnings
