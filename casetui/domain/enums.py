@@ -76,3 +76,4 @@ class ListKind(StrEnum):
     CLIENT_TYPE = "client_type"
     WARNING_INDICATOR = "warning_indicator"
     PATHWAY = "pathway"
+    GROUP = "group"

@@ -224,6 +224,7 @@ class SettingsView:
     warning_indicators: tuple[str, ...]
     pathways: tuple[str, ...]
     contact_types: tuple[str, ...]
+    groups: tuple[str, ...] = ()
 
     def weight(self, concern: str) -> float:
         return {"Low": self.weight_low, "Medium": self.weight_medium, "High": self.weight_high}[

@@ -32,5 +32,6 @@ def load_settings(session: Session) -> SettingsView:
         client_types=tuple(lists[ListKind.CLIENT_TYPE.value]),
         warning_indicators=tuple(lists[ListKind.WARNING_INDICATOR.value]),
         pathways=tuple(lists[ListKind.PATHWAY.value]),
+        groups=tuple(lists[ListKind.GROUP.value]),
         contact_types=tuple(c.value for c in ContactType),
     )

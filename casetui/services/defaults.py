@@ -23,6 +23,9 @@ DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
         "Housing Support", "Employment Pathway", "Mental Health", "Substance Use",
         "Family Support", "Benefits and Debt",
     ),
+    ListKind.GROUP: (
+        "Job club", "Parenting course", "Tenancy workshop", "Peer support", "Digital skills",
+    ),
 }  # fmt: skip
 
 
