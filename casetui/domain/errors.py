@@ -87,14 +87,15 @@ class Refusal:
 
 
 class BulkRefused(RuleError):
-    """A bulk write where at least one case refused; nothing was written."""
+    """A bulk write (a note, joining a group) where at least one case refused; nothing was
+    written."""
 
     rule = "bulk"
 
-    def __init__(self, refusals: list[Refusal]) -> None:
+    def __init__(self, refusals: list[Refusal], outcome: str = "bulk note not written") -> None:
         self.refusals = refusals
         listed = "; ".join(f"{r.case_number}: {r.reason}" for r in refusals)
-        super().__init__(f"bulk note not written, {len(refusals)} case(s) refused: {listed}")
+        super().__init__(f"{outcome}, {len(refusals)} case(s) refused: {listed}")
 
 
 class SignInFailed(CasetuiError):

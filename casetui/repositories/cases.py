@@ -23,6 +23,7 @@ from casetui.domain.models import (
     CaseTag,
     Client,
     ClientWarning,
+    FormerCaseNumber,
     Staff,
 )
 from casetui.domain.read_models import CaseDetail, CaseRow
@@ -47,11 +48,21 @@ class CaseRepository:
     # --- one case -------------------------------------------------------------------
 
     def get_by_number(self, case_number: str) -> Case:
+        """The case with this number, or the case that had it before a change of number."""
         found = None
         if storable(case_number):  # text no database can hold is no stored case number
             found = self.session.execute(
                 select(Case).where(col(Case.case_number) == case_number, visible_cases(self.actor))
             ).scalar_one_or_none()
+            if found is None:
+                found = self.session.execute(
+                    select(Case)
+                    .join(FormerCaseNumber, col(FormerCaseNumber.case_id) == Case.id)
+                    .where(
+                        col(FormerCaseNumber.case_number) == case_number,
+                        visible_cases(self.actor),
+                    )
+                ).scalar_one_or_none()
         if found is None:
             # The same answer whether the case is missing or just not the actor's.
             raise NotFound(f"no case {case_number!r} that you can see")
@@ -68,13 +79,25 @@ class CaseRepository:
         return row
 
     def get_many_by_number(self, case_numbers: Sequence[str]) -> dict[str, Case]:
-        rows = self.session.execute(
-            select(Case).where(
-                col(Case.case_number).in_([n for n in case_numbers if storable(n)]),
-                visible_cases(self.actor),
-            )
-        ).scalars()
-        return {row.case_number: row for row in rows}
+        """The cases with these numbers, current or former, keyed by the number asked for."""
+        wanted = [n for n in case_numbers if storable(n)]
+        found: dict[str, Case] = {}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
+            chunk = wanted[start : start + 500]
+            rows = self.session.execute(
+                select(Case).where(col(Case.case_number).in_(chunk), visible_cases(self.actor))
+            ).scalars()
+            found.update({row.case_number: row for row in rows})
+        former = [n for n in wanted if n not in found]
+        for start in range(0, len(former), 500):
+            chunk = former[start : start + 500]
+            pairs = self.session.execute(
+                select(col(FormerCaseNumber.case_number), Case)
+                .join(Case, col(Case.id) == FormerCaseNumber.case_id)
+                .where(col(FormerCaseNumber.case_number).in_(chunk), visible_cases(self.actor))
+            ).all()
+            found.update({number: row for number, row in pairs})
+        return found
 
     def is_assigned(self, case_id: int) -> bool:
         return storable_id(case_id) and (
@@ -123,6 +146,18 @@ class CaseRepository:
             tags=tuple(self.tags_for([case_.id]).get(case_.id, ())),
             warnings=tuple(self.warnings_for([client.id]).get(client.id, ())),
             navigators=tuple(navigators),
+            former_numbers=tuple(self.former_numbers(case_.id)),
+            created_at=case_.created_at,
+        )
+
+    def former_numbers(self, case_id: int) -> list[str]:
+        """The numbers the case had before, oldest first (shown as "was C-0042")."""
+        return list(
+            self.session.execute(
+                select(col(FormerCaseNumber.case_number))
+                .where(col(FormerCaseNumber.case_id) == case_id)
+                .order_by(col(FormerCaseNumber.changed_at), col(FormerCaseNumber.id))
+            ).scalars()
         )
 
     # --- the caseload ---------------------------------------------------------------
@@ -230,12 +265,16 @@ class CaseRepository:
         return out
 
     def case_number_taken(self, case_number: str) -> bool:
-        """Unscoped on purpose: numbers are unique across the organisation."""
-        return storable(case_number) and (
-            self.session.execute(
-                select(col(Case.id)).where(
-                    func.lower(cast(Case.case_number, String)) == case_number.lower()
-                )
-            ).first()
-            is not None
+        """Any case's current or former number, in any letter case. Unscoped on purpose:
+        numbers are unique across the organisation, and a former number stays findable."""
+        if not storable(case_number):
+            return False
+        lowered = case_number.lower()
+        current = select(col(Case.id)).where(func.lower(cast(Case.case_number, String)) == lowered)
+        former = select(col(FormerCaseNumber.id)).where(
+            func.lower(cast(FormerCaseNumber.case_number, String)) == lowered
+        )
+        return (
+            self.session.execute(current.limit(1)).first() is not None
+            or self.session.execute(former.limit(1)).first() is not None
         )

@@ -1,4 +1,5 @@
-"""Who last changed a note, a case or a task the actor can see, read from the audit trail.
+"""Who last changed a note, a case, a task or a client the actor can see, read from the audit
+trail.
 
 Asked when an edit is refused as stale, so the refusal can say who saved first and when.
 """
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
-from casetui.domain.models import AuditEvent, Case, Staff
+from casetui.domain.models import AuditEvent, Case, Client, Staff
+from casetui.repositories.clients import visible_clients
 from casetui.repositories.scope import visible_cases
 
 # The audit actions that move a record's version.
@@ -23,8 +25,17 @@ NOTE_CHANGES = (
     "note.override_delete",
     "note.restore",
 )
-CASE_CHANGES = ("case.status", "case.concern", "case.reassign", "case.number")
+CASE_CHANGES = (
+    "case.status",
+    "case.concern",
+    "case.reassign",
+    "case.number",
+    "case.pathway",
+    "case.navigator_assign",
+    "case.navigator_unassign",
+)
 TASK_CHANGES = ("task.done", "task.cancelled")
+CLIENT_CHANGES = ("client.edit", "client.join_group", "client.delete", "client.restore")
 
 
 @dataclass(frozen=True)
@@ -69,3 +80,22 @@ class ChangeRepository:
 
     def last_task_change(self, task_id: int) -> LastChange | None:
         return self._last("follow_up_task", task_id, TASK_CHANGES)
+
+    def last_client_change(self, client_id: int) -> LastChange | None:
+        # A client's events carry no case: the client's own visibility stands in for it.
+        in_sight = select(col(Client.id)).where(
+            col(Client.id) == client_id, visible_clients(self.actor)
+        )
+        found = self.session.execute(
+            select(col(AuditEvent.actor_username), col(Staff.display_name), col(AuditEvent.at))
+            .outerjoin(Staff, col(Staff.id) == AuditEvent.actor_id)
+            .where(
+                col(AuditEvent.entity) == "client",
+                col(AuditEvent.entity_id) == str(client_id),
+                col(AuditEvent.action).in_(CLIENT_CHANGES),
+                in_sight.exists(),
+            )
+            .order_by(col(AuditEvent.id).desc())
+            .limit(1)
+        ).first()
+        return None if found is None else LastChange(found[0], found[1], found[2])

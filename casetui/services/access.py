@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Protocol
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import Role, TaskStatus
+from casetui.domain.enums import Grant, Role, TaskStatus
 from casetui.domain.errors import PermissionDenied, RuleError, ValidationError
 from casetui.domain.locking import NoteLock
-from casetui.domain.models import Case
+from casetui.domain.models import Case, Client
 from casetui.domain.read_models import StaffView
 from casetui.domain.timeline import NOTE, TASK, TimelineEntry
 from casetui.services import policy
@@ -34,6 +34,32 @@ def writable_case_by_number(work: Work, case_number: str) -> Case:
     return case
 
 
+def ensure_client_writer(work: Work, client: Client) -> None:
+    """Edit a client's record: writers who may write one of the client's cases, and any
+    writer while nobody holds a case for the client. ``client`` must come from the actor's
+    scoped repository (``work.clients``), so visibility is settled."""
+    actor = work.actor
+    policy.ensure_writer(actor)
+    assert client.id is not None
+    cases = work.clients.cases(client.id)
+    if not cases and not work.clients.has_cases(client.id):
+        return
+    for case in cases:
+        assert case.id is not None
+        assigned = work.cases.is_assigned(case.id)
+        if policy.can(policy.ensure_case_writer, actor, case, assigned=assigned):
+            return
+    raise PermissionDenied(f"you may not write any case of client {client.id}")
+
+
+def writable_client(work: Work, client_id: int) -> Client:
+    """The client, if the actor may see them (else NotFound) and edit their record (else
+    refused)."""
+    client = work.clients.get(client_id)
+    ensure_client_writer(work, client)
+    return client
+
+
 class StaffMember(Protocol):
     """What the worker rule reads of a person: a table row or a read model will do."""
 
@@ -49,14 +75,15 @@ class StaffMember(Protocol):
     def team_id(self) -> int | None: ...
 
 
-def worker_refusal(actor: Actor, staff: StaffMember) -> RuleError | None:
-    """Why ``staff`` may not be made a case's worker by ``actor``; None when they may."""
+def worker_refusal(
+    actor: Actor, staff: StaffMember, field: str = "case worker"
+) -> RuleError | None:
+    """Why ``staff`` may not be made a case's worker (or navigator: ``field``) by ``actor``;
+    None when they may."""
     if not staff.active:
-        return ValidationError("case worker", f"no active staff member {staff.username[:64]!r}")
+        return ValidationError(field, f"no active staff member {staff.username[:64]!r}")
     if Role(staff.role) is Role.AUDITOR:
-        return ValidationError(
-            "case worker", f"{staff.username} is an auditor and cannot hold cases"
-        )
+        return ValidationError(field, f"{staff.username} is an auditor and cannot hold cases")
     if actor.role is Role.CASEWORKER and staff.id != actor.id:
         return PermissionDenied(
             "caseworkers open cases for themselves; a supervisor can assign others"
@@ -90,6 +117,8 @@ class CaseAccess:
     reassign: bool
     lock_days: int
     actor: Actor
+    change_number: bool = False  # needs the case_numbers grant
+    navigators: bool = False  # assign and unassign: those who may reassign
 
     def may_change_note(self, entry: TimelineEntry) -> bool:
         """Edit or delete this note, lock aside."""
@@ -113,9 +142,12 @@ def case_access(work: Work, case_id: int) -> CaseAccess:
     write = policy.can(
         policy.ensure_case_writer, actor, case, assigned=work.cases.is_assigned(case_id)
     )
+    reassign = write and policy.can(policy.ensure_reassigner, actor)
     return CaseAccess(
         write=write,
-        reassign=write and policy.can(policy.ensure_reassigner, actor),
+        reassign=reassign,
         lock_days=work.settings.lock_days,
         actor=actor,
+        change_number=write and actor.has(Grant.CASE_NUMBERS),
+        navigators=reassign,
     )

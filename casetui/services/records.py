@@ -1,7 +1,7 @@
 """What every write to a kept record shares: the audit trail's picture of it, and versioned saves.
 
 ``snapshot`` is the one way a record's before and after are written to the audit trail.
-``save_versioned`` is the one way a note, a case or a task changes: only from the version the
+``save_versioned`` is the one way a note, a case, a task or a client changes: only from the version the
 editor saw, else a stale refusal that names who saved first and when.
 """
 
@@ -32,7 +32,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
     ),
     Client: (
         "name", "preferred_name", "date_of_birth", "email", "phone", "client_type",
-        "record_status",
+        "record_status", "version",
     ),
     FollowUpTask: (
         "name", "due_on", "repeats", "rrule", "status", "note_id", "assigned_to_client",
@@ -44,7 +44,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
 # Records deleted softly say so in their picture, rather than with the deletion time.
 SOFT_DELETED = (CaseNote, Client)
 
-Versioned = CaseNote | Case | FollowUpTask
+Versioned = CaseNote | Case | FollowUpTask | Client
 
 
 def snapshot(row: Any, **extra: object) -> dict[str, object]:
@@ -98,6 +98,12 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
         message = (
             f"case {row.case_number} was {_changed_by(work, change)} since you opened it; "
             "reload it and try again"
+        )
+    elif isinstance(row, Client):
+        change = work.changes.last_client_change(row.id)
+        message = (
+            f"client {row.id} was {_changed_by(work, change)} since you opened the record; "
+            "reload it — what you typed is kept"
         )
     else:
         change = work.changes.last_task_change(row.id)

@@ -18,6 +18,7 @@ from casetui.domain.read_models import SettingsView
 from casetui.repositories.audit import AuditTrailRepository
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.changes import ChangeRepository
+from casetui.repositories.clients import ClientRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.settings import load_settings
 from casetui.repositories.staff import StaffRepository
@@ -46,6 +47,10 @@ class Work(UnitOfWork):
     @cached_property
     def cases(self) -> CaseloadRepository:
         return CaseloadRepository(self.session, self.actor)
+
+    @cached_property
+    def clients(self) -> ClientRepository:
+        return ClientRepository(self.session, self.actor)
 
     @cached_property
     def notes(self) -> NoteRepository:
