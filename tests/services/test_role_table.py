@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
-from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied
+from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied, ValidationError
 from casetui.domain.filters import CaseFilter
-from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, NoteAddendum
+from casetui.domain.models import Case, CaseNote, Client, ClientGroup, FollowUpTask, NoteAddendum
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.tasks import TaskRepository
@@ -25,6 +26,7 @@ from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
 from casetui.services import policy, tasks
+from casetui.services import timeline as timeline_service
 from casetui.services import workload as workload_service
 
 from .conftest import World
@@ -73,6 +75,22 @@ BULK = {
     "caseworker_not_assigned": BulkRefused,
     "supervisor_other_team": BulkRefused,
 }
+# Registering clients: everyone but auditors.
+REGISTER = {**{name: ALLOWED for name in SUBJECTS}, "auditor": PermissionDenied}
+# A case for the subject's client: the client must be in sight (else refused by field).
+OPEN_FOR_SELF = {
+    **WRITE,
+    "caseworker_not_assigned": ValidationError,
+    "supervisor_other_team": ValidationError,
+}
+# ...for olga (North): supervisors for their team, administrators for anyone.
+OPEN_FOR_TEAM = {
+    **OPEN_FOR_SELF,
+    "caseworker_assigned": PermissionDenied,
+    "navigator": PermissionDenied,
+}
+# ...for cara (South): administrators only.
+OPEN_FOR_OTHER_TEAM = {**OPEN_FOR_TEAM, "supervisor_own_team": PermissionDenied}
 
 Attempt = Callable[[], Any]
 Landed = Callable[[Any], bool]
@@ -269,6 +287,133 @@ def bulk_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return lambda: w.run(bulk_note_service.bulk_add_notes, actor, [number], note), landed
 
 
+def register_client(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client = client_service.ClientInput(name="Role Table Client", groups=("Job club",))
+    return (
+        lambda: w.run(client_service.register_client, actor, client),
+        lambda client_id: _client(w, client_id).name == "Role Table Client",
+    )
+
+
+def register_with_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client = client_service.ClientInput(name="Role Table Client")
+
+    def landed(detail: Any) -> bool:
+        return detail.client_name == "Role Table Client" and detail.worker_id == actor.id
+
+    return (
+        lambda: w.run(
+            client_service.register_with_case, actor, client, case_service.CaseInput(client_id=0)
+        ),
+        landed,
+    )
+
+
+def _open_for(worker: str | None) -> Prepare:
+    def prepare(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+        client_id = _client_of(w, number)
+        case = case_service.CaseInput(client_id=client_id, worker=worker)
+
+        def landed(detail: Any) -> bool:
+            return (
+                detail.client_id == client_id
+                and detail.worker_username == (worker or actor.username)
+                and _case(w, detail.id).client_id == client_id
+            )
+
+        return lambda: w.run(case_service.open_case, actor, case), landed
+
+    return prepare
+
+
+def show_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(case_service.show_case, actor, number),
+        lambda detail: detail.case_number == number,
+    )
+
+
+def client_record(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    return (
+        lambda: w.run(client_service.client_record, actor, client_id),
+        lambda record: number in [c.case_number for c in record.cases],
+    )
+
+
+def edit_client(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    changes = client_service.ClientChanges(name="Renamed Client", email="renamed@example.org")
+    return (
+        lambda: w.run(client_service.edit_client, actor, client_id, changes),
+        lambda _: _client(w, client_id).name == "Renamed Client",
+    )
+
+
+def record_status(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    changes = client_service.ClientChanges(status="Closed")
+    return (
+        lambda: w.run(client_service.edit_client, actor, client_id, changes),
+        lambda _: _client(w, client_id).record_status == "Closed",
+    )
+
+
+def delete_client_granted(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return delete_client(w, _with(actor, Grant.DELETE_CLIENTS), number)
+
+
+def change_case_number_granted(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return change_case_number(w, _with(actor, Grant.CASE_NUMBERS), number)
+
+
+def _navigators(w: World, case_id: int) -> tuple[str, ...]:
+    return w.read(lambda uow: CaseRepository(uow.session, w.admin).detail(case_id).navigators)
+
+
+def assign_navigator(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    before = _navigators(w, case_id)
+    return (
+        lambda: w.run(case_service.assign_navigator, actor, number, "olga"),
+        lambda _: _navigators(w, case_id) == tuple(sorted({*before, "olga"})),
+    )
+
+
+def unassign_navigator(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    w.run(case_service.assign_navigator, w.admin, number, "olga")
+    return (
+        lambda: w.run(case_service.unassign_navigator, actor, number, "olga"),
+        lambda _: "olga" not in _navigators(w, case_id),
+    )
+
+
+def join_group(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+
+    def landed(joined: Any) -> bool:
+        rows = w.read(
+            lambda uow: uow.session.execute(
+                select(ClientGroup.group_name).where(ClientGroup.client_id == client_id)
+            ).all()
+        )
+        return joined == 1 and [r[0] for r in rows] == ["Job club"]
+
+    return lambda: w.run(client_service.join_group, actor, "Job club", [number]), landed
+
+
+def edit_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    changes = case_service.CaseChanges(status="Paused", concern="High", add_tags=("rent",))
+
+    def landed(_: Any) -> bool:
+        case = _case(w, case_id)
+        return (case.status, case.concern) == ("Paused", "High")
+
+    return lambda: w.run(case_service.edit_case, actor, number, changes), landed
+
+
 TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "see_case": (see_case, SEE),
     "add_note": (add_note, WRITE),
@@ -288,6 +433,22 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "restore_client": (restore_client, ADMINISTRATORS),
     "restore_note": (restore_note, ADMINISTRATORS),
     "bulk_note": (bulk_note, BULK),
+    "register_client": (register_client, REGISTER),
+    "register_with_case": (register_with_case, REGISTER),
+    "open_case_for_self": (_open_for(None), OPEN_FOR_SELF),
+    "open_case_for_team": (_open_for("olga"), OPEN_FOR_TEAM),
+    "open_case_for_other_team": (_open_for("cara"), OPEN_FOR_OTHER_TEAM),
+    "show_case": (show_case, SEE),
+    "client_record": (client_record, SEE),
+    "edit_client": (edit_client, WRITE),
+    "record_status": (record_status, WRITE),
+    "edit_case": (edit_case, WRITE),
+    # With the grant, as far as the case or client is the person's to write.
+    "delete_client_granted": (delete_client_granted, WRITE),
+    "change_case_number_granted": (change_case_number_granted, WRITE),
+    "assign_navigator": (assign_navigator, SUPERVISORS),
+    "unassign_navigator": (unassign_navigator, SUPERVISORS),
+    "join_group": (join_group, BULK),
 }
 
 
@@ -461,3 +622,99 @@ def test_audit_trail_is_for_administrators_and_auditors(
     else:
         with pytest.raises(PermissionDenied):
             policy.ensure_audit_reader(actor)
+
+
+# --- what the screens are told: the same answers as the services ----------------------------
+
+REFUSED = (PermissionDenied, NotFound, ValidationError, BulkRefused)
+
+
+def _allowed(attempt: Attempt) -> bool:
+    try:
+        attempt()
+    except REFUSED:
+        return False
+    return True
+
+
+def _client_attempts(w: World, actor: Actor, client_id: int) -> dict[str, Attempt]:
+    return {
+        "edit": lambda: w.run(
+            client_service.edit_client,
+            actor,
+            client_id,
+            client_service.ClientChanges(preferred_name="Checked"),
+        ),
+        "open_case": lambda: w.run(
+            case_service.open_case, actor, case_service.CaseInput(client_id=client_id)
+        ),
+        "delete": lambda: w.run(client_service.delete_client, actor, client_id),
+        "restore": lambda: w.run(client_service.restore_client, actor, client_id),
+    }
+
+
+def _client_access_matches(w: World, actor: Actor, client_id: int, action: str) -> None:
+    try:
+        access = w.run(client_service.client_access, actor, client_id)
+    except NotFound:
+        offered = False
+    else:
+        offered = getattr(access, action)
+    assert _allowed(_client_attempts(w, actor, client_id)[action]) is offered
+
+
+@pytest.mark.parametrize("granted", [False, True], ids=["", "delete_clients"])
+@pytest.mark.parametrize("action", ["edit", "open_case", "delete", "restore"])
+@pytest.mark.parametrize("subject", list(SUBJECTS))
+def test_client_access_answers_what_the_services_do(
+    world: World, subject: str, action: str, granted: bool
+) -> None:
+    who = SUBJECTS[subject]
+    actor = getattr(world, who.actor)
+    actor = _with(actor, Grant.DELETE_CLIENTS) if granted else actor
+    _client_access_matches(world, actor, _client_of(world, getattr(world, who.case)), action)
+
+
+@pytest.mark.parametrize("action", ["edit", "open_case", "delete", "restore"])
+@pytest.mark.parametrize("username", ["ana", "sam", "cara", "admin", "audrey"])
+def test_client_access_of_a_client_with_no_case(world: World, username: str, action: str) -> None:
+    client_id = world.run(
+        client_service.register_client, world.cara, client_service.ClientInput("Nadia Petrova")
+    )
+    _client_access_matches(
+        world, _with(getattr(world, username), Grant.DELETE_CLIENTS), client_id, action
+    )
+
+
+@pytest.mark.parametrize("username", ["sam", "admin"])
+def test_client_access_of_a_deleted_client(world: World, username: str) -> None:
+    world.run(client_service.delete_client, world.admin, world.ana_client)
+    _client_access_matches(world, getattr(world, username), world.ana_client, "restore")
+
+
+@pytest.mark.parametrize("granted", [False, True], ids=["", "case_numbers"])
+@pytest.mark.parametrize("subject", list(SUBJECTS))
+def test_case_access_answers_what_the_services_do(
+    world: World, subject: str, granted: bool
+) -> None:
+    who = SUBJECTS[subject]
+    actor = getattr(world, who.actor)
+    actor = _with(actor, Grant.CASE_NUMBERS) if granted else actor
+    number = getattr(world, who.case)
+    try:
+        access = world.run(timeline_service.load_timeline, actor, world.case_id(number)).access
+    except NotFound:
+        change_number = navigators = False
+    else:
+        change_number, navigators = access.change_number, access.navigators
+    choices = world.run(case_service.navigator_choices, actor, number) if navigators else []
+    assert bool(choices) is navigators
+    navigator = choices[0].username if choices else "olga"
+    assert (
+        _allowed(lambda: world.run(case_service.assign_navigator, actor, number, navigator))
+        is navigators
+    )
+    assert (
+        _allowed(lambda: world.run(case_service.change_case_number, actor, number, "HB-0009"))
+        is change_number
+    )

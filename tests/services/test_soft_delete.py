@@ -7,14 +7,17 @@ from datetime import datetime
 import pytest
 
 from casetui.db.uow import UnitOfWork
-from casetui.domain.errors import NotFound, ValidationError
+from casetui.domain.errors import NotFound, PermissionDenied, ValidationError
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import CaseNote, Client
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
+from casetui.services import caseload as caseload_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
+from casetui.services import timeline as timeline_service
+from casetui.services import workload as workload_service
 
 from .conftest import World
 
@@ -141,3 +144,118 @@ def test_deleted_client_is_hidden_from_the_caseload(world: World) -> None:
 
     world.run(client_service.restore_client, world.admin, world.ana_client)
     assert "Amal Haddad" in world.read(caseload)
+
+
+# --- a deleted client vanishes from every read, for everyone ----------------------------------
+
+READERS = ["ana", "sam", "admin", "audrey"]
+
+
+def _delete_ana_client_with_a_note(world: World) -> int:
+    world.note(world.ana, world.ana_case, "Before the record was deleted")
+    case_id = world.case_id(world.ana_case)
+    world.run(client_service.delete_client, world.admin, world.ana_client)
+    return case_id
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_a_deleted_client_leaves_the_cases_list(world: World, username: str) -> None:
+    actor = getattr(world, username)
+    listed = caseload_service.list_cases(world.db, actor, CaseFilter(statuses=()), limit=None)
+    assert world.ana_case in {r.case_number for r in listed.rows}
+    _delete_ana_client_with_a_note(world)
+    listed = caseload_service.list_cases(world.db, actor, CaseFilter(statuses=()), limit=None)
+    assert world.ana_case not in {r.case_number for r in listed.rows}
+    assert "Amal Haddad" not in {r.client_name for r in listed.rows}
+    page = caseload_service.first_page(world.db, actor, CaseFilter(statuses=(), query="Amal"))
+    assert page.rows == []
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_a_deleted_clients_case_cannot_be_shown_nor_its_timeline_opened(
+    world: World, username: str
+) -> None:
+    actor = getattr(world, username)
+    case_id = _delete_ana_client_with_a_note(world)
+    with pytest.raises(NotFound):
+        world.run(case_service.show_case, actor, world.ana_case)
+    with pytest.raises(NotFound):
+        world.run(timeline_service.load_timeline, actor, case_id)
+    with pytest.raises(NotFound):
+        world.run(note_service.list_notes, actor, world.ana_case)
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_a_deleted_client_leaves_the_clients_list_and_record(world: World, username: str) -> None:
+    actor = getattr(world, username)
+    _delete_ana_client_with_a_note(world)
+    assert world.ana_client not in [c.id for c in world.run(client_service.list_clients, actor)]
+    assert world.run(client_service.list_clients, actor, "Haddad") == []
+    with pytest.raises(NotFound):
+        world.run(client_service.client_record, actor, world.ana_client)
+
+
+def test_a_deleted_client_leaves_the_workload(world: World) -> None:
+    def ana_hours() -> tuple[float, dict[str, int]]:
+        rows = world.run(workload_service.workload, world.sam)
+        row = next(r for r in rows if r.username == "ana")
+        return row.allocated_hours, row.cases_by_concern
+
+    assert ana_hours()[0] == 1.0
+    _delete_ana_client_with_a_note(world)
+    hours, by_concern = ana_hours()
+    assert hours == 0.0 and sum(by_concern.values()) == 0
+    world.run(client_service.restore_client, world.admin, world.ana_client)
+    assert ana_hours()[0] == 1.0
+
+
+def test_a_deleted_client_is_not_found_by_search(world: World) -> None:
+    search = pytest.importorskip("casetui.services.search")
+    assert any(
+        h.client_id == world.ana_client for h in search.search(world.db, world.ana, "Haddad")
+    )
+    _delete_ana_client_with_a_note(world)
+    for who in (world.ana, world.admin):
+        hits = search.search(world.db, who, "Haddad")
+        assert all(h.client_id != world.ana_client for h in hits)
+        assert all(h.case_number != world.ana_case for h in hits)
+        assert search.search(world.db, who, "deleted") == []
+
+
+def test_a_deleted_clients_former_case_number_finds_nothing(world: World) -> None:
+    world.run(case_service.change_case_number, world.admin, world.ana_case, "HB-0001")
+    world.run(client_service.delete_client, world.admin, world.ana_client)
+    for number in ("HB-0001", world.ana_case):
+        with pytest.raises(NotFound):
+            world.run(case_service.show_case, world.admin, number)
+
+
+def test_restoring_brings_back_the_cases_deleted_with_the_client(world: World) -> None:
+    _delete_ana_client_with_a_note(world)
+    world.run(client_service.restore_client, world.admin, world.ana_client)
+    detail = world.run(case_service.show_case, world.ana, world.ana_case)
+    assert detail.client_id == world.ana_client
+    assert [n.summary for n in world.run(note_service.list_notes, world.ana, world.ana_case)] == [
+        "Before the record was deleted"
+    ]
+
+
+def test_a_caseworker_with_the_grant_deletes_a_client_nobody_holds_a_case_for(
+    world: World,
+) -> None:
+    from dataclasses import replace
+
+    from casetui.domain.enums import Grant
+
+    client_id = world.run(
+        client_service.register_client, world.cara, client_service.ClientInput("Nadia Petrova")
+    )
+    with pytest.raises(PermissionDenied):
+        world.run(client_service.delete_client, world.ana, client_id)
+    granted = replace(world.ana, grants=world.ana.grants | {Grant.DELETE_CLIENTS})
+    world.run(client_service.delete_client, granted, client_id)
+    assert _client(world, client_id).deleted_at == world.clock()
+    with pytest.raises(NotFound):
+        world.run(client_service.restore_client, world.admin, 10_000)
+    with pytest.raises(ValidationError):
+        world.run(client_service.restore_client, world.admin, world.ben_client)
