@@ -35,7 +35,19 @@ def dashed_values(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(dashed_values(sys.argv[1:] if argv is None else argv))
-    from casetui.cli import app, audit, cases, demo, init, notes, profiles, staff, workload
+    from casetui.cli import (
+        app,
+        audit,
+        cases,
+        clients,
+        demo,
+        groups,
+        init,
+        notes,
+        profiles,
+        staff,
+        workload,
+    )
     from casetui.cli.exit_codes import run
 
     handlers: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {
@@ -44,6 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("demo", None): demo.demo,
         ("staff", "list"): staff.staff_list,
         ("cases", "list"): cases.cases_list,
+        ("cases", "open"): cases.cases_open,
+        ("cases", "show"): cases.cases_show,
+        ("cases", "edit"): cases.cases_edit,
+        ("clients", "add"): clients.clients_add,
+        ("clients", "show"): clients.clients_show,
+        ("clients", "edit"): clients.clients_edit,
+        ("clients", "list"): clients.clients_list,
+        ("clients", "delete"): clients.clients_delete,
+        ("clients", "restore"): clients.clients_restore,
+        ("groups", "add"): groups.groups_add,
         ("notes", "list"): notes.notes_list,
         ("notes", "add"): notes.notes_add,
         ("notes", "edit"): notes.notes_edit,

@@ -27,7 +27,17 @@ def err(text: str) -> None:
 
 
 def json_rows(rows: Iterable[dict[str, Any]]) -> None:
-    text = json.dumps(list(rows), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    """One JSON array: what a listing prints with --json."""
+    _json(list(rows))
+
+
+def json_object(value: dict[str, Any]) -> None:
+    """One JSON object: what a command that creates or shows one thing prints with --json."""
+    _json(value)
+
+
+def _json(value: object) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str, allow_nan=False)
     # JSON escapes C0 controls itself; DEL and the C1 controls (a terminal's CSI) go too.
     out("".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text))
 

@@ -88,6 +88,126 @@ def build_parser() -> argparse.ArgumentParser:
         help="list at most N cases (default: %(default)s; 0 lists them all); a cut list says so on stderr",
     )
     cases_list.add_argument("--json", action="store_true")
+    cases_open = command("open", "open a case for a client", case_commands)
+    cases_open.add_argument("--client", required=True, type=_record_id, metavar="CLIENT_ID")
+    cases_open.add_argument(
+        "--worker",
+        metavar="U",
+        help="primary worker's username (default: you; supervisors choose their team, "
+        "administrators anyone)",
+    )
+    cases_open.add_argument("--concern", default="Low", metavar="C", help="Low, Medium or High")
+    cases_open.add_argument("--status", default="Open", metavar="S", help="Open, Paused or Closed")
+    cases_open.add_argument("--pathway", metavar="P", help="one of the organisation's pathways")
+    cases_open.add_argument(
+        "--tag", action="append", metavar="T", help="may be given several times"
+    )
+    cases_open.add_argument(
+        "--number",
+        metavar="N",
+        help="a case number of your own (case_numbers grant; default: the next in the series)",
+    )
+    cases_open.add_argument("--json", action="store_true")
+    cases_show = command(
+        "show", "show one case, by its number or a number it had before", case_commands
+    )
+    cases_show.add_argument("number", metavar="NUMBER")
+    cases_show.add_argument("--json", action="store_true")
+    cases_edit = command(
+        "edit", "change a case: every change or none (one transaction)", case_commands
+    )
+    cases_edit.add_argument("number", metavar="NUMBER")
+    cases_edit.add_argument("--status", metavar="S", help="Open, Paused or Closed")
+    cases_edit.add_argument("--concern", metavar="C", help="Low, Medium or High")
+    cases_edit.add_argument("--pathway", metavar="P", help="a pathway; '' takes it off")
+    cases_edit.add_argument(
+        "--worker", metavar="U", help="a new primary worker (supervisors, administrators)"
+    )
+    cases_edit.add_argument("--add-tag", action="append", metavar="T")
+    cases_edit.add_argument("--remove-tag", action="append", metavar="T")
+    cases_edit.add_argument(
+        "--add-navigator",
+        action="append",
+        metavar="U",
+        help="a further navigator (supervisors, administrators)",
+    )
+    cases_edit.add_argument("--remove-navigator", action="append", metavar="U")
+    cases_edit.add_argument(
+        "--number",
+        dest="new_number",
+        metavar="NEW",
+        help="a new case number (case_numbers grant); the old one still finds the case",
+    )
+    cases_edit.add_argument("--json", action="store_true")
+
+    clients = command("clients", "client records")
+    client_commands = clients.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    clients_add = command(
+        "add",
+        "register a client; possible duplicates already registered are listed",
+        client_commands,
+    )
+    clients_add.add_argument("--name", required=True, metavar="TEXT")
+    _client_fields(clients_add)
+    clients_add.add_argument("--type", metavar="T", help="one of the organisation's client types")
+    clients_add.add_argument(
+        "--warning",
+        action="append",
+        metavar="W",
+        help="a warning indicator; may be given several times",
+    )
+    clients_add.add_argument(
+        "--group", action="append", metavar="G", help="a group; may be given several times"
+    )
+    clients_add.add_argument("--json", action="store_true")
+    clients_show = command("show", "a client's record and cases", client_commands)
+    clients_show.add_argument("client_id", type=_record_id, metavar="CLIENT_ID")
+    clients_show.add_argument("--json", action="store_true")
+    clients_edit = command(
+        "edit", "change a client's record; '' clears an optional field", client_commands
+    )
+    clients_edit.add_argument("client_id", type=_record_id, metavar="CLIENT_ID")
+    clients_edit.add_argument("--name", metavar="T")
+    _client_fields(clients_edit)
+    clients_edit.add_argument("--type", metavar="T", help="one of the organisation's client types")
+    clients_edit.add_argument(
+        "--status", metavar="S", help="record status: Active, Inactive or Closed"
+    )
+    clients_edit.add_argument("--add-warning", action="append", metavar="W")
+    clients_edit.add_argument("--remove-warning", action="append", metavar="W")
+    clients_edit.add_argument("--add-group", action="append", metavar="G")
+    clients_edit.add_argument("--remove-group", action="append", metavar="G")
+    clients_edit.add_argument("--json", action="store_true")
+    clients_list = command("list", "list the clients you can see, by name", client_commands)
+    clients_list.add_argument(
+        "--query", metavar="Q", help="name, preferred name, email, phone, date of birth or id"
+    )
+    clients_list.add_argument(
+        "--deleted", action="store_true", help="the deleted clients instead (administrators)"
+    )
+    clients_list.add_argument("--json", action="store_true")
+    clients_delete = command(
+        "delete",
+        "delete a client and their cases (delete_clients grant); kept, and an administrator can restore them",
+        client_commands,
+    )
+    clients_delete.add_argument("client_id", type=_record_id, metavar="CLIENT_ID")
+    clients_restore = command(
+        "restore", "restore a deleted client and their cases (administrators)", client_commands
+    )
+    clients_restore.add_argument("client_id", type=_record_id, metavar="CLIENT_ID")
+
+    groups = command("groups", "groups clients belong to")
+    group_commands = groups.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    groups_add = command(
+        "add",
+        "the clients of these cases join a group (bulk_actions grant): all of them or none",
+        group_commands,
+    )
+    groups_add.add_argument("group", metavar="GROUP")
+    groups_add.add_argument(
+        "--case", action="append", required=True, metavar="NUMBER", dest="cases"
+    )
 
     notes = command("notes", "case notes")
     note_commands = notes.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
@@ -186,6 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
     return parser
+
+
+def _client_fields(parser: argparse.ArgumentParser) -> None:
+    """The client's optional details, the same for ``clients add`` and ``clients edit``."""
+    parser.add_argument("--preferred-name", metavar="T")
+    parser.add_argument("--dob", metavar="D", help="date of birth: 1990-04-03")
+    parser.add_argument("--email", metavar="E")
+    parser.add_argument("--phone", metavar="P")
+
+
+def _record_id(text: str) -> int:
+    """A client's (or other record's) id: a whole number from 1."""
+    value = _positive(text)
+    if value > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id")
+    return value
 
 
 def _note_id(text: str) -> int:
