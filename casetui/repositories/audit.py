@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.filters import Position
-from casetui.domain.models import AuditEvent, Case
+from casetui.domain.models import AuditEvent, Case, FormerCaseNumber
 from casetui.domain.read_models import AuditEventView
 from casetui.repositories.scope import audit_trail_visible
 
@@ -47,12 +47,20 @@ class AuditTrailRepository:
         self.actor = actor
 
     def case_id(self, case_number: str) -> int | None:
-        """The case with this number, deleted or not: its trail outlives it."""
+        """The case with this number, or that had it before, deleted or not: its trail
+        outlives it."""
         found = self.session.execute(
             select(col(Case.id)).where(
                 col(Case.case_number) == case_number, audit_trail_visible(self.actor)
             )
         ).first()
+        if found is None:
+            found = self.session.execute(
+                select(col(FormerCaseNumber.case_id)).where(
+                    col(FormerCaseNumber.case_number) == case_number,
+                    audit_trail_visible(self.actor),
+                )
+            ).first()
         return found[0] if found else None
 
     def page(

@@ -26,9 +26,10 @@ PAGE_SIZE = 50
 # What the product records, for the action filter's suggestions; other actions still match.
 ACTIONS = (
     "sign_in", "sign_in.failed", "staff.create", "staff.password", "team.create",
-    "settings.defaults", "settings.update", "client.register", "client.delete",
-    "client.restore", "case.open", "case.status", "case.concern", "case.reassign",
-    "case.tags", "case.number", "note.add", "note.edit", "note.override_edit", "note.delete",
+    "settings.defaults", "settings.update", "client.register", "client.edit",
+    "client.join_group", "client.delete", "client.restore", "case.open", "case.status",
+    "case.concern", "case.pathway", "case.reassign", "case.navigator_assign",
+    "case.navigator_unassign", "case.tags", "case.number", "note.add", "note.edit", "note.override_edit", "note.delete",
     "note.override_delete", "note.restore", "note.addendum", "note.view_restricted",
     "task.add", "task.done", "task.cancelled", "demo.generate", "export",
 )  # fmt: skip

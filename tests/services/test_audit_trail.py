@@ -78,6 +78,42 @@ def change_case_number(w: World) -> Write:
     return lambda: w.run(case_service.change_case_number, w.admin, w.ana_case, "HB-0001")
 
 
+def register_with_case(w: World) -> Write:
+    return lambda: w.run(
+        client_service.register_with_case,
+        w.ana,
+        client_service.ClientInput(name="Ewa Lis"),
+        case_service.CaseInput(client_id=0),
+    )
+
+
+def edit_client(w: World) -> Write:
+    return lambda: w.run(
+        client_service.edit_client,
+        w.ana,
+        w.ana_client,
+        client_service.ClientChanges(email="amal@example.org", add_warnings=("Safeguarding",)),
+    )
+
+
+def join_group(w: World) -> Write:
+    return lambda: w.run(client_service.join_group, w.ana, "Job club", [w.ana_case, w.ben_case])
+
+
+def edit_case(w: World) -> Write:
+    changes = case_service.CaseChanges(pathway="Housing Support", add_tags=("rent",))
+    return lambda: w.run(case_service.edit_case, w.ana, w.ben_case, changes)
+
+
+def assign_navigator(w: World) -> Write:
+    return lambda: w.run(case_service.assign_navigator, w.sam, w.ana_case, "olga")
+
+
+def unassign_navigator(w: World) -> Write:
+    w.run(case_service.assign_navigator, w.admin, w.ben_case, "olga")
+    return lambda: w.run(case_service.unassign_navigator, w.sam, w.ben_case, "olga")
+
+
 def set_tags(w: World) -> Write:
     return lambda: w.run(case_service.set_tags, w.ana, w.ana_case, ["housing", "debt"])
 
@@ -174,6 +210,12 @@ WRITES: dict[str, tuple[Callable[[World], Write], str, list[str]]] = {
     "change_concern": (change_concern, "ana", ["case.concern"]),
     "reassign": (reassign, "sam", ["case.reassign"]),
     "change_case_number": (change_case_number, "admin", ["case.number"]),
+    "register_with_case": (register_with_case, "ana", ["client.register", "case.open"]),
+    "edit_client": (edit_client, "ana", ["client.edit"]),
+    "join_group": (join_group, "ana", ["client.join_group"] * 2),
+    "edit_case": (edit_case, "ana", ["case.pathway", "case.tags"]),
+    "assign_navigator": (assign_navigator, "sam", ["case.navigator_assign"]),
+    "unassign_navigator": (unassign_navigator, "sam", ["case.navigator_unassign"]),
     "set_tags": (set_tags, "ana", ["case.tags"]),
     "add_note": (add_note, "ana", ["note.add"]),
     "add_note_with_task": (add_note_with_task, "ana", ["note.add", "task.add"]),

@@ -15,6 +15,7 @@ from casetui.domain.enums import Grant
 from casetui.domain.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
 from casetui.domain.models import CaseEvent, CaseNavigator, FormerCaseNumber
 from casetui.repositories.cases import CaseRepository
+from casetui.services import audit_trail
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import notes as note_service
@@ -150,6 +151,15 @@ def test_a_changed_number_keeps_the_old_one_findable(world: World) -> None:
     assert [n.id for n in listed] == [note.id]
     rows = world.read(lambda uow: uow.session.execute(select(FormerCaseNumber)).scalars().all())
     assert [(r.case_number, r.changed_at) for r in rows] == [(world.ana_case, world.clock())]
+
+
+def test_the_audit_trail_of_a_case_is_found_by_a_former_number(world: World) -> None:
+    _renumber(world)
+    page = audit_trail.browse(
+        world.db, world.audrey, audit_trail.TrailQuery(case_number=world.ana_case), limit=100
+    )
+    assert [e.action for e in page.events] == ["case.number", "case.open"]
+    assert {e.case_number for e in page.events} == {"HB-0001"}
 
 
 def test_a_former_number_is_never_anyone_elses(world: World) -> None:
