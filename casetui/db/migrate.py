@@ -22,6 +22,7 @@ REVISIONS = (
     "0003_audit_trail",
     "0004_active_caseload",
     "0005_client_records",
+    "0006_administration",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

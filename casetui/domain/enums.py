@@ -77,3 +77,7 @@ class ListKind(StrEnum):
     WARNING_INDICATOR = "warning_indicator"
     PATHWAY = "pathway"
     GROUP = "group"
+    SERVICE_TYPE = "service_type"
+    FUNDING_GRANT = "grant"  # who paid for a supportive service (not a staff member's Grant)
+    OUTCOME_STAGE = "outcome_stage"
+    AUDIT_CRITERION = "audit_criterion"

@@ -32,6 +32,7 @@ class Team(SQLModel, table=True):
     __tablename__ = "team"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=NAME_MAX, unique=True)
+    version: int = Field(default=1)
 
 
 class Staff(SQLModel, table=True):
@@ -47,6 +48,9 @@ class Staff(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     failed_sign_ins: int = Field(default=0)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # A temporary password (set by an administrator) signs in only to choose a new one.
+    must_change_password: bool = Field(default=False)
+    version: int = Field(default=1)
 
 
 class OrganisationSettings(SQLModel, table=True):
@@ -62,6 +66,18 @@ class OrganisationSettings(SQLModel, table=True):
     weight_high: float = Field(default=4.0)
     paused_factor: float = Field(default=0.25)
     case_number_prefix: str = Field(default="C", max_length=10)
+    stale_days: int = Field(default=30)  # days without contact before a case counts as stale
+    notify_closed_clients: bool = Field(default=False)
+    date_order: str = Field(default="dmy", max_length=3)  # how imports read 03/04/1990
+    currency: str = Field(default="GBP", max_length=3)
+    attachment_limit_mb: int = Field(default=10)
+    # The mail server for reminders; its password is in the keyring or CASETUI_SMTP_PASSWORD.
+    smtp_host: str | None = Field(default=None, max_length=253)
+    smtp_port: int = Field(default=587)
+    smtp_tls: str = Field(default="starttls", max_length=10)  # none, starttls, tls
+    smtp_username: str | None = Field(default=None, max_length=254)
+    smtp_sender: str | None = Field(default=None, max_length=254)
+    version: int = Field(default=1)
 
 
 class OrganisationListItem(SQLModel, table=True):
@@ -75,7 +91,8 @@ class OrganisationListItem(SQLModel, table=True):
     kind: str = Field(max_length=40)
     value: str = Field(max_length=NAME_MAX)
     position: int = Field(default=0)
-    active: bool = Field(default=True)
+    active: bool = Field(default=True)  # False: retired, kept for the records that use it
+    version: int = Field(default=1)
 
 
 class Client(SQLModel, table=True):
@@ -198,6 +215,7 @@ class CaseNote(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column(nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
     version: int = Field(default=1)
+    imported: bool = Field(default=False)  # brought in from another system; locked at once
 
 
 class NoteAddendum(SQLModel, table=True):

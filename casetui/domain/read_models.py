@@ -225,6 +225,21 @@ class SettingsView:
     pathways: tuple[str, ...]
     contact_types: tuple[str, ...]
     groups: tuple[str, ...] = ()
+    service_types: tuple[str, ...] = ()
+    funding_grants: tuple[str, ...] = ()
+    outcome_stages: tuple[str, ...] = ()
+    audit_criteria: tuple[str, ...] = ()
+    stale_days: int = 30
+    notify_closed_clients: bool = False
+    date_order: str = "dmy"
+    currency: str = "GBP"
+    attachment_limit_mb: int = 10
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_username: str | None = None
+    smtp_sender: str | None = None
+    version: int = 1
 
     def weight(self, concern: str) -> float:
         return {"Low": self.weight_low, "Medium": self.weight_medium, "High": self.weight_high}[
