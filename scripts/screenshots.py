@@ -379,6 +379,57 @@ async def audit_trail(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "page", None)), "the audit trail")
 
 
+async def intake(pilot: Pilot[int], demo: Demo) -> None:
+    """Registering someone who may be registered already: their name and birth date typed."""
+    await at_caseload(pilot)
+    surname = shared_surname(db_of(pilot), demo.caseworker)
+    await pilot.press("r")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#client-name")), "the intake form")
+    known = _client_named(db_of(pilot), surname)
+    await type_text(pilot, known[0])
+    pilot.app.screen.query_one("#date-of-birth").focus()
+    await type_text(pilot, known[1])
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "duplicates", None)), "possible duplicates"
+    )
+
+
+def _client_named(db: Database, surname: str) -> tuple[str, str]:
+    """A client with this surname and a birth date: (name, birth date)."""
+    from casetui.domain.models import Client
+
+    with db.uow(write=False) as uow:
+        name, born = uow.session.execute(
+            select(Client.name, Client.date_of_birth)
+            .where(Client.name.endswith(" " + surname), Client.date_of_birth.is_not(None))  # type: ignore[attr-defined, union-attr]
+            .order_by(Client.id)
+            .limit(1)
+        ).one()
+    return name, born.isoformat()
+
+
+async def client_record(pilot: Pilot[int], demo: Demo) -> None:
+    await at_caseload(pilot)
+    await pilot.press("i")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "view", None) is not None, "the client record"
+    )
+
+
+async def search(pilot: Pilot[int], demo: Demo) -> None:
+    """A surname misspelt (two letters swapped) still finds its clients; note words too."""
+    await at_caseload(pilot)
+    surname = shared_surname(db_of(pilot), demo.caseworker)
+    await pilot.press("ctrl+f")
+    await wait_for(pilot, on_screen(pilot, "SearchScreen"), "search")
+    await type_text(pilot, surname[:-2] + surname[-1] + surname[-2])
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "hits", None)), "the search results"
+    )
+    await pilot.pause(0.3)
+    await settle(pilot)
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -472,6 +523,9 @@ SHOTS: tuple[Shot, ...] = (
     Shot("workload", workload, app=as_supervisor),
     Shot("person-cases", person_cases, app=as_supervisor),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
+    Shot("intake", intake, (WIDE, NARROW)),
+    Shot("client-record", client_record, (WIDE, NARROW)),
+    Shot("search", search, (WIDE, NARROW)),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),

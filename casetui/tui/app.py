@@ -56,6 +56,8 @@ class CasetuiApp(DatabaseWatch, App[int]):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "caseload", "Caseload", id="app.caseload"),
+        # Priority: "on every screen" includes a text field, where ctrl+f would delete a word.
+        Binding("ctrl+f", "search", "Search", priority=True, id="app.search"),
         # Not in the footer: each screen says "? help" itself, leaving the footer to its actions.
         Binding("f1,question_mark", "help", "Help", show=False, id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
@@ -246,6 +248,11 @@ class CasetuiApp(DatabaseWatch, App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry_database":
             return self.database_away
+        if action == "search":
+            from textual.screen import ModalScreen
+
+            # Signed in, and not in the middle of answering a dialog.
+            return self.actor is not None and not isinstance(self.screen, ModalScreen)
         if action == "caseload":
             from textual.command import CommandPalette
             from textual.screen import ModalScreen
@@ -270,6 +277,14 @@ class CasetuiApp(DatabaseWatch, App[int]):
             return
         while not isinstance(self.screen, CaseloadScreen):
             self.pop_screen()
+
+    def action_search(self) -> None:
+        from casetui.tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.query_one("#search-box").focus()
+        else:
+            self.push_screen(SearchScreen())
 
     def action_help(self) -> None:
         from casetui.tui.screens.help import HelpScreen

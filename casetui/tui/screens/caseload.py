@@ -60,6 +60,12 @@ class CaseloadScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", show=False, id="caseload.filter"),
         Binding("n", "new_note", "New note", id="caseload.new_note"),
         Binding("b", "bulk_note", "Bulk note", id="caseload.bulk_note"),
+        Binding("i", "client_record", "Client", id="caseload.client_record"),
+        Binding("r", "register", "Register client", id="caseload.register"),
+        Binding("G", "join_group", "Add to group", show=False, id="caseload.join_group"),
+        Binding(
+            "D", "deleted_clients", "Deleted clients", show=False, id="caseload.deleted_clients"
+        ),  # fmt: skip
         Binding("w", "workload", "Workload", id="caseload.workload"),
         Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
         Binding(
@@ -259,6 +265,14 @@ class CaseloadScreen(Screen[None]):
             return None if self._table_row() is None else True
         if action == "bulk_note":
             return bulk_notes.may_bulk_note(actor)
+        if action == "client_record":
+            return None if self._table_row() is None else True
+        if action == "register":
+            return policy.can(policy.ensure_writer, actor)
+        if action == "join_group":
+            return bulk_notes.may_bulk_note(actor)
+        if action == "deleted_clients":
+            return policy.can(policy.ensure_administrator, actor, "restoring a deleted client")
         if action == "audit_trail":
             return policy.can(policy.ensure_audit_reader, actor) or False
         return True
@@ -278,6 +292,73 @@ class CaseloadScreen(Screen[None]):
         row = self.table.current
         if row is not None:
             self.app.push_screen(NoteEditorScreen(row.id))
+
+    def action_client_record(self) -> None:
+        from casetui.tui.screens.client_record import ClientRecordScreen
+
+        row = self.table.current
+        if row is not None:
+            self.app.push_screen(ClientRecordScreen(row.client_id))
+
+    def action_register(self) -> None:
+        from casetui.tui.screens.intake import IntakeScreen
+        from casetui.tui.screens.timeline import TimelineScreen
+
+        def opened(case: Any) -> None:
+            if case is not None:
+                self.app.push_screen(TimelineScreen(case.id))
+
+        self.app.push_screen(IntakeScreen(), opened)
+
+    def action_deleted_clients(self) -> None:
+        from casetui.tui.screens.deleted_clients import DeletedClientsScreen
+
+        self.app.push_screen(DeletedClientsScreen())
+
+    def action_join_group(self) -> None:
+        numbers = list(self.table.selection.picked.values())
+        if not numbers and self.table.current is not None:
+            numbers = [self.table.current.case_number]
+        if not numbers:
+            return
+        self._load_groups(numbers)
+
+    @work(thread=True, exclusive=True, group="caseload-groups")
+    def _load_groups(self, numbers: list[str]) -> None:
+        from casetui.services import settings
+
+        app = self.casetui
+        call_database(
+            self,
+            lambda: settings.get_settings(app.db, app.signed_in).groups,
+            lambda groups: self._pick_group(numbers, groups),
+        )
+
+    def _pick_group(self, numbers: list[str], groups: tuple[str, ...]) -> None:
+        from casetui.tui.screens.choice import ChoiceScreen
+
+        def chosen(group: str | None) -> None:
+            if group:
+                self._join(group, numbers)
+
+        title = f"Add the clients of {len(numbers)} case(s) to a group"
+        self.app.push_screen(ChoiceScreen(title, [(visible(g), g) for g in groups]), chosen)
+
+    @work(thread=True, exclusive=True, group="caseload-groups")
+    def _join(self, group: str, numbers: list[str]) -> None:
+        from casetui.services import clients
+
+        app = self.casetui
+        call_database(
+            self,
+            lambda: clients.join_group(app.db, app.signed_in, group, numbers),
+            lambda joined: self._joined(group, joined),
+            app.show_error,
+        )
+
+    def _joined(self, group: str, joined: int) -> None:
+        self.notify(Text(f"{joined} client(s) added to {visible(group)}"))
+        self.table.clear_selection()
 
     def action_workload(self) -> None:
         from casetui.tui.screens.workload import WorkloadScreen

@@ -26,7 +26,7 @@ down_revision = "0005_client_records"
 branch_labels = None
 depends_on = None
 
-SETTINGS = (
+SETTINGS: tuple[sa.Column[object], ...] = (
     sa.Column("stale_days", sa.Integer(), nullable=False, server_default="30"),
     sa.Column("notify_closed_clients", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("date_order", sa.String(length=3), nullable=False, server_default="dmy"),

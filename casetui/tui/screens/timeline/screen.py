@@ -54,6 +54,7 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         Binding("s", "status", "Status", id="timeline.status"),
         Binding("o", "concern", "Concern", id="timeline.concern"),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
+        Binding("i", "client_record", "Client", id="timeline.client_record"),
         Binding("f", "flip_order", "Oldest first", id="timeline.order", show=False),
         Binding("escape", "back", "Back", id="timeline.back", show=False),
     ]
@@ -63,6 +64,8 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         self.case_id = case_id
         self.data: CaseTimeline | None = None
         self.newest_first = True
+        # A note opened from search: highlighted and opened once the timeline has arrived.
+        self.open_note_on_arrival: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading the case…"), id="case-header")
@@ -127,6 +130,18 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         self.query_one("#case-header", Static).update(case_header(data.case))
         self._show_title()
         self.refresh_bindings()
+        if self.open_note_on_arrival is not None:
+            self._open_arrived_note(self.open_note_on_arrival)
+
+    def _open_arrived_note(self, note_id: int) -> None:
+        self.open_note_on_arrival = None
+        listing = self.query_one(TimelineList)
+        for index, entry in enumerate(listing.entries):
+            if entry.kind == NOTE and entry.id == note_id:
+                listing.cursor = index
+                self._open_entry(entry)
+                return
+        self.notify("That note is further down the timeline: f shows the oldest first.")
 
     def _show_title(self) -> None:
         if self.data is None:
@@ -155,7 +170,7 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         access = self.access
-        if action in ("back", "flip_order"):
+        if action in ("back", "flip_order", "client_record"):
             return True
         if access is None:
             return None
@@ -216,6 +231,12 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         self.reload(keep)
 
     # --- actions (the note and case keys are in note_actions.py and case_actions.py) ---------
+
+    def action_client_record(self) -> None:
+        from casetui.tui.screens.client_record import ClientRecordScreen
+
+        if self.data is not None:
+            self.app.push_screen(ClientRecordScreen(self.data.case.client_id))
 
     def action_back(self) -> None:
         self.dismiss(None)
