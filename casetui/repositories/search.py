@@ -1,0 +1,308 @@
+"""The global search's look-ups: clients, cases and notes, each through an index, scoped to the
+acting staff member (clients by ``client_scope.visible_clients``, cases and notes by
+``scope.visible_cases``), deleted records left out, newest first, at most ``limit`` each.
+
+Full text differs by database (SQLite: FTS5 tables of migrations 0002 and 0005; PostgreSQL:
+pg_trgm and a GIN ``tsvector`` index); each look-up says which path it takes, and
+``tests/test_query_plans.py`` checks none reads a whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlmodel import Session, col
+
+from casetui.domain.actor import Actor
+from casetui.domain.models import Case, CaseNote, Client, FormerCaseNumber
+from casetui.repositories.client_scope import visible_clients
+from casetui.repositories.scope import visible_cases
+from casetui.repositories.similar_names import has_trigram_indexes
+
+# Past this many visible cases a note search walks the newest matching notes and keeps the
+# visible ones; up to it, it tests the notes of those cases one by one against the index (a
+# caseworker's few hundred notes among millions that hold a common word).
+FEW_CASES = 400
+TOP = "\U0010ffff"  # after every character: ``x <= s < x + TOP`` is "s starts with x"
+
+_CLIENT_SEARCH = table("client_search", column("rowid"))
+_NOTE_SEARCH = table("note_search", column("rowid"))
+
+Rows = Select[*tuple[Any, ...]]  # a select of several columns
+
+
+@dataclass(frozen=True)
+class ClientFound:
+    id: int
+    name: str
+    preferred_name: str | None
+    date_of_birth: date | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class CaseFound:
+    id: int
+    case_number: str
+    matched: str  # the number that matched: the current one or a former one
+    client_id: int
+    client_name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class NoteFound:
+    id: int
+    case_id: int
+    case_number: str
+    client_id: int
+    summary: str
+    details: str
+    restricted: bool
+    contact_at: datetime
+
+
+def _starting(column_: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``, as a range its index can read."""
+    return and_(column_ >= prefix, column_ < prefix + TOP)
+
+
+def _fts_phrase(text: str) -> str:
+    """One FTS5 string: typed text never reaches FTS5's own syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _word_start(word: str) -> ColumnElement[bool]:
+    """A word of the name or preferred name starts with ``word`` (checked on found rows)."""
+    names = (
+        " " + func.lower(Client.name) + " " + func.lower(func.coalesce(Client.preferred_name, ""))
+    )
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return names.like(f"% {escaped}%", escape="\\")
+
+
+def _like_anywhere(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class SearchRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    # --- clients -------------------------------------------------------------------------
+
+    def _clients(self) -> Rows:
+        return select(
+            col(Client.id), col(Client.name), col(Client.preferred_name),
+            col(Client.date_of_birth), col(Client.email), col(Client.phone),
+        ).where(visible_clients(self.actor))  # fmt: skip
+
+    def _found_clients(self, query: Rows) -> list[ClientFound]:
+        return [ClientFound(*row) for row in self.session.execute(query)]
+
+    def clients_named(
+        self, groups: Sequence[Sequence[str]], starts: Sequence[str], limit: int
+    ) -> list[ClientFound]:
+        """Clients whose name or preferred name holds one word of each group (every one at
+        least three letters), and has a word starting with each of ``starts``; newest first."""
+        if not groups and not starts:
+            return []
+        if not groups:
+            return self._clients_starting(starts, limit)
+        query = self._clients().where(*(_word_start(s) for s in starts))
+        if self.sqlite:
+            fts = " AND ".join("(" + " OR ".join(_fts_phrase(w) for w in g) + ")" for g in groups)
+            query = (
+                query.join_from(Client, _CLIENT_SEARCH, _CLIENT_SEARCH.c.rowid == Client.id)
+                .where(literal_column("client_search").op("MATCH")(fts))
+                .order_by(_CLIENT_SEARCH.c.rowid.desc())
+            )
+        else:
+            query = query.where(*(self._pg_name_holds(group) for group in groups)).order_by(
+                col(Client.id).desc()
+            )
+        return self._found_clients(query.limit(limit))
+
+    def _pg_name_holds(self, words: Sequence[str]) -> ColumnElement[bool]:
+        """PostgreSQL: the name or preferred name holds one of ``words``; pg_trgm's GIN
+        indexes answer ``LIKE '%word%'``."""
+        patterns = [_like_anywhere(w) for w in words]
+        return or_(
+            *(func.lower(Client.name).like(p, escape="\\") for p in patterns),
+            *(func.lower(Client.preferred_name).like(p, escape="\\") for p in patterns),
+        )
+
+    def _clients_starting(self, starts: Sequence[str], limit: int) -> list[ClientFound]:
+        """Only short words typed ("jo", "a"): names starting with the first, through the
+        name index, and on SQLite names with a later word starting with it when it has two
+        letters (the trigram " jo"); every other short word is checked on the rows found."""
+        first, others = starts[0], starts[1:]
+        checks = [_word_start(s) for s in others]
+        lowered = func.lower(Client.name)
+        by_start = (
+            self._clients().where(_starting(lowered, first), *checks).order_by(lowered).limit(limit)
+        )
+        found = self._found_clients(by_start)
+        later: Rows | None = None
+        if self.sqlite and len(first) == 2:
+            later = (
+                self._clients()
+                .join_from(Client, _CLIENT_SEARCH, _CLIENT_SEARCH.c.rowid == Client.id)
+                .where(literal_column("client_search").op("MATCH")(_fts_phrase(" " + first)))
+                .where(*checks)
+                .order_by(_CLIENT_SEARCH.c.rowid.desc())
+            )
+        elif not self.sqlite and has_trigram_indexes(self.session):
+            later = (
+                self._clients()
+                .where(lowered.like(_like_anywhere(" " + first), escape="\\"), *checks)
+                .order_by(col(Client.id).desc())
+            )
+        if later is not None:
+            seen = {c.id for c in found}
+            found += [c for c in self._found_clients(later.limit(limit)) if c.id not in seen]
+        return sorted(found, key=lambda c: -c.id)[:limit]
+
+    def clients_born(self, day: date, limit: int) -> list[ClientFound]:
+        query = self._clients().where(col(Client.date_of_birth) == day)
+        return self._found_clients(query.order_by(col(Client.id).desc()).limit(limit))
+
+    def clients_emailed(self, prefix: str, limit: int) -> list[ClientFound]:
+        """Emails starting with ``prefix`` (lower case), through ``ix_client_lower_email``."""
+        email = func.lower(Client.email)
+        query = self._clients().where(_starting(email, prefix)).order_by(email)
+        return self._found_clients(query.limit(limit))
+
+    def clients_phoned(self, digits: str, limit: int) -> list[ClientFound]:
+        """Phone numbers whose digits start with ``digits``, through ``ix_client_phone_digits``."""
+        phone = col(Client.phone_digits)
+        query = self._clients().where(_starting(phone, digits)).order_by(phone)
+        return self._found_clients(query.limit(limit))
+
+    # --- cases ---------------------------------------------------------------------------
+
+    def cases_numbered(self, prefixes: Sequence[str], limit: int) -> list[CaseFound]:
+        """Cases whose current number, or a former one, starts with one of ``prefixes``:
+        current numbers first, each in number order."""
+        if not prefixes:
+            return []
+        current = col(Case.case_number)
+        base = (
+            select(col(Case.id), current, col(Case.client_id), col(Client.name), col(Case.status))
+            .join(Client, col(Client.id) == Case.client_id)
+            .where(visible_cases(self.actor))
+        )
+        found: dict[int, CaseFound] = {}
+        for prefix in prefixes:
+            rows = self.session.execute(
+                base.where(_starting(current, prefix)).order_by(current).limit(limit)
+            )
+            for case_id, number, client_id, name, status in rows:
+                found.setdefault(
+                    case_id, CaseFound(case_id, number, number, client_id, name, status)
+                )
+        former = col(FormerCaseNumber.case_number)
+        was = (
+            base.add_columns(former)
+            .join(FormerCaseNumber, col(FormerCaseNumber.case_id) == Case.id)
+            .where(or_(*(_starting(former, p) for p in prefixes)))
+            .order_by(former)
+            .limit(limit)
+        )
+        for case_id, number, client_id, name, status, old in self.session.execute(was):
+            found.setdefault(case_id, CaseFound(case_id, number, old, client_id, name, status))
+        return list(found.values())[:limit]
+
+    # --- notes ---------------------------------------------------------------------------
+
+    def notes_with(
+        self, words: Sequence[str], *, last_is_prefix: bool, limit: int
+    ) -> list[NoteFound]:
+        """Live notes of visible cases whose summary or details hold every word (the last one
+        as a prefix when ``last_is_prefix``), newest first."""
+        if not words:
+            return []
+        query = (
+            select(
+                col(CaseNote.id),
+                col(CaseNote.case_id),
+                col(Case.case_number),
+                col(Case.client_id),
+                col(CaseNote.summary),
+                col(CaseNote.details),
+                col(CaseNote.restricted),
+                col(CaseNote.contact_at),
+            )  # fmt: skip
+            .join(Case, col(Case.id) == CaseNote.case_id)
+            .where(visible_cases(self.actor), col(CaseNote.deleted_at).is_(None))
+        )
+        if self.sqlite:
+            query = self._sqlite_notes(query, words, last_is_prefix)
+        else:
+            query = query.where(_pg_note_words(words, last_is_prefix)).order_by(
+                col(CaseNote.id).desc()
+            )
+        rows = self.session.execute(query.limit(limit))
+        return [NoteFound(*row) for row in rows]
+
+    def _sqlite_notes(self, query: Rows, words: Sequence[str], prefix: bool) -> Rows:
+        fts = " ".join(_fts_phrase(w) for w in words) + ("*" if prefix else "")
+        matches = literal_column("note_search").op("MATCH")(fts)
+        if self._few_visible_cases():
+            # Their notes, newest first, each asked of the index: a caseworker's notes holding
+            # "phoned" are a handful among millions; walking every match would read them all.
+            one_note = (
+                select(_NOTE_SEARCH.c.rowid)
+                .where(matches, _NOTE_SEARCH.c.rowid == CaseNote.id)
+                .correlate(CaseNote)
+            )
+            return query.where(exists(one_note)).order_by(col(CaseNote.id).desc())
+        return (
+            query.join_from(CaseNote, _NOTE_SEARCH, _NOTE_SEARCH.c.rowid == CaseNote.id)
+            .where(matches)
+            .order_by(_NOTE_SEARCH.c.rowid.desc())
+        )
+
+    def _few_visible_cases(self) -> bool:
+        if self.actor.sees_everything:
+            return False
+        visible = select(col(Case.id)).where(visible_cases(self.actor)).limit(FEW_CASES + 1)
+        counted = select(func.count()).select_from(visible.subquery())
+        return int(self.session.execute(counted).scalar_one()) <= FEW_CASES
+
+
+# The expression of ``ix_case_note_words`` (migration 0005), written the same way so the
+# planner matches it to the index.
+NOTE_WORDS: ColumnElement[Any] = literal_column(
+    "to_tsvector('simple', case_note.summary || ' ' || case_note.details)"
+)
+
+
+def _pg_note_words(words: Sequence[str], prefix: bool) -> ColumnElement[bool]:
+    """Every word in the note, through ``ix_case_note_words``; each word quoted."""
+    lexemes = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in words]
+    if prefix:
+        lexemes[-1] += ":*"
+    query = func.to_tsquery(
+        literal_column("'simple'"), bindparam("note_words", " & ".join(lexemes))
+    )
+    return NOTE_WORDS.op("@@")(query)
