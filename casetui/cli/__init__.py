@@ -35,7 +35,7 @@ def dashed_values(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(dashed_values(sys.argv[1:] if argv is None else argv))
-    from casetui.cli import app, audit, cases, demo, init, notes, profiles, staff, workload
+    from casetui.cli import app, audit, cases, demo, init, notes, profiles, search, staff, workload
     from casetui.cli.exit_codes import run
 
     handlers: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("notes", "edit"): notes.notes_edit,
         ("notes", "addendum"): notes.notes_addendum,
         ("workload", None): workload.workload,
+        ("search", None): search.search,
         ("audit", "verify"): audit.audit_verify,
         ("profile", "add"): profiles.profile_add,
         ("profile", "list"): profiles.profile_list,

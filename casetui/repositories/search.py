@@ -35,9 +35,10 @@ from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases
 from casetui.repositories.similar_names import has_trigram_indexes
 
-# Past this many visible cases a note search walks the newest matching notes and keeps the
-# visible ones; up to it, it tests the notes of those cases one by one against the index (a
-# caseworker's few hundred notes among millions that hold a common word).
+# Past this many visible cases a search walks an index of everyone's records (the newest
+# notes holding the words, case numbers in order) and keeps the visible ones. Up to it, it
+# starts from the actor's cases and tests each: a caseworker's few hundred notes among
+# millions that hold a common word, their twenty cases among a million numbered "C-2026-".
 FEW_CASES = 400
 TOP = "\U0010ffff"  # after every character: ``x <= s < x + TOP`` is "s starts with x"
 
@@ -107,6 +108,7 @@ class SearchRepository:
         self.session = session
         self.actor = actor
         self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self._few: bool | None = None  # sees at most FEW_CASES cases; asked when needed
 
     # --- clients -------------------------------------------------------------------------
 
@@ -205,31 +207,61 @@ class SearchRepository:
         current numbers first, each in number order."""
         if not prefixes:
             return []
-        current = col(Case.case_number)
-        base = (
-            select(col(Case.id), current, col(Case.client_id), col(Client.name), col(Case.status))
-            .join(Client, col(Client.id) == Case.client_id)
-            .where(visible_cases(self.actor))
-        )
+        if self._few_visible_cases():
+            return self._few_cases_numbered(prefixes, limit)
+        current, former = col(Case.case_number), col(FormerCaseNumber.case_number)
         found: dict[int, CaseFound] = {}
         for prefix in prefixes:
             rows = self.session.execute(
-                base.where(_starting(current, prefix)).order_by(current).limit(limit)
+                self._cases().where(_starting(current, prefix)).order_by(current).limit(limit)
             )
             for case_id, number, client_id, name, status in rows:
                 found.setdefault(
                     case_id, CaseFound(case_id, number, number, client_id, name, status)
                 )
-        former = col(FormerCaseNumber.case_number)
-        was = (
-            base.add_columns(former)
-            .join(FormerCaseNumber, col(FormerCaseNumber.case_id) == Case.id)
-            .where(or_(*(_starting(former, p) for p in prefixes)))
-            .order_by(former)
-            .limit(limit)
+        for prefix in prefixes:
+            # From the former numbers' own index to their cases, kept if the actor's.
+            rows = self.session.execute(
+                self._cases()
+                .add_columns(former)
+                .join(FormerCaseNumber, col(FormerCaseNumber.case_id) == Case.id)
+                .where(_starting(former, prefix))
+                .order_by(former)
+                .limit(limit)
+            )
+            for case_id, number, client_id, name, status, old in rows:
+                found.setdefault(case_id, CaseFound(case_id, number, old, client_id, name, status))
+        return list(found.values())[:limit]
+
+    def _cases(self) -> Rows:
+        return (
+            select(col(Case.id), col(Case.case_number), col(Case.client_id), col(Client.name),
+                   col(Case.status))
+            .join(Client, col(Client.id) == Case.client_id)
+            .where(visible_cases(self.actor))
+        )  # fmt: skip
+
+    def _few_cases_numbered(self, prefixes: Sequence[str], limit: int) -> list[CaseFound]:
+        """The actor's few cases, read whole and tested here: walking the number index from
+        "C-2026" to find a caseworker's twenty cases among a million would read them all."""
+        cases = {row[0]: row for row in self.session.execute(self._cases())}
+        formers = self.session.execute(
+            select(col(FormerCaseNumber.case_id), col(FormerCaseNumber.case_number))
+            .join(Case, col(Case.id) == FormerCaseNumber.case_id)
+            .where(visible_cases(self.actor))
+        ).all()
+        now = sorted(
+            (number, case_id)
+            for case_id, number, *_ in cases.values()
+            if number.startswith(tuple(prefixes))
         )
-        for case_id, number, client_id, name, status, old in self.session.execute(was):
-            found.setdefault(case_id, CaseFound(case_id, number, old, client_id, name, status))
+        was = sorted((old, case_id) for case_id, old in formers if old.startswith(tuple(prefixes)))
+        found: dict[int, CaseFound] = {}
+        for matched, case_id in [*now, *was]:
+            if case_id not in cases:
+                continue  # became the actor's between the two reads
+            _, number, client_id, name, status = cases[case_id]
+            found.setdefault(case_id, CaseFound(case_id, number, matched, client_id, name, status))
         return list(found.values())[:limit]
 
     # --- notes ---------------------------------------------------------------------------
@@ -283,11 +315,14 @@ class SearchRepository:
         )
 
     def _few_visible_cases(self) -> bool:
-        if self.actor.sees_everything:
-            return False
-        visible = select(col(Case.id)).where(visible_cases(self.actor)).limit(FEW_CASES + 1)
-        counted = select(func.count()).select_from(visible.subquery())
-        return int(self.session.execute(counted).scalar_one()) <= FEW_CASES
+        """Whether the actor sees at most FEW_CASES cases (counted once, up to that)."""
+        if self._few is None:
+            self._few = False
+            if not self.actor.sees_everything:
+                visible = select(col(Case.id)).where(visible_cases(self.actor)).limit(FEW_CASES + 1)
+                counted = select(func.count()).select_from(visible.subquery())
+                self._few = int(self.session.execute(counted).scalar_one()) <= FEW_CASES
+        return self._few
 
 
 # The expression of ``ix_case_note_words`` (migration 0005), written the same way so the

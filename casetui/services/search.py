@@ -26,7 +26,14 @@ from casetui.repositories.search import CaseFound, ClientFound, NoteFound, Searc
 from casetui.repositories.similar_names import alike, similar_words, trigram_similarity
 from casetui.services.clients import ClientInput, phone_digits
 from casetui.services.exports import exported
-from casetui.services.search_text import Typed, mark_name, mark_text, read_search_text
+from casetui.services.search_text import (
+    ELLIPSIS,
+    Typed,
+    holds_every_word,
+    mark_name,
+    mark_text,
+    read_search_text,
+)
 from casetui.services.work import Database, reading
 
 __all__ = ["possible_duplicates", "search"]
@@ -53,7 +60,7 @@ def search(
         found = SearchRepository(work.session, actor)
         clients = _client_hits(work.session, found, typed, limit)
         cases = [_case_hit(c) for c in found.cases_numbered(typed.numbers, limit)]
-        notes = found.notes_with(typed.note_words, last_is_prefix=True, limit=limit)
+        notes = found.notes_with(typed.note_words, last_is_prefix=typed.last_is_prefix, limit=limit)
         zone = work.zone
     hits = [*clients, *cases, *(_note_hit(n, typed, zone) for n in notes)]
     if export:
@@ -133,11 +140,13 @@ def _case_hit(case: CaseFound) -> SearchHit:
 def _note_hit(note: NoteFound, typed: Typed, zone: ZoneInfo) -> SearchHit:
     day = note.contact_at.astimezone(zone).date().isoformat()
     title = f"{note.summary} · {note.case_number} · {day}"
-    words = typed.note_words
-    in_summary = mark_text(note.summary, words, True)
+    words, prefix = typed.note_words, typed.last_is_prefix
+    snippet = mark_text(note.summary, words, prefix) or note.summary
     # A restricted note's details stay out of every list: reading them is an audited view.
-    in_details = None if note.restricted else mark_text(note.details, words, True)
-    snippet = " … ".join(part for part in (in_summary, in_details) if part) or note.summary
+    if not note.restricted and not holds_every_word(note.summary, words, prefix):
+        in_details = mark_text(note.details, words, prefix)
+        if in_details:
+            snippet = f"{snippet} {ELLIPSIS} {in_details.removeprefix(ELLIPSIS + ' ')}"
     return SearchHit(
         NOTE, note.id, note.case_number, title, snippet,
         client_id=note.client_id, restricted=note.restricted,

@@ -17,6 +17,9 @@ from casetui.domain.storable import storable
 from casetui.repositories import name_terms
 
 WORDS_MAX = 6  # words of a name or a note searched for; more narrow nothing worth the cost
+# The last word of a note search is taken as the start of a word once it is this long; a
+# shorter start ("a", "ph") stands for too many words to gather (every note holding one).
+PREFIX_MIN = 3
 _NOTE_WORD = re.compile(r"[^\W_]+")  # what the full-text indexes take for a word
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
@@ -36,6 +39,11 @@ class Typed:
     email: str | None = None  # lower case, a prefix
     phone: str | None = None  # digits, a prefix
     numbers: tuple[str, ...] = ()  # case number prefixes: as typed, upper and lower case
+
+    @property
+    def last_is_prefix(self) -> bool:
+        """The last note word is still being typed: it matches the words it starts."""
+        return bool(self.note_words) and len(self.note_words[-1]) >= PREFIX_MIN
 
     @property
     def long_words(self) -> tuple[str, ...]:
@@ -112,6 +120,14 @@ def _note_word_matches(token: str, words: tuple[str, ...], last_is_prefix: bool)
         if plain == wanted or (last_is_prefix and i == len(words) - 1 and plain.startswith(wanted)):
             return True
     return False
+
+
+def holds_every_word(text: str, words: tuple[str, ...], last_is_prefix: bool) -> bool:
+    tokens = _NOTE_WORD.findall(text)
+    return all(
+        any(_note_word_matches(t, (w,), last_is_prefix and i == len(words) - 1) for t in tokens)
+        for i, w in enumerate(words)
+    )
 
 
 def mark_text(
