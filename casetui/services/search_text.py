@@ -33,7 +33,7 @@ class Typed:
     """The search text, cut to SEARCH_MAX and read for each kind of record."""
 
     text: str
-    name_words: tuple[str, ...]  # case-folded; empty when the text is a date, email or phone
+    name_words: tuple[str, ...]  # case-folded; none when the text has digits or an @
     note_words: tuple[str, ...]  # case-folded
     born: date | None = None
     email: str | None = None  # lower case, a prefix
@@ -65,8 +65,9 @@ def read_search_text(raw: str) -> Typed | None:
     digits = "".join(ch for ch in text if ch.isdigit())
     phone = digits if born is None and len(digits) >= 3 and _PHONE.fullmatch(text) else None
     plain = born is None and email is None and phone is None
-    has_letters = any(ch.isalpha() for ch in text)
-    name_words = tuple(name_terms.words(text)[:WORDS_MAX]) if plain and has_letters else ()
+    # Names hold no digits: "C-2026-0042" looks for a case, not for clients named "C".
+    is_name = plain and not digits and any(ch.isalpha() for ch in text)
+    name_words = tuple(name_terms.words(text)[:WORDS_MAX]) if is_name else ()
     note_words = () if email else tuple(dict.fromkeys(note_words_of(text)))[:WORDS_MAX]
     numbers: tuple[str, ...] = ()
     if " " not in text and len(text) <= CASE_NUMBER_MAX:

@@ -177,6 +177,7 @@ def test_a_case_number_or_its_start_finds_the_case_in_any_case(
     assert hit.title == f"{number} · Amal Haddad · Open"
     assert hit.snippet == f"[{number}]"
     assert hit.client_id == world.ana_client
+    assert _hits(world, world.admin, number, "client") == [], "no client is named C-2026-…"
 
 
 def test_a_former_case_number_finds_the_case(world: World, either_way: str) -> None:
