@@ -33,9 +33,9 @@ from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import Case, CaseNote, Client, FormerCaseNumber
+from casetui.repositories import similar_names
 from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases
-from casetui.repositories.similar_names import has_trigram_indexes
 
 # Past this many visible cases a search walks an index of everyone's records (the newest
 # notes holding the words, case numbers in order) and keeps the visible ones. Up to it, it
@@ -192,7 +192,7 @@ class SearchRepository:
                 .where(*checks)
                 .order_by(_CLIENT_SEARCH.c.rowid.desc())
             )
-        elif not self.sqlite and has_trigram_indexes(self.session):
+        elif not self.sqlite and similar_names.has_trigram_indexes(self.session):
             later = (
                 self._clients()
                 .where(lowered.like(_like_anywhere(" " + first), escape="\\"), *checks)
@@ -202,6 +202,10 @@ class SearchRepository:
             seen = {c.id for c in found}
             found += [c for c in self._found_clients(later.limit(limit)) if c.id not in seen]
         return sorted(found, key=lambda c: -c.id)[:limit]
+
+    def similar_words(self, typed: str) -> list[str]:
+        """Words of clients' names alike to ``typed`` (see ``similar_names``)."""
+        return similar_names.similar_words(self.session, typed)
 
     def clients_born(self, day: date, limit: int) -> list[ClientFound]:
         query = self._clients().where(col(Client.date_of_birth) == day)
@@ -302,7 +306,7 @@ class SearchRepository:
                 col(CaseNote.details),
                 col(CaseNote.restricted),
                 col(CaseNote.contact_at),
-            )  # fmt: skip
+            )
             .join(Case, col(Case.id) == CaseNote.case_id)
             .where(visible_cases(self.actor), col(CaseNote.deleted_at).is_(None))
         )

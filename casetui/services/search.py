@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from casetui.domain.actor import Actor
 from casetui.domain.dates import parse_date
 from casetui.domain.errors import ValidationError
@@ -23,7 +21,7 @@ from casetui.domain.read_models import PossibleDuplicate, SearchHit
 from casetui.repositories import name_terms
 from casetui.repositories.duplicates import DuplicateRepository, Registered
 from casetui.repositories.search import CaseFound, ClientFound, NoteFound, SearchRepository
-from casetui.repositories.similar_names import alike, similar_words, trigram_similarity
+from casetui.repositories.similar_names import alike, trigram_similarity
 from casetui.services.clients import ClientInput, phone_digits
 from casetui.services.exports import exported
 from casetui.services.search_text import (
@@ -58,7 +56,7 @@ def search(
     limit = min(per_kind, PER_KIND_MAX)
     with reading(db, actor) as work:
         found = SearchRepository(work.session, actor)
-        clients = _client_hits(work.session, found, typed, limit)
+        clients = _client_hits(found, typed, limit)
         cases = [_case_hit(c) for c in found.cases_numbered(typed.numbers, limit)]
         notes = found.notes_with(typed.note_words, last_is_prefix=typed.last_is_prefix, limit=limit)
         zone = work.zone
@@ -71,17 +69,11 @@ def search(
 # --- clients -------------------------------------------------------------------------------
 
 
-def _client_hits(
-    session: Session, found: SearchRepository, typed: Typed, limit: int
-) -> list[SearchHit]:
+def _client_hits(found: SearchRepository, typed: Typed, limit: int) -> list[SearchHit]:
     hits: dict[int, SearchHit] = {}
-
-    def add(clients: list[ClientFound], snippet: str) -> None:
-        for client in clients:
-            hits.setdefault(client.id, _client_hit(client, snippet or _name(client)))
-
     if typed.born is not None:
-        add(found.clients_born(typed.born, limit), f"born [{typed.born.isoformat()}]")
+        for client in found.clients_born(typed.born, limit):
+            hits.setdefault(client.id, _client_hit(client, f"born [{typed.born.isoformat()}]"))
     if typed.email is not None:
         for client in found.clients_emailed(typed.email, limit):
             hits.setdefault(client.id, _client_hit(client, f"[{client.email}]"))
@@ -93,18 +85,16 @@ def _client_hits(
         named = found.clients_named([[w] for w in long_words], short_words, limit)
         pieces = long_words
         if len(named) < limit and long_words:
-            # Few by the letters typed: words alike to each typed word ("Jonhson": Johnson).
-            groups = [[w, *similar_words(session, w)] for w in long_words]
+            # Few by the letters typed: add words alike to each typed one ("Jonhson": Johnson).
+            groups = [[w, *found.similar_words(w)] for w in long_words]
             if any(len(g) > 1 for g in groups):
                 seen = {c.id for c in named}
-                named += [
-                    c for c in found.clients_named(groups, short_words, limit) if c.id not in seen
-                ]
+                alike = found.clients_named(groups, short_words, limit)
+                named += [c for c in alike if c.id not in seen]
                 pieces = tuple(w for g in groups for w in g)
         for client in named[:limit]:
-            hits.setdefault(
-                client.id, _client_hit(client, _marked_name(client, pieces, short_words))
-            )
+            marked = _marked_name(client, pieces, short_words)
+            hits.setdefault(client.id, _client_hit(client, marked))
     return list(hits.values())[:limit]
 
 
