@@ -33,6 +33,7 @@ from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import Case, CaseNote, Client, FormerCaseNumber
+from casetui.domain.note_words import has_word_starting
 from casetui.repositories import similar_names
 from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases
@@ -42,6 +43,10 @@ from casetui.repositories.scope import visible_cases
 # starts from the actor's cases and tests each: a caseworker's few hundred notes among
 # millions that hold a common word, their twenty cases among a million numbered "C-2026-".
 FEW_CASES = 400
+# A word still being typed: notes read and tested a batch at a time, up to WALK_MAX, before
+# the full-text index is asked to gather every note holding a word it starts (see _typing).
+WALK_BATCH = 100
+WALK_MAX = 600
 TOP = "\U0010ffff"  # after every character: ``x <= s < x + TOP`` is "s starts with x"
 
 _CLIENT_SEARCH = table("client_search", column("rowid"))
@@ -293,49 +298,104 @@ class SearchRepository:
         self, words: Sequence[str], *, last_is_prefix: bool, limit: int
     ) -> list[NoteFound]:
         """Live notes of visible cases whose summary or details hold every word (the last one
-        as a prefix when ``last_is_prefix``), newest first."""
+        as the start of a word when ``last_is_prefix``), newest first."""
         if not words:
             return []
-        query = (
+        if not self.sqlite:
+            query = self._notes().where(_pg_note_words(words, last_is_prefix))
+            return self._found_notes(query.order_by(col(CaseNote.id).desc()).limit(limit))
+        if self._few_visible_cases():
+            return self._few_notes(words, last_is_prefix, limit)
+        if not last_is_prefix:
+            return self._found_notes(self._newest_holding(words).limit(limit))
+        return self._typing(words, limit)
+
+    def _notes(self) -> Rows:
+        return (
             select(
-                col(CaseNote.id),
-                col(CaseNote.case_id),
-                col(Case.case_number),
-                col(Case.client_id),
-                col(CaseNote.summary),
-                col(CaseNote.details),
-                col(CaseNote.restricted),
-                col(CaseNote.contact_at),
+                col(CaseNote.id), col(CaseNote.case_id), col(Case.case_number),
+                col(Case.client_id), col(CaseNote.summary), col(CaseNote.details),
+                col(CaseNote.restricted), col(CaseNote.contact_at),
             )
             .join(Case, col(Case.id) == CaseNote.case_id)
             .where(visible_cases(self.actor), col(CaseNote.deleted_at).is_(None))
-        )
-        if self.sqlite:
-            query = self._sqlite_notes(query, words, last_is_prefix)
-        else:
-            query = query.where(_pg_note_words(words, last_is_prefix)).order_by(
-                col(CaseNote.id).desc()
-            )
-        rows = self.session.execute(query.limit(limit))
-        return [NoteFound(*row) for row in rows]
+        )  # fmt: skip
 
-    def _sqlite_notes(self, query: Rows, words: Sequence[str], prefix: bool) -> Rows:
-        fts = " ".join(_fts_phrase(w) for w in words) + ("*" if prefix else "")
-        matches = literal_column("note_search").op("MATCH")(fts)
-        if self._few_visible_cases():
-            # Their notes, newest first, each asked of the index: a caseworker's notes holding
-            # "phoned" are a handful among millions; walking every match would read them all.
-            one_note = (
-                select(_NOTE_SEARCH.c.rowid)
-                .where(matches, _NOTE_SEARCH.c.rowid == CaseNote.id)
-                .correlate(CaseNote)
-            )
-            return query.where(exists(one_note)).order_by(col(CaseNote.id).desc())
+    def _found_notes(self, query: Rows) -> list[NoteFound]:
+        return [NoteFound(*row) for row in self.session.execute(query)]
+
+    def _newest_holding(self, words: Sequence[str], *, prefix: bool = False) -> Rows:
+        """SQLite: notes holding every word, as the full-text index hands them over: newest
+        first, one at a time, so a LIMIT stops the read."""
         return (
-            query.join_from(CaseNote, _NOTE_SEARCH, _NOTE_SEARCH.c.rowid == CaseNote.id)
-            .where(matches)
+            self._notes()
+            .join_from(CaseNote, _NOTE_SEARCH, _NOTE_SEARCH.c.rowid == CaseNote.id)
+            .where(_note_search_matches(words, prefix))
             .order_by(_NOTE_SEARCH.c.rowid.desc())
         )
+
+    def _typing(self, words: Sequence[str], limit: int) -> list[NoteFound]:
+        """SQLite, a word still being typed ("hou"): FTS5 would gather the notes of every word
+        it starts (housing, house, hours: millions) before handing over the newest. So the
+        newest notes holding the other words are read a batch at a time and tested here; only
+        when WALK_MAX of them hold too few is the index asked for the rest."""
+        whole, start = words[:-1], words[-1]
+        found: list[NoteFound] = []
+        before: int | None = None
+        for _ in range(0, WALK_MAX, WALK_BATCH):
+            if whole:
+                batch = self._newest_holding(whole)
+                if before is not None:
+                    batch = batch.where(_NOTE_SEARCH.c.rowid < before)
+            else:
+                batch = self._notes().order_by(col(CaseNote.id).desc())
+                if before is not None:
+                    batch = batch.where(col(CaseNote.id) < before)
+            notes = self._found_notes(batch.limit(WALK_BATCH))
+            found += [n for n in notes if _has_word_starting(n, start)]
+            if len(found) >= limit or len(notes) < WALK_BATCH:
+                return found[:limit]  # enough, or every candidate read
+            before = notes[-1].id
+        return self._found_notes(self._newest_holding(words, prefix=True).limit(limit))
+
+    def _few_notes(self, words: Sequence[str], prefix: bool, limit: int) -> list[NoteFound]:
+        """SQLite, staff who see few cases: their notes holding the whole words, each asked of
+        the index (a caseworker's notes holding "phoned" are a handful among millions, and
+        walking every match would read them all); a word being typed is tested here."""
+        whole = words[:-1] if prefix else words
+        ids = select(col(CaseNote.id)).join(Case, col(Case.id) == CaseNote.case_id)
+        ids = ids.where(visible_cases(self.actor), col(CaseNote.deleted_at).is_(None))
+        if whole:
+            one_note = (
+                select(_NOTE_SEARCH.c.rowid)
+                .where(_note_search_matches(whole, False), _NOTE_SEARCH.c.rowid == CaseNote.id)
+                .correlate(CaseNote)
+            )
+            ids = ids.where(exists(one_note))
+        candidates = list(self.session.execute(ids.order_by(col(CaseNote.id).desc())).scalars())
+        if not prefix:
+            return self._notes_by_id(candidates[:limit])
+        found: list[NoteFound] = []
+        for at in range(0, min(len(candidates), WALK_MAX), WALK_BATCH):
+            notes = self._notes_by_id(candidates[at : at + WALK_BATCH])
+            found += [n for n in notes if _has_word_starting(n, words[-1])]
+            if len(found) >= limit:
+                return found[:limit]
+        if len(candidates) <= WALK_MAX:
+            return found
+        # Many notes and few holding the start: the index gathers those that do, once.
+        gathered = (
+            select(_NOTE_SEARCH.c.rowid).select_from(_NOTE_SEARCH)
+            .where(_note_search_matches(words, True))
+        )  # fmt: skip
+        query = self._notes().where(col(CaseNote.id).in_(gathered))
+        return self._found_notes(query.order_by(col(CaseNote.id).desc()).limit(limit))
+
+    def _notes_by_id(self, ids: Sequence[int]) -> list[NoteFound]:
+        if not ids:
+            return []
+        query = self._notes().where(col(CaseNote.id).in_(list(ids)))
+        return self._found_notes(query.order_by(col(CaseNote.id).desc()))
 
     def _few_visible_cases(self) -> bool:
         """Whether the actor sees at most FEW_CASES cases (counted once, up to that)."""
@@ -346,6 +406,16 @@ class SearchRepository:
                 counted = select(func.count()).select_from(visible.subquery())
                 self._few = int(self.session.execute(counted).scalar_one()) <= FEW_CASES
         return self._few
+
+
+def _note_search_matches(words: Sequence[str], prefix: bool) -> ColumnElement[bool]:
+    """``note_search MATCH``: every word, each quoted, the last as a start when ``prefix``."""
+    fts = " ".join(_fts_phrase(w) for w in words) + ("*" if prefix else "")
+    return literal_column("note_search").op("MATCH")(fts)
+
+
+def _has_word_starting(note: NoteFound, start: str) -> bool:
+    return has_word_starting(note.summary, start) or has_word_starting(note.details, start)
 
 
 # The expression of ``ix_case_note_words`` (migration 0005), written the same way so the

@@ -8,11 +8,11 @@ Snippets are plain text: the screens and the command line show them literally.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from casetui.domain.limits import CASE_NUMBER_MAX, SEARCH_MAX
+from casetui.domain.note_words import WORD, matches, words_of
 from casetui.domain.storable import storable
 from casetui.repositories import name_terms
 
@@ -20,7 +20,6 @@ WORDS_MAX = 6  # words of a name or a note searched for; more narrow nothing wor
 # The last word of a note search is taken as the start of a word once it is this long; a
 # shorter start ("a", "ph") stands for too many words to gather (every note holding one).
 PREFIX_MIN = 3
-_NOTE_WORD = re.compile(r"[^\W_]+")  # what the full-text indexes take for a word
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 _PHONE = re.compile(r"\+?[\d\s().-]+")
@@ -68,15 +67,11 @@ def read_search_text(raw: str) -> Typed | None:
     # Names hold no digits: "C-2026-0042" looks for a case, not for clients named "C".
     is_name = plain and not digits and any(ch.isalpha() for ch in text)
     name_words = tuple(name_terms.words(text)[:WORDS_MAX]) if is_name else ()
-    note_words = () if email else tuple(dict.fromkeys(note_words_of(text)))[:WORDS_MAX]
+    note_words = () if email else tuple(dict.fromkeys(words_of(text)))[:WORDS_MAX]
     numbers: tuple[str, ...] = ()
     if " " not in text and len(text) <= CASE_NUMBER_MAX:
         numbers = tuple(dict.fromkeys((text.upper(), text, text.lower())))
     return Typed(text, name_words, note_words, born, email, phone, numbers)
-
-
-def note_words_of(text: str) -> list[str]:
-    return [w.casefold() for w in _NOTE_WORD.findall(text)]
 
 
 def _date_of_birth(text: str) -> date | None:
@@ -96,12 +91,6 @@ def _date_of_birth(text: str) -> date | None:
 # --- snippets ------------------------------------------------------------------------------
 
 
-def plain_letters(word: str) -> str:
-    """Case-folded without accents, as SQLite's note index compares words."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def mark_name(name: str, pieces: tuple[str, ...], starts: tuple[str, ...]) -> str:
     """The name with each word that holds one of ``pieces``, or starts with one of ``starts``,
     in brackets."""
@@ -115,16 +104,14 @@ def mark_name(name: str, pieces: tuple[str, ...], starts: tuple[str, ...]) -> st
 
 
 def _note_word_matches(token: str, words: tuple[str, ...], last_is_prefix: bool) -> bool:
-    plain = plain_letters(token)
-    for i, word in enumerate(words):
-        wanted = plain_letters(word)
-        if plain == wanted or (last_is_prefix and i == len(words) - 1 and plain.startswith(wanted)):
-            return True
-    return False
+    last = len(words) - 1
+    return any(
+        matches(token, word, as_start=last_is_prefix and i == last) for i, word in enumerate(words)
+    )
 
 
 def holds_every_word(text: str, words: tuple[str, ...], last_is_prefix: bool) -> bool:
-    tokens = _NOTE_WORD.findall(text)
+    tokens = WORD.findall(text)
     return all(
         any(_note_word_matches(t, (w,), last_is_prefix and i == len(words) - 1) for t in tokens)
         for i, w in enumerate(words)
@@ -140,7 +127,7 @@ def mark_text(
     hits = [
         i
         for i, token in enumerate(tokens)
-        if any(_note_word_matches(w, words, last_is_prefix) for w in _NOTE_WORD.findall(token[0]))
+        if any(_note_word_matches(w, words, last_is_prefix) for w in WORD.findall(token[0]))
     ]
     if not hits:
         return None
@@ -150,7 +137,7 @@ def mark_text(
     for i in range(start, end):
         token = tokens[i][0]
         if i in hits:
-            token = _NOTE_WORD.sub(
+            token = WORD.sub(
                 lambda m: f"[{m[0]}]" if _note_word_matches(m[0], words, last_is_prefix) else m[0],
                 token,
             )

@@ -3,6 +3,7 @@ their words; only what the searcher may see, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -377,8 +378,8 @@ def test_note_search_agrees_with_a_scan_after_any_writes(world: World) -> None:
         database=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
-    @given(steps=writes, query=queries)
-    def check(steps: list[tuple[str, Any, str]], query: list[str]) -> None:
+    @given(steps=writes, query=queries, per_kind=st.sampled_from([3, 200]))
+    def check(steps: list[tuple[str, Any, str]], query: list[str], per_kind: int) -> None:
         for action, target, text in steps:
             if action == "add":
                 written.append(world.note(world.admin, world.ana_case, target, details=text).id)
@@ -402,11 +403,17 @@ def test_note_search_agrees_with_a_scan_after_any_writes(world: World) -> None:
         expected = _scan(_live_notes(world), query)[:200]
         # Walking the index's newest matches (everyone's notes) or testing each of a case's
         # notes against it (a caseworker's few): the same notes either way.
-        for actor in (world.admin, world.ana):
-            for few in (search_repository.FEW_CASES, -1):
-                with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(search_repository, "FEW_CASES", few)
-                    found = world.run(search, actor, " ".join(query), per_kind=200)
-                assert [h.id for h in found if h.kind == "note"] == expected, actor.username
+        # A word being typed is tested on the notes read, a few batches at most, then asked
+        # of the index: tiny batches take every road here.
+        for actor, few, walk in itertools.product(
+            (world.admin, world.ana), (search_repository.FEW_CASES, -1), ((100, 600), (2, 4))
+        ):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(search_repository, "FEW_CASES", few)
+                patch.setattr(search_repository, "WALK_BATCH", walk[0])
+                patch.setattr(search_repository, "WALK_MAX", walk[1])
+                found = world.run(search, actor, " ".join(query), per_kind=per_kind)
+            wanted = expected[:per_kind]
+            assert [h.id for h in found if h.kind == "note"] == wanted, (actor.username, few, walk)
 
     check()
