@@ -274,3 +274,153 @@ def test_timeline_pages_use_indexes(demo_db: Database, newest_first: bool) -> No
         repository.count(1)
 
     assert_no_full_scan(plans(demo_db, read_on))
+
+
+# --- the global search and the duplicate check ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def search_db(demo_db: Database) -> Database:
+    """The demo data with what registering clients keeps for search: every name's words and each
+    phone's digits (the demo writes clients in bulk, past the service that keeps them)."""
+    from sqlalchemy import text
+
+    from casetui.repositories import name_terms
+
+    with demo_db.uow() as uow:
+        rows = uow.session.execute(text("SELECT id, name, preferred_name, phone FROM client")).all()
+        name_terms.remember(
+            uow.session, [n for _, name, preferred, _ in rows for n in (name, preferred)]
+        )
+        digits = [
+            {"id": i, "digits": "".join(ch for ch in phone if ch.isdigit())}
+            for i, _, _, phone in rows
+            if phone
+        ]
+        uow.session.execute(text("UPDATE client SET phone_digits = :digits WHERE id = :id"), digits)
+        # A few cases were renumbered once.
+        uow.session.execute(
+            text(
+                "INSERT INTO former_case_number (case_id, case_number, changed_at)"
+                " SELECT id, 'OLD-' || id, created_at FROM cases WHERE id % 50 = 0"
+            )
+        )
+        uow.commit()
+    analyze(demo_db.engine)
+    return demo_db
+
+
+def _a_client(db: Database) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT c.name, c.date_of_birth, c.email, c.phone, k.case_number FROM client c"
+                " JOIN cases k ON k.client_id = c.id"
+                " WHERE c.email IS NOT NULL AND c.phone IS NOT NULL AND c.date_of_birth IS NOT NULL"
+                " ORDER BY c.id LIMIT 1"
+            )
+        ).one()
+    return dict(row._mapping)
+
+
+def _searches(db: Database) -> dict[str, str]:
+    client = _a_client(db)
+    surname = client["name"].split()[-1]
+    return {
+        "surname": surname,
+        "misspelt surname": surname[:2] + surname[3] + surname[2] + surname[4:],
+        "first letters": surname[:2],
+        "name and surname": client["name"],
+        "case number": client["case_number"],
+        "case number prefix": client["case_number"][:6],
+        "date of birth": str(client["date_of_birth"]),
+        "email": client["email"],
+        "phone": client["phone"],
+        "two words of notes": "housing benefit",
+        "a common word of notes": "visit",
+        "words being typed": "tenancy agre",
+    }
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CASEWORKER])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "surname", "misspelt surname", "first letters", "name and surname", "case number",
+        "case number prefix", "date of birth", "email", "phone", "two words of notes",
+        "a common word of notes", "words being typed",
+    ],
+)  # fmt: skip
+def test_global_search_uses_indexes(search_db: Database, role: Role, name: str) -> None:
+    from casetui.services.search import search
+
+    who = actor(search_db, role)
+    text = _searches(search_db)[name]
+    found = plans_of(search_db, lambda: search(search_db, who, text))
+    assert_no_full_scan([(s, lines) for s, lines in found if not _newest_notes_walk(s, lines)])
+    for statement, lines in found:
+        assert not any(
+            re.search(r"\bSCAN (name_term|former_case_number)\b(?! USING)", x) for x in lines
+        ), (
+            lines,
+            statement,
+        )
+
+
+def _newest_notes_walk(statement: str, lines: list[str]) -> bool:
+    """A word still being typed reads the newest notes a batch at a time (``_typing`` in
+    repositories/search.py): the notes table in id order, newest first, stopping at the batch's
+    LIMIT: no sort, no reading on past it."""
+    walks = "ORDER BY case_note.id DESC" in statement and statement.rstrip().endswith(
+        "LIMIT ? OFFSET ?"
+    )
+    return (
+        walks
+        and not any("TEMP B-TREE" in line for line in lines)
+        and [line for line in lines if FULL_SCAN.search(line)] == ["SCAN case_note"]
+    )
+
+
+def test_global_search_finds_what_it_is_asked_on_the_plans_data(search_db: Database) -> None:
+    """The searches above find something, so their plans are the plans of real reads."""
+    from casetui.services.search import search
+
+    admin = actor(search_db, Role.ADMINISTRATOR)
+    for name, text in _searches(search_db).items():
+        kinds = {hit.kind for hit in search(search_db, admin, text)}
+        wanted = (
+            "note" if "notes" in name or "typed" in name else "case" if "case" in name else "client"
+        )
+        assert wanted in kinds, name
+
+
+@pytest.mark.parametrize("text", ["visit to", "housing ben"])
+def test_note_search_walks_the_newest_matches_without_sorting_them(
+    search_db: Database, text: str
+) -> None:
+    """Everyone's notes: the full-text index hands them over newest first, and the read stops
+    at the limit; no sort of every matching note. "ben" is still being typed: the notes
+    holding "housing" are read the same way and tested for it."""
+    from casetui.services.search import search
+
+    admin = actor(search_db, Role.ADMINISTRATOR)
+    found = plans_of(search_db, lambda: search(search_db, admin, text))
+    notes = [lines for statement, lines in found if "note_search" in statement]
+    assert notes and all(not any("TEMP B-TREE" in x for x in lines) for lines in notes), notes
+
+
+def test_duplicate_check_uses_indexes(search_db: Database) -> None:
+    from casetui.services.clients import ClientInput
+    from casetui.services.search import possible_duplicates
+
+    client = _a_client(search_db)
+    who = actor(search_db, Role.CASEWORKER)
+    draft = ClientInput(
+        name=client["name"], date_of_birth=str(client["date_of_birth"]), email=client["email"],
+        phone=client["phone"],
+    )  # fmt: skip
+    found = plans_of(search_db, lambda: possible_duplicates(search_db, who, draft))
+    assert_no_full_scan(found)
+    assert len(possible_duplicates(search_db, who, draft)) >= 1

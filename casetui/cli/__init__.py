@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         init,
         notes,
         profiles,
+        search,
         staff,
         workload,
     )
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("notes", "edit"): notes.notes_edit,
         ("notes", "addendum"): notes.notes_addendum,
         ("workload", None): workload.workload,
+        ("search", None): search.search,
         ("audit", "verify"): audit.audit_verify,
         ("profile", "add"): profiles.profile_add,
         ("profile", "list"): profiles.profile_list,

@@ -259,6 +259,17 @@ def build_parser() -> argparse.ArgumentParser:
     notes_addendum.add_argument("--reason", required=True, metavar="TEXT", help="why it is added")
     notes_addendum.add_argument("--json", action="store_true")
 
+    search = command(
+        "search",
+        "find clients (name, birth date, email, phone), cases (current or former number) and notes",
+    )
+    search.add_argument(
+        "text", nargs="+", type=_search_text, metavar="TEXT",
+        help="what to look for: a name (misspelt too), 1990-03-04 or 04/03/1990, an email, "
+        "a phone number, a case number, or words of a note",
+    )  # fmt: skip
+    search.add_argument("--json", action="store_true")
+
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
     workload.add_argument("--json", action="store_true")
@@ -329,6 +340,12 @@ def _note_id(text: str) -> int:
     if value > 2**63 - 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a note id")
     return value
+
+
+def _search_text(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give something to look for")
+    return text
 
 
 def _head(text: str) -> str:
