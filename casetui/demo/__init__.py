@@ -126,4 +126,5 @@ def _organisation_lists(uow: UnitOfWork) -> OrganisationLists:
         client_types=values(ListKind.CLIENT_TYPE),
         warning_indicators=values(ListKind.WARNING_INDICATOR),
         pathways=values(ListKind.PATHWAY),
+        groups=values(ListKind.GROUP),
     )
