@@ -278,6 +278,7 @@ def test_postgres_gets_the_same_rows_as_sqlite(
         assert digest(db) == digest(demo[0])
         with db.uow() as uow:  # the ids the demo chose must not clash with the next insert
             uow.session.add(Team(name="Late Team"))
+            uow.session.add(NameTerm(term="latecomer"))
             uow.session.flush()
         with db.uow(write=False) as uow:
             assert verify(uow).ok
