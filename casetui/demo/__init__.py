@@ -72,7 +72,7 @@ def generate_demo(
             maker = CaseloadMaker(
                 rng, bulk, workforce, _organisation_lists(uow),
                 case_number_prefix=settings.case_number_prefix, lock_days=settings.lock_days,
-                today=today,
+                today=today, history=random.Random(f"client records {seed}"),
             )  # fmt: skip
             counts = maker.run(cases, say)
             bulk.finish()

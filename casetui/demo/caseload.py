@@ -58,6 +58,7 @@ CASE_CLIENT_ID, CASE_DELETED_AT = CASE_COLUMNS.index("client_id"), CASE_COLUMNS.
 RENUMBERED_SHARE = 0.01  # cases given a new number; the old one stays findable
 GROUPED_SHARE = 0.05  # clients in one or two of the organisation's groups
 DELETED_SHARE = 0.003  # clients deleted, with their cases
+PART_ONE_GROUPED_SHARE, PART_ONE_GROUPS = 0.12, 9
 
 CLIENT = ContactType.CLIENT.value
 THIRD_PARTY = ContactType.THIRD_PARTY.value
@@ -250,8 +251,13 @@ class CaseloadMaker:
         case_number_prefix: str,
         lock_days: int,
         today: date,
+        history: random.Random,
     ) -> None:
         self.rng = rng
+        # Part two's records (groups, renumbered cases, deleted clients) draw from their own
+        # stream: a seed still gives part one's clients, cases and notes exactly as before,
+        # which the app's tests and screenshots stand on.
+        self.history = history
         self.bulk = bulk
         self.lists = lists
         self.prefix = case_number_prefix
@@ -331,7 +337,7 @@ class CaseloadMaker:
         """Clients deleted after their cases' last activity; their cases go the same moment,
         as deleting a client does. A client returns only within a chunk, so every case of a
         leaver is in this one."""
-        rng = self.rng
+        rng = self.history
         latest_possible = _at(self.today, 0) - timedelta(seconds=1)
         moments: dict[int, Any] = {}
         for client_id in chunk.leaving:
@@ -408,7 +414,7 @@ class CaseloadMaker:
             chunk.navigators.append((case_id, navigator.id))
         chunk.tags.extend((case_id, tag) for tag in tags)
         self._write_events(chunk, case, opened_day, status, concern.value)
-        if rng.random() < RENUMBERED_SHARE:
+        if self.history.random() < RENUMBERED_SHARE:
             self._renumber(chunk, case, opened_day, case_number)
         if closed_day is not None:
             case.touched(_at(closed_day, 0))
@@ -418,7 +424,7 @@ class CaseloadMaker:
     def _renumber(self, chunk: _Chunk, case: _CaseInHand, opened_day: int, number: str) -> None:
         """Opened under the organisation's old numbering, renumbered within the month: the old
         number (as in "was C-0042") stays findable, and the timeline shows the change."""
-        rng = self.rng
+        rng = self.history
         self.former_numbers += 1
         old = f"{self.prefix}-{self.former_numbers:04d}"
         day = rng.randint(opened_day, min(opened_day + 30, case.last_day))
@@ -467,15 +473,19 @@ class CaseloadMaker:
         if indicators and rng.random() < 0.1:
             picked = rng.sample(indicators, min(len(indicators), 1 if rng.random() < 0.8 else 2))
             chunk.warnings.extend((client_id, indicator) for indicator in picked)
-        if lists.groups and rng.random() < GROUPED_SHARE:
-            picked = rng.sample(
-                lists.groups, min(len(lists.groups), 1 if rng.random() < 0.75 else 2)
-            )
+        # Part one drew groups here, from a list of its own; its draws stay, so that what
+        # follows in the stream does not change.
+        if rng.random() < PART_ONE_GROUPED_SHARE:
+            rng.sample(range(PART_ONE_GROUPS), 1 if rng.random() < 0.75 else 2)
+        history = self.history
+        if lists.groups and history.random() < GROUPED_SHARE:
+            count = 1 if history.random() < 0.75 else 2
+            picked = history.sample(lists.groups, min(len(lists.groups), count))
             chunk.groups.extend((client_id, group) for group in picked)
+        if history.random() < DELETED_SHARE:
+            chunk.leaving.append(client_id)
         client = _ClientRef(client_id, preferred or first)
-        if rng.random() < DELETED_SHARE:
-            chunk.leaving.append(client_id)  # gone for good: never back with a new case
-        elif record_status == "Active":
+        if record_status == "Active":
             chunk.returning.append(client)
         return client
 
