@@ -56,13 +56,18 @@ WORKLOAD = 0.200
 HELP_X_PASS, HELP_PLUS = 1.2, 0.100
 PEAK_RSS = 150 * MB
 RSS_GROWTH = 1.1  # "flat in the number of cases"
+# Part two.
+SEARCH_MEDIAN = 0.100
+SEARCH_P95 = 0.250
+DUPLICATE_CHECK = 0.050
 
 # The order figures appear in: the issue's numbering, then the floors.
 ORDER = ("first_paint", "first_paint_growth", "filter_median", "filter_p95", "details_key",
          "page_down",
          "page_down_p95", "timeline", "bulk_save", "bulk_open", "workload", "help",
          "python_pass", "bare_first_paint", "peak_rss", "peak_rss_growth",
-         "peak_rss_browsing", "datatable", "sql_floor", "sql_repository",
+         "peak_rss_browsing", "search_median", "search_p95", "duplicate_check",
+         "duplicate_check_p95", "datatable", "sql_floor", "sql_repository",
          "refresh_floor")  # fmt: skip
 
 
@@ -78,6 +83,8 @@ class Plan:
         self.repeat = 2 if quick else 5
         self.bulk_cases = 100 if quick else BULK_CASES
         self.sql_runs = 5 if quick else 20
+        self.search_rounds = 1 if quick else 3  # each query typed this many times
+        self.drafts = 10 if quick else 40  # duplicate checks
 
 
 def say(text: str) -> None:
@@ -277,6 +284,61 @@ def session_figures(
         figure.detail["step_seconds"] = found.get("step_seconds", {})
         if figure.key == "peak_rss":
             figure.detail["peak_rss_kb_after"] = found.get("peak_rss_kb_after", {})
+    return figures
+
+
+def search_figures(database: BenchDatabase, plan: Plan, env: dict[str, str]) -> list[Figure]:
+    """Part two's search rows, timed at the service for now (see ``_search.py``)."""
+    place = where(database)
+    say(f"global search and duplicate checks on {place}")
+    found, failed = trying(
+        f"search on {place}",
+        lambda: measure.search_session(
+            database, env, rounds=plan.search_rounds, drafts=plan.drafts
+        ),
+    )
+    found = found or {}
+    error = failed or found.get("error")
+    search_error = error
+    hits: dict[str, dict[str, int]] = found.get("search_hits", {})
+    empty = [query for query in found.get("queries", []) if not hits.get(query)]
+    if empty and not error:  # timing a search that finds nothing would flatter it
+        search_error = f"found nothing for {', '.join(map(repr, empty))}"
+    keys = len(found.get("search", []))
+    figures = [
+        timed("search_median", f"global search, keystroke to first results, median of {keys}",
+              place, found.get("search"), target=SEARCH_MEDIAN,
+              target_text=f"≤ {ms(SEARCH_MEDIAN)}", error=search_error),
+        timed("search_p95", "global search, keystroke to first results, 95th percentile", place,
+              found.get("search"), use=p95, target=SEARCH_P95, target_text=f"≤ {ms(SEARCH_P95)}",
+              error=search_error),
+    ]  # fmt: skip
+    by_query = found.get("search_by_query", {})
+    for figure in figures:
+        figure.detail = {
+            "measured": "at the service (services.search.search), per prefix typed",
+            "queries": found.get("queries", []),
+            "median_by_query": {q: median(t) for q, t in by_query.items()},
+            "slowest_by_query": {q: max(t) for q, t in by_query.items() if t},
+            "hits": hits,
+        }
+    checks, counts = found.get("duplicates"), found.get("duplicates_found", [])
+    duplicate_error = error
+    if counts and not any(counts[0::2]) and not error:  # every other draft, from the first
+        duplicate_error = "no registered client was found as a possible duplicate"
+    n = len(checks or [])
+    figures += [
+        timed("duplicate_check", f"duplicate check while registering a client, median of {n}",
+              place, checks, target=DUPLICATE_CHECK, target_text=f"≤ {ms(DUPLICATE_CHECK)}",
+              error=duplicate_error),
+        timed("duplicate_check_p95", "duplicate check, 95th percentile", place, checks, use=p95,
+              error=duplicate_error),
+    ]  # fmt: skip
+    for figure in figures[-2:]:
+        figure.detail = {
+            "measured": "at the service (services.search.possible_duplicates), a full draft",
+            "possible_duplicates_found": counts,
+        }
     return figures
 
 
@@ -493,10 +555,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warm_file_cache(database)
         figures.append(first_paint_figure(database, plan, env))
         figures += session_figures(database, plan, env, SQLITE_STEPS)
+        figures += search_figures(database, plan, env)
         figures += sql_figures(database, plan)
     if pg_db is not None:
         figures.append(first_paint_figure(pg_db, plan, env))
         figures += session_figures(pg_db, plan, env, PG_STEPS)
+        figures += search_figures(pg_db, plan, env)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

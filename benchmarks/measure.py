@@ -134,11 +134,14 @@ def realistic_queries(database: BenchDatabase) -> Queries:
         with db.engine.connect() as connection:
             name = connection.execute(
                 text(
-                    "SELECT name FROM client WHERE id >= (SELECT max(id) / 2 FROM client) ORDER BY id LIMIT 1"
+                    "SELECT name FROM client WHERE id >= (SELECT max(id) / 2 FROM client) "
+                    "AND deleted_at IS NULL ORDER BY id LIMIT 1"
                 )
             ).scalar_one()
             number = connection.execute(
-                text("SELECT case_number FROM cases ORDER BY id DESC LIMIT 1")
+                text(
+                    "SELECT case_number FROM cases WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1"
+                )
             ).scalar_one()
             tag = connection.execute(
                 text("SELECT tag FROM case_tag ORDER BY case_id LIMIT 1")
@@ -172,6 +175,126 @@ def session(
     except (MeasureError, json.JSONDecodeError) as exc:
         raise MeasureError(f"{exc}; stderr: {done.stderr.strip()[-800:]}") from None
     found["queries"] = queries.joined()
+    return found
+
+
+# --- global search and the duplicate check -------------------------------------------------
+
+NEW_PHONE_STEM = "01632 960"  # reserved for fiction like the demo's, and not among them
+
+
+@dataclass(frozen=True)
+class SearchInputs:
+    queries: list[str]  # a surname, a case number, two words of note text
+    # New clients' details: someone registered already, someone new, in turn.
+    drafts: list[dict[str, str]]
+    warm_up: dict[str, str]  # checked first, untimed
+
+    def to_json(self) -> str:
+        return json.dumps({"queries": self.queries, "drafts": self.drafts, "warm_up": self.warm_up})
+
+
+# Words nobody searches notes for.
+_LITTLE_WORDS = frozenset((
+    "about", "after", "again", "before", "being", "could", "from", "have", "their", "there",
+    "these", "they", "this", "those", "which", "while", "will", "with", "would",
+))  # fmt: skip
+
+
+def _two_words(text: str) -> str | None:
+    """Two neighbouring words of a note, as someone remembering it would type them."""
+    import re
+
+    found = re.findall(r"[A-Za-z]+|\S", text)
+    for first, second in zip(found, found[1:], strict=False):
+        pair = (first, second)
+        if all(w.islower() and len(w) >= 4 and w not in _LITTLE_WORDS for w in pair):
+            return f"{first} {second}"
+    return None
+
+
+def search_inputs(database: BenchDatabase, drafts: int) -> SearchInputs:
+    """Values this database holds (none of a deleted client), and drafts of new clients: half
+    of them people already registered (typed a little differently), half new people."""
+    import random
+
+    from sqlalchemy import text
+
+    from casetui.startup import open_database
+
+    db = open_database(connect_url(database))
+    rng = random.Random(1)
+    try:
+        with db.engine.connect() as connection:
+            half = connection.execute(text("SELECT max(id) / 2 FROM client")).scalar_one()
+            name = connection.execute(
+                text(
+                    "SELECT name FROM client WHERE id >= :half AND deleted_at IS NULL "
+                    "ORDER BY id LIMIT 1"
+                ),
+                {"half": half},
+            ).scalar_one()
+            number = connection.execute(
+                text(
+                    "SELECT case_number FROM cases WHERE deleted_at IS NULL AND id >= "
+                    "(SELECT max(id) / 2 FROM cases) ORDER BY id LIMIT 1"
+                )
+            ).scalar_one()
+            notes = connection.execute(
+                text(
+                    "SELECT n.summary, n.details FROM case_note n JOIN cases c ON c.id = n.case_id "
+                    "WHERE c.deleted_at IS NULL AND n.deleted_at IS NULL AND n.id >= "
+                    "(SELECT max(id) / 2 FROM case_note) ORDER BY n.id LIMIT 200"
+                )
+            ).all()
+            total = connection.execute(text("SELECT count(*) FROM client")).scalar_one()
+            known = connection.execute(
+                text(
+                    "SELECT name, date_of_birth, email, phone FROM client WHERE deleted_at IS NULL "
+                    "AND date_of_birth IS NOT NULL AND email IS NOT NULL AND phone IS NOT NULL "
+                    "AND id % :step = 0 ORDER BY id LIMIT :n"
+                ),
+                {"step": max(1, total // (8 * drafts)), "n": drafts},  # about 2 in 5 have all three
+            ).all()
+    finally:
+        db.dispose()
+    words = next(filter(None, (_two_words(f"{s} {d}") for s, d in notes)), None)
+    if words is None:
+        raise MeasureError("no two words of note text to search for")
+    people: list[dict[str, str]] = []
+    for i, (full_name, born, email, phone) in enumerate(known, start=1):
+        people.append({  # someone already registered, the phone typed without spaces
+            "name": full_name, "date_of_birth": str(born), "email": email,
+            "phone": "".join(c for c in phone if c.isdigit()),
+        })  # fmt: skip
+        first, last = full_name.split()[0], rng.choice(known)[0].split()[-1]
+        people.append({  # someone new
+            "name": f"{first} {last}",
+            "date_of_birth": f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "email": f"{first}.{last}.{i}@example.net".lower(),
+            "phone": f"{NEW_PHONE_STEM} {i:03d}",
+        })  # fmt: skip
+    queries = [name.split()[-1].lower(), number, words]
+    warm_up = {"name": "Warm Up", "date_of_birth": "1970-01-01", "phone": f"{NEW_PHONE_STEM} 000"}
+    return SearchInputs(queries=queries, drafts=people[:drafts], warm_up=warm_up)
+
+
+def search_session(
+    database: BenchDatabase, env: dict[str, str], *, rounds: int, drafts: int
+) -> dict[str, Any]:
+    """Search typed keystroke by keystroke, and duplicate checks, in a process of their own."""
+    inputs = search_inputs(database, drafts)
+    argv = [
+        sys.executable, "-m", "benchmarks._search", "--db", connect_url(database),
+        "--user", BENCH_USER, "--inputs", inputs.to_json(), "--rounds", str(rounds),
+    ]  # fmt: skip
+    done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=3600, check=False)  # fmt: skip
+    try:
+        found = _json_line(done.stdout)
+    except (MeasureError, json.JSONDecodeError) as exc:
+        raise MeasureError(f"{exc}; stderr: {done.stderr.strip()[-800:]}") from None
+    found["queries"] = inputs.queries
     return found
 
 

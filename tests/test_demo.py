@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
@@ -19,8 +19,9 @@ from casetui.db.engine import make_engine
 from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.demo import DemoSummary, generate_demo
-from casetui.domain.enums import ContactType, Role
+from casetui.domain.enums import CaseStatus, ContactType, ListKind, Role
 from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.filters import CaseFilter
 from casetui.domain.models import (
     AuditEvent,
     Case,
@@ -32,16 +33,25 @@ from casetui.domain.models import (
     ClientGroup,
     ClientWarning,
     FollowUpTask,
+    FormerCaseNumber,
+    NameTerm,
     NoteAddendum,
+    OrganisationListItem,
     Staff,
     TaskResponsible,
     Team,
 )
+from casetui.repositories.name_terms import words
 from casetui.services.audit import verify
+from casetui.services.auth import sign_in
+from casetui.services.caseload import list_cases
+from casetui.services.clients import phone_digits
 from casetui.services.passwords import verify_password
 
 TODAY = date(2026, 11, 22)
 CASES = 300
+# Enough cases that the rare records (a deleted client in 300) surely occur.
+HISTORY_CASES = 4000
 
 
 def new_database(path: Path) -> Database:
@@ -54,7 +64,8 @@ def digest(db: Database) -> str:
     """A fingerprint of what a user would see, read through the column types."""
     hashed = hashlib.sha256()
     with db.engine.connect() as connection:
-        for model in (Team, Staff, Client, Case, CaseNote, FollowUpTask, NoteAddendum, CaseEvent):
+        for model in (Team, Staff, Client, Case, CaseNote, FollowUpTask, NoteAddendum, CaseEvent,
+                      FormerCaseNumber, NameTerm):  # fmt: skip
             table = model.__table__  # type: ignore[attr-defined]
             for row in connection.execute(select_columns(table).order_by(table.c.id)):
                 hashed.update(repr(tuple(row)).encode())
@@ -76,6 +87,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, D
     )
     assert any(f"{CASES:,} of {CASES:,} cases" in m for m in messages)
     yield db, summary
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = new_database(tmp_path_factory.mktemp("history") / "t.db")
+    generate_demo(db, cases=HISTORY_CASES, staff=40, seed=3, today=TODAY)
+    yield db
     db.dispose()
 
 
@@ -222,7 +241,8 @@ def test_tasks_addenda_and_events(demo: tuple[Database, DemoSummary]) -> None:
     for addendum in rows(db, select(NoteAddendum)):
         assert addendum.created_at > notes[addendum.note_id].created_at
         assert addendum.created_at.date() < TODAY
-    assert {e.kind for e in rows(db, select(CaseEvent))} == {"status", "concern", "worker"}
+    kinds = {e.kind for e in rows(db, select(CaseEvent))}
+    assert kinds == {"status", "concern", "worker", "case_number"}
 
 
 def test_second_run_refuses_and_writes_nothing(demo: tuple[Database, DemoSummary]) -> None:
@@ -258,8 +278,127 @@ def test_postgres_gets_the_same_rows_as_sqlite(
         assert digest(db) == digest(demo[0])
         with db.uow() as uow:  # the ids the demo chose must not clash with the next insert
             uow.session.add(Team(name="Late Team"))
+            uow.session.add(NameTerm(term="latecomer"))
             uow.session.flush()
         with db.uow(write=False) as uow:
             assert verify(uow).ok
     finally:
         db.dispose()
+
+
+# --- what part two's records and search need -----------------------------------------------
+
+
+def test_every_name_word_is_kept_once_and_indexed(history: Database) -> None:
+    clients = rows(history, select(Client))
+    expected = {w for c in clients for name in (c.name, c.preferred_name) for w in words(name)}
+    terms = [t.term for t in rows(history, select(NameTerm))]
+    assert len(terms) == len(set(terms))
+    assert set(terms) == expected
+    with history.engine.connect() as connection:
+        # The trigram index was kept by the table's triggers: fails if a row is missing.
+        connection.execute(
+            text(
+                "INSERT INTO name_term_search(name_term_search, rank) VALUES ('integrity-check', 1)"
+            )
+        )
+        surname = clients[0].name.split()[-1].casefold()
+        found = connection.execute(
+            text("SELECT term FROM name_term_search WHERE term MATCH :q"), {"q": surname[1:4]}
+        ).scalars()
+        assert surname in set(found)
+
+
+def test_every_phone_has_its_digits(history: Database) -> None:
+    clients = rows(history, select(Client))
+    with_phone = [c for c in clients if c.phone]
+    assert len(with_phone) > len(clients) / 2
+    for client in clients:
+        assert client.phone_digits == phone_digits(client.phone)
+    assert all(c.phone_digits and c.phone_digits.isdigit() for c in with_phone)
+    assert any(" " in c.phone for c in with_phone)  # typed with spaces, kept as digits
+
+
+def test_notes_are_in_the_full_text_index(history: Database) -> None:
+    with history.engine.connect() as connection:
+        connection.execute(
+            text("INSERT INTO note_search(note_search, rank) VALUES ('integrity-check', 1)")
+        )
+        by_index = connection.execute(
+            text("SELECT count(*) FROM note_search WHERE note_search MATCH 'tenancy'")
+        ).scalar_one()
+        by_scan = connection.execute(
+            text(
+                "SELECT count(*) FROM case_note WHERE summary LIKE '%tenancy%' "
+                "OR details LIKE '%tenancy%'"
+            )
+        ).scalar_one()
+    assert by_index == by_scan > 0
+
+
+def test_some_cases_were_renumbered_and_keep_their_old_number(history: Database) -> None:
+    cases = {c.id: c for c in rows(history, select(Case))}
+    former = rows(history, select(FormerCaseNumber))
+    assert 0.005 * len(cases) < len(former) < 0.02 * len(cases)
+    current = {c.case_number for c in cases.values()}
+    assert len({f.case_number for f in former}) == len(former)
+    assert not current & {f.case_number for f in former}  # never another case's number
+    admin = next(s for s in rows(history, select(Staff)) if s.username == "admin")
+    events = {
+        (e.case_id, e.before): e
+        for e in rows(history, select(CaseEvent).where(CaseEvent.kind == "case_number"))
+    }
+    assert len(events) == len(former)
+    for old in former:
+        case = cases[old.case_id]
+        event = events[(case.id, old.case_number)]
+        assert event.after == case.case_number and event.at == old.changed_at
+        assert event.actor_id == admin.id  # who holds the case_numbers grant
+        assert case.created_at < old.changed_at and old.changed_at.date() < TODAY
+
+
+def test_some_clients_are_in_the_organisations_groups(history: Database) -> None:
+    listed = {
+        i.value
+        for i in rows(history, select(OrganisationListItem))
+        if i.kind == ListKind.GROUP.value
+    }
+    clients = rows(history, select(Client))
+    groups_of: dict[int, set[str]] = defaultdict(set)
+    for member in rows(history, select(ClientGroup)):
+        groups_of[member.client_id].add(member.group_name)
+    assert 0.03 * len(clients) < len(groups_of) < 0.08 * len(clients)
+    assert set().union(*groups_of.values()) == listed  # every group has members, none other
+    assert {len(g) for g in groups_of.values()} == {1, 2}
+
+
+def test_a_few_clients_are_deleted_with_their_cases(history: Database) -> None:
+    clients = {c.id: c for c in rows(history, select(Client))}
+    deleted = {i: c.deleted_at for i, c in clients.items() if c.deleted_at is not None}
+    assert 0.001 * len(clients) < len(deleted) < 0.006 * len(clients)
+    cases = rows(history, select(Case))
+    for case in cases:
+        # Stamped the same moment as the client, as deleting a client does; no other case.
+        assert case.deleted_at == deleted.get(case.client_id)
+    gone = {c.id: deleted[c.client_id] for c in cases if c.client_id in deleted}
+    assert gone
+    latest: dict[int, object] = {}
+    for note in rows(history, select(CaseNote).where(CaseNote.case_id.in_(gone))):  # type: ignore[attr-defined]
+        latest[note.case_id] = max(latest.get(note.case_id, note.created_at), note.created_at)  # type: ignore[type-var]
+    for event in rows(history, select(CaseEvent).where(CaseEvent.case_id.in_(gone))):  # type: ignore[attr-defined]
+        latest[event.case_id] = max(latest.get(event.case_id, event.at), event.at)  # type: ignore[type-var]
+    for case_id, moment in gone.items():
+        assert moment.date() < TODAY
+        assert case_id not in latest or latest[case_id] < moment  # type: ignore[operator]
+    admin = sign_in(history, "admin", "demo")
+    every_status = CaseFilter(statuses=tuple(s.value for s in CaseStatus))
+    shown = list_cases(history, admin, every_status, limit=None).rows
+    assert len(shown) == len(cases) - len(gone)
+    assert not {row.id for row in shown} & set(gone)
+
+
+def test_the_auditor_can_sign_in_and_reads_only(history: Database) -> None:
+    auditor = sign_in(history, "auditor", "demo")
+    assert auditor.role is Role.AUDITOR
+    staff = rows(history, select(Staff))
+    assert [s.username for s in staff if s.role == Role.AUDITOR.value] == ["auditor"]

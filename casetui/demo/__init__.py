@@ -72,7 +72,7 @@ def generate_demo(
             maker = CaseloadMaker(
                 rng, bulk, workforce, _organisation_lists(uow),
                 case_number_prefix=settings.case_number_prefix, lock_days=settings.lock_days,
-                today=today,
+                today=today, history=random.Random(f"client records {seed}"),
             )  # fmt: skip
             counts = maker.run(cases, say)
             bulk.finish()
@@ -126,4 +126,5 @@ def _organisation_lists(uow: UnitOfWork) -> OrganisationLists:
         client_types=values(ListKind.CLIENT_TYPE),
         warning_indicators=values(ListKind.WARNING_INDICATOR),
         pathways=values(ListKind.PATHWAY),
+        groups=values(ListKind.GROUP),
     )

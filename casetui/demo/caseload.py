@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from operator import attrgetter
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from casetui.demo import vocabulary as words
 from casetui.demo.bulk import BulkWriter, Row
 from casetui.demo.people import Member, Team, Workforce
-from casetui.domain.enums import CaseStatus, Concern, ContactType, Repeats, TaskStatus
+from casetui.domain.enums import CaseStatus, Concern, ContactType, Repeats, Role, TaskStatus
+from casetui.repositories import name_terms
+from casetui.services.clients import phone_digits
 
 CHUNK_CASES = 5000
 YEARS_OF_CASES = 3
@@ -28,8 +30,8 @@ NOTE_WINDOW_DAYS = 365
 DAY_STARTS, DAY_ENDS = 8 * 60, 18 * 60 + 30  # contact times, minutes after midnight (UTC)
 
 CLIENT_COLUMNS = (
-    "id", "name", "preferred_name", "date_of_birth", "email", "phone", "client_type",
-    "record_status", "created_at", "deleted_at", "version",
+    "id", "name", "preferred_name", "date_of_birth", "email", "phone", "phone_digits",
+    "client_type", "record_status", "created_at", "deleted_at", "version",
 )  # fmt: skip
 CASE_COLUMNS = (
     "id", "case_number", "client_id", "status", "concern", "primary_worker_id", "team_id",
@@ -48,12 +50,24 @@ TASK_COLUMNS = (
 )  # fmt: skip
 ADDENDUM_COLUMNS = ("id", "note_id", "author_id", "created_at", "reason", "text")
 EVENT_COLUMNS = ("id", "case_id", "actor_id", "at", "kind", "before", "after")
+FORMER_NUMBER_COLUMNS = ("id", "case_id", "case_number", "changed_at")
+CLIENT_DELETED_AT = CLIENT_COLUMNS.index("deleted_at")
+CASE_CLIENT_ID, CASE_DELETED_AT = CASE_COLUMNS.index("client_id"), CASE_COLUMNS.index("deleted_at")
+
+# Shares of the records that carry part two's history.
+RENUMBERED_SHARE = 0.01  # cases given a new number; the old one stays findable
+GROUPED_SHARE = 0.05  # clients in one or two of the organisation's groups
+DELETED_SHARE = 0.003  # clients deleted, with their cases
+PART_ONE_GROUPED_SHARE, PART_ONE_GROUPS = 0.12, 9
 
 CLIENT = ContactType.CLIENT.value
 THIRD_PARTY = ContactType.THIRD_PARTY.value
 INTERNAL = ContactType.INTERNAL.value
 SUPERVISION = ContactType.SUPERVISION.value
-ID_TABLES = ("client", "cases", "case_note", "follow_up_task", "note_addendum", "case_event")
+ID_TABLES = (
+    "client", "cases", "case_note", "follow_up_task", "note_addendum", "case_event",
+    "former_case_number", "name_term",
+)  # fmt: skip
 
 T = TypeVar("T")
 
@@ -107,6 +121,7 @@ class OrganisationLists:
     client_types: list[str]
     warning_indicators: list[str]
     pathways: list[str]
+    groups: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +130,8 @@ class Counts:
     cases: int = 0
     notes: int = 0
     tasks: int = 0
+    deleted_clients: int = 0
+    renumbered_cases: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +182,14 @@ class _CaseInHand:
     first_day: int  # ordinals: the span its notes fall in
     last_day: int
     closed: bool
+    client_id: int
+    created_at: datetime
+    # The latest moment anything happened on the case: a deleted client's cases end before it.
+    latest: datetime
     batches: set[str] = field(default_factory=set)
+
+    def touched(self, moment: datetime) -> None:
+        self.latest = max(self.latest, moment)
 
 
 @dataclass
@@ -181,8 +205,12 @@ class _Chunk:
     tasks: list[Row] = field(default_factory=list)
     responsible: list[Row] = field(default_factory=list)
     events: list[Row] = field(default_factory=list)
+    former_numbers: list[Row] = field(default_factory=list)
     # Clients of this chunk who may come back with a new case.
     returning: list[_ClientRef] = field(default_factory=list)
+    # Clients to be deleted once their cases are written, and when each case last saw activity.
+    leaving: list[int] = field(default_factory=list)
+    latest_by_client: dict[int, datetime] = field(default_factory=dict)
     workshops: dict[int, list[_Workshop]] = field(default_factory=dict)
 
     def write(self, bulk: BulkWriter) -> None:
@@ -191,6 +219,7 @@ class _Chunk:
         bulk.insert("client_warning", ("client_id", "indicator"), self.warnings)
         bulk.insert("client_group", ("client_id", "group_name"), self.groups)
         bulk.insert("cases", CASE_COLUMNS, self.cases)
+        bulk.insert("former_case_number", FORMER_NUMBER_COLUMNS, self.former_numbers)
         bulk.insert("case_navigator", ("case_id", "staff_id"), self.navigators)
         bulk.insert("case_tag", ("case_id", "tag"), self.tags)
         bulk.insert("case_note", NOTE_COLUMNS, self.notes)
@@ -200,6 +229,10 @@ class _Chunk:
         bulk.insert("case_event", EVENT_COLUMNS, self.events)
         if self.cases:
             bulk.refresh_next_task_due(self.cases[0][0], self.cases[-1][0])
+
+
+def _with(row: Row, index: int, value: Any) -> Row:
+    return (*row[:index], value, *row[index + 1 :])
 
 
 def _at(day: int, minute: int) -> datetime:
@@ -218,8 +251,13 @@ class CaseloadMaker:
         case_number_prefix: str,
         lock_days: int,
         today: date,
+        history: random.Random,
     ) -> None:
         self.rng = rng
+        # Part two's records (groups, renumbered cases, deleted clients) draw from their own
+        # stream: a seed still gives part one's clients, cases and notes exactly as before,
+        # which the app's tests and screenshots stand on.
+        self.history = history
         self.bulk = bulk
         self.lists = lists
         self.prefix = case_number_prefix
@@ -227,6 +265,8 @@ class CaseloadMaker:
         self.today = today.toordinal()
         self.last_day = self.today - 1
         self.caseworkers = workforce.caseworkers
+        # Changing a case number takes the case_numbers grant, which administrators hold.
+        self.renumberer = next(m for m in workforce.everyone if m.role is Role.ADMINISTRATOR)
         self.cumulative_shares = list(accumulate(m.share for m in self.caseworkers))
         self.teams = {t.id: t for t in workforce.teams}
         self.slugs = {n: words.slug(n) for n in (*words.FIRST_NAMES, *words.LAST_NAMES)}
@@ -243,6 +283,9 @@ class CaseloadMaker:
             p: words.TOPICS_BY_PATHWAY.get(p, ()) * 3 + words.GENERAL_TOPICS for p in lists.pathways
         }
         self.numbers_by_year: dict[int, int] = {}
+        self.former_numbers = 0
+        # Every word of every client's name, written once at the end, as search compares them.
+        self.name_words: set[str] = set()
         self.next_id = {table: bulk.first_free_id(table) for table in ID_TABLES}
         self.counts = Counts()
 
@@ -271,6 +314,7 @@ class CaseloadMaker:
             chunk = _Chunk()
             for opened_day in opened[start : start + CHUNK_CASES]:
                 self._open_case(chunk, opened_day)
+            self._delete_leavers(chunk)
             chunk.write(self.bulk)
             self.counts.clients += len(chunk.clients)
             self.counts.cases += len(chunk.cases)
@@ -280,7 +324,42 @@ class CaseloadMaker:
                 f"{self.counts.cases:,} of {cases:,} cases written "
                 f"({self.counts.notes:,} notes, {self.counts.tasks:,} tasks)"
             )
+        self._write_name_words()
         return self.counts
+
+    def _write_name_words(self) -> None:
+        """The name words the services would have remembered client by client, in one go."""
+        first = self._take("name_term")
+        terms = sorted(self.name_words)
+        self.bulk.insert("name_term", ("id", "term"), [(first + i, t) for i, t in enumerate(terms)])
+
+    def _delete_leavers(self, chunk: _Chunk) -> None:
+        """Clients deleted after their cases' last activity; their cases go the same moment,
+        as deleting a client does. A client returns only within a chunk, so every case of a
+        leaver is in this one."""
+        rng = self.history
+        latest_possible = _at(self.today, 0) - timedelta(seconds=1)
+        moments: dict[int, Any] = {}
+        for client_id in chunk.leaving:
+            latest = chunk.latest_by_client[client_id]
+            deleted_at = min(
+                latest + timedelta(minutes=rng.randint(30, 90 * 24 * 60)), latest_possible
+            )
+            if deleted_at > latest:
+                moments[client_id] = self.bulk.moment(deleted_at)
+        if not moments:
+            return
+        chunk.clients = [
+            _with(row, CLIENT_DELETED_AT, moments[row[0]]) if row[0] in moments else row
+            for row in chunk.clients
+        ]
+        chunk.cases = [
+            _with(row, CASE_DELETED_AT, moments[row[CASE_CLIENT_ID]])
+            if row[CASE_CLIENT_ID] in moments
+            else row
+            for row in chunk.cases
+        ]
+        self.counts.deleted_clients += len(moments)
 
     def _open_case(self, chunk: _Chunk, opened_day: int) -> None:
         rng, bulk = self.rng, self.bulk
@@ -320,11 +399,13 @@ class CaseloadMaker:
             colleagues=[m.first_name for m in colleagues],
             restricted_rate=0.25 if "dv" in tags else 0.04,
             first_day=first_day, last_day=last_day, closed=closed_day is not None,
+            client_id=client.id, created_at=created_at, latest=created_at,
         )  # fmt: skip
         last_contact = self._write_notes(chunk, case)
 
+        case_number = f"{self.prefix}-{opened_on.year}-{number:06d}"
         chunk.cases.append((
-            case_id, f"{self.prefix}-{opened_on.year}-{number:06d}", client.id, status.value,
+            case_id, case_number, client.id, status.value,
             concern.value, worker.id, worker.team_id, pathway, bulk.day(opened_on),
             bulk.day(date.fromordinal(closed_day)) if closed_day is not None else None,
             bulk.moment(last_contact) if last_contact else None, bulk.moment(created_at), None, 1,
@@ -333,6 +414,30 @@ class CaseloadMaker:
             chunk.navigators.append((case_id, navigator.id))
         chunk.tags.extend((case_id, tag) for tag in tags)
         self._write_events(chunk, case, opened_day, status, concern.value)
+        if self.history.random() < RENUMBERED_SHARE:
+            self._renumber(chunk, case, opened_day, case_number)
+        if closed_day is not None:
+            case.touched(_at(closed_day, 0))
+        known = chunk.latest_by_client.get(client.id, case.latest)
+        chunk.latest_by_client[client.id] = max(known, case.latest)
+
+    def _renumber(self, chunk: _Chunk, case: _CaseInHand, opened_day: int, number: str) -> None:
+        """Opened under the organisation's old numbering, renumbered within the month: the old
+        number (as in "was C-0042") stays findable, and the timeline shows the change."""
+        rng = self.history
+        self.former_numbers += 1
+        old = f"{self.prefix}-{self.former_numbers:04d}"
+        day = rng.randint(opened_day, min(opened_day + 30, case.last_day))
+        moment = max(
+            _at(day, rng.randrange(9 * 60, 17 * 60 + 30)), case.created_at + timedelta(minutes=1)
+        )
+        case.touched(moment)
+        at = self.bulk.moment(moment)
+        chunk.former_numbers.append((self._take("former_case_number"), case.id, old, at))
+        chunk.events.append(
+            (self._take("case_event"), case.id, self.renumberer.id, at, "case_number", old, number)
+        )
+        self.counts.renumbered_cases += 1
 
     def _new_client(self, chunk: _Chunk, created_at: datetime, *, closed: bool) -> _ClientRef:
         rng, lists = self.rng, self.lists
@@ -358,17 +463,27 @@ class CaseloadMaker:
         )
         client_type = rng.choice(lists.client_types) if lists.client_types else None
         record_status = "Inactive" if closed and rng.random() < 0.4 else "Active"
+        name = f"{first} {last}"
         chunk.clients.append((
-            client_id, f"{first} {last}", preferred, born, email, phone, client_type,
+            client_id, name, preferred, born, email, phone, phone_digits(phone), client_type,
             record_status, self.bulk.moment(created_at), None, 1,
         ))  # fmt: skip
+        self.name_words.update(name_terms.words(name), name_terms.words(preferred))
         indicators = lists.warning_indicators
         if indicators and rng.random() < 0.1:
             picked = rng.sample(indicators, min(len(indicators), 1 if rng.random() < 0.8 else 2))
             chunk.warnings.extend((client_id, indicator) for indicator in picked)
-        if rng.random() < 0.12:
-            picked = rng.sample(words.CLIENT_GROUPS, 1 if rng.random() < 0.75 else 2)
+        # Part one drew groups here, from a list of its own; its draws stay, so that what
+        # follows in the stream does not change.
+        if rng.random() < PART_ONE_GROUPED_SHARE:
+            rng.sample(range(PART_ONE_GROUPS), 1 if rng.random() < 0.75 else 2)
+        history = self.history
+        if lists.groups and history.random() < GROUPED_SHARE:
+            count = 1 if history.random() < 0.75 else 2
+            picked = history.sample(lists.groups, min(len(lists.groups), count))
             chunk.groups.extend((client_id, group) for group in picked)
+        if history.random() < DELETED_SHARE:
+            chunk.leaving.append(client_id)
         client = _ClientRef(client_id, preferred or first)
         if record_status == "Active":
             chunk.returning.append(client)
@@ -389,6 +504,7 @@ class CaseloadMaker:
         for d in drafts:
             note_id = self._take("case_note")
             created = bulk.moment(d.created_at)
+            case.touched(d.created_at)
             chunk.notes.append((
                 note_id, case.id, d.author.id, bulk.moment(d.contact_at), d.activity,
                 d.contact_type, d.org, d.summary, d.details, d.restricted, d.batch_id, created,
@@ -507,6 +623,7 @@ class CaseloadMaker:
                 created_at + timedelta(minutes=10),
             )
 
+        case.touched(completed_at or created_at)
         chunk.tasks.append((
             task_id, case.id, note_id if rng.random() < 0.75 else None, name,
             bulk.day(date.fromordinal(due)), repeats.value, rule, for_client, details, status.value,
@@ -534,6 +651,7 @@ class CaseloadMaker:
         text = rng.choice(words.ADDENDA).format(first=case.called, org=org)
         reason = rng.choice(words.ADDENDUM_REASONS)
         addendum_id = self._take("note_addendum")
+        case.touched(added_at)
         added = self.bulk.moment(added_at)
         chunk.addenda.append((addendum_id, note_id, note.author.id, added, reason, text))
 
@@ -545,7 +663,9 @@ class CaseloadMaker:
         last_day = case.last_day if case.closed else self.last_day
 
         def event(day: int, kind: str, before: str, after: str, actor: Member) -> None:
-            at = self.bulk.moment(_at(day, rng.randrange(9 * 60, 17 * 60 + 30)))
+            moment = _at(day, rng.randrange(9 * 60, 17 * 60 + 30))
+            case.touched(moment)
+            at = self.bulk.moment(moment)
             chunk.events.append(
                 (self._take("case_event"), case.id, actor.id, at, kind, before, after)
             )

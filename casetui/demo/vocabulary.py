@@ -75,11 +75,6 @@ TEAM_NAMES = (
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 PHONE_STEMS = ("07700 900", "020 7946 0", "0113 496 0", "0161 496 0", "0117 496 0", "0121 496 0")
 
-CLIENT_GROUPS = (
-    "Tuesday drop-in", "Women's group", "Men's Shed", "Job club", "Parents' group",
-    "ESOL Level 1", "Peer support", "Digital skills class", "Walking group",
-)  # fmt: skip
-
 # Lower case, as the case service stores tags.
 TAGS = (
     "housing", "rent-arrears", "esol", "veteran", "care-leaver", "dv", "youth", "carer",

@@ -100,8 +100,8 @@ def _caseload(db: Database, people: People) -> People:
         bulk = BulkWriter(uow.session.connection())
         first_client, first_case = bulk.first_free_id("client"), bulk.first_free_id("cases")
         clients = [
-            (first_client + n, f"Client {n + 1:03d}", None, None, None, None, None, "Active",
-             bulk.moment(created), None, 1)
+            (first_client + n, f"Client {n + 1:03d}", None, None, None, None, None, None,
+             "Active", bulk.moment(created), None, 1)
             for n in range(CASELOAD)
         ]  # fmt: skip
         cases = [
