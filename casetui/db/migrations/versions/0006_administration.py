@@ -26,25 +26,27 @@ down_revision = "0005_client_records"
 branch_labels = None
 depends_on = None
 
-SETTINGS: tuple[sa.Column[object], ...] = (
-    sa.Column("stale_days", sa.Integer(), nullable=False, server_default="30"),
-    sa.Column("notify_closed_clients", sa.Boolean(), nullable=False, server_default=sa.false()),
-    sa.Column("date_order", sa.String(length=3), nullable=False, server_default="dmy"),
-    sa.Column("currency", sa.String(length=3), nullable=False, server_default="GBP"),
-    sa.Column("attachment_limit_mb", sa.Integer(), nullable=False, server_default="10"),
-    sa.Column("smtp_host", sa.String(length=253), nullable=True),
-    sa.Column("smtp_port", sa.Integer(), nullable=False, server_default="587"),
-    sa.Column("smtp_tls", sa.String(length=10), nullable=False, server_default="starttls"),
-    sa.Column("smtp_username", sa.String(length=254), nullable=True),
-    sa.Column("smtp_sender", sa.String(length=254), nullable=True),
-    sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-)
+
+def _settings_columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("stale_days", sa.Integer(), nullable=False, server_default="30"),
+        sa.Column("notify_closed_clients", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("date_order", sa.String(length=3), nullable=False, server_default="dmy"),
+        sa.Column("currency", sa.String(length=3), nullable=False, server_default="GBP"),
+        sa.Column("attachment_limit_mb", sa.Integer(), nullable=False, server_default="10"),
+        sa.Column("smtp_host", sa.String(length=253), nullable=True),
+        sa.Column("smtp_port", sa.Integer(), nullable=False, server_default="587"),
+        sa.Column("smtp_tls", sa.String(length=10), nullable=False, server_default="starttls"),
+        sa.Column("smtp_username", sa.String(length=254), nullable=True),
+        sa.Column("smtp_sender", sa.String(length=254), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+    )
 
 
 def upgrade() -> None:
     with op.batch_alter_table("organisation_settings") as batch:
-        for column in SETTINGS:
-            batch.add_column(column.copy())
+        for column in _settings_columns():
+            batch.add_column(column)
     with op.batch_alter_table("staff") as batch:
         batch.add_column(
             sa.Column(
@@ -71,5 +73,5 @@ def downgrade() -> None:
         batch.drop_column("version")
         batch.drop_column("must_change_password")
     with op.batch_alter_table("organisation_settings") as batch:
-        for column in reversed(SETTINGS):
+        for column in reversed(_settings_columns()):
             batch.drop_column(column.name)
