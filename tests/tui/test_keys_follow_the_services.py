@@ -1,6 +1,6 @@
 """The keys a screen offers are the actions the services allow, for every kind of person.
 
-Each role opens the caseload and a case's timeline; the screen is asked which of its write
+Each role opens the caseload, a case's timeline and a client's record; the screen is asked which of its write
 keys it offers (``check_action``), and the same actions are then tried through the services.
 A key offered must be an action the services carry out; a key withheld, one they refuse.
 """
@@ -18,12 +18,14 @@ from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
 from casetui.domain.timeline import NOTE, TASK
-from casetui.services import audit_trail, bulk_notes, caseload, cases, notes, tasks
+from casetui.services import audit_trail, bulk_notes, caseload, cases, clients, notes, tasks
+from casetui.services.clients import ClientChanges, ClientInput
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.services.settings import get_settings
 from casetui.services.tasks import TaskInput
 from casetui.services.work import Database
 from casetui.tui.screens.caseload import CaseloadScreen
+from casetui.tui.screens.client_record import ClientRecordScreen
 from casetui.tui.screens.timeline import TimelineScreen
 from casetui.tui.widgets.case_table import CaseTable
 from casetui.tui.widgets.timeline_list import TimelineList
@@ -124,13 +126,17 @@ async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Rol
     kind = get_settings(db, person).activity_types[0]
     app = make_host(db, person)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        # Pushed is not yet composed: wait for the table itself.
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CaseloadScreen) and bool(app.screen.query(CaseTable)),
+        )
         screen = app.screen
         table = screen.query_one(CaseTable)
         await wait_for(pilot, lambda: table.current is not None)
         keys = {
             action: screen.check_action(action, ()) is True
-            for action in ("new_note", "bulk_note", "audit_trail")
+            for action in ("new_note", "bulk_note", "audit_trail", "register", "deleted_clients")
         }
 
     services = {
@@ -141,5 +147,51 @@ async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Rol
         "audit_trail": allowed(
             lambda: audit_trail.browse(db, person, audit_trail.TrailQuery(), limit=1)
         ),
+        "register": allowed(
+            lambda: clients.register_client(db, person, ClientInput(name="Walk In"))
+        ),
+        "deleted_clients": allowed(lambda: clients.deleted_clients(db, person)),
     }
     assert keys == services
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+async def test_client_record_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+    person = first_of_role(db, role)
+    case_id, number = first_open_case(db, person)
+    admin = first_of_role(db, Role.ADMINISTRATOR)
+    client_id = (
+        caseload.list_cases(db, admin, CaseFilter(query=number, statuses=()), limit=1)
+        .rows[0]
+        .client_id
+    )
+    app = make_host(db, person)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await show(pilot, app, ClientRecordScreen(client_id))
+        await wait_for(pilot, lambda: screen.view is not None)  # type: ignore[attr-defined]
+        actions = ("edit", "new_case", "add_navigator", "case_number", "delete")
+        keys = {action: screen.check_action(action, ()) is True for action in actions}
+        case = screen._case()  # type: ignore[attr-defined]
+    assert case is not None
+    # Someone the person could add, if anyone; else anyone at all, to see the refusal.
+    offered = cases.navigator_choices(db, person, case.case_number)
+    colleague = next(iter(offered or cases.navigator_choices(db, admin, case.case_number)), None)
+    services = {
+        "edit": allowed(
+            lambda: clients.edit_client(db, person, client_id, ClientChanges(preferred_name="Sam"))
+        ),
+        "new_case": allowed(
+            lambda: cases.open_case(db, person, cases.CaseInput(client_id=client_id))
+        ),
+        "add_navigator": colleague is not None
+        and allowed(
+            lambda: cases.assign_navigator(db, person, case.case_number, colleague.username)
+        ),
+        "case_number": allowed(
+            lambda: cases.change_case_number(db, person, case.case_number, f"{number}-R")
+        ),
+        # Last: a deleted client's record has nothing left to try.
+        "delete": allowed(lambda: clients.delete_client(db, person, client_id)),
+    }
+    assert keys == services
+    assert any(keys.values()) or role is Role.AUDITOR

@@ -61,7 +61,7 @@ class CaseloadScreen(Screen[None]):
         Binding("n", "new_note", "New note", id="caseload.new_note"),
         Binding("b", "bulk_note", "Bulk note", id="caseload.bulk_note"),
         Binding("i", "client_record", "Client", id="caseload.client_record"),
-        Binding("r", "register", "Register client", id="caseload.register"),
+        Binding("r", "register", "New client", id="caseload.register"),
         Binding("G", "join_group", "Add to group", show=False, id="caseload.join_group"),
         Binding(
             "D", "deleted_clients", "Deleted clients", show=False, id="caseload.deleted_clients"
@@ -137,10 +137,11 @@ class CaseloadScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
+        status = self.query("#caseload-status")
+        if not status:
+            return  # the screen is closing (the app quits): nothing left to show it on
         # Its size is fixed by the stylesheet: no layout pass for the screen on every page down.
-        self.query_one("#caseload-status", Static).update(
-            Text(self.table.status_text, style="dim"), layout=False
-        )
+        status.first(Static).update(Text(self.table.status_text, style="dim"), layout=False)
         # The footer depends only on these; redrawing it on every page down costs a frame.
         table = self.table
         offered = (bool(table.selection), table.total == 0, table.current is None)
