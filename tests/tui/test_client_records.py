@@ -14,6 +14,7 @@ from helpers_screens import (  # noqa: F401
 )
 from sqlalchemy import select
 from textual.widgets import Input
+from textual.widgets._toast import Toast, ToastRack
 
 from casetui.db.uow import Database
 from casetui.domain.enums import Role
@@ -65,7 +66,8 @@ async def test_registering_a_client_shows_possible_duplicates_then_opens_the_cas
     known = a_client_of(db, worker.id)
     assert known.date_of_birth is not None
     app = make_host(db, worker)
-    async with app.run_test(size=(80, 24)) as pilot:
+    # Notifications on: a confirmation that cannot be drawn must fail here, not in use.
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         await pilot.press("r")
         await wait_for(
@@ -84,6 +86,12 @@ async def test_registering_a_client_shows_possible_duplicates_then_opens_the_cas
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        # The confirmation is drawn (a toast), and the app carries on.
+        rack = app.screen.get_child_by_type(ToastRack)
+        await wait_for(pilot, lambda: bool(rack.query(Toast)))
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert any("opened for" in n.message for n in app._notifications)
     with db.uow(write=False) as uow:
         names = (
             uow.session.execute(
@@ -116,7 +124,7 @@ async def test_the_record_changes_status_and_a_stale_edit_keeps_the_typing(
     worker = first_of_role(db, Role.CASEWORKER)
     known = a_client_of(db, worker.id)
     app = make_host(db, worker)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         record = await show(pilot, app, ClientRecordScreen(known.id))
         await wait_for(pilot, lambda: record.view is not None)  # type: ignore[attr-defined]
         before = record.view.record.client.status  # type: ignore[attr-defined]

@@ -358,7 +358,7 @@ class CaseloadScreen(Screen[None]):
         )
 
     def _joined(self, group: str, joined: int) -> None:
-        self.notify(Text(f"{joined} client(s) added to {visible(group)}"))
+        self.notify(f"{joined} client(s) added to {visible(group)}", markup=False)
         self.table.clear_selection()
 
     def action_workload(self) -> None:

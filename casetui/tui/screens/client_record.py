@@ -252,7 +252,7 @@ class ClientRecordScreen(Screen[None]):
         call_database(self, write, lambda _result: self._written(done), self._refused)
 
     def _written(self, done: str) -> None:
-        self.notify(Text(done))
+        self.notify(visible(done), markup=False)
         self.casetui.caseload_changed()
         self.reload()
 

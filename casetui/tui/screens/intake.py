@@ -289,7 +289,7 @@ class IntakeScreen(Screen[CaseDetail | None]):
     def _saved(self, case: CaseDetail) -> None:
         self.saving = False
         self.notify(
-            Text(f"Case {visible(case.case_number)} opened for {visible(case.client_name)}")
+            f"Case {visible(case.case_number)} opened for {visible(case.client_name)}", markup=False
         )
         self.casetui.caseload_changed()
         self.dismiss(case)
