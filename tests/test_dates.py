@@ -371,3 +371,26 @@ def test_relative_age_of_nothing_is_never() -> None:
 @given(age=st.timedeltas(min_value=timedelta(days=-365), max_value=timedelta(days=365 * 200)))
 def test_relative_age_is_always_short_text(age: timedelta) -> None:
     assert re.fullmatch(r"just now|[1-9]\d*(m|h|d|w|mo|y) ago", relative_age(NOW - age, NOW))
+
+
+@pytest.mark.parametrize(
+    ("typed", "order", "expected"),
+    [
+        ("7/3/1984", "dmy", date(1984, 3, 7)),
+        ("7/3/1984", "mdy", date(1984, 7, 3)),
+        ("1984/3/7", "ymd", date(1984, 3, 7)),
+        ("07.03.84", "dmy", date(1984, 3, 7)),
+        ("07-03-05", "dmy", date(2005, 3, 7)),
+    ],
+)
+def test_numeric_dates_follow_the_organisations_order(
+    typed: str, order: str, expected: date
+) -> None:
+    assert parse_date(typed, date(2026, 11, 22), order=order) == expected  # type: ignore[arg-type]
+
+
+def test_numeric_dates_without_an_order_stay_ambiguous_and_impossible_ones_are_named() -> None:
+    with pytest.raises(ValidationError, match="ambiguous"):
+        parse_date("7/3/1984", date(2026, 11, 22))
+    with pytest.raises(ValidationError, match="not a real date .read as MM/DD/YYYY."):
+        parse_date("31/3/1984", date(2026, 11, 22), field="date of birth", order="mdy")

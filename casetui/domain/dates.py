@@ -15,6 +15,9 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 from casetui.domain.errors import ValidationError
 
 Direction = Literal["past", "future"]
+# How the organisation writes a date in numbers (the setting ``date_order``): 03/04/1990 is
+# 3 April (dmy), March 4 (mdy); ymd reads 1990/04/03.
+DateOrder = Literal["dmy", "mdy", "ymd"]
 
 _WEEKDAYS = {
     "monday": MO, "mon": MO,
@@ -32,15 +35,24 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_WITH_MORE = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]")
 # Day and month both written as numbers (03/04/2026) mean different days to different people.
 _AMBIGUOUS = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 MAX_INPUT = 40
 
 
-def parse_date(text: str, today: date, prefer: Direction = "past", field: str = "date") -> date:
+def parse_date(
+    text: str,
+    today: date,
+    prefer: Direction = "past",
+    field: str = "date",
+    *,
+    order: DateOrder | None = None,
+) -> date:
     """Turn what a user typed into a date, or raise ValidationError naming ``field``.
 
     ``prefer`` settles bare weekday names: a contact date of ``monday`` is the last
-    Monday (today if it is Monday); a due date of ``monday`` is the next one.
+    Monday (today if it is Monday); a due date of ``monday`` is the next one. ``order`` reads
+    03/04/1990 the organisation's way; without it such a date is refused as ambiguous.
     """
     raw = (text or "").strip().lower()
     if not raw:
@@ -90,6 +102,9 @@ def parse_date(text: str, today: date, prefer: Direction = "past", field: str = 
     if _ISO_WITH_MORE.match(raw):
         # "2026-11-03T10:00" or "2026-11-03 10am": the date part is unambiguous, the rest is time.
         return parse_date(raw[:10], today, prefer, field)
+    numeric = _NUMERIC.match(raw)
+    if numeric and order is not None:
+        return _in_order(numeric.groups(), order, today, text.strip(), field)
     if _AMBIGUOUS.search(raw):
         raise ValidationError(field, f"{text.strip()!r} is ambiguous; write it as YYYY-MM-DD")
     if _MONTH_NAME.search(raw):
@@ -105,6 +120,28 @@ def parse_date(text: str, today: date, prefer: Direction = "past", field: str = 
     raise ValidationError(
         field, f"could not understand {text.strip()!r} (try 2026-11-03, today, -3d, +1w, monday)"
     )
+
+
+def date_order(setting: str) -> DateOrder:
+    """The organisation's ``date_order`` setting as a DateOrder (dmy when unknown)."""
+    orders: dict[str, DateOrder] = {"dmy": "dmy", "mdy": "mdy", "ymd": "ymd"}
+    return orders.get(setting, "dmy")
+
+
+def _in_order(
+    parts: tuple[str, ...], order: DateOrder, today: date, typed: str, field: str
+) -> date:
+    """Three numbers read in the organisation's order; a two-digit year is the latest one not
+    after this year (a birth year of 84 is 1984)."""
+    values = dict(zip(order, (int(p) for p in parts), strict=True))
+    year = values["y"]
+    if year < 100:
+        year += 2000 if 2000 + year <= today.year else 1900
+    try:
+        return date(year, values["m"], values["d"])
+    except ValueError as exc:
+        wanted = "/".join({"d": "DD", "m": "MM", "y": "YYYY"}[c] for c in order)
+        raise ValidationError(field, f"{typed!r} is not a real date (read as {wanted})") from exc
 
 
 _TIME = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?$")

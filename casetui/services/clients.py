@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import col
 
 from casetui.domain.actor import Actor
-from casetui.domain.dates import parse_date
+from casetui.domain.dates import date_order, parse_date
 from casetui.domain.enums import Grant, RecordStatus, Role
 from casetui.domain.errors import (
     BulkRefused,
@@ -97,7 +97,12 @@ def _date_of_birth(work: Work, raw: str | date | None) -> date | None:
     if raw is None or raw == "":
         return None
     today = work.today()
-    born = raw if isinstance(raw, date) else parse_date(raw, today, field="date of birth")
+    order = work.settings.date_order
+    born = (
+        raw
+        if isinstance(raw, date)
+        else parse_date(raw, today, field="date of birth", order=date_order(order))
+    )
     if born > today:
         raise ValidationError("date of birth", "is in the future")
     if born.year < EARLIEST_BIRTH_YEAR:

@@ -15,7 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from casetui.domain.actor import Actor
-from casetui.domain.dates import parse_date
+from casetui.domain.dates import date_order, parse_date
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import PossibleDuplicate, SearchHit
 from casetui.repositories import name_terms
@@ -155,7 +155,7 @@ def possible_duplicates(
     digits = phone_digits(client.phone)
     words = name_terms.words(f"{client.name or ''} {client.preferred_name or ''}")
     with reading(db, actor) as work:
-        born = _birth_date(client.date_of_birth, work.today())
+        born = _birth_date(client.date_of_birth, work.today(), work.settings.date_order)
         if born is None and email is None and digits is None:
             return []
         registered = DuplicateRepository(work.session)
@@ -193,14 +193,14 @@ def possible_duplicates(
     ]
 
 
-def _birth_date(value: str | date | None, today: date) -> date | None:
+def _birth_date(value: str | date | None, today: date, order: str) -> date | None:
     """The draft's date of birth; one still being typed, or not a date, is no ground."""
     if isinstance(value, date):
         return value
     if not value or not value.strip():
         return None
     try:
-        return parse_date(value.strip(), today, field="date of birth")
+        return parse_date(value.strip(), today, field="date of birth", order=date_order(order))
     except ValidationError:
         return None
 

@@ -468,3 +468,28 @@ def test_a_case_whose_client_was_deleted_is_not_a_way_to_the_client(world: World
     assert rows == [world.clock()]
     with pytest.raises(NotFound):
         world.run(client_service.client_record, world.admin, world.ana_client)
+
+
+def test_a_birth_date_in_numbers_is_read_the_organisations_way(world: World) -> None:
+    """03/04/1990 is 3 April where dates are written day first, and refused as ambiguous
+    nowhere: the organisation's ``date_order`` settles it."""
+    client_id = world.run(
+        client_service.register_client,
+        world.ana,
+        ClientInput(name="Ola Berg", date_of_birth="3/4/1990"),
+    )
+    assert _row(world, client_id).date_of_birth == date(1990, 4, 3)
+
+    from casetui.domain.models import OrganisationSettings
+
+    with world.db.uow() as uow:  # the setting as an administrator would set it
+        settings = uow.session.get(OrganisationSettings, 1)
+        assert settings is not None
+        settings.date_order = "mdy"
+        uow.commit()
+    client_id = world.run(
+        client_service.register_client,
+        world.ana,
+        ClientInput(name="Per Berg", date_of_birth="3/4/1990"),
+    )
+    assert _row(world, client_id).date_of_birth == date(1990, 3, 4)

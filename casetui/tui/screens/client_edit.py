@@ -60,7 +60,8 @@ class ClientEditScreen(Screen[bool]):
         with VerticalScroll(id="client-edit-body"):
             yield ClientForm(
                 client_types=s.client_types, warning_indicators=s.warning_indicators,
-                groups=s.groups, today=self.casetui.db.clock().date(), client=self.client,
+                groups=s.groups, today=self.casetui.db.clock().date(),
+                date_order=s.date_order, client=self.client,
             )  # fmt: skip
         yield Footer(compact=True)
 

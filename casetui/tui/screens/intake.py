@@ -147,7 +147,7 @@ class IntakeScreen(Screen[CaseDetail | None]):
             await body.mount(Label("The client", classes="section"))
             await body.mount(ClientForm(
                 client_types=s.client_types, warning_indicators=s.warning_indicators,
-                groups=s.groups, today=app.db.clock().date(),
+                groups=s.groups, today=app.db.clock().date(), date_order=s.date_order,
             ))  # fmt: skip
         else:
             c = context.client.client

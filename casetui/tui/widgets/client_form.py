@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
+from casetui.domain.dates import date_order as to_order
 from casetui.domain.dates import parse_date
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import NAME_MAX
@@ -64,6 +65,7 @@ class ClientForm(Vertical):
         warning_indicators: Sequence[str],
         groups: Sequence[str],
         today: date,
+        date_order: str = "dmy",
         client: ClientView | None = None,
         id: str | None = None,
     ) -> None:
@@ -72,6 +74,7 @@ class ClientForm(Vertical):
         self.warning_indicators = list(warning_indicators)
         self.groups = list(groups)
         self.today = today
+        self.date_order = date_order
         self.client = client
         if client is not None:
             # A retired list item the client still carries stays shown and ticked.
@@ -215,7 +218,9 @@ class ClientForm(Vertical):
             hint.update("")
             return
         try:
-            day = parse_date(text, self.today, field="date of birth")
+            day = parse_date(
+                text, self.today, field="date of birth", order=to_order(self.date_order)
+            )
         except ValidationError as exc:
             hint.update(Text(visible(exc.message)))
             return
