@@ -154,6 +154,24 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_db: Database) -> No
         )
 
 
+def test_every_full_text_trigger_survives_the_migrations(sqlite_db: Database) -> None:
+    """A migration that rebuilds a table on SQLite (Alembic's batch mode) silently drops its
+    triggers, and with them the search indexes' upkeep: new notes would never be found."""
+    with sqlite_db.engine.connect() as connection:
+        triggers = set(
+            connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+        )
+    for index, table in (("client_search", "client"), ("note_search", "case_note"),
+                         ("name_term_search", "name_term")):  # fmt: skip
+        kept = {t for t in triggers if t.startswith(index + "_")}
+        wanted = {f"{index}_insert", f"{index}_delete"}
+        if table != "name_term":  # words are only ever added
+            wanted.add(f"{index}_update")
+        assert kept == wanted, table
+
+
 # -- the audit trail is append-only in the database itself ---------------------------------
 
 

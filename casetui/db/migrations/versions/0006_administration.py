@@ -44,34 +44,26 @@ def _settings_columns() -> tuple[sa.Column[object], ...]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organisation_settings") as batch:
-        for column in _settings_columns():
-            batch.add_column(column)
-    with op.batch_alter_table("staff") as batch:
-        batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-    for table in ("team", "organisation_list_item"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("case_note") as batch:
-        batch.add_column(
-            sa.Column("imported", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ADD COLUMN, never batch mode: on SQLite a batch rebuilds the table, and a rebuilt
+    # case_note or client loses the triggers that keep their full-text indexes (0002, 0005).
+    for column in _settings_columns():
+        op.add_column("organisation_settings", column)
+    op.add_column(
+        "staff",
+        sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    for table in ("staff", "team", "organisation_list_item"):
+        op.add_column(table, sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    op.add_column(
+        "case_note", sa.Column("imported", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("case_note") as batch:
-        batch.drop_column("imported")
-    for table in ("organisation_list_item", "team"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("version")
-    with op.batch_alter_table("staff") as batch:
-        batch.drop_column("version")
-        batch.drop_column("must_change_password")
-    with op.batch_alter_table("organisation_settings") as batch:
-        for column in reversed(_settings_columns()):
-            batch.drop_column(column.name)
+    # DROP COLUMN itself (SQLite 3.35 and later), for the same reason as in upgrade.
+    op.execute("ALTER TABLE case_note DROP COLUMN imported")
+    for table in ("organisation_list_item", "team", "staff"):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN version")
+    op.execute("ALTER TABLE staff DROP COLUMN must_change_password")
+    for column in reversed(_settings_columns()):
+        op.execute(f"ALTER TABLE organisation_settings DROP COLUMN {column.name}")
