@@ -32,4 +32,6 @@ def matches(token: str, word: str, *, as_start: bool) -> bool:
 
 def has_word_starting(text: str, start: str) -> bool:
     wanted = plain(start)
+    if text.isascii() and wanted not in text.lower():
+        return False  # the quick answer for most notes read while a word is typed
     return any(plain(token).startswith(wanted) for token in WORD.findall(text))

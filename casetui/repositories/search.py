@@ -35,7 +35,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.models import Case, CaseNote, Client, FormerCaseNumber
 from casetui.domain.note_words import has_word_starting
 from casetui.repositories import similar_names
-from casetui.repositories.client_scope import visible_clients
+from casetui.repositories.client_scope import case_in_sight, visible_clients
 from casetui.repositories.scope import visible_cases
 
 # Past this many visible cases a search walks an index of everyone's records (the newest
@@ -47,6 +47,7 @@ FEW_CASES = 400
 # the full-text index is asked to gather every note holding a word it starts (see _typing).
 WALK_BATCH = 100
 WALK_MAX = 600
+SCOPED_READS = 10  # everyone's notes read per note of theirs, in a batch, for part of the agency
 TOP = "\U0010ffff"  # after every character: ``x <= s < x + TOP`` is "s starts with x"
 
 _CLIENT_SEARCH = table("client_search", column("rowid"))
@@ -261,18 +262,21 @@ class SearchRepository:
                 found.setdefault(case_id, CaseFound(case_id, number, old, client_id, name, status))
         return list(found.values())[:limit]
 
-    def _cases(self) -> Rows:
+    def _cases(self, *, one_at_a_time: bool = True) -> Rows:
+        """Cases with their client's name: tested one at a time as an index walks them, or
+        (``one_at_a_time=False``) gathered as the actor's set."""
+        in_sight = case_in_sight(self.actor) if one_at_a_time else visible_cases(self.actor)
         return (
             select(col(Case.id), col(Case.case_number), col(Case.client_id), col(Client.name),
                    col(Case.status))
             .join(Client, col(Client.id) == Case.client_id)
-            .where(visible_cases(self.actor))
+            .where(in_sight)
         )  # fmt: skip
 
     def _few_cases_numbered(self, prefixes: Sequence[str], limit: int) -> list[CaseFound]:
         """The actor's few cases, read whole and tested here: walking the number index from
         "C-2026" to find a caseworker's twenty cases among a million would read them all."""
-        cases = {row[0]: row for row in self.session.execute(self._cases())}
+        cases = {row[0]: row for row in self.session.execute(self._cases(one_at_a_time=False))}
         formers = self.session.execute(
             select(col(FormerCaseNumber.case_id), col(FormerCaseNumber.case_number))
             .join(Case, col(Case.id) == FormerCaseNumber.case_id)
@@ -311,6 +315,7 @@ class SearchRepository:
         return self._typing(words, limit)
 
     def _notes(self) -> Rows:
+        """Live notes of cases in sight, each case tested as its notes are visited."""
         return (
             select(
                 col(CaseNote.id), col(CaseNote.case_id), col(Case.case_number),
@@ -318,7 +323,7 @@ class SearchRepository:
                 col(CaseNote.restricted), col(CaseNote.contact_at),
             )
             .join(Case, col(Case.id) == CaseNote.case_id)
-            .where(visible_cases(self.actor), col(CaseNote.deleted_at).is_(None))
+            .where(case_in_sight(self.actor), col(CaseNote.deleted_at).is_(None))
         )  # fmt: skip
 
     def _found_notes(self, query: Rows) -> list[NoteFound]:
@@ -337,26 +342,43 @@ class SearchRepository:
     def _typing(self, words: Sequence[str], limit: int) -> list[NoteFound]:
         """SQLite, a word still being typed ("hou"): FTS5 would gather the notes of every word
         it starts (housing, house, hours: millions) before handing over the newest. So the
-        newest notes holding the other words are read a batch at a time and tested here; only
-        when WALK_MAX of them hold too few is the index asked for the rest."""
+        newest notes holding the other words are read a batch at a time, those in sight kept
+        and tested here; only when WALK_MAX of them hold too few is the index asked to gather.
+        Someone who sees part of the agency reads more of everyone's notes per batch (ids
+        only), as fewer of them are theirs."""
         whole, start = words[:-1], words[-1]
+        batch = WALK_BATCH if self.actor.sees_everything else WALK_BATCH * SCOPED_READS
         found: list[NoteFound] = []
         before: int | None = None
-        for _ in range(0, WALK_MAX, WALK_BATCH):
-            if whole:
-                batch = self._newest_holding(whole)
-                if before is not None:
-                    batch = batch.where(_NOTE_SEARCH.c.rowid < before)
-            else:
-                batch = self._notes().order_by(col(CaseNote.id).desc())
-                if before is not None:
-                    batch = batch.where(col(CaseNote.id) < before)
-            notes = self._found_notes(batch.limit(WALK_BATCH))
+        read = 0
+        while read < WALK_MAX * (batch // WALK_BATCH):
+            newest = self._newest_ids(whole, before, batch)
+            notes = self._notes_by_id(newest)
             found += [n for n in notes if _has_word_starting(n, start)]
-            if len(found) >= limit or len(notes) < WALK_BATCH:
+            if len(found) >= limit or len(newest) < batch:
                 return found[:limit]  # enough, or every candidate read
-            before = notes[-1].id
+            before, read = newest[-1], read + len(newest)
         return self._found_notes(self._newest_holding(words, prefix=True).limit(limit))
+
+    def _newest_ids(self, words: Sequence[str], before: int | None, count: int) -> list[int]:
+        """Ids of the newest live notes holding every word (any note, without words), before
+        ``before``: everyone's, read from an index alone."""
+        if words:
+            rowid = _NOTE_SEARCH.c.rowid
+            query = (
+                select(rowid).select_from(_NOTE_SEARCH).where(_note_search_matches(words, False))
+            )
+            if before is not None:
+                query = query.where(rowid < before)
+            query = query.order_by(rowid.desc())
+        else:
+            # Notes by id alone: joined to their cases in one read, SQLite would first build a
+            # Bloom filter over every case.
+            query = select(col(CaseNote.id)).where(col(CaseNote.deleted_at).is_(None))
+            if before is not None:
+                query = query.where(col(CaseNote.id) < before)
+            query = query.order_by(col(CaseNote.id).desc())
+        return list(self.session.execute(query.limit(count)).scalars())
 
     def _few_notes(self, words: Sequence[str], prefix: bool, limit: int) -> list[NoteFound]:
         """SQLite, staff who see few cases: their notes holding the whole words, each asked of

@@ -59,8 +59,7 @@ def search(
         clients = _client_hits(found, typed, limit)
         cases = [_case_hit(c) for c in found.cases_numbered(typed.numbers, limit)]
         notes = found.notes_with(typed.note_words, last_is_prefix=typed.last_is_prefix, limit=limit)
-        zone = work.zone
-    hits = [*clients, *cases, *(_note_hit(n, typed, zone) for n in notes)]
+        hits = [*clients, *cases, *(_note_hit(n, typed, work.zone) for n in notes)]
     if export:
         exported(db, actor, "search", len(hits), {"query": typed.text})
     return hits

@@ -417,3 +417,31 @@ def test_note_search_agrees_with_a_scan_after_any_writes(world: World) -> None:
             assert [h.id for h in found if h.kind == "note"] == wanted, (actor.username, few, walk)
 
     check()
+
+
+# --- one rule, two forms --------------------------------------------------------------------------
+
+
+def test_a_case_in_sight_is_a_visible_case_for_every_role(people: People) -> None:
+    """Search tests cases one at a time (``case_in_sight``) where the caseload gathers them as
+    a set (``visible_cases``): the same cases for everyone, deleted ones out."""
+    from casetui.domain.models import Case
+    from casetui.repositories.client_scope import case_in_sight
+    from casetui.repositories.scope import visible_cases
+
+    w = people.world
+    deleted_case = w.case_id(people.kowalski_case)
+    w.run(client_service.delete_client, w.admin, people.kowalski)
+    for username in ("admin", "audrey", "sam", "ana", "ben", "cara", "olga"):
+        actor = getattr(w, username)
+
+        def both(uow: Any, actor: Actor = actor) -> tuple[set[int], set[int]]:
+            def ids(clause: Any) -> set[int]:
+                return set(uow.session.execute(select(Case.id).where(clause)).scalars())
+
+            return ids(visible_cases(actor)), ids(case_in_sight(actor))
+
+        gathered, one_at_a_time = w.read(both)
+        assert gathered == one_at_a_time, username
+        assert deleted_case not in gathered
+    assert len(w.read(lambda uow: uow.session.execute(select(Case.id)).all())) == 6
