@@ -80,6 +80,12 @@ class Conflict(RuleError):
     rule = "conflict"
 
 
+class CasesStillHeld(RuleError):
+    """A staff member who is primary worker on open or paused cases cannot leave them."""
+
+    rule = "cases_held"
+
+
 @dataclass(frozen=True)
 class Refusal:
     case_number: str

@@ -23,6 +23,9 @@ class StaffView:
     active: bool
     grants: frozenset[Grant] = frozenset()
     has_password: bool = True
+    # A temporary password, set by an administrator, waiting to be changed at first sign-in.
+    must_change_password: bool = False
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -269,3 +272,34 @@ class AuditEventView:
     case_number: str | None
     before: str | None
     after: str | None
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """A team as the administration screen and ``teams list`` show it."""
+
+    id: int
+    name: str
+    supervisors: tuple[str, ...]  # usernames of the team's active supervisors
+    members: int  # active staff in the team, supervisors included
+    version: int
+
+
+@dataclass(frozen=True)
+class ListItemView:
+    """One entry of an organisation list; a retired one stays for the records that use it."""
+
+    id: int
+    kind: str  # a ListKind value
+    value: str
+    position: int
+    retired: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class SettingsResult:
+    """Settings after a change, with what the change means for records already written."""
+
+    settings: SettingsView
+    notices: tuple[str, ...] = ()

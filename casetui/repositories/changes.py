@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
+from casetui.domain.enums import Role
 from casetui.domain.models import AuditEvent, Case, Client, Staff
 from casetui.repositories.clients import visible_clients
 from casetui.repositories.scope import visible_cases
@@ -95,6 +96,19 @@ class ChangeRepository:
                 col(AuditEvent.action).in_(CLIENT_CHANGES),
                 in_sight.exists(),
             )
+            .order_by(col(AuditEvent.id).desc())
+            .limit(1)
+        ).first()
+        return None if found is None else LastChange(found[0], found[1], found[2])
+
+    def last_administered_change(self, entity: str, entity_id: int) -> LastChange | None:
+        """A staff member, team, list item or the settings: only administrators change them."""
+        if self.actor.role is not Role.ADMINISTRATOR:
+            return None
+        found = self.session.execute(
+            select(col(AuditEvent.actor_username), col(Staff.display_name), col(AuditEvent.at))
+            .outerjoin(Staff, col(Staff.id) == AuditEvent.actor_id)
+            .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == str(entity_id))
             .order_by(col(AuditEvent.id).desc())
             .limit(1)
         ).first()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from casetui.domain.enums import ContactType, ListKind
-from casetui.domain.models import OrganisationListItem, OrganisationSettings
-from casetui.domain.read_models import SettingsView
+from casetui.domain.models import CaseNote, OrganisationListItem, OrganisationSettings
+from casetui.domain.read_models import ListItemView, SettingsView
 
 
 def load_settings(session: Session) -> SettingsView:
@@ -49,4 +52,48 @@ def load_settings(session: Session) -> SettingsView:
         smtp_sender=row.smtp_sender,
         version=row.version,
         contact_types=tuple(c.value for c in ContactType),
+    )
+
+
+def item_view(item: OrganisationListItem) -> ListItemView:
+    assert item.id is not None
+    return ListItemView(
+        id=item.id,
+        kind=item.kind,
+        value=item.value,
+        position=item.position,
+        retired=not item.active,
+        version=item.version,
+    )
+
+
+def list_items(session: Session, kind: ListKind | None = None) -> list[OrganisationListItem]:
+    """Every item, retired ones too, in each list's order."""
+    query = select(OrganisationListItem)
+    if kind is not None:
+        query = query.where(col(OrganisationListItem.kind) == kind.value)
+    order = (col(OrganisationListItem.kind), col(OrganisationListItem.position))
+    return list(session.exec(query.order_by(*order, col(OrganisationListItem.id))))
+
+
+def find_item(session: Session, kind: ListKind, value: str) -> OrganisationListItem | None:
+    """The item of ``kind`` spelt ``value`` however its letters are cased."""
+    wanted = value.casefold()
+    return next((i for i in list_items(session, kind) if i.value.casefold() == wanted), None)
+
+
+def notes_created_between(session: Session, after: datetime, until: datetime) -> int:
+    """Notes (not deleted, not imported) created after ``after`` up to ``until``: those whose
+    lock a change of lock days moves from one side of now to the other."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(CaseNote)
+            .where(
+                col(CaseNote.created_at) > after,
+                col(CaseNote.created_at) <= until,
+                col(CaseNote.deleted_at).is_(None),
+                col(CaseNote.imported) == False,  # noqa: E712 - imported notes lock at once
+            )
+        ).scalar_one()
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import builtins
 
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import Grant, Role
+from casetui.domain.enums import CaseStatus, Grant, Role
 from casetui.domain.errors import NotFound
-from casetui.domain.models import Staff, Team
-from casetui.domain.read_models import StaffView
+from casetui.domain.models import Case, Staff, Team
+from casetui.domain.read_models import StaffView, TeamView
 from casetui.domain.storable import storable, storable_id
 
 
@@ -63,6 +64,7 @@ class StaffRepository:
                 active=staff.active,
                 grants=frozenset(),
                 has_password=False,
+                version=staff.version,
             )
         return StaffView(
             id=staff.id,
@@ -75,6 +77,8 @@ class StaffRepository:
             active=staff.active,
             grants=parse_grants(staff.grants),
             has_password=staff.password_hash is not None,
+            must_change_password=staff.must_change_password,
+            version=staff.version,
         )
 
     def list(
@@ -102,6 +106,9 @@ class StaffRepository:
             raise NotFound(f"no staff member {staff_id}")
         return self._view(*row)
 
+    def find(self, username: str) -> Staff | None:
+        return find_by_username(self.session, username)
+
     def by_username(self, username: str) -> Staff:
         staff = find_by_username(self.session, username)
         if staff is None:
@@ -119,3 +126,67 @@ class StaffRepository:
     # builtins.list: within the class, plain "list" names the method above.
     def teams(self) -> builtins.list[Team]:
         return list(self.session.exec(select(Team).order_by(Team.name)))
+
+    def team_views(self) -> builtins.list[TeamView]:
+        """Every team by name, with its active supervisors and how many active staff it has."""
+        people = self.session.exec(
+            select(col(Staff.team_id), col(Staff.username), col(Staff.role))
+            .where(col(Staff.active) == True, col(Staff.team_id).is_not(None))  # noqa: E712
+            .order_by(col(Staff.username))
+        ).all()
+        supervisors: dict[int, builtins.list[str]] = {}
+        members: dict[int, int] = {}
+        for team_id, username, role in people:
+            assert team_id is not None
+            members[team_id] = members.get(team_id, 0) + 1
+            if role == Role.SUPERVISOR.value:
+                supervisors.setdefault(team_id, []).append(username)
+        views = []
+        for team in self.teams():
+            assert team.id is not None
+            views.append(
+                TeamView(
+                    id=team.id,
+                    name=team.name,
+                    supervisors=tuple(supervisors.get(team.id, ())),
+                    members=members.get(team.id, 0),
+                    version=team.version,
+                )
+            )
+        return views
+
+    def cases_held(self, staff_id: int) -> int:
+        """Open and paused cases (not deleted) where the person is the primary worker."""
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(Case)
+                .where(
+                    col(Case.primary_worker_id) == staff_id,
+                    col(Case.status).in_([CaseStatus.OPEN.value, CaseStatus.PAUSED.value]),
+                    col(Case.deleted_at).is_(None),
+                )
+            ).scalar_one()
+        )
+
+    def active_administrators(self) -> int:
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(Staff)
+                .where(col(Staff.active) == True, col(Staff.role) == Role.ADMINISTRATOR.value)  # noqa: E712
+            ).scalar_one()
+        )
+
+    def move_cases_with(self, staff_id: int, team_id: int | None) -> int:
+        """A case's team is its primary worker's: when the worker moves, their cases follow.
+        Returns how many cases moved."""
+        result = self.session.execute(
+            update(Case)
+            .where(
+                col(Case.primary_worker_id) == staff_id, col(Case.team_id).is_distinct_from(team_id)
+            )
+            .values(team_id=team_id)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -32,6 +32,9 @@ ACTIONS = (
     "case.navigator_unassign", "case.tags", "case.number", "note.add", "note.edit", "note.override_edit", "note.delete",
     "note.override_delete", "note.restore", "note.addendum", "note.view_restricted",
     "task.add", "task.done", "task.cancelled", "demo.generate", "export",
+    "sign_in.temporary", "staff.edit", "staff.deactivate", "staff.reactivate", "team.rename",
+    "team.supervisor_add", "team.supervisor_remove", "list.add", "list.retire", "list.restore",
+    "list.rename", "list.move",
 )  # fmt: skip
 
 

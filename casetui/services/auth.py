@@ -13,13 +13,15 @@ from sqlmodel import col
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
-from casetui.domain.errors import SignInFailed
+from casetui.domain.errors import SignInFailed, ValidationError
 from casetui.domain.limits import PASSWORD_MAX, USERNAME_MAX
 from casetui.domain.models import AuditEvent, Staff
 from casetui.domain.storable import printable
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import audit
-from casetui.services.passwords import verify_password
+from casetui.services.passwords import hash_password, password_problem, verify_password
+
+PASSWORD_ENV = "CASETUI_PASSWORD"  # as the command line reads it (casetui.config)
 
 # After this many failures in a row, each further attempt waits longer (capped).
 FREE_ATTEMPTS = 5
@@ -33,6 +35,17 @@ _sleep = time.sleep  # replaced in tests
 
 class PasswordNeeded(SignInFailed):
     """The account needs a password and none was given: ask for one."""
+
+
+class PasswordChangeNeeded(SignInFailed):
+    """The password was right but temporary: it signs in only to choose a new one."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"the password of {username} is temporary: choose your own first, with "
+            "`casetui staff password` (or by signing in to the app)"
+        )
+        self.username = username
 
 
 def os_username() -> str:
@@ -110,9 +123,69 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
             raise SignInFailed("sign-in failed: unknown user or wrong password")
         staff.failed_sign_ins = 0
         actor = actor_from(staff)
+        if staff.must_change_password:
+            # Signed in only to change it: no actor leaves here, so nothing else can be done.
+            audit.record(
+                uow, actor, "sign_in.temporary", "staff", actor.id, after={"method": "password"}
+            )
+            uow.commit()
+            raise PasswordChangeNeeded(staff.username)
         audit.record(uow, actor, "sign_in", "staff", actor.id, after={"method": "password"})
         uow.commit()
         return actor
+
+
+def change_own_password(db: Database, username: str | None, current: str | None, new: str) -> None:
+    """Anyone's own password, from the current one (a temporary one included); every attempt
+    is checked and counted as a sign-in is. The OS user on their own local file needs no
+    current password, as they need none to sign in."""
+    name = (username or os_username()).strip()
+    lookup = name if len(name) <= USERNAME_MAX else ""
+    if not isinstance(new, str):
+        raise ValidationError("new password", "must be text")
+    problem = password_problem(new, "")  # the username is checked once it is known to be right
+    if problem:
+        raise ValidationError("new password", problem)
+    if current is not None:
+        with db.uow(write=False) as uow:
+            staff = find_by_username(uow.session, lookup) if lookup else None
+            failures = _failures(uow, name, staff)
+        _sleep(failure_delay(failures))
+    with db.uow() as uow:
+        staff = find_by_username(uow.session, lookup) if lookup else None
+        if current is None:
+            if staff is None or not staff.active or not os_user_may_skip_password(db, name):
+                raise PasswordNeeded(
+                    f"your current password is needed to change it (set {PASSWORD_ENV} or "
+                    "type it when asked)"
+                )
+        else:
+            ok = verify_password(current[:PASSWORD_MAX], staff.password_hash if staff else None)
+            if staff is None or not ok or not staff.active:
+                _record_failure(uow, name, staff)
+                raise SignInFailed("password not changed: unknown user or wrong password")
+        assert staff is not None and staff.id is not None
+        problem = password_problem(new, staff.username)
+        if problem is None and current is not None and new == current:
+            problem = "must differ from the current one"
+        if problem:
+            raise ValidationError("new password", problem)
+        uow.session.execute(
+            update(Staff)
+            .where(col(Staff.id) == staff.id)
+            .values(
+                password_hash=hash_password(new),
+                must_change_password=False,
+                failed_sign_ins=0,
+                version=col(Staff.version) + 1,
+            )
+        )
+        actor = actor_from(staff)
+        audit.record(
+            uow, actor, "staff.password", "staff", staff.id,
+            after={"username": staff.username, "temporary": False},
+        )  # fmt: skip
+        uow.commit()
 
 
 def _name_key(name: str) -> str:

@@ -6,6 +6,10 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
+
+from casetui.domain.limits import PASSWORD_MAX
+from casetui.domain.storable import unstorable
 
 # About 50 ms and 16 MiB a hash on a small server: slow for guessing, fine for signing in.
 SCRYPT_N = 2**14
@@ -51,3 +55,29 @@ def verify_password(password: str, stored: str | None) -> bool:
         dklen=len(expected),
     )
     return hmac.compare_digest(actual, expected)
+
+
+# A password someone chooses (or an administrator hands out) from now on; older accounts keep
+# theirs until changed.
+NEW_PASSWORD_MIN = 8
+# Easy to read aloud and type: no 0/O, 1/l/I.
+_READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why ``password`` may not be someone's new password; None when it may."""
+    if len(password) < NEW_PASSWORD_MIN:
+        return f"must be at least {NEW_PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"must be at most {PASSWORD_MAX} characters"
+    problem = unstorable(password)
+    if problem:
+        return problem
+    if username and username.casefold() in password.casefold():
+        return "must not contain the username"
+    return None
+
+
+def temporary_password() -> str:
+    """Three groups of four readable characters, e.g. ``kq7m-2xhp-t9dz``: said once, typed once."""
+    return "-".join("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(3))

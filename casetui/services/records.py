@@ -15,7 +15,16 @@ from sqlalchemy import CursorResult, select, update
 from sqlmodel import col
 
 from casetui.domain.errors import StaleEdit
-from casetui.domain.models import Case, CaseNote, Client, FollowUpTask, Staff
+from casetui.domain.models import (
+    Case,
+    CaseNote,
+    Client,
+    FollowUpTask,
+    OrganisationListItem,
+    OrganisationSettings,
+    Staff,
+    Team,
+)
 from casetui.repositories.changes import LastChange
 from casetui.services.work import Work
 
@@ -39,12 +48,25 @@ AUDITED: dict[type, tuple[str, ...]] = {
     ),
     Staff: (
         "username", "display_name", "role", "grants", "team_id", "capacity_hours", "active",
+        "must_change_password", "version",
+    ),
+    Team: ("name", "version"),
+    OrganisationListItem: ("kind", "value", "position", "active", "version"),
+    # The mail server's password is never here: it lives in the keyring or the environment.
+    OrganisationSettings: (
+        "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
+        "paused_factor", "case_number_prefix", "stale_days", "notify_closed_clients",
+        "date_order", "currency", "attachment_limit_mb", "smtp_host", "smtp_port", "smtp_tls",
+        "smtp_username", "smtp_sender", "version",
     ),
 }  # fmt: skip
 # Records deleted softly say so in their picture, rather than with the deletion time.
 SOFT_DELETED = (CaseNote, Client)
 
-Versioned = CaseNote | Case | FollowUpTask | Client
+Versioned = (
+    CaseNote | Case | FollowUpTask | Client | Staff | Team | OrganisationListItem
+    | OrganisationSettings
+)  # fmt: skip
 
 
 def snapshot(row: Any, **extra: object) -> dict[str, object]:
@@ -105,11 +127,18 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
             f"client {row.id} was {_changed_by(work, change)} since you opened the record; "
             "reload it — what you typed is kept"
         )
-    else:
+    elif isinstance(row, FollowUpTask):
         change = work.changes.last_task_change(row.id)
         message = (
             f"task {row.id} was {_changed_by(work, change)} since you opened it; "
             "reload it and try again"
+        )
+    else:
+        what, entity = _administered(row)
+        change = work.changes.last_administered_change(entity, row.id)
+        message = (
+            f"{what} {_changed_by(work, change)} since you opened "
+            f"{'them' if what.endswith('were') else 'it'}; reload and try again"
         )
     return StaleEdit(
         message,
@@ -117,6 +146,17 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
         changed_at=_local(work, change),
         current_version=now,
     )
+
+
+def _administered(row: Versioned) -> tuple[str, str]:
+    """How a refusal names an administration record (and its verb), and its audit entity."""
+    if isinstance(row, Staff):
+        return f"staff member {row.username} was", "staff"
+    if isinstance(row, Team):
+        return f"team {row.name} was", "team"
+    if isinstance(row, OrganisationListItem):
+        return f"list item {row.value!r} was", "list_item"
+    return "the organisation's settings were", "organisation_settings"
 
 
 def _local(work: Work, change: LastChange | None) -> datetime | None:

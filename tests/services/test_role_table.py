@@ -20,12 +20,17 @@ from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseNote, Client, ClientGroup, FollowUpTask, NoteAddendum
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
+from casetui.repositories.staff import find_by_username
 from casetui.repositories.tasks import TaskRepository
+from casetui.services import auth, policy, tasks
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
+from casetui.services import lists as list_service
 from casetui.services import notes as note_service
-from casetui.services import policy, tasks
+from casetui.services import settings as settings_service
+from casetui.services import staff as staff_service
+from casetui.services import teams as team_service
 from casetui.services import timeline as timeline_service
 from casetui.services import workload as workload_service
 
@@ -414,6 +419,142 @@ def edit_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return lambda: w.run(case_service.edit_case, actor, number, changes), landed
 
 
+# --- administration: administrators only, but for one's own password -----------------------
+
+EVERYONE = {name: ALLOWED for name in SUBJECTS}
+
+
+def _staff_row(w: World, username: str) -> Any:
+    return w.read(lambda uow: find_by_username(uow.session, username))
+
+
+def _hire_dee(w: World) -> None:
+    w.run(staff_service.create_staff, w.admin, staff_service.StaffInput("dee", "Dee", team="South"))
+
+
+def add_staff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    person = staff_service.StaffInput("dee", "Dee", team="South")
+    return (
+        lambda: w.run(staff_service.add_staff, actor, person, "first-day-7731"),
+        lambda _: _staff_row(w, "dee").must_change_password is True,
+    )
+
+
+def edit_staff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    changes = staff_service.StaffChanges(capacity_hours=20, grant=("reports",))
+    return (
+        lambda: w.run(staff_service.edit_staff, actor, "ben", changes),
+        lambda _: _staff_row(w, "ben").capacity_hours == 20,
+    )
+
+
+def deactivate_staff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    _hire_dee(w)
+    return (
+        lambda: w.run(staff_service.deactivate_staff, actor, "dee"),
+        lambda _: _staff_row(w, "dee").active is False,
+    )
+
+
+def reactivate_staff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    _hire_dee(w)
+    w.run(staff_service.deactivate_staff, w.admin, "dee")
+    return (
+        lambda: w.run(staff_service.reactivate_staff, actor, "dee"),
+        lambda _: _staff_row(w, "dee").active is True,
+    )
+
+
+def reset_password(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(staff_service.reset_password, actor, "ben"),
+        lambda password: _staff_row(w, "ben").must_change_password and len(password) > 8,
+    )
+
+
+def change_own_password(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    w.run(staff_service.set_password, w.admin, actor.username, "the first password")
+
+    def attempt() -> None:
+        auth.change_own_password(w.db, actor.username, "the first password", "a better secret")
+
+    return attempt, lambda _: auth.sign_in(w.db, actor.username, "a better secret").id == actor.id
+
+
+def list_teams(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(team_service.list_teams, actor),
+        lambda teams: [t.name for t in teams] == ["North", "South"],
+    )
+
+
+def add_team(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(team_service.add_team, actor, "East", ["sam"]),
+        lambda team: team.supervisors == ("sam",) and _staff_row(w, "sam").team_id == team.id,
+    )
+
+
+def edit_team(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(team_service.edit_team, actor, "South", new_name="South and East"),
+        lambda team: team.name == "South and East",
+    )
+
+
+def show_settings(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(settings_service.show_settings, actor),
+        lambda shown: shown.lock_days == 14,
+    )
+
+
+def set_setting(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(settings_service.set_setting, actor, "stale_days", "21"),
+        lambda _: w.run(settings_service.get_settings, w.admin).stale_days == 21,
+    )
+
+
+def show_list(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.list_items_of, actor, "groups"),
+        lambda items: items[0].value == "Job club",
+    )
+
+
+def _groups(w: World) -> tuple[str, ...]:
+    return w.run(settings_service.get_settings, w.admin).groups
+
+
+def add_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.add_item, actor, "groups", "Choir"),
+        lambda _: _groups(w)[-1] == "Choir",
+    )
+
+
+def retire_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.retire_item, actor, "groups", "Job club"),
+        lambda _: "Job club" not in _groups(w),
+    )
+
+
+def rename_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.rename_item, actor, "groups", "Job club", "Jobs club"),
+        lambda _: _groups(w)[0] == "Jobs club",
+    )
+
+
+def move_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.move_item, actor, "groups", "Job club", 1),
+        lambda _: _groups(w)[1] == "Job club",
+    )
+
+
 TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "see_case": (see_case, SEE),
     "add_note": (add_note, WRITE),
@@ -449,6 +590,22 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "assign_navigator": (assign_navigator, SUPERVISORS),
     "unassign_navigator": (unassign_navigator, SUPERVISORS),
     "join_group": (join_group, BULK),
+    "add_staff": (add_staff, ADMINISTRATORS),
+    "edit_staff": (edit_staff, ADMINISTRATORS),
+    "deactivate_staff": (deactivate_staff, ADMINISTRATORS),
+    "reactivate_staff": (reactivate_staff, ADMINISTRATORS),
+    "reset_password": (reset_password, ADMINISTRATORS),
+    "change_own_password": (change_own_password, EVERYONE),
+    "list_teams": (list_teams, ADMINISTRATORS),
+    "add_team": (add_team, ADMINISTRATORS),
+    "edit_team": (edit_team, ADMINISTRATORS),
+    "show_settings": (show_settings, ADMINISTRATORS),
+    "set_setting": (set_setting, ADMINISTRATORS),
+    "show_list": (show_list, ADMINISTRATORS),
+    "add_list_item": (add_list_item, ADMINISTRATORS),
+    "retire_list_item": (retire_list_item, ADMINISTRATORS),
+    "rename_list_item": (rename_list_item, ADMINISTRATORS),
+    "move_list_item": (move_list_item, ADMINISTRATORS),
 }
 
 
