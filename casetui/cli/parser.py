@@ -6,6 +6,7 @@ Nothing here imports the database or the app, so ``casetui --help`` starts fast.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def _common() -> argparse.ArgumentParser:
@@ -59,10 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--staff", type=_positive, default=24, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S")
 
-    staff = command("staff", "staff accounts")
-    staff_commands = staff.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-    staff_list = command("list", "list staff", staff_commands)
-    staff_list.add_argument("--json", action="store_true")
+    _administration(command)
 
     cases = command("cases", "cases")
     case_commands = cases.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
@@ -317,6 +315,162 @@ def build_parser() -> argparse.ArgumentParser:
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
     return parser
+
+
+# The command line's names of the organisation's settings and lists (services/settings.py
+# SETTING_KEYS and services/lists.py KINDS hold the same; a test keeps them equal). Repeated
+# here so ``casetui --help`` need not import the services.
+SETTING_KEYS = (
+    "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
+    "paused_factor", "case_number_prefix", "stale_days", "notify_closed_clients", "date_order",
+    "currency", "attachment_limit_mb", "smtp_host", "smtp_port", "smtp_tls", "smtp_username",
+    "smtp_sender",
+)  # fmt: skip
+LIST_KINDS = (
+    "activity_types", "client_types", "warning_indicators", "pathways", "groups",
+    "service_types", "grants", "outcome_stages", "audit_criteria",
+)  # fmt: skip
+ROLES = ("caseworker", "supervisor", "administrator", "auditor")
+GRANTS = ("case_numbers", "delete_clients", "bulk_actions", "reports", "override_lock")
+
+
+def _administration(command: Any) -> None:
+    """staff, teams, settings and lists: administrators, but for one's own password."""
+    staff = command("staff", "staff accounts")
+    staff_commands = staff.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    staff_list = command("list", "list staff", staff_commands)
+    staff_list.add_argument(
+        "--all", action="store_true", help="deactivated accounts too (administrators)"
+    )
+    staff_list.add_argument("--json", action="store_true")
+    staff_show = command("show", "one account", staff_commands)
+    staff_show.add_argument("username", metavar="USERNAME")
+    staff_show.add_argument("--json", action="store_true")
+    grants = f"one of {', '.join(GRANTS)}; may be given several times"
+    staff_add = command(
+        "add",
+        "add an account (administrators); its temporary password, from CASETUI_NEW_PASSWORD "
+        "or typed twice, must be changed at first sign-in",
+        staff_commands,
+    )
+    staff_add.add_argument("username", metavar="USERNAME")
+    staff_add.add_argument("--name", required=True, metavar="T", help="display name")
+    staff_add.add_argument("--role", required=True, metavar="R", help=", ".join(ROLES))
+    staff_add.add_argument("--team", metavar="T", help="an existing team (see teams list)")
+    staff_add.add_argument(
+        "--capacity", type=_hours, default=37.5, metavar="H", help="weekly hours (default 37.5)"
+    )
+    staff_add.add_argument(
+        "--grant", action="append", metavar="G", help=f"besides the role's own: {grants}"
+    )
+    staff_add.add_argument("--json", action="store_true")
+    staff_edit = command(
+        "edit", "change an account (administrators): every change or none", staff_commands
+    )
+    staff_edit.add_argument("username", metavar="USERNAME")
+    staff_edit.add_argument("--name", metavar="T", help="display name")
+    staff_edit.add_argument(
+        "--role", metavar="R", help=f"{', '.join(ROLES)}; grants stay as they are"
+    )
+    staff_edit.add_argument(
+        "--team", metavar="T", help="an existing team, '' for none; their cases move with them"
+    )
+    staff_edit.add_argument("--capacity", type=_hours, metavar="H", help="weekly hours")
+    staff_edit.add_argument("--grant", action="append", metavar="G", help=grants)
+    staff_edit.add_argument("--revoke", action="append", metavar="G", help=grants)
+    staff_edit.add_argument("--json", action="store_true")
+    deactivate = command(
+        "deactivate",
+        "stop an account signing in (administrators); refused while they hold open cases",
+        staff_commands,
+    )
+    deactivate.add_argument("username", metavar="USERNAME")
+    reactivate = command("reactivate", "let a deactivated account sign in again", staff_commands)
+    reactivate.add_argument("username", metavar="USERNAME")
+    password = command(
+        "password",
+        "change your own password (current from CASETUI_PASSWORD, new from "
+        "CASETUI_NEW_PASSWORD, else asked), or (administrators) give USERNAME a new "
+        "temporary password",
+        staff_commands,
+    )
+    password.add_argument("username", nargs="?", metavar="USERNAME")
+
+    teams = command("teams", "teams and their supervisors (administrators)")
+    team_commands = teams.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    teams_list = command("list", "list teams with their supervisors", team_commands)
+    teams_list.add_argument("--json", action="store_true")
+    teams_add = command("add", "add a team", team_commands)
+    teams_add.add_argument("name", metavar="NAME")
+    teams_add.add_argument(
+        "--supervisor",
+        action="append",
+        metavar="U",
+        help="a supervisor (role supervisor), who joins the team; may be given several times",
+    )
+    teams_add.add_argument("--json", action="store_true")
+    teams_edit = command(
+        "edit", "rename a team or choose its supervisors: every change or none", team_commands
+    )
+    teams_edit.add_argument("name", metavar="NAME")
+    teams_edit.add_argument("--rename", metavar="NEW", help="a new name")
+    teams_edit.add_argument(
+        "--supervisor", action="append", metavar="U", help="a supervisor who joins the team"
+    )
+    teams_edit.add_argument(
+        "--remove-supervisor",
+        action="append",
+        metavar="U",
+        help="a supervisor who leaves the team (and is then in none)",
+    )
+    teams_edit.add_argument("--json", action="store_true")
+
+    settings = command("settings", "the organisation's settings (administrators)")
+    setting_commands = settings.add_subparsers(
+        dest="subcommand", metavar="SUBCOMMAND", required=True
+    )
+    settings_show = command("show", "every setting", setting_commands)
+    settings_show.add_argument("--json", action="store_true", help="one JSON object")
+    settings_set = command(
+        "set",
+        "change one setting; says what it changes for what is already written",
+        setting_commands,
+    )
+    settings_set.add_argument(
+        "key", choices=SETTING_KEYS, metavar="KEY", help=", ".join(SETTING_KEYS)
+    )
+    settings_set.add_argument(
+        "value", metavar="VALUE", help="yes/no for notify_closed_clients; '' clears smtp_* fields"
+    )
+
+    lists = command("lists", "the organisation's lists (administrators)")
+    list_commands = lists.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    kinds = ", ".join(LIST_KINDS)
+    lists_show = command("show", "one list (or every list), retired items too", list_commands)
+    lists_show.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND", help=kinds)
+    lists_show.add_argument("--json", action="store_true")
+    for name, help_text in (
+        ("add", "add an item at the end; a retired one comes back"),
+        ("retire", "stop offering an item; records that have it keep it"),
+        ("restore", "offer a retired item again"),
+        ("rename", "rename an item; records written with the old word keep it"),
+        ("move", "move an item up or down its list"),
+    ):
+        sub = command(name, help_text, list_commands)
+        sub.add_argument("kind", choices=LIST_KINDS, metavar="KIND", help=kinds)
+        sub.add_argument("value", metavar="VALUE")
+        if name == "rename":
+            sub.add_argument("new_value", metavar="NEW")
+        if name == "move":
+            sub.add_argument("direction", choices=("up", "down"))
+
+
+def _hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    return value
 
 
 def _client_fields(parser: argparse.ArgumentParser) -> None:
