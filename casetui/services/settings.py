@@ -122,6 +122,11 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def time_zones() -> list[str]:
+    """Every IANA time zone name this machine knows, for the settings form's suggestions."""
+    return sorted(_known_zones())
+
+
 def _zone(value: str) -> str:
     zone = validation.text(value, "time zone", max_length=64, required=True, single_line=True)
     known = _known_zones()
@@ -372,5 +377,6 @@ __all__ = [
     "set_settings",
     "setting_values",
     "show_settings",
+    "time_zones",
     "update_settings",
 ]

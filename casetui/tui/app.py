@@ -85,6 +85,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
         self._password = password
         self._opener = opener
         self._first_message = ""  # why signing in without asking did not work, for the login screen
+        self._temporary: str | None = None  # a temporary password given: to be replaced at once
         self._database_name = database_name
 
     @property
@@ -156,10 +157,13 @@ class CasetuiApp(DatabaseWatch, App[int]):
 
     def _sign_in_without_asking(self) -> Actor | None:
         """The OS user on their own file, or the password from the environment; else None."""
-        from casetui.services.auth import sign_in
+        from casetui.services.auth import PasswordChangeNeeded, sign_in
 
         try:
             return sign_in(self.db, self.username, self._password)
+        except PasswordChangeNeeded:
+            self._temporary = self._password  # right, but temporary: the login asks for a new one
+            return None
         except SignInFailed as error:
             self._first_message = "" if self._password is None else str(error)
             return None
@@ -182,8 +186,10 @@ class CasetuiApp(DatabaseWatch, App[int]):
         from casetui.tui.screens.login import LoginScreen
 
         screen = LoginScreen(
-            self.username or os_username(), self.database_name, message=self._first_message
-        )
+            self.username or os_username(), self.database_name, message=self._first_message,
+            temporary=self._temporary,
+        )  # fmt: skip
+        self._temporary = None
         self.push_screen(screen, self._signed_in)
 
     def _signed_in(self, actor: Actor | None) -> None:

@@ -35,11 +35,20 @@ class LoginScreen(Screen[Actor]):
     HELP_TITLE = "Sign in"
     AUTO_FOCUS = "#login-username"
 
-    def __init__(self, username: str | None = None, database: str = "", message: str = "") -> None:
+    def __init__(
+        self,
+        username: str | None = None,
+        database: str = "",
+        message: str = "",
+        *,
+        temporary: str | None = None,
+    ) -> None:
         super().__init__()
         self.username = username or ""
         self.database = database
         self.first_message = message
+        # A temporary password that was right (given in the environment): choose a new one.
+        self._temporary = temporary
         self.busy = False
 
     @property
@@ -69,6 +78,9 @@ class LoginScreen(Screen[Actor]):
             self.query_one("#login-password", Input).focus()
         if self.first_message:
             self._say(WRONG)  # the password from the environment did not work
+        if self._temporary is not None and self.username:
+            temporary, self._temporary = self._temporary, None
+            self._choose_password(self.username, temporary)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -99,14 +111,31 @@ class LoginScreen(Screen[Actor]):
         for field in self.query(Input):
             field.disabled = busy
 
+    def _choose_password(self, username: str, temporary: str) -> None:
+        """A temporary password signs in only here: to the dialog that replaces it."""
+        from casetui.tui.screens.new_password import NewPasswordScreen
+
+        def chosen(new: str | None) -> None:
+            if new is None:
+                self._failed("Your password is temporary: choose your own to sign in.")
+            else:
+                self._say("Signing in…", style="dim")
+                self._sign_in(username, new)
+
+        self._waiting(True)
+        self._say("Choose your own password to sign in.", style="dim")
+        self.app.push_screen(NewPasswordScreen(username, temporary), chosen)
+
     @work(thread=True, exclusive=True, group="sign-in")
     def _sign_in(self, username: str, password: str) -> None:
-        from casetui.services.auth import sign_in
+        from casetui.services.auth import PasswordChangeNeeded, sign_in
 
         try:
             actor = patiently(self.app, lambda: sign_in(self.casetui.db, username, password))
         except Abandoned:
             return
+        except PasswordChangeNeeded:
+            self.app.call_from_thread(self._choose_password, username, password)
         except SignInFailed:
             self.app.call_from_thread(self._failed, WRONG)
         except CasetuiError as error:
