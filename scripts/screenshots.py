@@ -430,6 +430,39 @@ async def search(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
+async def _administration(pilot: Pilot[int], tab: str) -> None:
+    """The administration screen from the caseload (A), on ``tab``, its data loaded."""
+    await at_caseload(pilot)
+    await pilot.press("A")
+    await wait_for(pilot, on_screen(pilot, "AdministrationScreen"), "administration")
+    screen = pilot.app.screen
+    for _ in range(("staff", "teams", "settings", "lists").index(tab)):
+        await pilot.press("right_square_bracket")
+    loaded = {
+        "staff": lambda: screen.query_one("#staff-tab").loaded,
+        "teams": lambda: screen.query_one("#teams-tab").loaded,
+        "settings": lambda: screen.query_one("#settings-tab").view is not None,
+        "lists": lambda: screen.query_one("#lists-tab").loaded,
+    }[tab]
+    await wait_for(pilot, loaded, f"the {tab} tab")
+
+
+async def administration_staff(pilot: Pilot[int], demo: Demo) -> None:
+    await _administration(pilot, "staff")
+
+
+async def administration_teams(pilot: Pilot[int], demo: Demo) -> None:
+    await _administration(pilot, "teams")
+
+
+async def administration_settings(pilot: Pilot[int], demo: Demo) -> None:
+    await _administration(pilot, "settings")
+
+
+async def administration_lists(pilot: Pilot[int], demo: Demo) -> None:
+    await _administration(pilot, "lists")
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -476,6 +509,10 @@ def a_mornings_work(demo: Demo, db: Database) -> None:
 def as_administrator(demo: Demo, db: Database) -> CasetuiApp:
     """The administrator, once a morning's work has left its trail."""
     a_mornings_work(demo, db)
+    return make_app(db, actor_of(db, "admin"), database_name=DATABASE_NAME)
+
+
+def as_admin(demo: Demo, db: Database) -> CasetuiApp:
     return make_app(db, actor_of(db, "admin"), database_name=DATABASE_NAME)
 
 
@@ -526,6 +563,10 @@ SHOTS: tuple[Shot, ...] = (
     Shot("intake", intake, (WIDE, NARROW)),
     Shot("client-record", client_record, (WIDE, NARROW)),
     Shot("search", search, (WIDE, NARROW)),
+    Shot("administration-staff", administration_staff, (WIDE, NARROW), app=as_admin),
+    Shot("administration-teams", administration_teams, (NARROW,), app=as_admin),
+    Shot("administration-settings", administration_settings, (NARROW,), app=as_admin),
+    Shot("administration-lists", administration_lists, (NARROW,), app=as_admin),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),

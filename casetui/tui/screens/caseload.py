@@ -68,6 +68,7 @@ class CaseloadScreen(Screen[None]):
         ),  # fmt: skip
         Binding("w", "workload", "Workload", id="caseload.workload"),
         Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
+        Binding("A", "administration", "Administration", id="caseload.administration"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -276,6 +277,8 @@ class CaseloadScreen(Screen[None]):
             return policy.can(policy.ensure_administrator, actor, "restoring a deleted client")
         if action == "audit_trail":
             return policy.can(policy.ensure_audit_reader, actor) or False
+        if action == "administration":
+            return policy.can(policy.ensure_administrator, actor, "administration")
         return True
 
     def _table_row(self) -> Any:
@@ -370,6 +373,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.audit_trail import AuditTrailScreen
 
         self.app.push_screen(AuditTrailScreen())
+
+    def action_administration(self) -> None:
+        from casetui.tui.screens.administration import AdministrationScreen
+
+        self.app.push_screen(AdministrationScreen())
 
     def action_bulk_note(self) -> None:
         selection = self.table.selection
