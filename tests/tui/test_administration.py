@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from helpers_screens import (  # noqa: F401
     actor,
+    cases_of,
     first_of_role,
     make_host,
     private_drafts,
@@ -384,3 +385,24 @@ def test_administration_snapshot(  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_a_note_keeps_its_retired_activity_in_the_editor(db: Database) -> None:
+    from casetui.services.lists import retire_item
+    from casetui.services.notes import NoteInput, add_note
+    from casetui.tui.screens.note_editor import NoteEditorScreen
+
+    admin = actor(db, "admin")
+    worker = first_of_role(db, Role.CASEWORKER)
+    number = cases_of(db, worker)[0]
+    note = add_note(
+        db, worker, number[1], NoteInput(summary="Wrote a letter", activity_type="Letter")
+    )
+    retire_item(db, admin, "activity_types", "Letter")
+    app = make_host(db, worker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await show(pilot, app, NoteEditorScreen(number[0], note.id))
+        await wait_for(pilot, lambda: bool(editor.original))
+        assert editor.query_one("#activity-type", Select).value == "Letter"
+        offered = [value for _label, value in editor.query_one("#activity-type", Select)._options]
+        assert offered.count("Letter") == 1

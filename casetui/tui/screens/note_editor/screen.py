@@ -118,8 +118,12 @@ class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
     async def _ready(self, context: EditorContext) -> None:
         self.context = context
         local_now = context.now.astimezone(self.zone)
+        activities = context.settings.activity_types
+        if context.note is not None and context.note.activity_type not in activities:
+            # A retired activity type stays on the notes written with it, shown as it is.
+            activities = (*activities, context.note.activity_type)
         form = NoteForm(
-            activity_types=context.settings.activity_types,
+            activity_types=activities,
             contact_types=context.settings.contact_types,
             today=local_now.date(),
             now=local_now,
