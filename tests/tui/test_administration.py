@@ -330,7 +330,7 @@ async def test_a_temporary_password_leads_straight_to_choosing_ones_own(db: Data
     staff.add_staff(db, admin, staff.StaffInput("zara", "Zara Ahmed"), "first-day-7731")
     app = make_app(db, None, username="zara")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen")
+        await wait_for(pilot, lambda: bool(app.screen.query("#login-password")))
         password = app.screen.query_one("#login-password", Input)
         await wait_for(pilot, lambda: app.screen.focused is password)
         await pilot.press(*"first-day-7731", "enter")
