@@ -316,3 +316,12 @@ def test_lists_rename_and_move(cli: Any) -> None:
     values = [g["value"] for g in cli("lists", "show", "groups", "--json").json]
     assert values[:2] == ["Parenting course", "Jobs club"]
     assert "first already" in cli("lists", "move", "groups", "Parenting course", "up").refusal
+
+
+def test_staff_show_is_for_oneself_a_supervisor_and_administrators(cli: Any) -> None:
+    assert cli("staff", "show", "ana", "--json", user="ana").json["username"] == "ana"
+    assert cli("staff", "show", "ana", "--json", user="sam").json["capacity_hours"] == 37.5
+    assert cli("staff", "show", "sam", user="ana").refusal == (
+        "refused: another person's account is shown to administrators and their supervisor"
+    )
+    assert "no staff member 'nobody'" in cli("staff", "show", "nobody").refusal

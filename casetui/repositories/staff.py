@@ -44,7 +44,7 @@ class StaffRepository:
         self.session = session
         self.actor = actor
 
-    def _sees_private_figures(self, staff: Staff) -> bool:
+    def sees_private_figures(self, staff: Staff) -> bool:
         """Grants, capacity and password state: the person, their supervisor, administrators."""
         if staff.id == self.actor.id or self.actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
             return True
@@ -52,7 +52,7 @@ class StaffRepository:
 
     def _view(self, staff: Staff, team: str | None) -> StaffView:
         assert staff.id is not None
-        if not self._sees_private_figures(staff):
+        if not self.sees_private_figures(staff):
             return StaffView(
                 id=staff.id,
                 username=staff.username,

@@ -259,8 +259,15 @@ def list_staff(
 
 
 def staff_member(db: Database, actor: Actor, username: str) -> StaffView:
+    """One account in full: one's own, a supervisor's team member's, or (administrators and
+    auditors) anyone's."""
     with reading(db, actor) as work:
-        return work.staff.get(saved_id(work.staff.by_username(username)))
+        row = work.staff.by_username(username)
+        if not work.staff.sees_private_figures(row):
+            raise PermissionDenied(
+                "another person's account is shown to administrators and their supervisor"
+            )
+        return work.staff.get(saved_id(row))
 
 
 # --- editing ---------------------------------------------------------------------------------
