@@ -39,6 +39,12 @@ def find_by_username(session: Session, username: str) -> Staff | None:
     return session.exec(select(Staff).where(Staff.username == username)).first()
 
 
+def is_deactivated(session: Session, staff_id: int) -> bool:
+    """Unscoped: whether the account acting was deactivated since it signed in."""
+    active = session.execute(select(col(Staff.active)).where(col(Staff.id) == staff_id)).scalar()
+    return active is False
+
+
 class StaffRepository:
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import cached_property
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
+from casetui.domain.errors import PermissionDenied
 from casetui.domain.read_models import SettingsView
 from casetui.repositories.audit import AuditTrailRepository
 from casetui.repositories.caseload import CaseloadRepository
@@ -21,7 +23,7 @@ from casetui.repositories.changes import ChangeRepository
 from casetui.repositories.clients import ClientRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.settings import load_settings
-from casetui.repositories.staff import StaffRepository
+from casetui.repositories.staff import StaffRepository, is_deactivated
 from casetui.repositories.tasks import TaskRepository
 from casetui.repositories.timeline import TimelineRepository
 from casetui.repositories.workload import WorkloadRepository
@@ -35,6 +37,21 @@ class Work(UnitOfWork):
     def __init__(self, db: Database, actor: Actor | None, *, write: bool) -> None:
         super().__init__(db.new_session(), db.clock, write=write)
         self._actor = actor
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        if self.write and self._actor is not None:
+            try:
+                # A session signed in before its account was deactivated writes no more.
+                if is_deactivated(self.session, self._actor.id):
+                    raise PermissionDenied(
+                        f"the account {self._actor.username} has been deactivated; nothing was "
+                        "saved"
+                    )
+            except BaseException:
+                self.session.close()
+                raise
+        return self
 
     @property
     def actor(self) -> Actor:

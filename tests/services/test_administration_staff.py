@@ -254,3 +254,15 @@ def test_deactivating_and_reactivating_are_audited(world: World) -> None:
     assert [e.action for e in events] == ["staff.deactivate", "staff.reactivate"]
     assert [json.loads(e.before or "{}")["active"] for e in events] == [True, False]
     assert [json.loads(e.after or "{}")["active"] for e in events] == [False, True]
+
+
+def test_a_session_signed_in_before_deactivation_writes_no_more(world: World) -> None:
+    ana = world.ana  # signed in before the administrator acts
+    cases.reassign(world.db, world.sam, world.ana_case, "ben")
+    world.run(staff_service.deactivate_staff, world.admin, "ana")
+    before = world.dump()
+    with pytest.raises(PermissionDenied, match="ana has been deactivated; nothing was saved"):
+        world.note(ana, world.ben_case, "Written after leaving")
+    assert world.dump() == before
+    world.run(staff_service.reactivate_staff, world.admin, "ana")
+    assert world.note(ana, world.ben_case, "Back again").summary == "Back again"
