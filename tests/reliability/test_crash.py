@@ -116,7 +116,7 @@ def _prepare(url: str) -> list[str]:
             bulk = BulkWriter(uow.session.connection())
             first_client, first_case = bulk.first_free_id("client"), bulk.first_free_id("cases")
             bulk.insert("client", CLIENT_COLUMNS, [
-                (first_client + n, f"Drill Client {n + 1}", None, None, None, None, None,
+                (first_client + n, f"Drill Client {n + 1}", None, None, None, None, None, None,
                  "Active", bulk.moment(now), None, 1)
                 for n in range(CASES)
             ])  # fmt: skip
