@@ -163,6 +163,7 @@ class NoteView:
     locked: bool
     deleted: bool = False
     addenda: tuple[AddendumView, ...] = ()
+    imported: bool = False  # brought in from another system: locked from the start
 
 
 @dataclass(frozen=True)
