@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    any_,
     bindparam,
     cast,
     func,
@@ -302,7 +303,7 @@ class CaseRepository:
             if self.session.get_bind().dialect.name == "postgresql":
                 from sqlalchemy.dialects.postgresql import ARRAY
 
-                one_of = lowered == func.any(bindparam("numbers", wanted, type_=ARRAY(String)))
+                one_of = lowered == any_(bindparam("numbers", wanted, type_=ARRAY(String)))
             else:
                 # One JSON parameter, not one per number: SQLite limits those.
                 listed: Select[Any] = select(literal_column("value")).select_from(
