@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import Case, Client, FormerCaseNumber, Staff
@@ -140,3 +140,25 @@ def case_ids(session: Session, actor: Actor, numbers: Collection[str]) -> dict[s
         )
         found.update({number: case_id for number, case_id in rows})
     return found
+
+
+def first_free_id(session: Session, table: type[SQLModel]) -> int:
+    """The id after the highest in ``table``: many rows are then written with their ids, in
+    one statement, by a writer holding the write lock (see ``UnitOfWork``)."""
+    highest = session.execute(select(func.max(table.id))).scalar_one_or_none()  # type: ignore[attr-defined]
+    return int(highest or 0) + 1
+
+
+def follow_ids(session: Session, tables: Collection[type[SQLModel]]) -> None:
+    """PostgreSQL: each table's id sequence moved past the ids written, so the next row
+    added one at a time takes a free one. (SQLite takes the highest id plus one itself.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        name = table.__tablename__
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) "
+                f"FROM {name} HAVING max(id) IS NOT NULL"
+            )
+        )

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from casetui.domain.errors import ImportRefused, PermissionDenied
 from casetui.domain.models import AuditEvent, Case, CaseTag, Client, ClientGroup, NameTerm
+from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services.clients import ClientInput
 from casetui.services.imports import import_clients
@@ -331,3 +332,14 @@ def test_clients_registered_by_import_are_found_like_any_other(
     assert [c.name for c in found] == ["Søren Ødegård"]
     assert count(world, ClientGroup) == 1
     assert count(world, CaseTag) == 0
+
+
+def test_clients_and_cases_added_one_at_a_time_after_an_import_take_free_ids(
+    world: World, write_csv: WriteFile
+) -> None:
+    path = write_csv([["name", "worker"]] + [[f"Person {i}", "ana"] for i in range(30)])
+    world.run(import_clients, world.admin, path, commit=True)
+    client_id = world.run(client_service.register_client, world.ana, ClientInput(name="After"))
+    opened = world.run(case_service.open_case, world.ana, case_service.CaseInput(client_id=client_id))
+    assert client_id == 4 + 30 + 1
+    assert opened.case_number == "C-2026-000035"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
+from sqlmodel import SQLModel
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, RecordStatus
@@ -21,6 +22,7 @@ from casetui.domain.errors import Conflict, ImportRefused, RuleError
 from casetui.domain.models import Case, CaseTag, Client, ClientGroup, ClientWarning, Staff
 from casetui.domain.read_models import ImportDuplicate, ImportLine, ImportReport
 from casetui.repositories import name_terms
+from casetui.repositories.imports import first_free_id, follow_ids
 from casetui.services import audit, policy
 from casetui.services.access import worker_refusal
 from casetui.services.cases import (
@@ -320,73 +322,17 @@ def _write(
     settings: object,
     pace: Pace,
 ) -> None:
-    client_table, case_table = Client.__table__, Case.__table__  # type: ignore[attr-defined]
     with writing(db, actor) as work:
         if work.settings != settings:
             raise ImportRefused(
                 "the organisation's settings changed while the file was checked; "
                 "run the import again"
             )
-        workers = _still_allowed(work, actor, passed)
-        numbers = _case_numbers(work, passed)
-        now, today = work.now(), work.today()
-        session = work.session
-        closed = CaseStatus.CLOSED.value
+        writer = _Writer(work, _still_allowed(work, actor, passed), _case_numbers(work, passed))
         for start in range(0, len(passed), WRITE_CHUNK):
-            chunk = passed[start : start + WRITE_CHUNK]
-            client_ids = list(
-                session.execute(
-                    insert(client_table).returning(client_table.c.id, sort_by_parameter_order=True),
-                    [_client_values(c.client, now) for c in chunk],
-                ).scalars()
-            )
-            name_terms.remember(
-                session, [n for c in chunk for n in (c.client.name, c.client.preferred_name)]
-            )
-            warnings = [
-                {"client_id": i, "indicator": w}
-                for i, c in zip(client_ids, chunk, strict=True)
-                for w in c.client.warnings
-            ]
-            groups = [{"client_id": i, "group_name": g}
-                      for i, c in zip(client_ids, chunk, strict=True) for g in c.client.groups]  # fmt: skip
-            if warnings:
-                session.execute(insert(ClientWarning.__table__), warnings)  # type: ignore[attr-defined]
-            if groups:
-                session.execute(insert(ClientGroup.__table__), groups)  # type: ignore[attr-defined]
-            with_case = [
-                (client_id, checked, numbers[start + at])
-                for at, (client_id, checked) in enumerate(zip(client_ids, chunk, strict=True))
-                if checked.case is not None
-            ]
-            if with_case:
-                case_rows = []
-                for client_id, checked, number in with_case:
-                    case = checked.case
-                    assert case is not None
-                    assert case.worker.id is not None
-                    worker = workers[case.worker.id]
-                    case_rows.append({
-                        "case_number": number, "client_id": client_id, "status": case.status,
-                        "concern": case.concern, "primary_worker_id": worker.id,
-                        "team_id": worker.team_id, "pathway": case.pathway,
-                        "opened_on": case.opened_on or today,
-                        "closed_on": today if case.status == closed else None,
-                        "last_interaction_at": None, "next_task_due": None, "created_at": now,
-                        "deleted_at": None, "version": 1,
-                    })  # fmt: skip
-                case_ids = list(
-                    session.execute(
-                        insert(case_table).returning(case_table.c.id, sort_by_parameter_order=True),
-                        case_rows,
-                    ).scalars()
-                )
-                tags = [{"case_id": i, "tag": t}
-                        for i, (_, checked, _) in zip(case_ids, with_case, strict=True)
-                        for t in (checked.case.tags if checked.case else ())]  # fmt: skip
-                if tags:
-                    session.execute(insert(CaseTag.__table__), tags)  # type: ignore[attr-defined]
-            pace.wrote(start + len(chunk), len(passed), "clients")
+            writer.write(passed[start : start + WRITE_CHUNK], start)
+            pace.wrote(start + WRITE_CHUNK, len(passed), "clients")
+        follow_ids(work.session, (Client, Case))
         audit.record(
             work, actor, "import.clients", "import", None,
             after={
@@ -398,9 +344,75 @@ def _write(
         work.commit()
 
 
-def _client_values(client: ValidClient, now: Any) -> dict[str, Any]:
+class _Writer:
+    """Writes the checked rows a chunk at a time, each table in one statement a chunk.
+
+    Ids are given here, so a chunk goes to the driver as one executemany with no RETURNING
+    (SQLite would return ids one statement a row); writers queue (see ``UnitOfWork``), so no
+    one else takes these ids meanwhile, and ``follow_ids`` moves PostgreSQL's sequences on.
+    """
+
+    def __init__(self, work: Work, workers: dict[int, Staff], numbers: list[str | None]) -> None:
+        self.session, self.workers, self.numbers = work.session, workers, numbers
+        self.now, self.today = work.now(), work.today()
+        self.next_client = first_free_id(self.session, Client)
+        self.next_case = first_free_id(self.session, Case)
+
+    def write(self, chunk: list[_Checked], start: int) -> None:
+        session = self.session
+        client_ids = list(range(self.next_client, self.next_client + len(chunk)))
+        self.next_client += len(chunk)
+        session.execute(
+            insert(_table(Client)),
+            [_client_values(i, c.client, self.now) for i, c in zip(client_ids, chunk, strict=True)],
+        )
+        name_terms.remember(
+            session, [n for c in chunk for n in (c.client.name, c.client.preferred_name)]
+        )
+        pairs = list(zip(client_ids, chunk, strict=True))
+        warnings = [{"client_id": i, "indicator": w} for i, c in pairs for w in c.client.warnings]
+        groups = [{"client_id": i, "group_name": g} for i, c in pairs for g in c.client.groups]
+        if warnings:
+            session.execute(insert(_table(ClientWarning)), warnings)
+        if groups:
+            session.execute(insert(_table(ClientGroup)), groups)
+        opening = [
+            (client_id, checked.case, self.numbers[start + at])
+            for at, (client_id, checked) in enumerate(pairs)
+            if checked.case is not None
+        ]
+        if opening:
+            self._cases(opening)
+
+    def _cases(self, opening: list[tuple[int, ValidCase, str | None]]) -> None:
+        case_ids = list(range(self.next_case, self.next_case + len(opening)))
+        self.next_case += len(opening)
+        rows, tags = [], []
+        for case_id, (client_id, case, number) in zip(case_ids, opening, strict=True):
+            assert case.worker.id is not None
+            worker = self.workers[case.worker.id]
+            closed = case.status == CaseStatus.CLOSED.value
+            rows.append({
+                "id": case_id, "case_number": number, "client_id": client_id,
+                "status": case.status, "concern": case.concern, "primary_worker_id": worker.id,
+                "team_id": worker.team_id, "pathway": case.pathway,
+                "opened_on": case.opened_on or self.today,
+                "closed_on": self.today if closed else None, "last_interaction_at": None,
+                "next_task_due": None, "created_at": self.now, "deleted_at": None, "version": 1,
+            })  # fmt: skip
+            tags += [{"case_id": case_id, "tag": t} for t in case.tags]
+        self.session.execute(insert(_table(Case)), rows)
+        if tags:
+            self.session.execute(insert(_table(CaseTag)), tags)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+def _client_values(client_id: int, client: ValidClient, now: Any) -> dict[str, Any]:
     return {
-        "name": client.name, "preferred_name": client.preferred_name,
+        "id": client_id, "name": client.name, "preferred_name": client.preferred_name,
         "date_of_birth": client.date_of_birth, "email": client.email, "phone": client.phone,
         "phone_digits": client.phone_digits, "client_type": client.client_type,
         "record_status": RecordStatus.ACTIVE.value, "created_at": now, "deleted_at": None,

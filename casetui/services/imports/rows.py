@@ -68,6 +68,7 @@ class Pace:
     progress: Progress | None
     sheet: Sheet | None = None
     _last_rows: int = 0
+    _last_written: int = 0
     _last_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -95,6 +96,14 @@ class Pace:
         self.progress(f"{'read' if done else 'reading'}: {rows:,} rows{shown}")
 
     def wrote(self, done: int, total: int, what: str) -> None:
+        done, now = min(done, total), time.monotonic()
+        if (
+            done < total
+            and done - self._last_written < PROGRESS_EVERY
+            and (now - self._last_at < PROGRESS_SECONDS)
+        ):
+            return
+        self._last_written, self._last_at = done, now
         if self.progress is not None and self.long:
             self.progress(f"writing: {done:,} of {total:,} {what} ({done / max(total, 1):.0%})")
 
