@@ -340,6 +340,8 @@ def test_clients_and_cases_added_one_at_a_time_after_an_import_take_free_ids(
     path = write_csv([["name", "worker"]] + [[f"Person {i}", "ana"] for i in range(30)])
     world.run(import_clients, world.admin, path, commit=True)
     client_id = world.run(client_service.register_client, world.ana, ClientInput(name="After"))
-    opened = world.run(case_service.open_case, world.ana, case_service.CaseInput(client_id=client_id))
+    opened = world.run(
+        case_service.open_case, world.ana, case_service.CaseInput(client_id=client_id)
+    )
     assert client_id == 4 + 30 + 1
     assert opened.case_number == "C-2026-000035"
