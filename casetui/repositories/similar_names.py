@@ -9,6 +9,7 @@ likeness itself is decided here in Python, the same way on both databases (``ali
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, func, literal_column, select, text
@@ -57,6 +58,7 @@ def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
 
+@lru_cache(maxsize=1 << 16)  # an import compares the same few thousand words again and again
 def likeness(typed: str, word: str) -> float:
     """How alike two case-folded words are, 0 (not alike) to 1 (the same)."""
     if typed == word:

@@ -11,6 +11,7 @@ for each whether the reader may open it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -168,7 +169,11 @@ def possible_duplicates(
 
         if born is not None and words:
             note(
-                [p for p in registered.born_on(born, exclude=exclude_id) if _similar(words, p)],
+                [
+                    p
+                    for p in registered.born_on(born, exclude=exclude_id)
+                    if similar_name(words, p.name, p.preferred_name)
+                ],
                 SIMILAR_NAME,
             )
         if email is not None:
@@ -204,10 +209,11 @@ def _birth_date(value: str | date | None, today: date, order: str) -> date | Non
         return None
 
 
-def _similar(words: list[str], person: Registered) -> bool:
-    """A word of one name alike to a word of the other (Kowalsky, Kowalski), or the whole
-    names alike."""
-    theirs = name_terms.words(f"{person.name} {person.preferred_name or ''}")
+def similar_name(words: Sequence[str], name: str, preferred_name: str | None) -> bool:
+    """The check's "similar name", for ``words`` (``name_terms.words`` of a name) and a
+    registered person's name: a word of one name alike to a word of the other (Kowalsky,
+    Kowalski), or the whole names alike. An import asks it of many rows at once."""
+    theirs = name_terms.words(f"{name} {preferred_name or ''}")
     if any(mine == other or alike(mine, other) for mine in words for other in theirs):
         return True
     return trigram_similarity(" ".join(words), " ".join(theirs)) >= NAMES_ALIKE

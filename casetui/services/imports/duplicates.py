@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -23,7 +22,6 @@ from casetui.services.search import SAME_EMAIL, SAME_PHONE, SIMILAR_NAME, simila
 # People compared per date of birth, at most, as the intake's check: a birth date shared by
 # more than this (a placeholder such as 1900-01-01) no longer says "the same person".
 SAME_BIRTH_DATE_MAX = 500
-_SIMILAR_CACHE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,9 @@ class Candidate:
         return tuple(name_terms.words(f"{self.name} {self.preferred_name or ''}"))
 
 
-@lru_cache(maxsize=_SIMILAR_CACHE)
-def _similar(words: tuple[str, ...], name: str, preferred_name: str | None) -> bool:
-    """The intake's rule, remembered: names repeat, and a file compares each many times."""
-    return similar_name(list(words), Registered(0, name, preferred_name, None, None, None))
-
-
 def _alike(mine: tuple[str, ...], theirs: tuple[str, ...], name: str, other: str | None) -> bool:
     # A shared word settles it at once (the rule's first ground); else ask the rule itself.
-    return not set(mine).isdisjoint(theirs) or _similar(mine, name, other)
+    return not set(mine).isdisjoint(theirs) or similar_name(mine, name, other)
 
 
 @dataclass
