@@ -151,9 +151,13 @@ async def test_caseload_keys_are_what_the_services_allow(
         keys = {
             action: screen.check_action(action, ()) is True
             for action in (
-                "new_note", "bulk_note", "audit_trail", "register", "deleted_clients",
+                "new_note",
+                "bulk_note",
+                "audit_trail",
+                "register",
+                "deleted_clients",
                 "import_spreadsheet",
-            )  # fmt: skip
+            )
         }
 
     services = {
