@@ -47,6 +47,7 @@ from casetui.services.imports.columns import (
 from casetui.services.imports.duplicates import Candidate, registered_already, within_file
 from casetui.services.imports.rows import PREVIEW_MAX, Pace, Progress, Refusals, first_names
 from casetui.services.imports.spreadsheet import Row, Sheet, open_sheet
+from casetui.services.search import name_words
 from casetui.services.work import Database, Work, reading, writing
 
 WRITE_CHUNK = 1000  # rows a statement
@@ -179,7 +180,7 @@ def _candidate(checked: _Checked) -> Candidate:
     return Candidate(
         row=checked.row, name=client.name, preferred_name=client.preferred_name,
         date_of_birth=client.date_of_birth, email=(client.email or "").lower() or None,
-        digits=client.phone_digits,
+        digits=client.phone_digits, words=tuple(name_words(client.name, client.preferred_name)),
     )  # fmt: skip
 
 

@@ -15,16 +15,21 @@ from sqlmodel import Session
 
 from casetui.domain.read_models import ImportDuplicate
 from casetui.repositories import imports as registered
-from casetui.repositories import name_terms
 from casetui.repositories.imports import Registered, chunks
-from casetui.services.search import SAME_EMAIL, SAME_PHONE, SIMILAR_NAME, similar_name
+from casetui.services.search import (
+    SAME_EMAIL,
+    SAME_PHONE,
+    SIMILAR_NAME,
+    name_words,
+    similar_name,
+)
 
 # People compared per date of birth, at most, as the intake's check: a birth date shared by
 # more than this (a placeholder such as 1900-01-01) no longer says "the same person".
 SAME_BIRTH_DATE_MAX = 500
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A row of the file as the duplicate check reads it."""
 
@@ -34,15 +39,12 @@ class Candidate:
     date_of_birth: date | None
     email: str | None  # lower-cased
     digits: str | None  # the phone's digits
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        return tuple(name_terms.words(f"{self.name} {self.preferred_name or ''}"))
+    words: tuple[str, ...]  # search.name_words of the name and preferred name
 
 
-def _alike(mine: tuple[str, ...], theirs: tuple[str, ...], name: str, other: str | None) -> bool:
+def _alike(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     # A shared word settles it at once (the rule's first ground); else ask the rule itself.
-    return not set(mine).isdisjoint(theirs) or similar_name(mine, name, other)
+    return not set(mine).isdisjoint(theirs) or similar_name(mine, theirs)
 
 
 @dataclass
@@ -77,7 +79,7 @@ def within_file(candidates: Sequence[Candidate]) -> list[ImportDuplicate]:
         if person.date_of_birth is not None and words:
             born_alike = by_birth[person.date_of_birth]
             for other, theirs in born_alike[-SAME_BIRTH_DATE_MAX:]:
-                if _alike(words, theirs, other.name, other.preferred_name):
+                if _alike(words, theirs):
                     note(found, other, SIMILAR_NAME)
             born_alike.append((person, words))
         if person.email:
@@ -127,13 +129,13 @@ def registered_already(
     for days in chunks(sorted(by_birth)):
         people = registered.born_on(session, days)
         for day in days:
-            born = [(o, tuple(name_terms.words(f"{o.name} {o.preferred_name or ''}")))
+            born = [(o, tuple(name_words(o.name, o.preferred_name)))
                     for o in people.get(day, [])[:SAME_BIRTH_DATE_MAX]]  # fmt: skip
             for person in by_birth[day]:
                 words = person.words
                 if words:
                     alike = [o for o, theirs in born
-                             if _alike(words, theirs, o.name, o.preferred_name)]  # fmt: skip
+                             if _alike(words, theirs)]  # fmt: skip
                     note(person, alike, SIMILAR_NAME)
                 checked += 1
         if progress is not None:
