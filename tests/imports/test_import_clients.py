@@ -19,7 +19,7 @@ from casetui.domain.models import AuditEvent, Case, CaseTag, Client, ClientGroup
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services.clients import ClientInput
-from casetui.services.imports import import_clients
+from casetui.services.imports import import_clients, import_notes
 
 from .conftest import World, WriteFile
 
@@ -345,3 +345,14 @@ def test_clients_and_cases_added_one_at_a_time_after_an_import_take_free_ids(
     )
     assert client_id == 4 + 30 + 1
     assert opened.case_number == "C-2026-000035"
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def test_the_sample_files_import_cleanly(world: World) -> None:
+    """README's example: the sample clients, then their past notes, with nothing refused."""
+    clients = world.run(import_clients, world.admin, SAMPLES / "clients.csv", commit=True)
+    assert (clients.committed, clients.clients, clients.cases, clients.refused) == (True, 5, 4, ())
+    notes = world.run(import_notes, world.admin, SAMPLES / "notes.csv", commit=True)
+    assert (notes.committed, notes.notes, notes.refused) == (True, 2, ())
