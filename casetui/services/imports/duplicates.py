@@ -7,7 +7,7 @@ check's own indexes, never once per row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,34 +62,33 @@ def _best(found: dict[object, _Match]) -> _Match | None:
     return min(found.values(), key=lambda m: (-len(m.grounds), m.row or 0, m.client_id or 0))
 
 
+def _noted(found: dict[object, _Match], other: Candidate, ground: str) -> None:
+    match = found.setdefault(other.row, _Match([], other.name, row=other.row))
+    match.grounds.append(ground)
+
+
 def within_file(candidates: Sequence[Candidate]) -> list[ImportDuplicate]:
     """Each row that may be the same person as an earlier row of the file."""
     by_email: dict[str, Candidate] = {}
     by_phone: dict[str, Candidate] = {}
-    by_birth: dict[date, list[tuple[Candidate, tuple[str, ...]]]] = defaultdict(list)
+    by_birth: dict[date, list[Candidate]] = defaultdict(list)
     duplicates: list[ImportDuplicate] = []
     for person in candidates:
         found: dict[object, _Match] = {}
-
-        def note(found: dict[object, _Match], other: Candidate, ground: str) -> None:
-            match = found.setdefault(other.row, _Match([], other.name, row=other.row))
-            match.grounds.append(ground)
-
-        words = person.words
-        if person.date_of_birth is not None and words:
+        if person.date_of_birth is not None and person.words:
             born_alike = by_birth[person.date_of_birth]
-            for other, theirs in born_alike[-SAME_BIRTH_DATE_MAX:]:
-                if _alike(words, theirs):
-                    note(found, other, SIMILAR_NAME)
-            born_alike.append((person, words))
+            for other in born_alike[-SAME_BIRTH_DATE_MAX:]:
+                if _alike(person.words, other.words):
+                    _noted(found, other, SIMILAR_NAME)
+            born_alike.append(person)
         if person.email:
             if person.email in by_email:
-                note(found, by_email[person.email], SAME_EMAIL)
+                _noted(found, by_email[person.email], SAME_EMAIL)
             else:
                 by_email[person.email] = person
         if person.digits:
             if person.digits in by_phone:
-                note(found, by_phone[person.digits], SAME_PHONE)
+                _noted(found, by_phone[person.digits], SAME_PHONE)
             else:
                 by_phone[person.digits] = person
         best = _best(found)
@@ -106,11 +105,7 @@ def within_file(candidates: Sequence[Candidate]) -> list[ImportDuplicate]:
     return duplicates
 
 
-def registered_already(
-    session: Session,
-    candidates: Sequence[Candidate],
-    progress: Callable[[int], None] | None = None,
-) -> list[ImportDuplicate]:
+def registered_already(session: Session, candidates: Sequence[Candidate]) -> list[ImportDuplicate]:
     """Each row that may be a client already registered (deleted ones aside)."""
     found: dict[int, dict[object, _Match]] = defaultdict(dict)
 
@@ -125,21 +120,17 @@ def registered_already(
     for person in candidates:
         if person.date_of_birth is not None:
             by_birth[person.date_of_birth].append(person)
-    checked = 0
-    for days in chunks(sorted(by_birth)):
+    for days in chunks(sorted(by_birth)):  # a chunk of birth dates a query
         people = registered.born_on(session, days)
         for day in days:
-            born = [(o, tuple(name_words(o.name, o.preferred_name)))
-                    for o in people.get(day, [])[:SAME_BIRTH_DATE_MAX]]  # fmt: skip
+            born = [
+                (other, tuple(name_words(other.name, other.preferred_name)))
+                for other in people.get(day, [])[:SAME_BIRTH_DATE_MAX]
+            ]
             for person in by_birth[day]:
-                words = person.words
-                if words:
-                    alike = [o for o, theirs in born
-                             if _alike(words, theirs)]  # fmt: skip
+                if person.words:
+                    alike = [other for other, theirs in born if _alike(person.words, theirs)]
                     note(person, alike, SIMILAR_NAME)
-                checked += 1
-        if progress is not None:
-            progress(checked)
     by_email: dict[str, list[Candidate]] = defaultdict(list)
     by_phone: dict[str, list[Candidate]] = defaultdict(list)
     for person in candidates:
