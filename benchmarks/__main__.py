@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import measure
+from benchmarks import _import, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -561,6 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures.append(first_paint_figure(pg_db, plan, env))
         figures += session_figures(pg_db, plan, env, PG_STEPS)
         figures += search_figures(pg_db, plan, env)
+    # Importing a spreadsheet: into the largest SQLite database, and PostgreSQL's.
+    for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
+        say(f"import clients --commit on {where(database)}")
+        figures += _import.figures(database, env, measure.scratch_dir(), quick=plan.quick)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

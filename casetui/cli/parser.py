@@ -267,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a phone number, a case number, or words of a note",
     )  # fmt: skip
     search.add_argument("--json", action="store_true")
+    _import_commands(command, command("import", "bring in an existing caseload from a spreadsheet"))
 
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
@@ -471,6 +472,70 @@ def _hours(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
     return value
+
+
+def _import_commands(command, parent: argparse.ArgumentParser) -> None:  # type: ignore[no-untyped-def]
+    """``import clients`` and ``import notes``: a dry run unless --commit."""
+    into = parent.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    clients = command(
+        "clients",
+        "one row a client, optionally with a case (administrators); a dry run unless --commit",
+        into,
+    )
+    clients.description = (
+        "Read a CSV or XLSX file, one row a client, optionally with a case, and show what "
+        "--commit would write: the counts, possible duplicates (in the file and already "
+        "registered) and every refused row by row, column and rule. Columns are matched by "
+        "header: name, preferred_name, date_of_birth, email, phone, client_type, "
+        "warning_indicators, groups, case_number, worker, status, concern, pathway, tags, "
+        "opened_on. --commit writes all or nothing."
+    )
+    clients.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    clients.add_argument(
+        "--map",
+        action="append",
+        type=_mapping,
+        metavar="FIELD=COLUMN",
+        help="read FIELD from the column headed COLUMN; may be given several times",
+    )
+    _import_options(clients)
+    clients.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="write rows that may be clients already registered (or earlier rows) as well",
+    )
+    notes = command(
+        "notes",
+        "past notes for existing cases (administrators), imported locked; a dry run unless --commit",
+        into,
+    )
+    notes.description = (
+        "Read a CSV or XLSX file of past case notes (case_number, contact_date, contact_time, "
+        "activity, contact_type, third_party, summary, details, author, restricted) and show "
+        "what --commit would write. Imported notes may be dated before the backdating bound "
+        "and are locked at once. --commit writes all or nothing."
+    )
+    notes.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    _import_options(notes)
+
+
+def _import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--encoding",
+        metavar="E",
+        help="a CSV's encoding (default: UTF-8, else Windows-1252), such as latin-1 or cp1250",
+    )
+    parser.add_argument(
+        "--commit", action="store_true", help="write everything, or nothing if a row is refused"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _mapping(text: str) -> str:
+    field, sep, column = text.partition("=")
+    if not sep or not field.strip() or not column.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not FIELD=COLUMN")
+    return text
 
 
 def _client_fields(parser: argparse.ArgumentParser) -> None:

@@ -104,6 +104,13 @@ class BulkRefused(RuleError):
         super().__init__(f"{outcome}, {len(refusals)} case(s) refused: {listed}")
 
 
+class ImportRefused(RuleError):
+    """A spreadsheet that cannot be imported as a whole (unreadable, no header, a column
+    missing), or an import not written because rows were refused."""
+
+    rule = "import"
+
+
 class SignInFailed(CasetuiError):
     def __str__(self) -> str:
         return self.args[0] if self.args else "sign-in failed: unknown user or wrong password"

@@ -1,4 +1,8 @@
-"""Note locking, as pure arithmetic: services enforce it, read models display it."""
+"""Note locking, as pure arithmetic: services enforce it, read models display it.
+
+A note brought in from another system (``imported``) is locked from the moment it arrives:
+its lock period ran out in the system it came from.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,14 @@ class NoteLock(Enum):
     LOCKED = "locked"  # locked for this person: an addendum is the way to add to it
 
 
-def locks_at(created_at: datetime, lock_days: int) -> datetime:
-    return created_at + timedelta(days=lock_days)
+def locks_at(created_at: datetime, lock_days: int, imported: bool = False) -> datetime:
+    return created_at if imported else created_at + timedelta(days=lock_days)
 
 
-def is_locked(created_at: datetime, lock_days: int, now: datetime) -> bool:
-    """Locked from the moment ``lock_days`` have passed since the note was created."""
-    return now >= locks_at(created_at, lock_days)
+def is_locked(created_at: datetime, lock_days: int, now: datetime, imported: bool = False) -> bool:
+    """Locked from the moment ``lock_days`` have passed since the note was created (an
+    imported note: from the moment it was imported)."""
+    return now >= locks_at(created_at, lock_days, imported)
 
 
 def earliest_contact_date(today: date, lock_days: int) -> date:
@@ -30,18 +35,23 @@ def earliest_contact_date(today: date, lock_days: int) -> date:
     return today - timedelta(days=lock_days)
 
 
-def time_left(created_at: datetime, lock_days: int, now: datetime) -> timedelta:
-    return max(locks_at(created_at, lock_days) - now, timedelta(0))
+def time_left(
+    created_at: datetime, lock_days: int, now: datetime, imported: bool = False
+) -> timedelta:
+    return max(locks_at(created_at, lock_days, imported) - now, timedelta(0))
 
 
-def describe_lock(created_at: datetime, lock_days: int, now: datetime) -> str:
+def describe_lock(
+    created_at: datetime, lock_days: int, now: datetime, imported: bool = False
+) -> str:
     """``locks in 3d 4h`` or ``locked since 2026-11-08`` for the editor and the timeline.
 
     The date is given in ``now``'s time zone: pass the organisation's local time.
     """
-    when = locks_at(created_at, lock_days)
+    when = locks_at(created_at, lock_days, imported)
     if now >= when:
-        return f"locked since {when.astimezone(now.tzinfo).date().isoformat()}"
+        since = f"locked since {when.astimezone(now.tzinfo).date().isoformat()}"
+        return f"{since} (imported)" if imported else since
     left = when - now
     days, hours = left.days, left.seconds // 3600
     if days:

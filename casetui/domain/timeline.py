@@ -35,6 +35,7 @@ class TimelineEntry(NamedTuple):
     detail: str | None = None  # notes: activity type; events: what changed
     version: int = 0
     author_id: int | None = None
+    imported: bool = False  # notes: brought in from another system, locked from the start
 
     @property
     def at(self) -> datetime:

@@ -5,12 +5,24 @@ Which cases a caseload filter matches, and in which order, is built in ``case_se
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -278,3 +290,25 @@ class CaseRepository:
             self.session.execute(current.limit(1)).first() is not None
             or self.session.execute(former.limit(1)).first() is not None
         )
+
+    def case_numbers_taken(self, case_numbers: Iterable[str]) -> set[str]:
+        """Which of these numbers (lower-cased) a case has or had, as ``case_number_taken``
+        asks of one: a single pass over each table however many are asked (an import's)."""
+        wanted = sorted({n.lower() for n in case_numbers if storable(n)})
+        if not wanted:
+            return set()
+        taken: set[str] = set()
+        for table in (Case, FormerCaseNumber):
+            lowered = func.lower(cast(col(table.case_number), String))
+            if self.session.get_bind().dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import ARRAY
+
+                one_of = lowered == any_(bindparam("numbers", wanted, type_=ARRAY(String)))
+            else:
+                # One JSON parameter, not one per number: SQLite limits those.
+                listed: Select[Any] = select(literal_column("value")).select_from(
+                    func.json_each(json.dumps(wanted))
+                )
+                one_of = lowered.in_(listed)
+            taken.update(self.session.execute(select(lowered).where(one_of)).scalars())
+        return taken

@@ -86,10 +86,11 @@ class NoteRepository:
                 created_at=note.created_at,
                 updated_at=note.updated_at,
                 version=note.version,
-                locks_at=locks_at(note.created_at, lock_days),
-                locked=is_locked(note.created_at, lock_days, now),
+                locks_at=locks_at(note.created_at, lock_days, note.imported),
+                locked=is_locked(note.created_at, lock_days, now, note.imported),
                 deleted=note.deleted_at is not None,
                 addenda=tuple(addenda.get(note.id, ())),
+                imported=note.imported,
             )
             for note, number, username, display_name in found
         ]

@@ -152,6 +152,7 @@ class TimelineRepository:
             CaseNote.activity_type,
             CaseNote.version,
             CaseNote.author_id,
+            CaseNote.imported,
         )
         rows = self._read(
             NOTE,
@@ -175,8 +176,9 @@ class TimelineRepository:
                 detail=activity,
                 version=v,
                 author_id=author_id,
+                imported=bool(imported),
             )
-            for i, at, who, summary, restricted, created, activity, v, author_id in rows
+            for i, at, who, summary, restricted, created, activity, v, author_id, imported in rows
         ]
 
     def addenda(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:

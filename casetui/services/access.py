@@ -131,9 +131,9 @@ class CaseAccess:
     def may_complete(self, entry: TimelineEntry) -> bool:
         return self.write and entry.kind == TASK and entry.status == TaskStatus.OPEN.value
 
-    def note_lock(self, created_at: datetime, now: datetime) -> NoteLock:
+    def note_lock(self, created_at: datetime, now: datetime, imported: bool = False) -> NoteLock:
         """Open, locked but this person may override it with a reason, or locked to them."""
-        return lock_state(self.actor, created_at, self.lock_days, now)
+        return lock_state(self.actor, created_at, self.lock_days, now, imported)
 
 
 def case_access(work: Work, case_id: int) -> CaseAccess:

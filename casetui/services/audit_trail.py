@@ -35,6 +35,7 @@ ACTIONS = (
     "sign_in.temporary", "staff.edit", "staff.deactivate", "staff.reactivate", "team.rename",
     "team.supervisor_add", "team.supervisor_remove", "list.add", "list.retire", "list.restore",
     "list.rename", "list.move",
+    "import.clients", "import.notes",
 )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from casetui.domain.actor import Actor
+from casetui.domain.dates import parse_date
 from casetui.domain.enums import CaseStatus, Concern, Grant
 from casetui.domain.errors import Conflict, NotFound, ValidationError
 from casetui.domain.limits import CASE_NUMBER_MAX
@@ -45,6 +46,21 @@ class CaseInput:
     pathway: str | None = None
     tags: tuple[str, ...] = ()
     case_number: str | None = None  # None: the next number in the organisation's series
+    opened_on: str | date | None = None  # None: today; an earlier day for a case brought in
+
+
+@dataclass(frozen=True, slots=True)
+class ValidCase:
+    """A new case's fields, checked; ``case_number`` as typed (whether it is free is asked
+    when it is written), None for the next in the organisation's series."""
+
+    status: str
+    concern: str
+    pathway: str | None
+    worker: Staff
+    tags: tuple[str, ...]
+    case_number: str | None
+    opened_on: date | None
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,11 @@ class CaseChanges:
     number: str | None = None
 
 
-def _worker(work: Work, actor: Actor, username: str | None, field: str = "case worker") -> Staff:
+def case_worker(
+    work: Work, actor: Actor, username: str | None, field: str = "case worker"
+) -> Staff:
+    """The staff member ``username`` (None: the actor), if ``actor`` may make them a case's
+    worker (or navigator: ``field``); else refused naming why."""
     name = username or actor.username
     staff = find_by_username(work.session, name)
     if staff is None:
@@ -122,6 +142,12 @@ def _tags(raw: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def _next_case_number(work: Work) -> str:
+    stem, sequence = next_in_series(work)
+    return f"{stem}{sequence:06d}"
+
+
+def next_in_series(work: Work) -> tuple[str, int]:
+    """The stem of this year's case numbers and the next number in the series."""
     settings = work.settings
     year = work.today().year
     stem = f"{settings.case_number_prefix}-{year}-"
@@ -141,17 +167,37 @@ def _next_case_number(work: Work) -> str:
         if highest and highest.rsplit("-", 1)[-1].isdigit()
         else 1
     )
-    return f"{stem}{sequence:06d}"
+    return stem, sequence
+
+
+def _typed_number(raw: str) -> str:
+    return validation.text(
+        raw, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True
+    )
+
+
+def number_in_use(number: str) -> Conflict:
+    """The refusal of a case number some case has now or had before."""
+    return Conflict(f"case number {number} is already in use (now or before)")
 
 
 def _case_number(work: Work, raw: str) -> str:
     """A typed case number, checked and free: no case has it now or had it before."""
-    number = validation.text(
-        raw, "case number", max_length=CASE_NUMBER_MAX, required=True, single_line=True
-    )
+    number = _typed_number(raw)
     if work.cases.case_number_taken(number):
-        raise Conflict(f"case number {number} is already in use (now or before)")
+        raise number_in_use(number)
     return number
+
+
+def _opened_on(work: Work, raw: str | date | None) -> date | None:
+    """The day a case was opened, when it was not today: never after today."""
+    if raw is None or raw == "":
+        return None
+    today = work.today()
+    day = raw if isinstance(raw, date) else parse_date(raw, today, field="opened date")
+    if day > today:
+        raise ValidationError("opened date", f"{day.isoformat()} is in the future")
+    return day
 
 
 def _event(work: Work, actor: Actor, case: Case, kind: str, before: object, after: object) -> None:
@@ -169,26 +215,47 @@ def _client_for_new_case(work: Work, client_id: int) -> Client:
         raise ValidationError("client", f"no client {client_id} that you can see") from None
 
 
-def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Case:
-    """A new case for ``client``, checked and written in the caller's unit of work."""
-    status = validation.one_of(case.status, "status", [s.value for s in CaseStatus])
-    concern = validation.one_of(case.concern, "concern", [c.value for c in Concern])
-    pathway = (
-        validation.one_of(case.pathway, "pathway", work.settings.pathways) if case.pathway else None
-    )
-    worker = _worker(work, actor, case.worker)
+def _pathway(work: Work, raw: str | None) -> str | None:
+    return validation.one_of(raw, "pathway", work.settings.pathways) if raw else None
+
+
+def check_case(
+    work: Work, actor: Actor, case: CaseInput, *, worker: Staff | None = None
+) -> ValidCase:
+    """A new case's fields checked, every refusal of a field named at once; ``worker``: the
+    primary worker already looked up and allowed (``case_worker``), else ``case.worker``'s."""
+    fields = validation.Fields()
+    status = fields.check(validation.one_of, case.status, "status", [s.value for s in CaseStatus])
+    concern = fields.check(validation.one_of, case.concern, "concern", [c.value for c in Concern])
+    pathway = fields.check(_pathway, work, case.pathway)
+    staff = worker if worker is not None else fields.check(case_worker, work, actor, case.worker)
+    tags = fields.check(_tags, case.tags)
+    opened_on = fields.check(_opened_on, work, case.opened_on)
+    number = None
     if case.case_number:
         policy.ensure_grant(actor, Grant.CASE_NUMBERS, "choosing a case number")
-        number = _case_number(work, case.case_number)
+        number = fields.check(_typed_number, case.case_number)
+    fields.done()
+    return ValidCase(status, concern, pathway, staff, tuple(tags), number, opened_on)
+
+
+def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Case:
+    """A new case for ``client``, checked and written in the caller's unit of work."""
+    valid = check_case(work, actor, case)
+    if valid.case_number:
+        number = _case_number(work, valid.case_number)
     else:
         number = _next_case_number(work)
         if work.cases.case_number_taken(number):
             raise Conflict(f"case number {number} is already in use")
     today = work.today()
+    worker = valid.worker
     row = Case(
-        case_number=number, client_id=saved_id(client), status=status, concern=concern,
-        primary_worker_id=worker.id, team_id=worker.team_id, pathway=pathway, opened_on=today,
-        closed_on=today if status == CaseStatus.CLOSED.value else None, created_at=work.now(),
+        case_number=number, client_id=saved_id(client), status=valid.status,
+        concern=valid.concern, primary_worker_id=worker.id, team_id=worker.team_id,
+        pathway=valid.pathway, opened_on=valid.opened_on or today,
+        closed_on=today if valid.status == CaseStatus.CLOSED.value else None,
+        created_at=work.now(),
     )  # fmt: skip
     work.session.add(row)
     try:
@@ -197,7 +264,7 @@ def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Ca
         raise Conflict(
             f"case number {number} was taken by someone else just now; try again"
         ) from exc
-    work.session.add_all(CaseTag(case_id=saved_id(row), tag=t) for t in _tags(case.tags))
+    work.session.add_all(CaseTag(case_id=saved_id(row), tag=t) for t in valid.tags)
     audit.record(work, actor, "case.open", "case", row.id, case_id=row.id, after=snapshot(row))
     return row
 
@@ -279,7 +346,7 @@ def _set_pathway(work: Work, case: Case, pathway: str, expected_version: int | N
 def _set_worker(work: Work, case: Case, worker: str, expected_version: int | None) -> None:
     """A new primary worker; the case moves to that worker's team."""
     policy.ensure_reassigner(work.actor)
-    staff = _worker(work, work.actor, worker)
+    staff = case_worker(work, work.actor, worker)
     if staff.id == case.primary_worker_id:
         raise ValidationError(
             "case worker", f"{staff.username} is already the case worker of {case.case_number}"
@@ -332,7 +399,7 @@ def _add_navigator(work: Work, case: Case, username: str, expected_version: int 
     """A further navigator: chosen by those who may reassign, among those they may assign."""
     policy.ensure_reassigner(work.actor)
     name = validation.text(username, "navigator", max_length=64, required=True, single_line=True)
-    staff = _worker(work, work.actor, name, field="navigator")
+    staff = case_worker(work, work.actor, name, field="navigator")
     case_id = saved_id(case)
     if staff.id == case.primary_worker_id:
         raise ValidationError(

@@ -57,6 +57,24 @@ class ClientInput:
     groups: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ValidClient:
+    """A new client's fields, checked: what registering writes (and an import, many at once)."""
+
+    name: str
+    preferred_name: str | None
+    date_of_birth: date | None
+    email: str | None
+    phone: str | None
+    client_type: str | None
+    warnings: tuple[str, ...]
+    groups: tuple[str, ...]
+
+    @property
+    def phone_digits(self) -> str | None:
+        return phone_digits(self.phone)
+
+
 @dataclass(frozen=True)
 class ClientChanges:
     """An edit of a client's record. None leaves a field as it is; "" clears an optional one."""
@@ -158,10 +176,8 @@ def _held(raw: Sequence[str], field: str, held: Sequence[str]) -> list[str]:
 # --- registering -----------------------------------------------------------------------------
 
 
-def _insert_client(work: Work, actor: Actor, client: ClientInput) -> Client:
-    """A new client, every field checked (all refusals named at once), in the caller's unit of
-    work; their name's words are remembered for search and the duplicate check."""
-    policy.ensure_writer(actor)
+def check_client(work: Work, client: ClientInput) -> ValidClient:
+    """Every field of a new client checked, all refusals named at once (``ValidationErrors``)."""
     fields = validation.Fields()
     name = fields.check(_name, client.name)
     preferred = fields.check(_preferred_name, client.preferred_name)
@@ -174,15 +190,27 @@ def _insert_client(work: Work, actor: Actor, client: ClientInput) -> Client:
     )
     groups = fields.check(_listed, client.groups, "group", work.settings.groups)
     fields.done()
+    return ValidClient(
+        name, preferred, born, email, phone, client_type, tuple(warnings), tuple(groups)
+    )
+
+
+def _insert_client(work: Work, actor: Actor, client: ClientInput) -> Client:
+    """A new client, every field checked, in the caller's unit of work; their name's words are
+    remembered for search and the duplicate check."""
+    policy.ensure_writer(actor)
+    valid = check_client(work, client)
     row = Client(
-        name=name, preferred_name=preferred, date_of_birth=born, email=email, phone=phone,
-        phone_digits=phone_digits(phone), client_type=client_type,
-        record_status=RecordStatus.ACTIVE.value, created_at=work.now(),
+        name=valid.name, preferred_name=valid.preferred_name, date_of_birth=valid.date_of_birth,
+        email=valid.email, phone=valid.phone, phone_digits=valid.phone_digits,
+        client_type=valid.client_type, record_status=RecordStatus.ACTIVE.value,
+        created_at=work.now(),
     )  # fmt: skip
     work.session.add(row)
     work.session.flush()
     client_id = saved_id(row)
     name_terms.remember(work.session, (row.name, row.preferred_name))
+    warnings, groups = list(valid.warnings), list(valid.groups)
     work.session.add_all(ClientWarning(client_id=client_id, indicator=w) for w in warnings)
     work.session.add_all(ClientGroup(client_id=client_id, group_name=g) for g in groups)
     audit.record(

@@ -68,7 +68,11 @@ def default_contact_time(day: date, today: date, local_now: datetime) -> time:
     return local_now.time().replace(second=0, microsecond=0) if day == today else time(12, 0)
 
 
-def check_contact_at(uow: Work, day_in: str | date, time_in: str | time | None) -> datetime:
+def check_contact_at(
+    uow: Work, day_in: str | date, time_in: str | time | None, *, imported: bool = False
+) -> datetime:
+    """When the contact took place: not in the future, and no earlier than the backdating
+    bound unless the note is ``imported`` (history brought in from another system)."""
     settings = uow.settings
     today = uow.today()
     day = (
@@ -81,7 +85,7 @@ def check_contact_at(uow: Work, day_in: str | date, time_in: str | time | None) 
             "contact date", f"{day.isoformat()} is in the future; notes record what has happened"
         )
     earliest = earliest_contact_date(today, settings.lock_days)
-    if day < earliest:
+    if day < earliest and not imported:
         raise ValidationError(
             "contact date",
             f"{day.isoformat()} is before {earliest.isoformat()}; notes may be backdated "
@@ -111,7 +115,9 @@ def check_contact(
     return kind, org
 
 
-def validate_note(uow: Work, note: NoteInput) -> ValidNote:
+def validate_note(uow: Work, note: NoteInput, *, imported: bool = False) -> ValidNote:
+    """Every field of a new note checked, all refusals named at once; an ``imported`` note
+    may be dated before the backdating bound."""
     fields = validation.Fields()
     summary = fields.check(
         validation.text,
@@ -129,7 +135,9 @@ def validate_note(uow: Work, note: NoteInput) -> ValidNote:
         None,
     )
     details = fields.check(validation.text, note.details, "details", max_length=DETAILS_MAX)
-    contact_at = fields.check(check_contact_at, uow, note.contact_date, note.contact_time)
+    contact_at = fields.check(
+        check_contact_at, uow, note.contact_date, note.contact_time, imported=imported
+    )
     fields.done()
     return ValidNote(contact_at, activity, kind, org, summary, details, bool(note.restricted))
 
@@ -137,9 +145,12 @@ def validate_note(uow: Work, note: NoteInput) -> ValidNote:
 # --- the lock ----------------------------------------------------------------------------------
 
 
-def lock_state(actor: Actor, created_at: datetime, lock_days: int, now: datetime) -> NoteLock:
-    """Whether ``actor`` may edit or delete a note created at ``created_at``, lock-wise."""
-    if not is_locked(created_at, lock_days, now):
+def lock_state(
+    actor: Actor, created_at: datetime, lock_days: int, now: datetime, imported: bool = False
+) -> NoteLock:
+    """Whether ``actor`` may edit or delete a note created at ``created_at``, lock-wise; an
+    imported note is locked from the start."""
+    if not is_locked(created_at, lock_days, now, imported):
         return NoteLock.OPEN
     return NoteLock.OVERRIDE if actor.has(Grant.OVERRIDE_LOCK) else NoteLock.LOCKED
 
@@ -149,10 +160,12 @@ def lock_check(
 ) -> str | None:
     """None when the note is open; the override reason when a locked note may still change."""
     lock_days = uow.settings.lock_days
-    state = lock_state(actor, note.created_at, lock_days, uow.now())
+    imported = bool(note.imported)
+    state = lock_state(actor, note.created_at, lock_days, uow.now(), imported)
     if state is NoteLock.OPEN:
         return None
-    since = locks_at(note.created_at, lock_days).astimezone(uow.zone).date().isoformat()
+    when = locks_at(note.created_at, lock_days, imported).astimezone(uow.zone).date().isoformat()
+    since = f"{when} (imported)" if imported else when
     cleaned = validation.text(reason, "reason", max_length=REASON_MAX)
     if state is NoteLock.LOCKED or not cleaned:
         raise NoteLocked(

@@ -11,6 +11,7 @@ for each whether the reader may open it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -152,7 +153,7 @@ def possible_duplicates(
     name, same email, or same phone; most grounds first."""
     email = (client.email or "").strip().lower() or None
     digits = phone_digits(client.phone)
-    words = name_terms.words(f"{client.name or ''} {client.preferred_name or ''}")
+    words = name_words(client.name or "", client.preferred_name)
     with reading(db, actor) as work:
         born = _birth_date(client.date_of_birth, work.today(), work.settings.date_order)
         if born is None and email is None and digits is None:
@@ -168,7 +169,11 @@ def possible_duplicates(
 
         if born is not None and words:
             note(
-                [p for p in registered.born_on(born, exclude=exclude_id) if _similar(words, p)],
+                [
+                    p
+                    for p in registered.born_on(born, exclude=exclude_id)
+                    if similar_name(words, name_words(p.name, p.preferred_name))
+                ],
                 SIMILAR_NAME,
             )
         if email is not None:
@@ -204,10 +209,15 @@ def _birth_date(value: str | date | None, today: date, order: str) -> date | Non
         return None
 
 
-def _similar(words: list[str], person: Registered) -> bool:
-    """A word of one name alike to a word of the other (Kowalsky, Kowalski), or the whole
-    names alike."""
-    theirs = name_terms.words(f"{person.name} {person.preferred_name or ''}")
+def name_words(name: str, preferred_name: str | None) -> list[str]:
+    """A person's words as the check compares them: name and preferred name."""
+    return name_terms.words(f"{name} {preferred_name or ''}")
+
+
+def similar_name(words: Sequence[str], theirs: Sequence[str]) -> bool:
+    """The check's "similar name", between two people's ``name_words``: a word of one name
+    alike to a word of the other (Kowalsky, Kowalski), or the whole names alike. An import
+    asks it of many rows at once."""
     if any(mine == other or alike(mine, other) for mine in words for other in theirs):
         return True
     return trigram_similarity(" ".join(words), " ".join(theirs)) >= NAMES_ALIKE

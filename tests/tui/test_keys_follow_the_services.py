@@ -8,6 +8,7 @@ A key offered must be an action the services carry out; a key withheld, one they
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,16 @@ from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
 from casetui.domain.timeline import NOTE, TASK
-from casetui.services import audit_trail, bulk_notes, caseload, cases, clients, notes, tasks
+from casetui.services import (
+    audit_trail,
+    bulk_notes,
+    caseload,
+    cases,
+    clients,
+    imports,
+    notes,
+    tasks,
+)
 from casetui.services.clients import ClientChanges, ClientInput
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.services.settings import get_settings
@@ -120,8 +130,12 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
-async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+async def test_caseload_keys_are_what_the_services_allow(
+    db: Database, role: Role, tmp_path: Path
+) -> None:
     person = first_of_role(db, role)
+    spreadsheet = tmp_path / "people.csv"
+    spreadsheet.write_text("name\nAnn Lee\n")
     _case_id, number = first_open_case(db, person)
     kind = get_settings(db, person).activity_types[0]
     app = make_host(db, person)
@@ -136,7 +150,14 @@ async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Rol
         await wait_for(pilot, lambda: table.current is not None)
         keys = {
             action: screen.check_action(action, ()) is True
-            for action in ("new_note", "bulk_note", "audit_trail", "register", "deleted_clients")
+            for action in (
+                "new_note",
+                "bulk_note",
+                "audit_trail",
+                "register",
+                "deleted_clients",
+                "import_spreadsheet",
+            )
         }
 
     services = {
@@ -151,6 +172,7 @@ async def test_caseload_keys_are_what_the_services_allow(db: Database, role: Rol
             lambda: clients.register_client(db, person, ClientInput(name="Walk In"))
         ),
         "deleted_clients": allowed(lambda: clients.deleted_clients(db, person)),
+        "import_spreadsheet": allowed(lambda: imports.import_clients(db, person, spreadsheet)),
     }
     assert keys == services
 

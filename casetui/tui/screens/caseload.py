@@ -69,6 +69,7 @@ class CaseloadScreen(Screen[None]):
         Binding("w", "workload", "Workload", id="caseload.workload"),
         Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
         Binding("A", "administration", "Administration", id="caseload.administration"),
+        Binding("I", "import_spreadsheet", "Import", show=False, id="caseload.import"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -279,6 +280,8 @@ class CaseloadScreen(Screen[None]):
             return policy.can(policy.ensure_audit_reader, actor) or False
         if action == "administration":
             return policy.can(policy.ensure_administrator, actor, "administration")
+        if action == "import_spreadsheet":
+            return policy.can(policy.ensure_administrator, actor, "importing clients")
         return True
 
     def _table_row(self) -> Any:
@@ -378,6 +381,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.administration import AdministrationScreen
 
         self.app.push_screen(AdministrationScreen())
+
+    def action_import_spreadsheet(self) -> None:
+        from casetui.tui.screens.import_preview import ImportPreviewScreen
+
+        self.app.push_screen(ImportPreviewScreen())
 
     def action_bulk_note(self) -> None:
         selection = self.table.selection

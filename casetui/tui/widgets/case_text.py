@@ -46,7 +46,8 @@ def note_lines(note: NoteView, lock_days: int, now: datetime, zone: ZoneInfo) ->
     # The summary in full: the one-line row above cuts it at the screen's width.
     lines = [Text(visible(note.summary), style="bold"), Text(visible(contact))]
     written = f"Written by {note.author_name} ({note.author}) {long_date(note.created_at, zone)}"
-    written += f" · {describe_lock(note.created_at, lock_days, now.astimezone(zone))}"
+    lock = describe_lock(note.created_at, lock_days, now.astimezone(zone), note.imported)
+    written += f" · {lock}"
     if note.restricted:
         written += " · restricted: review before sharing with the client"
     lines.append(Text(visible(written)))

@@ -60,12 +60,14 @@ def short_date(day: date) -> str:
     return f"{day.day:>2} {day:%b %Y}"
 
 
-def lock_mark(created_at: datetime, lock_days: int, now: datetime, *, wide: bool) -> str:
+def lock_mark(
+    created_at: datetime, lock_days: int, now: datetime, *, wide: bool, imported: bool = False
+) -> str:
     """``locked 8 Nov`` or ``13d left``; the full describe_lock words where there is room."""
     if wide:
-        return describe_lock(created_at, lock_days, now)
-    if is_locked(created_at, lock_days, now):
-        when = locks_at(created_at, lock_days).astimezone(now.tzinfo)
+        return describe_lock(created_at, lock_days, now, imported)
+    if is_locked(created_at, lock_days, now, imported):
+        when = locks_at(created_at, lock_days, imported).astimezone(now.tzinfo)
         return f"locked {when.day} {when:%b}"
     left = time_left(created_at, lock_days, now)
     if left >= timedelta(days=1):
@@ -337,7 +339,9 @@ class TimelineList(ScrollView, can_focus=True):
         line.append(f"{visible(entry.author)[:author_width]:<{author_width}} ", style=muted)
         lock = ""
         if entry.kind == NOTE and entry.created_at is not None:
-            lock = lock_mark(entry.created_at, self.lock_days, self.now, wide=wide)
+            lock = lock_mark(
+                entry.created_at, self.lock_days, self.now, wide=wide, imported=entry.imported
+            )
         restricted = ("restricted" if wide else "R") if entry.restricted else ""
         room = max(width - line.cell_len - (1 + lock_width + 1 + flag_width), 8)
         summary = self.summary_text(entry)

@@ -22,6 +22,7 @@ class LockedNote:
             note.created_at,
             self.context.access.lock_days,
             self.app.db.clock().astimezone(self.zone),
+            note.imported,
         )
         message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
         self.app.push_screen(

@@ -161,6 +161,7 @@ class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
                 note.created_at,
                 self.context.access.lock_days,
                 self.app.db.clock().astimezone(self.zone),
+                note.imported,
             )
             locked = self._lock(note) is not NoteLock.OPEN
             status = f"This note {'is ' if locked else ''}{lock}."
@@ -178,7 +179,7 @@ class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
     def _lock(self, note: NoteView) -> NoteLock:
         """What the lock leaves this person free to do with the note, as the services say."""
         assert self.context is not None
-        return self.context.access.note_lock(note.created_at, self.app.db.clock())
+        return self.context.access.note_lock(note.created_at, self.app.db.clock(), note.imported)
 
     # --- tasks -----------------------------------------------------------------------------------
 

@@ -33,8 +33,10 @@ class NoteActions:
         if entry is None or data is None or entry.created_at is None:
             return
         created, now = entry.created_at, self.app.db.clock()
-        if data.access.note_lock(created, now) is NoteLock.LOCKED:
-            when = describe_lock(created, data.access.lock_days, now.astimezone(self.zone))
+        if data.access.note_lock(created, now, entry.imported) is NoteLock.LOCKED:
+            when = describe_lock(
+                created, data.access.lock_days, now.astimezone(self.zone), entry.imported
+            )
             message = (
                 f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
             )
@@ -88,7 +90,7 @@ class NoteActions:
                 "Note deleted",
             )
 
-        lock = data.access.note_lock(entry.created_at, self.app.db.clock())
+        lock = data.access.note_lock(entry.created_at, self.app.db.clock(), entry.imported)
         if lock is not NoteLock.OPEN:
             if lock is NoteLock.LOCKED:
                 self.notify(
