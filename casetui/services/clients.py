@@ -1,7 +1,7 @@
 """Clients: register (alone or with a first case), read the record, edit it, join groups, soft
 delete (with the delete_clients grant) and restore (administrators).
 
-Who sees a client is defined once, in ``repositories/clients.py``; who may edit one, in
+Who sees a client is defined once, in ``repositories/client_scope.py``; who may edit one, in
 ``access.ensure_client_writer``.
 """
 

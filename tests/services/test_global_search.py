@@ -445,3 +445,39 @@ def test_a_case_in_sight_is_a_visible_case_for_every_role(people: People) -> Non
         assert gathered == one_at_a_time, username
         assert deleted_case not in gathered
     assert len(w.read(lambda uow: uow.session.execute(select(Case.id)).all())) == 6
+
+
+def test_a_visible_client_is_one_with_no_case_or_a_visible_case_for_every_role(
+    people: People,
+) -> None:
+    """The client record, search and the duplicate check all ask ``visible_clients``, which
+    tests each case with ``case_in_sight``: it must give what the plain rule gives, written
+    with the caseload's ``visible_cases``."""
+    from sqlalchemy import exists
+
+    from casetui.domain.enums import Role
+    from casetui.domain.models import Case, Client
+    from casetui.repositories.client_scope import visible_clients
+    from casetui.repositories.scope import visible_cases
+
+    w = people.world
+    w.run(client_service.delete_client, w.admin, people.kowalski)
+    for username in ("admin", "audrey", "sam", "ana", "ben", "cara", "olga"):
+        actor = getattr(w, username)
+
+        def both(uow: Any, actor: Actor = actor) -> tuple[set[int], set[int]]:
+            def ids(clause: Any) -> set[int]:
+                query = select(Client.id).where(Client.deleted_at.is_(None), clause)  # type: ignore[union-attr]
+                return set(uow.session.execute(query).scalars())
+
+            of_client = select(Case.id).where(Case.client_id == Client.id)
+            if actor.role is Role.AUDITOR or actor.role is Role.ADMINISTRATOR:
+                rule = ids(True)
+            else:
+                rule = ids(~exists(of_client) | exists(of_client.where(visible_cases(actor))))
+            return rule, ids(visible_clients(actor))
+
+        by_rule, by_client_scope = w.read(both)
+        assert by_rule == by_client_scope, username
+        assert people.kowalski not in by_client_scope
+        assert people.johnson in by_client_scope, "no case: seen by everyone who registers"
