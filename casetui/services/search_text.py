@@ -8,6 +8,7 @@ Snippets are plain text: the screens and the command line show them literally.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,9 @@ WORDS_MAX = 6  # words of a name or a note searched for; more narrow nothing wor
 # shorter start ("a", "ph") stands for too many words to gather (every note holding one).
 PREFIX_MIN = 3
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+# A date in numbers (7/3/1984, 07.03.84, 1984/03/07), read in the organisation's order like
+# every date typed; with dashes only the ISO form, as "07-03-84" may start a phone number.
+_IN_NUMBERS = re.compile(r"\d{1,2}([/.])\d{1,2}\1(\d{2}|\d{4})|\d{4}([/.])\d{1,2}\3\d{1,2}")
 _PHONE = re.compile(r"\+?[\d\s().-]+")
 SNIPPET_WORDS = 14  # words of a note's text around its first match
 ELLIPSIS = "…"
@@ -53,13 +56,15 @@ class Typed:
         return tuple(w for w in self.name_words if len(w) < 3)
 
 
-def read_search_text(raw: str) -> Typed | None:
-    """The typed text as each look-up wants it; None when there is nothing to look for."""
+def read_search_text(raw: str, *, in_numbers: Callable[[str], date | None]) -> Typed | None:
+    """The typed text as each look-up wants it; None when there is nothing to look for.
+    ``in_numbers`` reads a date typed in numbers the organisation's way (None when it is no
+    date); it is asked only when the text is one."""
     kept = "".join(ch for ch in raw[: SEARCH_MAX * 2] if storable(ch))
     text = " ".join(kept.split())[:SEARCH_MAX].strip()
     if not text:
         return None
-    born = _date_of_birth(text)
+    born = _date_of_birth(text, in_numbers)
     email = text.lower() if "@" in text and " " not in text else None
     digits = "".join(ch for ch in text if ch.isdigit())
     phone = digits if born is None and len(digits) >= 3 and _PHONE.fullmatch(text) else None
@@ -74,18 +79,16 @@ def read_search_text(raw: str) -> Typed | None:
     return Typed(text, name_words, note_words, born, email, phone, numbers)
 
 
-def _date_of_birth(text: str) -> date | None:
-    """An ISO date (1990-03-04) or a day-first one (04/03/1990), as the whole text."""
+def _date_of_birth(text: str, in_numbers: Callable[[str], date | None]) -> date | None:
+    """An ISO date (1990-03-04) or one in numbers (04/03/1990) in the organisation's order,
+    as the whole text; None for anything else, or no such day (31/02/1990)."""
     iso = _ISO_DATE.fullmatch(text)
-    day_first = _DAY_FIRST.fullmatch(text)
-    try:
-        if iso:
+    if iso:
+        try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if day_first:
-            return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
-    except ValueError:  # 31/02/1990: no such day
-        return None
-    return None
+        except ValueError:
+            return None
+    return in_numbers(text) if _IN_NUMBERS.fullmatch(text) else None
 
 
 # --- snippets ------------------------------------------------------------------------------

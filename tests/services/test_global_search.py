@@ -131,6 +131,38 @@ def test_a_date_of_birth_finds_the_client(people: People, typed: str) -> None:
     assert hit.snippet == "born [1984-03-07]"
 
 
+def _date_order(world: World, order: str) -> None:
+    from casetui.domain.models import OrganisationSettings
+
+    with world.db.uow() as uow:  # the setting as an administrator would set it
+        settings = uow.session.get(OrganisationSettings, 1)
+        assert settings is not None
+        settings.date_order = order
+        uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("order", "typed", "other_reading"),
+    [
+        ("dmy", "7/3/1984", "3/7/1984"),
+        ("dmy", "07.03.84", "03.07.84"),
+        ("mdy", "3/7/1984", "7/3/1984"),
+        ("mdy", "03.07.84", "07.03.84"),
+        ("ymd", "1984/03/07", "1984/07/03"),
+        ("ymd", "1984-03-07", "1984-07-03"),
+    ],
+)
+def test_a_date_of_birth_in_numbers_is_read_in_the_organisations_order(
+    people: People, order: str, typed: str, other_reading: str
+) -> None:
+    """As the intake form and the duplicate check read it (the setting ``date_order``)."""
+    _date_order(people.world, order)
+    (hit,) = _hits(people.world, people.world.admin, typed, "client")
+    assert hit.id == people.johnson
+    assert hit.snippet == "born [1984-03-07]"
+    assert _hits(people.world, people.world.admin, other_reading, "client") == []
+
+
 def test_an_impossible_date_finds_nobody_and_does_not_fail(people: People) -> None:
     assert _hits(people.world, people.world.admin, "31/02/1984", "client") == []
 
