@@ -21,6 +21,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
+from casetui.domain.name_words import words
 from casetui.domain.read_models import ClientView
 from casetui.domain.storable import storable, storable_id
 from casetui.repositories.client_scope import visible_clients
@@ -32,8 +33,8 @@ def _like_escape(text: str) -> str:
 
 
 def _matching(query: str) -> ColumnElement[bool]:
-    """A client whose name, preferred name or email holds ``query``, whose phone holds its
-    digits, whose date of birth it is, or whose id it is."""
+    """A client whose name, preferred name or email holds ``query`` (a name with or without
+    its accents), whose phone holds its digits, whose date of birth it is, or whose id it is."""
     lowered = query.lower()
     pattern = f"%{_like_escape(lowered)}%"
     clauses: list[ColumnElement[bool]] = [
@@ -41,6 +42,9 @@ def _matching(query: str) -> ColumnElement[bool]:
         func.lower(Client.preferred_name).like(pattern, escape="\\"),
         func.lower(Client.email).like(pattern, escape="\\"),
     ]
+    plain = " ".join(words(query))
+    if plain:
+        clauses.append(col(Client.search_name).like(f"%{_like_escape(plain)}%", escape="\\"))
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 3 and len(digits) * 2 >= len(query.replace(" ", "")):
         clauses.append(col(Client.phone_digits).like(f"%{digits}%"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from casetui.domain.limits import CASE_NUMBER_MAX, SEARCH_MAX
+from casetui.domain.name_words import fold
 from casetui.domain.note_words import WORD, matches, words_of
 from casetui.domain.storable import storable
 from casetui.repositories import name_terms
@@ -35,7 +36,7 @@ class Typed:
     """The search text, cut to SEARCH_MAX and read for each kind of record."""
 
     text: str
-    name_words: tuple[str, ...]  # case-folded; none when the text has digits or an @
+    name_words: tuple[str, ...]  # folded (name_words.fold); none with digits or an @
     note_words: tuple[str, ...]  # case-folded
     born: date | None = None
     email: str | None = None  # lower case, a prefix
@@ -99,7 +100,7 @@ def mark_name(name: str, pieces: tuple[str, ...], starts: tuple[str, ...]) -> st
     in brackets."""
 
     def marked(match: re.Match[str]) -> str:
-        word = match[0].casefold()
+        word = fold(match[0])
         hit = any(p in word for p in pieces) or any(word.startswith(s) for s in starts)
         return f"[{match[0]}]" if hit else match[0]
 

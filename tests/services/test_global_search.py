@@ -195,6 +195,56 @@ def test_deleted_clients_their_cases_and_notes_are_never_found(people: People) -
         assert _hits(w, actor, "zebra") == []
 
 
+# --- accents ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nunez(world: World) -> tuple[int, int]:
+    """Zoë Ñúñez, and Zoe Nunez written without accents: two people to search for."""
+    accented = world.run(
+        client_service.register_client, world.admin,
+        client_service.ClientInput(name="Zoë Ñúñez", date_of_birth="1990-05-17"),
+    )  # fmt: skip
+    plain = world.run(
+        client_service.register_client, world.admin,
+        client_service.ClientInput(name="Zoe Nunez", date_of_birth="1991-01-02"),
+    )  # fmt: skip
+    return accented, plain
+
+
+@pytest.mark.parametrize(
+    "typed", ["nunez", "NUNEZ", "Ñúñez", "ñu", "nu", "nunex", "zoe nunez", "ZOË nu", "zo"]
+)
+def test_names_are_found_with_or_without_their_accents(
+    world: World, nunez: tuple[int, int], typed: str
+) -> None:
+    """Typed on a plain keyboard, with the accents, misspelt, or its first letters."""
+    assert set(nunez) <= set(_ids(world, world.admin, typed, "client"))
+    assert set(nunez) <= set(_ids(world, world.ana, typed, "client")), "no case: anyone's"
+
+
+def test_a_name_found_without_its_accents_is_marked(world: World, nunez: tuple[int, int]) -> None:
+    snippets = {h.id: h.snippet for h in _hits(world, world.admin, "nunez", "client")}
+    assert snippets == {nunez[0]: "Zoë [Ñúñez]", nunez[1]: "Zoe [Nunez]"}
+
+
+def test_a_changed_name_is_found_by_its_new_words_alone(
+    world: World, nunez: tuple[int, int]
+) -> None:
+    accented, plain = nunez
+    changes = client_service.ClientChanges(name="Zoë García", preferred_name="Łucja")
+    world.run(client_service.edit_client, world.admin, accented, changes)
+    assert _ids(world, world.admin, "garcia", "client") == [accented]
+    assert _ids(world, world.admin, "lucja", "client") == [accented]
+    assert _ids(world, world.admin, "nunez", "client") == [plain]
+    world.run(
+        client_service.edit_client, world.admin, accented,
+        client_service.ClientChanges(preferred_name=""),
+    )  # fmt: skip
+    assert _ids(world, world.admin, "lucja", "client") == []
+    assert _ids(world, world.admin, "garcía", "client") == [accented]
+
+
 # --- cases --------------------------------------------------------------------------------------
 
 
