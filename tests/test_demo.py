@@ -41,6 +41,7 @@ from casetui.domain.models import (
     TaskResponsible,
     Team,
 )
+from casetui.domain.name_words import search_name
 from casetui.repositories.name_terms import words
 from casetui.services.audit import verify
 from casetui.services.auth import sign_in
@@ -302,11 +303,33 @@ def test_every_name_word_is_kept_once_and_indexed(history: Database) -> None:
                 "INSERT INTO name_term_search(name_term_search, rank) VALUES ('integrity-check', 1)"
             )
         )
-        surname = clients[0].name.split()[-1].casefold()
+        surname = words(clients[0].name)[-1]
         found = connection.execute(
             text("SELECT term FROM name_term_search WHERE term MATCH :q"), {"q": surname[1:4]}
         ).scalars()
         assert surname in set(found)
+
+
+def test_every_client_has_the_plain_name_search_finds_them_by(history: Database) -> None:
+    """Names with accents among them (Zoë, García, Łukasz): found by their plain words."""
+    clients = rows(history, select(Client))
+    for client in clients:
+        assert client.search_name == search_name(client.name, client.preferred_name)
+    accented = next(c for c in clients if not c.name.isascii())
+    plain = next(w for w in words(accented.name) if w not in accented.name.casefold())
+    assert plain.isascii()
+    with history.engine.connect() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO client_name_search(client_name_search, rank)"
+                " VALUES ('integrity-check', 1)"
+            )
+        )
+        found = connection.execute(
+            text("SELECT rowid FROM client_name_search WHERE client_name_search MATCH :q"),
+            {"q": f'"{plain}"'},
+        ).scalars()
+        assert accented.id in set(found)
 
 
 def test_every_phone_has_its_digits(history: Database) -> None:

@@ -164,12 +164,62 @@ def test_every_full_text_trigger_survives_the_migrations(sqlite_db: Database) ->
             ).scalars()
         )
     for index, table in (("client_search", "client"), ("note_search", "case_note"),
-                         ("name_term_search", "name_term")):  # fmt: skip
+                         ("name_term_search", "name_term"),
+                         ("client_name_search", "client")):  # fmt: skip
         kept = {t for t in triggers if t.startswith(index + "_")}
         wanted = {f"{index}_insert", f"{index}_delete"}
         if table != "name_term":  # words are only ever added
             wanted.add(f"{index}_update")
         assert kept == wanted, table
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_names_written_before_0007_are_found_without_their_accents(empty_engine: Engine) -> None:
+    """Clients and name words already there get their plain forms: "nunez" finds them."""
+    upgrade_to(empty_engine, "0006_administration")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO client (name, preferred_name, record_status, created_at, version)"
+                " VALUES ('Zoë Ñúñez', 'Łucja', 'Active', :at, 1), ('Ann Lee', NULL, 'Active', :at, 1)"
+            ),
+            {"at": datetime(2026, 11, 22, 10, 0)},
+        )
+        connection.execute(
+            text("INSERT INTO name_term (term) VALUES ('zoë'), ('ñúñez'), ('łucja'), ('zoe'),"
+                 " ('gone')")
+        )  # fmt: skip
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        names = dict(connection.execute(text("SELECT name, search_name FROM client")).all())
+        terms = set(connection.execute(text("SELECT term FROM name_term")).scalars())
+        if empty_engine.dialect.name == "sqlite":
+            connection.execute(
+                text("INSERT INTO client_name_search(client_name_search, rank)"
+                     " VALUES ('integrity-check', 1)")
+            )  # fmt: skip
+            found = connection.execute(
+                text("SELECT c.name FROM client c JOIN client_name_search s ON s.rowid = c.id"
+                     " WHERE client_name_search MATCH 'nunez'")
+            ).scalars()  # fmt: skip
+        else:
+            found = connection.execute(
+                text("SELECT name FROM client WHERE search_name LIKE '%nunez%'")
+            ).scalars()
+        assert list(found) == ["Zoë Ñúñez"]
+    assert names == {"Zoë Ñúñez": "zoe nunez lucja", "Ann Lee": "ann lee"}
+    # Folded, each once; a word nobody uses stays, as name_terms keeps them.
+    assert terms == {"zoe", "nunez", "lucja", "ann", "lee", "gone"}
 
 
 # -- the audit trail is append-only in the database itself ---------------------------------

@@ -325,11 +325,23 @@ def _a_client(db: Database) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def _accented_word(db: Database) -> str:
+    """A word of a client's name that has accents (García, Łukasz), typed without them."""
+    from sqlalchemy import text
+
+    from casetui.domain.name_words import words
+
+    with db.engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM client ORDER BY id LIMIT 500")).scalars()
+        return next(w for name in names for w in words(name) if w not in name.casefold())
+
+
 def _searches(db: Database) -> dict[str, str]:
     client = _a_client(db)
     surname = client["name"].split()[-1]
     return {
         "surname": surname,
+        "a name without its accents": _accented_word(db),
         "misspelt surname": surname[:2] + surname[3] + surname[2] + surname[4:],
         "first letters": surname[:2],
         "name and surname": client["name"],
@@ -348,7 +360,8 @@ def _searches(db: Database) -> dict[str, str]:
 @pytest.mark.parametrize(
     "name",
     [
-        "surname", "misspelt surname", "first letters", "name and surname", "case number",
+        "surname", "a name without its accents", "misspelt surname", "first letters",
+        "name and surname", "case number",
         "case number prefix", "date of birth", "email", "phone", "two words of notes",
         "a common word of notes", "words being typed",
     ],

@@ -23,6 +23,7 @@ REVISIONS = (
     "0004_active_caseload",
     "0005_client_records",
     "0006_administration",
+    "0007_plain_names",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

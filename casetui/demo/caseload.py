@@ -20,8 +20,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from casetui.demo import vocabulary as words
 from casetui.demo.bulk import BulkWriter, Row
 from casetui.demo.people import Member, Team, Workforce
+from casetui.domain import name_words
 from casetui.domain.enums import CaseStatus, Concern, ContactType, Repeats, Role, TaskStatus
-from casetui.repositories import name_terms
 from casetui.services.clients import phone_digits
 
 CHUNK_CASES = 5000
@@ -31,7 +31,7 @@ DAY_STARTS, DAY_ENDS = 8 * 60, 18 * 60 + 30  # contact times, minutes after midn
 
 CLIENT_COLUMNS = (
     "id", "name", "preferred_name", "date_of_birth", "email", "phone", "phone_digits",
-    "client_type", "record_status", "created_at", "deleted_at", "version",
+    "search_name", "client_type", "record_status", "created_at", "deleted_at", "version",
 )  # fmt: skip
 CASE_COLUMNS = (
     "id", "case_number", "client_id", "status", "concern", "primary_worker_id", "team_id",
@@ -464,11 +464,12 @@ class CaseloadMaker:
         client_type = rng.choice(lists.client_types) if lists.client_types else None
         record_status = "Inactive" if closed and rng.random() < 0.4 else "Active"
         name = f"{first} {last}"
+        plain = name_words.search_name(name, preferred)
         chunk.clients.append((
-            client_id, name, preferred, born, email, phone, phone_digits(phone), client_type,
-            record_status, self.bulk.moment(created_at), None, 1,
+            client_id, name, preferred, born, email, phone, phone_digits(phone), plain,
+            client_type, record_status, self.bulk.moment(created_at), None, 1,
         ))  # fmt: skip
-        self.name_words.update(name_terms.words(name), name_terms.words(preferred))
+        self.name_words.update(name_words.words(name), name_words.words(preferred))
         indicators = lists.warning_indicators
         if indicators and rng.random() < 0.1:
             picked = rng.sample(indicators, min(len(indicators), 1 if rng.random() < 0.8 else 2))

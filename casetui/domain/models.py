@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Column, Index, MetaData, Text, UniqueConstrai
 from sqlmodel import Field, SQLModel
 
 from casetui.domain.limits import NAME_MAX, SUMMARY_MAX, TAG_MAX
+from casetui.domain.name_words import SEARCH_NAME_MAX
 from casetui.domain.types import UTCDateTime
 
 # Named constraints, so Alembic batch migrations on SQLite can find them again.
@@ -109,6 +110,9 @@ class Client(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     # The phone's digits alone, so the duplicate check and search match however it was typed.
     phone_digits: str | None = Field(default=None, max_length=40, index=True)
+    # The words of name and preferred name, folded (domain/name_words.py): what search and
+    # the duplicate check compare, so "nunez" finds "Ñúñez".
+    search_name: str = Field(default="", max_length=SEARCH_NAME_MAX, index=True)
     client_type: str | None = Field(default=None, max_length=NAME_MAX)
     record_status: str = Field(default="Active", max_length=20)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.models import AuditEvent, Case, Client, Staff
-from casetui.repositories.clients import visible_clients
+from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases
 
 # The audit actions that move a record's version.

@@ -1,4 +1,5 @@
-"""Who may see which client, and a case tested one row at a time.
+"""Who may see which client, and a case tested one row at a time: the one place client
+visibility is defined, for the client record, search and the duplicate check alike.
 
 A client with a case is seen by whoever may see one of their cases; a client with no case yet
 by everyone who may register clients (caseworkers, supervisors, administrators), so that
@@ -9,7 +10,8 @@ seen by nobody here.
 right for reading their cases; a search that visits clients or notes one at a time would
 build that set again inside every correlated test (a supervisor's team: thousands of cases,
 each time). ``case_in_sight`` is the same rule written on the case's own columns, for a case
-already in hand; tests/services/test_global_search.py keeps the two equal for every role.
+already in hand; tests/services/test_global_search.py keeps the two equal for every role, and
+``visible_clients`` equal to "no case, or a case in ``visible_cases``".
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Clients as the acting staff member may see them: the one place client visibility is defined.
-
-A client with no case is visible to everyone who may register clients (caseworkers,
-supervisors, administrators) and to auditors, who read everything; a client with cases, to
-whoever may see one of those cases (``visible_cases``). A deleted client is visible to nobody
-here but administrators, and to them only through the list of deleted clients.
+"""Clients as the acting staff member may see them, by the rule of ``client_scope``
+(``visible_clients``): a client with no case is visible to everyone who may register clients
+and to auditors; a client with cases, to whoever may see one of those cases. A deleted client
+is visible to nobody here but administrators, and to them only through the list of deleted
+clients.
 """
 
 from __future__ import annotations
@@ -15,36 +14,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
+from casetui.domain.name_words import words
 from casetui.domain.read_models import ClientView
 from casetui.domain.storable import storable, storable_id
+from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases
-
-# Who may register clients: they see every client nobody holds a case for.
-REGISTERERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-
-def _cases_of_client() -> Any:
-    """The cases of the client in the surrounding query, deleted or not (correlated)."""
-    return select(col(Case.id)).where(col(Case.client_id) == Client.id)
-
-
-def visible_clients(actor: Actor) -> ColumnElement[bool]:
-    """The WHERE clause of every client read; deleted clients are never visible here."""
-    not_deleted = col(Client.deleted_at).is_(None)
-    if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
-        return not_deleted & true()
-    if actor.role not in REGISTERERS:
-        return false()
-    no_case = ~_cases_of_client().exists()
-    a_case_in_sight = _cases_of_client().where(visible_cases(actor)).exists()
-    return not_deleted & or_(no_case, a_case_in_sight)
 
 
 def _like_escape(text: str) -> str:
@@ -52,8 +33,8 @@ def _like_escape(text: str) -> str:
 
 
 def _matching(query: str) -> ColumnElement[bool]:
-    """A client whose name, preferred name or email holds ``query``, whose phone holds its
-    digits, whose date of birth it is, or whose id it is."""
+    """A client whose name, preferred name or email holds ``query`` (a name with or without
+    its accents), whose phone holds its digits, whose date of birth it is, or whose id it is."""
     lowered = query.lower()
     pattern = f"%{_like_escape(lowered)}%"
     clauses: list[ColumnElement[bool]] = [
@@ -61,6 +42,9 @@ def _matching(query: str) -> ColumnElement[bool]:
         func.lower(Client.preferred_name).like(pattern, escape="\\"),
         func.lower(Client.email).like(pattern, escape="\\"),
     ]
+    plain = " ".join(words(query))
+    if plain:
+        clauses.append(col(Client.search_name).like(f"%{_like_escape(plain)}%", escape="\\"))
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 3 and len(digits) * 2 >= len(query.replace(" ", "")):
         clauses.append(col(Client.phone_digits).like(f"%{digits}%"))

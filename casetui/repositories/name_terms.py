@@ -2,26 +2,21 @@
 
 Every write of a client's name hands its words here (``remember``); a search compares a typed
 word with these words (a few thousand even for a large agency) rather than with every client.
-A word no longer used by anyone stays: it then finds nobody, which costs nothing.
+A word no longer used by anyone stays: it then finds nobody, which costs nothing. Words are
+kept folded (``domain/name_words.words``: "Ñúñez" is kept as "nunez").
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import NameTerm
+from casetui.domain.name_words import words
 
-_WORD = re.compile(r"\w+")
-
-
-def words(text: str | None) -> list[str]:
-    """A name's words as search compares them: case-folded, in order, each once."""
-    return list(dict.fromkeys(w[:NAME_MAX] for w in _WORD.findall((text or "").casefold())))
+__all__ = ["remember", "words"]
 
 
 def remember(session: Session, names: Iterable[str | None]) -> None:

@@ -2,9 +2,11 @@
 acting staff member (clients by ``client_scope.visible_clients``, cases and notes by
 ``scope.visible_cases``), deleted records left out, newest first, at most ``limit`` each.
 
-Full text differs by database (SQLite: FTS5 tables of migrations 0002 and 0005; PostgreSQL:
-pg_trgm and a GIN ``tsvector`` index); each look-up says which path it takes, and
-``tests/test_query_plans.py`` checks none reads a whole table.
+Clients are found by ``client.search_name``, their names' words folded (``domain/name_words``):
+the words looked for come folded too, so "nunez" finds "Ñúñez". Full text differs by database
+(SQLite: FTS5 tables of migrations 0005 and 0007; PostgreSQL: pg_trgm and a GIN ``tsvector``
+index); each look-up says which path it takes, and ``tests/test_query_plans.py`` checks none
+reads a whole table.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ WALK_MAX = 600
 SCOPED_READS = 10  # everyone's notes read per note of theirs, in a batch, for part of the agency
 TOP = "\U0010ffff"  # after every character: ``x <= s < x + TOP`` is "s starts with x"
 
-_CLIENT_SEARCH = table("client_search", column("rowid"))
+_NAME_SEARCH = table("client_name_search", column("rowid"))
 _NOTE_SEARCH = table("note_search", column("rowid"))
 
 Rows = Select[*tuple[Any, ...]]  # a select of several columns
@@ -100,32 +102,24 @@ def _fts_phrase(text: str) -> str:
 
 def _word_start(word: str) -> ColumnElement[bool]:
     """A word of the name or preferred name starts with ``word`` (checked on found rows)."""
-    names = (
-        " " + func.lower(Client.name) + " " + func.lower(func.coalesce(Client.preferred_name, ""))
-    )
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return names.like(f"% {escaped}%", escape="\\")
+    return (" " + col(Client.search_name)).like(f"% {escaped}%", escape="\\")
 
 
 def _pg_name_holds(words: Sequence[str]) -> ColumnElement[bool]:
     """PostgreSQL: the name or preferred name holds one of ``words`` (tested on a row)."""
-    patterns = [_like_anywhere(w) for w in words]
-    return or_(
-        *(func.lower(Client.name).like(p, escape="\\") for p in patterns),
-        *(func.lower(Client.preferred_name).like(p, escape="\\") for p in patterns),
-    )
+    return or_(*(col(Client.search_name).like(_like_anywhere(w), escape="\\") for w in words))
 
 
 def _pg_names_holding(words: Sequence[str]) -> CompoundSelect[Any]:
     """PostgreSQL: ids of clients whose name or preferred name holds one of ``words``, one
-    look-up per trigram index (0002's on names, 0004's on preferred names): with "name OR
-    preferred name" PostgreSQL would read every client instead."""
-    patterns = [_like_anywhere(w) for w in words]
+    look-up of the trigram index (0007's) per word, so each is gathered through it."""
     return union(
         *(
-            select(col(Client.id)).where(func.lower(column_).like(p, escape="\\"))
-            for column_ in (Client.name, Client.preferred_name)
-            for p in patterns
+            select(col(Client.id)).where(
+                col(Client.search_name).like(_like_anywhere(w), escape="\\")
+            )
+            for w in words
         )
     )
 
@@ -165,12 +159,12 @@ class SearchRepository:
         if self.sqlite:
             fts = " AND ".join("(" + " OR ".join(_fts_phrase(w) for w in g) + ")" for g in groups)
             query = (
-                query.join_from(Client, _CLIENT_SEARCH, _CLIENT_SEARCH.c.rowid == Client.id)
-                .where(literal_column("client_search").op("MATCH")(fts))
-                .order_by(_CLIENT_SEARCH.c.rowid.desc())
+                query.join_from(Client, _NAME_SEARCH, _NAME_SEARCH.c.rowid == Client.id)
+                .where(literal_column("client_name_search").op("MATCH")(fts))
+                .order_by(_NAME_SEARCH.c.rowid.desc())
             )
         else:
-            # The longest word's clients gathered through the trigram indexes, the others
+            # The longest word's clients gathered through the trigram index, the others
             # checked on them.
             gather, *others = sorted(groups, key=lambda g: -len(g[0]))
             query = query.where(col(Client.id).in_(_pg_names_holding(gather)))
@@ -184,24 +178,24 @@ class SearchRepository:
         letters (the trigram " jo"); every other short word is checked on the rows found."""
         first, others = starts[0], starts[1:]
         checks = [_word_start(s) for s in others]
-        lowered = func.lower(Client.name)
+        plain = col(Client.search_name)
         by_start = (
-            self._clients().where(_starting(lowered, first), *checks).order_by(lowered).limit(limit)
+            self._clients().where(_starting(plain, first), *checks).order_by(plain).limit(limit)
         )
         found = self._found_clients(by_start)
         later: Rows | None = None
         if self.sqlite and len(first) == 2:
             later = (
                 self._clients()
-                .join_from(Client, _CLIENT_SEARCH, _CLIENT_SEARCH.c.rowid == Client.id)
-                .where(literal_column("client_search").op("MATCH")(_fts_phrase(" " + first)))
+                .join_from(Client, _NAME_SEARCH, _NAME_SEARCH.c.rowid == Client.id)
+                .where(literal_column("client_name_search").op("MATCH")(_fts_phrase(" " + first)))
                 .where(*checks)
-                .order_by(_CLIENT_SEARCH.c.rowid.desc())
+                .order_by(_NAME_SEARCH.c.rowid.desc())
             )
         elif not self.sqlite and similar_names.has_trigram_indexes(self.session):
             later = (
                 self._clients()
-                .where(lowered.like(_like_anywhere(" " + first), escape="\\"), *checks)
+                .where(plain.like(_like_anywhere(" " + first), escape="\\"), *checks)
                 .order_by(col(Client.id).desc())
             )
         if later is not None:

@@ -5,6 +5,8 @@ A typed word is compared with a few of them, never with every client: candidates
 index (SQLite: the FTS5 trigram table ``name_term_search``; PostgreSQL: pg_trgm's ``%`` on
 ``ix_name_term_trgm``, or without pg_trgm only the words starting the same way), and the
 likeness itself is decided here in Python, the same way on both databases (``alike``).
+The kept words and the typed ones are folded alike (``domain/name_words``): "nunex" is a slip
+for "Ñúñez" as much as for "Nunez".
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def letters_apart(a: str, b: str) -> int:
 
 @lru_cache(maxsize=1 << 16)  # an import compares the same few thousand words again and again
 def likeness(typed: str, word: str) -> float:
-    """How alike two case-folded words are, 0 (not alike) to 1 (the same)."""
+    """How alike two folded words are, 0 (not alike) to 1 (the same)."""
     if typed == word:
         return 1.0
     similarity = trigram_similarity(typed, word)
@@ -89,8 +91,8 @@ def alike(typed: str, word: str) -> bool:
 
 
 def similar_words(session: Session, typed: str) -> list[str]:
-    """Words of clients' names alike to ``typed`` (case-folded), closest first, without
-    ``typed`` itself."""
+    """Words of clients' names alike to ``typed`` (folded), closest first, without ``typed``
+    itself."""
     if len(typed) < SHORTEST_FUZZY:
         return []
     found = set(_starting_alike(session, typed))

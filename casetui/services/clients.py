@@ -1,7 +1,7 @@
 """Clients: register (alone or with a first case), read the record, edit it, join groups, soft
 delete (with the delete_clients grant) and restore (administrators).
 
-Who sees a client is defined once, in ``repositories/clients.py``; who may edit one, in
+Who sees a client is defined once, in ``repositories/client_scope.py``; who may edit one, in
 ``access.ensure_client_writer``.
 """
 
@@ -27,6 +27,7 @@ from casetui.domain.errors import (
 )
 from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
+from casetui.domain.name_words import search_name
 from casetui.domain.read_models import CaseDetail, ClientRecord, ClientView
 from casetui.repositories import name_terms
 from casetui.repositories.scope import assigned_to
@@ -73,6 +74,10 @@ class ValidClient:
     @property
     def phone_digits(self) -> str | None:
         return phone_digits(self.phone)
+
+    @property
+    def search_name(self) -> str:
+        return search_name(self.name, self.preferred_name)
 
 
 @dataclass(frozen=True)
@@ -203,8 +208,8 @@ def _insert_client(work: Work, actor: Actor, client: ClientInput) -> Client:
     row = Client(
         name=valid.name, preferred_name=valid.preferred_name, date_of_birth=valid.date_of_birth,
         email=valid.email, phone=valid.phone, phone_digits=valid.phone_digits,
-        client_type=valid.client_type, record_status=RecordStatus.ACTIVE.value,
-        created_at=work.now(),
+        search_name=valid.search_name, client_type=valid.client_type,
+        record_status=RecordStatus.ACTIVE.value, created_at=work.now(),
     )  # fmt: skip
     work.session.add(row)
     work.session.flush()
@@ -355,6 +360,11 @@ def edit_client(
             if expected_version is not None and expected_version != row.version:
                 raise stale(work, row, yours=expected_version, now=row.version)
             return work.clients.view(client_id)  # nothing to save
+        if "name" in values or "preferred_name" in values:
+            preferred = values.get("preferred_name", row.preferred_name)
+            values["search_name"] = search_name(
+                str(values.get("name", row.name)), preferred if isinstance(preferred, str) else None
+            )
         before = _pictured(work, row)
         save_versioned(work, row, expected_version, values)
         _change_warnings(work, client_id, add_warnings, remove_warnings)

@@ -51,11 +51,18 @@ def search(
 ) -> list[SearchHit]:
     """Clients, then cases, then notes matching ``text``, at most ``per_kind`` of each;
     ``export`` records the list as an export (``--json``) before handing it out."""
-    typed = read_search_text(text)
-    if typed is None or per_kind < 1:
+    if per_kind < 1 or not text.strip():
         return []
     limit = min(per_kind, PER_KIND_MAX)
     with reading(db, actor) as work:
+
+        def in_numbers(written: str) -> date | None:
+            # The settings are read only for a date in numbers: most searches need none.
+            return _birth_date(written, work.today(), work.settings.date_order)
+
+        typed = read_search_text(text, in_numbers=in_numbers)
+        if typed is None:
+            return []
         found = SearchRepository(work.session, actor)
         clients = _client_hits(found, typed, limit)
         cases = [_case_hit(c) for c in found.cases_numbered(typed.numbers, limit)]

@@ -8,10 +8,12 @@ Snippets are plain text: the screens and the command line show them literally.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from casetui.domain.limits import CASE_NUMBER_MAX, SEARCH_MAX
+from casetui.domain.name_words import fold
 from casetui.domain.note_words import WORD, matches, words_of
 from casetui.domain.storable import storable
 from casetui.repositories import name_terms
@@ -21,7 +23,9 @@ WORDS_MAX = 6  # words of a name or a note searched for; more narrow nothing wor
 # shorter start ("a", "ph") stands for too many words to gather (every note holding one).
 PREFIX_MIN = 3
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+# A date in numbers (7/3/1984, 07.03.84, 1984/03/07), read in the organisation's order like
+# every date typed; with dashes only the ISO form, as "07-03-84" may start a phone number.
+_IN_NUMBERS = re.compile(r"\d{1,2}([/.])\d{1,2}\1(\d{2}|\d{4})|\d{4}([/.])\d{1,2}\3\d{1,2}")
 _PHONE = re.compile(r"\+?[\d\s().-]+")
 SNIPPET_WORDS = 14  # words of a note's text around its first match
 ELLIPSIS = "…"
@@ -32,7 +36,7 @@ class Typed:
     """The search text, cut to SEARCH_MAX and read for each kind of record."""
 
     text: str
-    name_words: tuple[str, ...]  # case-folded; none when the text has digits or an @
+    name_words: tuple[str, ...]  # folded (name_words.fold); none with digits or an @
     note_words: tuple[str, ...]  # case-folded
     born: date | None = None
     email: str | None = None  # lower case, a prefix
@@ -53,13 +57,15 @@ class Typed:
         return tuple(w for w in self.name_words if len(w) < 3)
 
 
-def read_search_text(raw: str) -> Typed | None:
-    """The typed text as each look-up wants it; None when there is nothing to look for."""
+def read_search_text(raw: str, *, in_numbers: Callable[[str], date | None]) -> Typed | None:
+    """The typed text as each look-up wants it; None when there is nothing to look for.
+    ``in_numbers`` reads a date typed in numbers the organisation's way (None when it is no
+    date); it is asked only when the text is one."""
     kept = "".join(ch for ch in raw[: SEARCH_MAX * 2] if storable(ch))
     text = " ".join(kept.split())[:SEARCH_MAX].strip()
     if not text:
         return None
-    born = _date_of_birth(text)
+    born = _date_of_birth(text, in_numbers)
     email = text.lower() if "@" in text and " " not in text else None
     digits = "".join(ch for ch in text if ch.isdigit())
     phone = digits if born is None and len(digits) >= 3 and _PHONE.fullmatch(text) else None
@@ -74,18 +80,16 @@ def read_search_text(raw: str) -> Typed | None:
     return Typed(text, name_words, note_words, born, email, phone, numbers)
 
 
-def _date_of_birth(text: str) -> date | None:
-    """An ISO date (1990-03-04) or a day-first one (04/03/1990), as the whole text."""
+def _date_of_birth(text: str, in_numbers: Callable[[str], date | None]) -> date | None:
+    """An ISO date (1990-03-04) or one in numbers (04/03/1990) in the organisation's order,
+    as the whole text; None for anything else, or no such day (31/02/1990)."""
     iso = _ISO_DATE.fullmatch(text)
-    day_first = _DAY_FIRST.fullmatch(text)
-    try:
-        if iso:
+    if iso:
+        try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if day_first:
-            return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
-    except ValueError:  # 31/02/1990: no such day
-        return None
-    return None
+        except ValueError:
+            return None
+    return in_numbers(text) if _IN_NUMBERS.fullmatch(text) else None
 
 
 # --- snippets ------------------------------------------------------------------------------
@@ -96,7 +100,7 @@ def mark_name(name: str, pieces: tuple[str, ...], starts: tuple[str, ...]) -> st
     in brackets."""
 
     def marked(match: re.Match[str]) -> str:
-        word = match[0].casefold()
+        word = fold(match[0])
         hit = any(p in word for p in pieces) or any(word.startswith(s) for s in starts)
         return f"[{match[0]}]" if hit else match[0]
 

@@ -34,6 +34,7 @@ from casetui.demo.caseload import CASE_COLUMNS, CLIENT_COLUMNS
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
 from casetui.domain.models import Staff
+from casetui.domain.name_words import search_name
 from casetui.repositories.staff import actor_from
 from casetui.services import audit
 from casetui.services import clients as client_service
@@ -100,8 +101,9 @@ def _caseload(db: Database, people: People) -> People:
         bulk = BulkWriter(uow.session.connection())
         first_client, first_case = bulk.first_free_id("client"), bulk.first_free_id("cases")
         clients = [
-            (first_client + n, f"Client {n + 1:03d}", None, None, None, None, None, None,
-             "Active", bulk.moment(created), None, 1)
+            (first_client + n, f"Client {n + 1:03d}", None, None, None, None, None,
+             search_name(f"Client {n + 1:03d}", None), None, "Active", bulk.moment(created), None,
+             1)
             for n in range(CASELOAD)
         ]  # fmt: skip
         cases = [

@@ -37,6 +37,7 @@ from casetui.db.uow import Database
 from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CASE_COLUMNS, CLIENT_COLUMNS
 from casetui.domain.models import Staff
+from casetui.domain.name_words import search_name
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services.defaults import ensure_defaults
 from casetui.services.staff import StaffInput, create_staff
@@ -116,8 +117,9 @@ def _prepare(url: str) -> list[str]:
             bulk = BulkWriter(uow.session.connection())
             first_client, first_case = bulk.first_free_id("client"), bulk.first_free_id("cases")
             bulk.insert("client", CLIENT_COLUMNS, [
-                (first_client + n, f"Drill Client {n + 1}", None, None, None, None, None, None,
-                 "Active", bulk.moment(now), None, 1)
+                (first_client + n, f"Drill Client {n + 1}", None, None, None, None, None,
+                 search_name(f"Drill Client {n + 1}", None), None, "Active", bulk.moment(now),
+                 None, 1)
                 for n in range(CASES)
             ])  # fmt: skip
             bulk.insert("cases", CASE_COLUMNS, [

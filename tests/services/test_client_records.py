@@ -226,6 +226,14 @@ def test_list_clients_finds_by_name_contact_details_and_birth_date(
     assert {c.name for c in found} == expected
 
 
+@pytest.mark.parametrize("query", ["nunez", "ÑÚÑEZ", "zoe nu", "Zoë Ñúñez"])
+def test_list_clients_finds_a_name_with_or_without_its_accents(world: World, query: str) -> None:
+    accented = world.run(client_service.register_client, world.ana, ClientInput(name="Zoë Ñúñez"))
+    plain = world.run(client_service.register_client, world.ana, ClientInput(name="Zoe Nunez"))
+    found = world.run(client_service.list_clients, world.ana, query)
+    assert {c.id for c in found} == {accented, plain}
+
+
 def test_list_clients_as_an_export_is_audited(world: World) -> None:
     before = len(world.audit_events())
     rows = world.run(client_service.list_clients, world.sam, "a", export=True)

@@ -159,3 +159,24 @@ def test_a_date_object_is_compared_as_typed_text_is(world: World, kowalski: int)
 
     draft = ClientInput(name="Piotr Kowalsky", date_of_birth=date(1979, 11, 30))
     assert [d.id for d in world.run(possible_duplicates, world.ana, draft)] == [kowalski]
+
+
+# --- accents ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Zoë Ñúñez", "Zoe Nunez"),
+        ("Zoe Nunez", "ZOË ÑÚÑEZ"),
+        ("Łukasz Wiśniewski", "Lukasz Wisniewski"),
+        ("Søren Ødegård", "Soren Odegard"),
+        ("Ayşe Yılmaz", "Ayse Yilmaz"),
+    ],
+)
+def test_names_are_compared_without_accents(world: World, registered: str, typed: str) -> None:
+    client_id = _register(world, world.admin, name=registered, date_of_birth="1990-05-17")
+    assert _check(world, world.ana, name=typed, date_of_birth="1990-05-17") == {
+        client_id: (SIMILAR_NAME,)
+    }
+    assert _check(world, world.ana, name=typed, date_of_birth="1990-05-18") == {}

@@ -131,6 +131,38 @@ def test_a_date_of_birth_finds_the_client(people: People, typed: str) -> None:
     assert hit.snippet == "born [1984-03-07]"
 
 
+def _date_order(world: World, order: str) -> None:
+    from casetui.domain.models import OrganisationSettings
+
+    with world.db.uow() as uow:  # the setting as an administrator would set it
+        settings = uow.session.get(OrganisationSettings, 1)
+        assert settings is not None
+        settings.date_order = order
+        uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("order", "typed", "other_reading"),
+    [
+        ("dmy", "7/3/1984", "3/7/1984"),
+        ("dmy", "07.03.84", "03.07.84"),
+        ("mdy", "3/7/1984", "7/3/1984"),
+        ("mdy", "03.07.84", "07.03.84"),
+        ("ymd", "1984/03/07", "1984/07/03"),
+        ("ymd", "1984-03-07", "1984-07-03"),
+    ],
+)
+def test_a_date_of_birth_in_numbers_is_read_in_the_organisations_order(
+    people: People, order: str, typed: str, other_reading: str
+) -> None:
+    """As the intake form and the duplicate check read it (the setting ``date_order``)."""
+    _date_order(people.world, order)
+    (hit,) = _hits(people.world, people.world.admin, typed, "client")
+    assert hit.id == people.johnson
+    assert hit.snippet == "born [1984-03-07]"
+    assert _hits(people.world, people.world.admin, other_reading, "client") == []
+
+
 def test_an_impossible_date_finds_nobody_and_does_not_fail(people: People) -> None:
     assert _hits(people.world, people.world.admin, "31/02/1984", "client") == []
 
@@ -161,6 +193,56 @@ def test_deleted_clients_their_cases_and_notes_are_never_found(people: People) -
         assert _hits(w, actor, "1979-11-30") == []
         assert _hits(w, actor, people.kowalski_case) == []
         assert _hits(w, actor, "zebra") == []
+
+
+# --- accents ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nunez(world: World) -> tuple[int, int]:
+    """Zoë Ñúñez, and Zoe Nunez written without accents: two people to search for."""
+    accented = world.run(
+        client_service.register_client, world.admin,
+        client_service.ClientInput(name="Zoë Ñúñez", date_of_birth="1990-05-17"),
+    )  # fmt: skip
+    plain = world.run(
+        client_service.register_client, world.admin,
+        client_service.ClientInput(name="Zoe Nunez", date_of_birth="1991-01-02"),
+    )  # fmt: skip
+    return accented, plain
+
+
+@pytest.mark.parametrize(
+    "typed", ["nunez", "NUNEZ", "Ñúñez", "ñu", "nu", "nunex", "zoe nunez", "ZOË nu", "zo"]
+)
+def test_names_are_found_with_or_without_their_accents(
+    world: World, nunez: tuple[int, int], typed: str
+) -> None:
+    """Typed on a plain keyboard, with the accents, misspelt, or its first letters."""
+    assert set(nunez) <= set(_ids(world, world.admin, typed, "client"))
+    assert set(nunez) <= set(_ids(world, world.ana, typed, "client")), "no case: anyone's"
+
+
+def test_a_name_found_without_its_accents_is_marked(world: World, nunez: tuple[int, int]) -> None:
+    snippets = {h.id: h.snippet for h in _hits(world, world.admin, "nunez", "client")}
+    assert snippets == {nunez[0]: "Zoë [Ñúñez]", nunez[1]: "Zoe [Nunez]"}
+
+
+def test_a_changed_name_is_found_by_its_new_words_alone(
+    world: World, nunez: tuple[int, int]
+) -> None:
+    accented, plain = nunez
+    changes = client_service.ClientChanges(name="Zoë García", preferred_name="Łucja")
+    world.run(client_service.edit_client, world.admin, accented, changes)
+    assert _ids(world, world.admin, "garcia", "client") == [accented]
+    assert _ids(world, world.admin, "lucja", "client") == [accented]
+    assert _ids(world, world.admin, "nunez", "client") == [plain]
+    world.run(
+        client_service.edit_client, world.admin, accented,
+        client_service.ClientChanges(preferred_name=""),
+    )  # fmt: skip
+    assert _ids(world, world.admin, "lucja", "client") == []
+    assert _ids(world, world.admin, "garcía", "client") == [accented]
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -445,3 +527,39 @@ def test_a_case_in_sight_is_a_visible_case_for_every_role(people: People) -> Non
         assert gathered == one_at_a_time, username
         assert deleted_case not in gathered
     assert len(w.read(lambda uow: uow.session.execute(select(Case.id)).all())) == 6
+
+
+def test_a_visible_client_is_one_with_no_case_or_a_visible_case_for_every_role(
+    people: People,
+) -> None:
+    """The client record, search and the duplicate check all ask ``visible_clients``, which
+    tests each case with ``case_in_sight``: it must give what the plain rule gives, written
+    with the caseload's ``visible_cases``."""
+    from sqlalchemy import exists
+
+    from casetui.domain.enums import Role
+    from casetui.domain.models import Case, Client
+    from casetui.repositories.client_scope import visible_clients
+    from casetui.repositories.scope import visible_cases
+
+    w = people.world
+    w.run(client_service.delete_client, w.admin, people.kowalski)
+    for username in ("admin", "audrey", "sam", "ana", "ben", "cara", "olga"):
+        actor = getattr(w, username)
+
+        def both(uow: Any, actor: Actor = actor) -> tuple[set[int], set[int]]:
+            def ids(clause: Any) -> set[int]:
+                query = select(Client.id).where(Client.deleted_at.is_(None), clause)  # type: ignore[union-attr]
+                return set(uow.session.execute(query).scalars())
+
+            of_client = select(Case.id).where(Case.client_id == Client.id)
+            if actor.role is Role.AUDITOR or actor.role is Role.ADMINISTRATOR:
+                rule = ids(True)
+            else:
+                rule = ids(~exists(of_client) | exists(of_client.where(visible_cases(actor))))
+            return rule, ids(visible_clients(actor))
+
+        by_rule, by_client_scope = w.read(both)
+        assert by_rule == by_client_scope, username
+        assert people.kowalski not in by_client_scope
+        assert people.johnson in by_client_scope, "no case: seen by everyone who registers"

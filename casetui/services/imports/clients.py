@@ -415,7 +415,8 @@ def _client_values(client_id: int, client: ValidClient, now: Any) -> dict[str, A
     return {
         "id": client_id, "name": client.name, "preferred_name": client.preferred_name,
         "date_of_birth": client.date_of_birth, "email": client.email, "phone": client.phone,
-        "phone_digits": client.phone_digits, "client_type": client.client_type,
+        "phone_digits": client.phone_digits, "search_name": client.search_name,
+        "client_type": client.client_type,
         "record_status": RecordStatus.ACTIVE.value, "created_at": now, "deleted_at": None,
         "version": 1,
     }  # fmt: skip
