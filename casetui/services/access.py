@@ -8,13 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant, Role, TaskStatus
-from casetui.domain.errors import PermissionDenied, RuleError, ValidationError
+from casetui.domain.errors import (
+    BulkRefused,
+    PermissionDenied,
+    Refusal,
+    RuleError,
+    ValidationError,
+)
 from casetui.domain.locking import NoteLock
 from casetui.domain.models import Case, Client
 from casetui.domain.read_models import StaffView
 from casetui.domain.timeline import NOTE, TASK, TimelineEntry
+from casetui.repositories.scope import assigned_to
 from casetui.services import policy
 from casetui.services.note_rules import lock_state
 from casetui.services.work import Work
@@ -151,3 +161,36 @@ def case_access(work: Work, case_id: int) -> CaseAccess:
         change_number=write and actor.has(Grant.CASE_NUMBERS),
         navigators=reassign,
     )
+
+
+def writable_cases(
+    work: Work, numbers: list[str], outcome: str = "bulk note not written"
+) -> list[Case]:
+    """The cases with these numbers, in the order given, each writable by the actor; else
+    BulkRefused naming every one that refuses (a bulk note, joining a group)."""
+    actor = work.actor
+    found = work.cases.get_many_by_number(numbers)
+    # Whom the actor is assigned to, in one query: a bulk write holds the write lock, and a
+    # look-up per case kept everyone else waiting 50 s for 5,000 cases on SQLite.
+    ids = [case.id for case in found.values()]
+    assigned = set(
+        work.session.execute(
+            select(col(Case.id)).where(col(Case.id).in_(ids), assigned_to(actor))
+        ).scalars()
+    )
+    refusals: list[Refusal] = []
+    cases: list[Case] = []
+    for number in numbers:
+        case = found.get(number)
+        if case is None:
+            refusals.append(Refusal(number, "no such case that you can see"))
+            continue
+        try:
+            policy.ensure_case_writer(actor, case, assigned=case.id in assigned)
+        except PermissionDenied as refused:
+            refusals.append(Refusal(number, refused.args[0]))
+            continue
+        cases.append(case)
+    if refusals:
+        raise BulkRefused(refusals, outcome)
+    return cases

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
-from casetui.domain.errors import BulkRefused, PermissionDenied, Refusal, ValidationError
-from casetui.domain.models import Case
+from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import BulkResult
-from casetui.repositories.scope import assigned_to
 from casetui.services import audit, policy
+from casetui.services.access import writable_cases
 from casetui.services.note_rules import NoteInput
 from casetui.services.notes import insert_note, validate_note_and_tasks
 from casetui.services.records import saved_id, snapshot
 from casetui.services.tasks import TaskInput, ValidTask, insert_tasks
-from casetui.services.work import Database, Work, writing
+from casetui.services.work import Database, writing
 
 # The most cases one bulk note may go to; the caseload's "select all" stops here too.
 BULK_MAX_CASES = 5000
@@ -36,13 +32,6 @@ def ensure_may_bulk_note(actor: Actor) -> None:
 
 def may_bulk_note(actor: Actor) -> bool:
     return policy.can(ensure_may_bulk_note, actor)
-
-
-def _assigned_among(work: Work, actor: Actor, case_ids: list[int]) -> set[int]:
-    """The cases among these the actor is assigned to, in one query: a bulk note holds the write
-    lock, and a look-up per case kept everyone else waiting 50 s for 5,000 cases on SQLite."""
-    query = select(col(Case.id)).where(col(Case.id).in_(case_ids), assigned_to(actor))
-    return set(work.session.execute(query).scalars())
 
 
 def bulk_add_notes(
@@ -64,7 +53,7 @@ def bulk_add_notes(
     with writing(db, actor) as work:
         valid, valid_tasks = validate_note_and_tasks(work, actor, note, [task] if task else [])
         valid_task: ValidTask | None = valid_tasks[0] if valid_tasks else None
-        targets = _targets(work, actor, numbers)
+        targets = writable_cases(work, numbers)
         batch_id = str(uuid.uuid4())
         rows = [insert_note(work, actor, case, valid, batch_id) for case in targets]
         work.session.flush()
@@ -86,25 +75,3 @@ def bulk_add_notes(
             task_ids=tuple(task_ids),
             case_numbers=tuple(c.case_number for c in targets),
         )
-
-
-def _targets(work: Work, actor: Actor, numbers: list[str]) -> list[Case]:
-    """The cases to write to, in the order given; BulkRefused naming every one that refuses."""
-    found = work.cases.get_many_by_number(numbers)
-    assigned = _assigned_among(work, actor, [saved_id(c) for c in found.values()])
-    refusals: list[Refusal] = []
-    targets: list[Case] = []
-    for number in numbers:
-        case = found.get(number)
-        if case is None:
-            refusals.append(Refusal(number, "no such case that you can see"))
-            continue
-        try:
-            policy.ensure_case_writer(actor, case, assigned=case.id in assigned)
-        except PermissionDenied as refused:
-            refusals.append(Refusal(number, refused.args[0]))
-            continue
-        targets.append(case)
-    if refusals:
-        raise BulkRefused(refusals)
-    return targets

@@ -12,17 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.dates import date_order, parse_date
 from casetui.domain.enums import Grant, RecordStatus, Role
 from casetui.domain.errors import (
-    BulkRefused,
     NotFound,
-    PermissionDenied,
-    Refusal,
     ValidationError,
 )
 from casetui.domain.limits import NAME_MAX
@@ -30,9 +27,8 @@ from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
 from casetui.domain.name_words import search_name
 from casetui.domain.read_models import CaseDetail, ClientRecord, ClientView
 from casetui.repositories import name_terms
-from casetui.repositories.scope import assigned_to
 from casetui.services import audit, policy, validation
-from casetui.services.access import ensure_client_writer, writable_client
+from casetui.services.access import ensure_client_writer, writable_cases, writable_client
 from casetui.services.cases import CaseInput, insert_case
 from casetui.services.exports import exported
 from casetui.services.records import save_versioned, saved_id, snapshot, stale
@@ -414,7 +410,7 @@ def join_group(db: Database, actor: Actor, group: str, case_numbers: Sequence[st
         )
     with writing(db, actor) as work:
         name = validation.one_of(group, "group", work.settings.groups)
-        cases = _writable_cases(work, actor, numbers, f"nobody joined {name}")
+        cases = writable_cases(work, numbers, f"nobody joined {name}")
         first_case: dict[int, int] = {}
         for case in cases:
             first_case.setdefault(case.client_id, saved_id(case))
@@ -433,36 +429,6 @@ def join_group(db: Database, actor: Actor, group: str, case_numbers: Sequence[st
             )  # fmt: skip
         work.commit()
         return len(joining)
-
-
-def _writable_cases(work: Work, actor: Actor, numbers: list[str], outcome: str) -> list[Case]:
-    """The cases with these numbers, each writable by the actor; else BulkRefused naming all."""
-    found = work.cases.get_many_by_number(numbers)
-    ids = [saved_id(c) for c in found.values()]
-    assigned: set[int] = set()
-    for start in range(0, len(ids), 500):  # one query a chunk, not one a case
-        chunk = ids[start : start + 500]
-        assigned.update(
-            work.session.execute(
-                select(col(Case.id)).where(col(Case.id).in_(chunk), assigned_to(actor))
-            ).scalars()
-        )
-    refusals: list[Refusal] = []
-    cases: list[Case] = []
-    for number in numbers:
-        case = found.get(number)
-        if case is None:
-            refusals.append(Refusal(number, "no such case that you can see"))
-            continue
-        try:
-            policy.ensure_case_writer(actor, case, assigned=case.id in assigned)
-        except PermissionDenied as refused:
-            refusals.append(Refusal(number, refused.args[0]))
-            continue
-        cases.append(case)
-    if refusals:
-        raise BulkRefused(refusals, outcome)
-    return cases
 
 
 # --- deleting and restoring ------------------------------------------------------------------
