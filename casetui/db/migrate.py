@@ -24,6 +24,7 @@ REVISIONS = (
     "0005_client_records",
     "0006_administration",
     "0007_plain_names",
+    "0008_around_the_note",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

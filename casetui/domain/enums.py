@@ -69,6 +69,36 @@ class Repeats(StrEnum):
     CUSTOM = "custom"  # an RFC 5545 RRULE kept beside the task
 
 
+class CommunicationType(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    SMS = "SMS"
+    LETTER = "letter"
+    IN_PERSON = "in person"
+    REMINDER = "reminder"  # the one the client receives: sent by email on its send date
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class ReminderState(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"  # claimed by a sender; one left so by a crash is for a person to check
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class NotificationKind(StrEnum):
+    CASE_ASSIGNED = "case_assigned"  # as primary worker or navigator
+    TASK_DUE = "task_due"  # a task you are responsible for, due today or overdue
+    REMINDER_FAILED = "reminder_failed"  # on your case
+    SIGNOFF_WAITING = "signoff_waiting"  # a note waiting for your sign-off
+    SIGNOFF_RETURNED = "signoff_returned"  # your note, returned with a comment
+
+
 class ListKind(StrEnum):
     """The organisation-defined lists kept in settings."""
 

@@ -6,8 +6,20 @@ Rules live in ``casetui.services``; reads are scoped in ``casetui.repositories``
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Index, MetaData, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from casetui.domain.limits import NAME_MAX, SUMMARY_MAX, TAG_MAX
@@ -71,7 +83,7 @@ class OrganisationSettings(SQLModel, table=True):
     notify_closed_clients: bool = Field(default=False)
     date_order: str = Field(default="dmy", max_length=3)  # how imports read 03/04/1990
     currency: str = Field(default="GBP", max_length=3)
-    attachment_limit_mb: int = Field(default=10)
+    attachment_limit_mb: int = Field(default=25)
     # The mail server for reminders; its password is in the keyring or CASETUI_SMTP_PASSWORD.
     smtp_host: str | None = Field(default=None, max_length=253)
     smtp_port: int = Field(default=587)
@@ -257,6 +269,113 @@ class TaskResponsible(SQLModel, table=True):
     __tablename__ = "task_responsible"
     task_id: int = Field(foreign_key="follow_up_task.id", primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
+
+
+class Communication(SQLModel, table=True):
+    """A call, letter, email, text or meeting with the client, or a reminder sent to them.
+
+    A reminder (``kind`` "reminder") is the one communication the client receives: it has a
+    send date and a delivery state; the other kinds record what happened and have neither.
+    """
+
+    __tablename__ = "communication"
+    __table_args__ = (
+        Index("ix_communication_case_at", "case_id", "occurred_at"),
+        # The sender's question: which reminders are due, oldest first.
+        Index("ix_communication_reminder_due", "reminder_state", "send_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    author_id: int = Field(foreign_key="staff.id", index=True)
+    kind: str = Field(max_length=20)  # CommunicationType
+    direction: str = Field(max_length=3)  # in, out
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+    subject: str = Field(max_length=SUMMARY_MAX)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Reminders only.
+    send_on: date | None = None
+    repeats: str = Field(default="none", max_length=20)
+    rrule: str | None = Field(default=None, max_length=500)
+    reminder_state: str | None = Field(default=None, max_length=20)  # ReminderState
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # When a sender claimed it (state "sending"); one left claimed is for a person to check.
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())
+    message_id: str | None = Field(default=None, max_length=255)
+    server_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The occurrence this one was made from, when a repeating reminder was sent.
+    previous_id: int | None = Field(default=None, foreign_key="communication.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+    version: int = Field(default=1)
+
+
+class SupportiveService(SQLModel, table=True):
+    """A service given to the client (a bus pass, a food voucher), and the grant that paid."""
+
+    __tablename__ = "supportive_service"
+    __table_args__ = (Index("ix_supportive_service_case_date", "case_id", "provided_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    author_id: int = Field(foreign_key="staff.id")
+    service_type: str = Field(max_length=NAME_MAX)
+    provided_on: date
+    provider: str = Field(max_length=NAME_MAX)
+    # Money: exact decimals, never a float.
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    grant: str | None = Field(default=None, max_length=NAME_MAX, index=True)
+    justification: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+    version: int = Field(default=1)
+
+
+class Attachment(SQLModel, table=True):
+    """A file on a case or a note. Its bytes are in ``attachment_content``, so listing
+    attachments never reads them."""
+
+    __tablename__ = "attachment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    note_id: int | None = Field(default=None, foreign_key="case_note.id", index=True)
+    name: str = Field(max_length=255)
+    size: int = Field(sa_type=BigInteger)
+    media_type: str = Field(max_length=127)  # detected from the content, not the name
+    sha256: str = Field(max_length=64)
+    restricted: bool = Field(default=False)
+    uploaded_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class AttachmentContent(SQLModel, table=True):
+    __tablename__ = "attachment_content"
+    attachment_id: int = Field(
+        sa_column=Column(ForeignKey("attachment.id", ondelete="CASCADE"), primary_key=True)
+    )
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Notification(SQLModel, table=True):
+    """One line in a staff member's inbox."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        # One notification per event and person: a task due today is not said twice.
+        UniqueConstraint("staff_id", "event_key", name="uq_notification_staff_id_event_key"),
+        Index("ix_notification_staff_read", "staff_id", "read_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=40)  # NotificationKind
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    event_key: str = Field(max_length=120)  # what happened, e.g. "task-due:812:2026-12-07"
+    text: str = Field(max_length=500)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class CaseEvent(SQLModel, table=True):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 NOTE, ADDENDUM, TASK, EVENT = "note", "addendum", "task", "event"
+COMMUNICATION, SERVICE, ATTACHMENT = "communication", "service", "attachment"
 # A time as read for the timeline: a datetime, or on SQLite its stored UTC text, which sorts
 # as time does and is turned into a datetime only for the lines on screen (see ``at``).
 Stamp = datetime | str
@@ -27,15 +29,20 @@ class TimelineEntry(NamedTuple):
     author: str
     summary: str
     restricted: bool = False
-    created_stamp: Stamp | None = None  # notes: where the lock counts from
-    note_id: int | None = None  # addenda and tasks: the note they belong to
-    status: str | None = None  # tasks: open, done, cancelled
-    due_on: date | None = None  # tasks
-    repeats: str | None = None  # tasks
-    detail: str | None = None  # notes: activity type; events: what changed
+    created_stamp: Stamp | None = None  # notes and communications: where the lock counts from
+    note_id: int | None = None  # addenda, tasks and attachments: the note they belong to
+    status: str | None = None  # tasks: open, done, cancelled; reminders: their ReminderState
+    due_on: date | None = None  # tasks; reminders: the send date; services: the date given
+    repeats: str | None = None  # tasks and reminders
+    # notes: activity type; events: what changed; communications: their type;
+    # services: the grant; attachments: the detected media type
+    detail: str | None = None
     version: int = 0
     author_id: int | None = None
     imported: bool = False  # notes: brought in from another system, locked from the start
+    direction: str | None = None  # communications: in, out
+    amount: Decimal | None = None  # services
+    size: int | None = None  # attachments, in bytes
 
     @property
     def at(self) -> datetime:

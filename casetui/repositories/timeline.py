@@ -17,19 +17,25 @@ from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
 from casetui.domain.models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseNote,
     Client,
+    Communication,
     FollowUpTask,
     NoteAddendum,
     Staff,
+    SupportiveService,
 )
 from casetui.domain.storable import storable
 from casetui.domain.timeline import (
     ADDENDUM,
+    ATTACHMENT,
+    COMMUNICATION,
     EVENT,
     NOTE,
+    SERVICE,
     TASK,
     Stamp,
     TimelineEntry,
@@ -65,8 +71,11 @@ EVERYTHING = _Page()
 
 # Where each kind of entry is kept (an addendum belongs to its case through its note).
 _TABLES: dict[str, Any] = {
-    NOTE: CaseNote, ADDENDUM: NoteAddendum, TASK: FollowUpTask, EVENT: CaseEvent
+    NOTE: CaseNote, ADDENDUM: NoteAddendum, TASK: FollowUpTask, EVENT: CaseEvent,
+    COMMUNICATION: Communication, SERVICE: SupportiveService, ATTACHMENT: Attachment,
 }  # fmt: skip
+# Kinds whose rows are soft-deleted: a deleted one is not on the timeline.
+_SOFT_DELETED = (CaseNote, Communication, SupportiveService, Attachment)
 
 
 class TimelineRepository:
@@ -94,6 +103,9 @@ class TimelineRepository:
             + self.addenda(case_id, page)
             + self.tasks(case_id, page)
             + self.events(case_id, page)
+            + self.communications(case_id, page)
+            + self.services(case_id, page)
+            + self.attachments(case_id, page)
         )
         found.sort(key=order_key, reverse=newest_first)
         return found if limit is None else found[:limit]
@@ -117,7 +129,12 @@ class TimelineRepository:
         query = query.join(Case, Case.id == table.case_id).where(
             table.case_id == case_id, visible_cases(self.actor)
         )
-        return query.where(NOT_DELETED) if table is CaseNote else query
+        if kind == ATTACHMENT:
+            # A note's attachment goes with its note: a deleted note's is not shown.
+            query = query.outerjoin(CaseNote, CaseNote.id == Attachment.note_id).where(
+                or_(col(Attachment.note_id).is_(None), NOT_DELETED)
+            )
+        return query.where(col(table.deleted_at).is_(None)) if table in _SOFT_DELETED else query
 
     def _read(
         self, kind: str, columns: tuple[Any, ...], at: Any, id_: Any, query: Any, page: _Page
@@ -265,6 +282,128 @@ class TimelineRepository:
         return [
             TimelineEntry(EVENT, i, at, who, f"{before or '—'} → {after or '—'}", detail=kind)
             for i, at, who, kind, before, after in rows
+        ]
+
+    def communications(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
+        columns = (
+            Communication.id,
+            self._time(Communication.occurred_at),
+            Staff.username,
+            Communication.subject,
+            self._time(Communication.created_at),
+            Communication.kind,
+            Communication.direction,
+            Communication.reminder_state,
+            Communication.send_on,
+            Communication.repeats,
+            Communication.version,
+            Communication.author_id,
+        )
+        rows = self._read(
+            COMMUNICATION,
+            columns,
+            Communication.occurred_at,
+            Communication.id,
+            lambda query: self._of_case(COMMUNICATION, case_id, query).join(
+                Staff, Staff.id == Communication.author_id
+            ),
+            page,
+        )
+        return [
+            TimelineEntry(
+                COMMUNICATION,
+                i,
+                at,
+                who,
+                subject,
+                created_stamp=created,
+                status=state,
+                due_on=send_on,
+                repeats=repeats,
+                detail=kind,
+                version=v,
+                author_id=author_id,
+                direction=direction,
+            )
+            for i, at, who, subject, created, kind, direction, state, send_on, repeats, v, author_id in rows
+        ]
+
+    def services(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
+        columns = (
+            SupportiveService.id,
+            self._time(SupportiveService.created_at),
+            Staff.username,
+            SupportiveService.service_type,
+            SupportiveService.provided_on,
+            SupportiveService.grant,
+            SupportiveService.amount,
+            SupportiveService.version,
+            SupportiveService.author_id,
+        )
+        rows = self._read(
+            SERVICE,
+            columns,
+            SupportiveService.created_at,
+            SupportiveService.id,
+            lambda query: self._of_case(SERVICE, case_id, query).join(
+                Staff, Staff.id == SupportiveService.author_id
+            ),
+            page,
+        )
+        return [
+            TimelineEntry(
+                SERVICE,
+                i,
+                at,
+                who,
+                service,
+                due_on=given,
+                detail=grant,
+                version=v,
+                author_id=author_id,
+                amount=amount,
+            )
+            for i, at, who, service, given, grant, amount, v, author_id in rows
+        ]
+
+    def attachments(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
+        columns = (
+            Attachment.id,
+            self._time(Attachment.created_at),
+            Staff.username,
+            Attachment.name,
+            Attachment.restricted,
+            func.coalesce(CaseNote.restricted, False),
+            Attachment.note_id,
+            Attachment.media_type,
+            Attachment.size,
+            Attachment.uploaded_by_id,
+        )
+        rows = self._read(
+            ATTACHMENT,
+            columns,
+            Attachment.created_at,
+            Attachment.id,
+            lambda query: self._of_case(ATTACHMENT, case_id, query).join(
+                Staff, Staff.id == Attachment.uploaded_by_id
+            ),
+            page,
+        )
+        return [
+            TimelineEntry(
+                ATTACHMENT,
+                i,
+                at,
+                who,
+                name,
+                # Restricted with its note, or on its own.
+                bool(restricted) or bool(note_restricted),
+                note_id=note_id,
+                detail=media_type,
+                author_id=uploader,
+                size=size,
+            )
+            for i, at, who, name, restricted, note_restricted, note_id, media_type, size, uploader in rows
         ]
 
     def client_names(self, case_numbers: list[str]) -> dict[str, str]:

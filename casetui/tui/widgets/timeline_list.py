@@ -23,7 +23,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from casetui.domain.locking import DEFAULT_LOCK_DAYS, describe_lock, is_locked, locks_at, time_left
-from casetui.domain.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry
+from casetui.domain.timeline import (
+    ADDENDUM,
+    ATTACHMENT,
+    COMMUNICATION,
+    EVENT,
+    NOTE,
+    SERVICE,
+    TASK,
+    TimelineEntry,
+)
 from casetui.services.timeline import TIMELINE_PAGE
 from casetui.tui.widgets.drawn_lines import DrawnLines
 from casetui.tui.widgets.list_keys import LIST_MOVES
@@ -33,9 +42,22 @@ EntryKey = tuple[str, int]
 PAGE = TIMELINE_PAGE  # entries asked for beyond the one wanted
 WIDE = 110  # from this width the lock column has room for describe_lock's own words
 
-_TYPE = {NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task"}
+_TYPE = {
+    NOTE: "Note", ADDENDUM: "Addendum", TASK: "Task",
+    COMMUNICATION: "Contact", SERVICE: "Service", ATTACHMENT: "File",
+}  # fmt: skip
 _EVENT = {"status": "Status", "concern": "Concern", "worker": "Worker", "case_number": "Case no."}
 _TASK_BOX = {"open": "[ ]", "done": "[x]", "cancelled": "[-]"}
+_DIRECTION = {"in": "←", "out": "→"}
+
+
+def file_size(size: int) -> str:
+    """1.2 MB, 340 KB, 12 B: a file's size as people say it."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size} B"
 
 
 def visible(text: str | None, *, keep_newlines: bool = False) -> str:
@@ -73,6 +95,17 @@ def lock_mark(
     if left >= timedelta(days=1):
         return f"{left.days}d left"
     return f"{max(left.seconds // 3600, 0)}h left"
+
+
+def communication_summary(entry: TimelineEntry) -> str:
+    """``→ phone: Called about rent`` or ``reminder: Appointment · sends 9 Dec · scheduled``."""
+    arrow = _DIRECTION.get(entry.direction or "", "")
+    text = f"{arrow} {visible(entry.detail)}: {visible(entry.summary)}".lstrip()
+    if entry.status is not None:  # a reminder
+        send = f" · sends {entry.due_on.day} {entry.due_on:%b}" if entry.due_on else ""
+        repeat = f" · {entry.repeats}" if entry.repeats and entry.repeats != "none" else ""
+        text += f"{send}{repeat} · {entry.status}"
+    return text
 
 
 class TimelineList(ScrollView, can_focus=True):
@@ -338,7 +371,7 @@ class TimelineList(ScrollView, can_focus=True):
         line.append(f"{short_date(when):<12}")
         line.append(f"{visible(entry.author)[:author_width]:<{author_width}} ", style=muted)
         lock = ""
-        if entry.kind == NOTE and entry.created_at is not None:
+        if entry.kind in (NOTE, COMMUNICATION) and entry.created_at is not None:
             lock = lock_mark(
                 entry.created_at, self.lock_days, self.now, wide=wide, imported=entry.imported
             )
@@ -362,6 +395,19 @@ class TimelineList(ScrollView, can_focus=True):
             return Text(f"{box} {visible(entry.summary)}{due}{repeat}", no_wrap=True, end="")
         if entry.kind == ADDENDUM:
             return Text(f"to a note: {visible(entry.summary)}", no_wrap=True, end="")
+        if entry.kind == COMMUNICATION:
+            return Text(communication_summary(entry), no_wrap=True, end="")
+        if entry.kind == SERVICE:
+            given = f"{entry.due_on.day} {entry.due_on:%b}" if entry.due_on else ""
+            grant = f" · {visible(entry.detail)}" if entry.detail else ""
+            return Text(
+                f"{visible(entry.summary)} · {entry.amount} · {given}{grant}", no_wrap=True, end=""
+            )
+        if entry.kind == ATTACHMENT:
+            size = file_size(entry.size or 0)
+            return Text(
+                f"{visible(entry.summary)} · {size} · {visible(entry.detail)}", no_wrap=True, end=""
+            )
         return Text(visible(entry.summary), no_wrap=True, end="")
 
     # --- moving -----------------------------------------------------------------------------

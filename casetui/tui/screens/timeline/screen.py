@@ -177,6 +177,11 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         entry = self.highlighted
         if action == "reassign":
             return access.reassign
+        # The keys of communications, services and attachments ask their own mixin's
+        # ``may_<action>(access, entry)``, so each kind's rules stay beside its keys.
+        asked = getattr(self, f"may_{action}", None)
+        if asked is not None:
+            return asked(access, entry)
         if not access.write:
             return False  # read-only on this case: the write keys are not offered at all
         if action in ("new_note", "new_task", "status", "concern"):
@@ -258,7 +263,15 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
 
     @work(thread=True, exclusive=True, group="timeline-open")
     def _open_entry(self, entry: TimelineEntry) -> None:
+        # Communications, services and attachments are read by their mixin's
+        # ``read_<kind>_lines(entry)``, called here in a thread.
+        reader = getattr(self, f"read_{entry.kind}_lines", None)
+
         def read() -> list[Text]:
+            if reader is not None:
+                return reader(entry)
+            if entry.kind not in (NOTE, ADDENDUM, TASK):
+                return [Text(visible(entry.summary))]
             if entry.kind == TASK:
                 task = timeline_service.open_task(self.app.db, self.app.actor, entry.id)
                 return task_lines(task, self.zone)
