@@ -17,10 +17,6 @@ from casetui.tui.widgets.timeline_list import visible
 class NoteActions:
     """Note keys mixed into ``TimelineScreen``; writes go through its ``run_write``."""
 
-    def _note_in_focus(self) -> TimelineEntry | None:
-        entry = self.highlighted
-        return entry if entry is not None and entry.kind == NOTE else None
-
     def action_new_note(self) -> None:
         from casetui.tui.screens.note_editor import NoteEditorScreen
 
@@ -28,9 +24,9 @@ class NoteActions:
             NoteEditorScreen(self.case_id), lambda saved: self.reload() if saved else None
         )
 
-    def action_edit(self) -> None:
-        entry, data = self._note_in_focus(), self.data
-        if entry is None or data is None or entry.created_at is None:
+    def edit_note(self, entry: TimelineEntry) -> None:
+        data = self.data
+        if data is None or entry.created_at is None:
             return
         created, now = entry.created_at, self.app.db.clock()
         if data.access.note_lock(created, now, entry.imported) is NoteLock.LOCKED:
@@ -76,9 +72,9 @@ class NoteActions:
 
         self.app.push_screen(AddendumScreen(summary, text=text, reason=reason, error=error), save)
 
-    def action_delete(self) -> None:
-        entry, data = self._note_in_focus(), self.data
-        if entry is None or data is None or entry.created_at is None:
+    def delete_note(self, entry: TimelineEntry) -> None:
+        data = self.data
+        if data is None or entry.created_at is None:
             return
         version = entry.version
 

@@ -189,7 +189,13 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
         if action == "addendum":
             return True if entry is not None and entry.kind in (NOTE, ADDENDUM) else None
         if action in ("edit", "delete"):
-            return True if entry is not None and access.may_change_note(entry) else None
+            if entry is None:
+                return None
+            if entry.kind == NOTE:
+                return True if access.may_change_note(entry) else None
+            # Other kinds answer for themselves: ``may_edit_<kind>(access, entry)``.
+            asked = getattr(self, f"may_{action}_{entry.kind}", None)
+            return True if asked is not None and asked(access, entry) else None
         if action == "complete_task":
             return True if entry is not None and access.may_complete(entry) else None
         return True
@@ -242,6 +248,20 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(ClientRecordScreen(self.data.case.client_id))
+
+    def action_edit(self) -> None:
+        self._by_kind("edit")
+
+    def action_delete(self) -> None:
+        self._by_kind("delete")
+
+    def _by_kind(self, verb: str) -> None:
+        """``e`` and ``d`` act on the highlighted entry through ``<verb>_<kind>(entry)``: the
+        note keys' ``edit_note``, the communication keys' ``edit_communication``, ..."""
+        entry = self.highlighted
+        handler = getattr(self, f"{verb}_{entry.kind}", None) if entry is not None else None
+        if handler is not None:
+            handler(entry)
 
     def action_back(self) -> None:
         self.dismiss(None)
