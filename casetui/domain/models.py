@@ -35,6 +35,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+# The tables are never validated by pydantic (a table model's constructor does not validate):
+# build each one's validator if it ever is, not for every table at import.
+SQLModel.model_config["defer_build"] = True
 
 
 def utc_column(nullable: bool = True, index: bool = False) -> Column[datetime]:
@@ -161,12 +164,11 @@ class Case(SQLModel, table=True):
         Index("ix_cases_status_last", "status", "last_interaction_at"),
         Index("ix_cases_concern", "concern"),
         Index("ix_cases_pathway", "pathway"),
-        Index(
-            "ix_cases_live_status",
-            "status",
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
-        ),
+        # Live cases only: migration 0002 creates it WHERE deleted_at IS NULL on both
+        # databases. Said here as sqlite_where= and postgresql_where=, it made SQLAlchemy import
+        # both dialects (PostgreSQL's with a module for each of its drivers) whenever the
+        # tables were imported; the schema is the migrations', never made from this metadata.
+        Index("ix_cases_live_status", "status", info={"where": "deleted_at IS NULL"}),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(max_length=40, unique=True)
