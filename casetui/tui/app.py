@@ -11,14 +11,14 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Static
+from textual.screen import Screen
 
 from casetui.domain.errors import (
     CasetuiError,
@@ -103,14 +103,21 @@ class CasetuiApp(DatabaseWatch, App[int]):
             raise RuntimeError("nobody is signed in yet")
         return self.actor
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text("Opening the database…", style="dim"), id="starting")
+    def get_default_screen(self) -> Screen[Any]:
+        # The caseload's frame, painted before the data layer is imported (see ``on_mount``).
+        from casetui.tui.screens.caseload_frame import CaseloadFrame
+
+        return CaseloadFrame(self.username, self.database_name)
 
     def on_mount(self) -> None:
         if not self.is_headless:
             self._listen_for_hangup()
         self.screen_change_signal.subscribe(self, self._fit_the_terminal)
-        self.start()
+        # Once the frame is on the screen: importing SQLAlchemy in a thread while the first
+        # frame is drawn would hold the GIL for much of it and delay the paint. Two refreshes,
+        # as "painted" is judged (the first can come before the frame's repaint request has
+        # reached the screen); the second costs nothing when the screen is idle.
+        self.call_after_refresh(self.call_after_refresh, self.start)
 
     def _listen_for_hangup(self) -> None:
         # Python's default for SIGHUP ends the process at once, losing keys typed since the last draft.
@@ -134,26 +141,34 @@ class CasetuiApp(DatabaseWatch, App[int]):
         try:
             if self.db is None and self._opener is not None:
                 self.db = self._opener()
-            from casetui.services import setup
+            from casetui.services import auth, setup  # noqa: F401 - before signing in, below
 
             setup.check(self.db)
-            actor = self.actor or self._sign_in_without_asking()
-        except CasetuiError as error:
-            self.call_from_thread(self._show_problem, error)
+        except Exception as error:  # noqa: BLE001 - said on screen, never a traceback
+            self._not_started(error)
             return
-        except Exception as error:  # noqa: BLE001 - a bad URL or driver: say so, no traceback
-            log.exception("could not open the database")
-            self.call_from_thread(
-                self._show_problem, DatabaseUnavailable(f"could not open the database: {error}")
-            )
-            return
-        # Imported here, in the worker, so the event loop never stalls on it.
-        import casetui.tui.screens.caseload  # noqa: F401
+        # Checking a password (scrypt) leaves the interpreter free: the caseload's screen, its
+        # services and widgets are imported meanwhile, here, so the event loop never stalls.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-in") as pool:
+            signing_in = pool.submit(lambda: self.actor or self._sign_in_without_asking())
+            import casetui.tui.screens.caseload  # noqa: F401
 
+            try:
+                actor = signing_in.result()
+            except Exception as error:  # noqa: BLE001 - said on screen, never a traceback
+                self._not_started(error)
+                return
         if actor is None:
             self.call_from_thread(self._show_login)
         else:
             self.call_from_thread(self._signed_in, actor)
+
+    def _not_started(self, error: Exception) -> None:
+        """Say on screen why the start stopped (from the start worker)."""
+        if not isinstance(error, CasetuiError):  # a bad URL or driver
+            log.error("could not open the database", exc_info=error)
+            error = DatabaseUnavailable(f"could not open the database: {error}")
+        self.call_from_thread(self._show_problem, error)
 
     def _sign_in_without_asking(self) -> Actor | None:
         """The OS user on their own file, or the password from the environment; else None."""
@@ -179,6 +194,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
             if again:
                 self.start()
 
+        gc.enable()  # off while starting (``launch``)
         self.push_screen(ProblemScreen(title, str(error)), retry)
 
     def _show_login(self) -> None:
@@ -190,6 +206,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
             temporary=self._temporary,
         )  # fmt: skip
         self._temporary = None
+        gc.enable()  # off while starting (``launch``)
         self.push_screen(screen, self._signed_in)
 
     def _signed_in(self, actor: Actor | None) -> None:
@@ -203,6 +220,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
         # Everything loaded so far lives as long as the app: keep the collector off it, so a
         # full collection while a big timeline opens walks only what that screen made.
         gc.freeze()
+        gc.enable()  # off while starting (``launch``)
 
     # --- what every screen may call -------------------------------------------------------------
 
@@ -260,6 +278,8 @@ class CasetuiApp(DatabaseWatch, App[int]):
             # Signed in, and not in the middle of answering a dialog.
             return self.actor is not None and not isinstance(self.screen, ModalScreen)
         if action == "caseload":
+            if self.actor is None:
+                return False  # and the caseload's module (the data layer) not imported yet
             from textual.command import CommandPalette
             from textual.screen import ModalScreen
 
