@@ -50,6 +50,9 @@ class Cold:
     seconds: float
     maxrss_kb: int
     from_run: float  # App.run called to painted
+    frame: float | None = None  # casetui: seconds to the caseload's frame painted
+    # casetui: which of the data layer's modules were imported when the frame was painted
+    data_layer_at_frame: tuple[str, ...] = ()
 
 
 def cold_paint(argv: Sequence[str], env: dict[str, str], timeout: float = 600) -> Cold:
@@ -68,6 +71,8 @@ def cold_paint(argv: Sequence[str], env: dict[str, str], timeout: float = 600) -
         seconds=found["painted_at"] - started,
         maxrss_kb=int(found["maxrss_kb"]),
         from_run=found["painted_at"] - found.get("run_at", started),
+        frame=found["frame_at"] - started if "frame_at" in found else None,
+        data_layer_at_frame=tuple(found.get("data_layer_at_frame", ())),
     )
 
 
@@ -95,8 +100,10 @@ def first_paint_argv(database: BenchDatabase) -> list[str]:
             "--user", BENCH_USER]  # fmt: skip
 
 
-def bare_argv() -> list[str]:
-    return [sys.executable, "-m", "benchmarks._first_paint", "--bare"]
+def bare_argv(*, data_layer: bool = False) -> list[str]:
+    """A bare Textual app; with ``data_layer``, one that imports the data layer first."""
+    return [sys.executable, "-m", "benchmarks._first_paint", "--bare",
+            *(["--data-layer"] if data_layer else [])]  # fmt: skip
 
 
 def help_argv() -> list[str]:

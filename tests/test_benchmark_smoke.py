@@ -14,9 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_FIGURES = {
-    "first_paint", "filter_median", "filter_p95", "details_key", "page_down", "page_down_p95",
-    "timeline", "bulk_save", "bulk_open", "workload", "help", "python_pass", "bare_first_paint",
-    "peak_rss", "peak_rss_browsing", "sql_floor", "sql_repository", "refresh_floor",
+    "frame_paint", "first_paint", "filter_median", "filter_p95", "details_key", "page_down",
+    "page_down_p95", "timeline", "bulk_save", "bulk_open", "workload", "help", "python_pass",
+    "bare_first_paint", "bare_data_first_paint", "peak_rss", "peak_rss_browsing", "sql_floor", "sql_repository", "refresh_floor",
     "search_median", "search_p95", "duplicate_check", "duplicate_check_p95", "import_seconds",
     "import_peak_rss",
 }  # fmt: skip
