@@ -1,0 +1,180 @@
+"""Starting ``casetui``: the caseload's frame is painted before SQLAlchemy, SQLModel, the tables
+and the services are imported, then the cases follow; a SQLite start never imports PostgreSQL's
+driver or SQLAlchemy's PostgreSQL dialect.
+
+Imports are per process, so the start is run in a process of its own, through the command
+line, with ``App.run`` made headless: every paint (``App._display``) notes the screen, what it
+shows and which modules were imported by then.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import casetui.tui.app
+from casetui.demo import DemoSummary
+from casetui.tui.app import CasetuiApp
+from casetui.tui.screens.caseload_frame import CaseloadFrame, shown_location
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_LAYER = ("sqlalchemy", "sqlmodel", "casetui.domain.models", "casetui.services")
+POSTGRESQL = ("psycopg", "psycopg2", "sqlalchemy.dialects.postgresql")
+
+START = textwrap.dedent(
+    """
+    import json, sys
+    from textual.app import App
+
+    WATCHED = {watched!r}
+    paints = []
+    original_display = App._display
+
+    def display(self, screen, renderable):
+        if renderable is not None:
+            keys = [str(key.render()) for key in screen.query("FooterKey")]
+            starting = screen.query("#starting")
+            paints.append({{
+                "screen": type(screen).__name__,
+                "opening": str(starting.first().render()) if starting else "",
+                "title": str(screen.query("#signed-in").first().render())
+                if screen.query("#signed-in") else "",
+                "footer_keys": keys,
+                "imported": [m for m in WATCHED if m in sys.modules],
+            }})
+        return original_display(self, screen, renderable)
+
+    App._display = display
+
+    async def until_the_cases(pilot):
+        app = pilot.app
+        for _ in range(3000):
+            if type(app.screen).__name__ == "CaseloadScreen":
+                tables = app.screen.query("CaseTable")
+                if tables and tables.first().loaded_rows:
+                    await pilot.pause(0.05)
+                    break
+            await pilot.pause(0.01)
+        app.exit(0)
+
+    original_run = App.run
+
+    def run(self, **options):
+        options.update(headless=True, size=(80, 24), auto_pilot=until_the_cases)
+        return original_run(self, **options)
+
+    App.run = run
+    from casetui.cli import main
+
+    main(sys.argv[1:])
+    print(json.dumps({{"paints": paints, "modules": sorted(sys.modules)}}))
+    """
+)
+
+
+def start_casetui(database: Path, username: str) -> dict[str, list[object]]:
+    """``casetui --db FILE --user NAME`` in a process of its own, up to its first cases."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    environment["CASETUI_PASSWORD"] = "demo"
+    done = subprocess.run(
+        [sys.executable, "-c", START.format(watched=DATA_LAYER + POSTGRESQL),
+         "--db", f"sqlite:///{database}", "--user", username],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=environment, timeout=120,
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def demo_file(demo_template: tuple[Path, DemoSummary], tmp_path: Path) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template[0], path)
+    return path
+
+
+def test_the_frame_paints_before_the_data_layer_is_imported_then_the_cases_come(
+    demo_file: Path, caseworker: str
+) -> None:
+    started = start_casetui(demo_file, caseworker)
+    paints = started["paints"]
+    first = paints[0]
+    assert isinstance(first, dict)
+    assert first["screen"] == "CaseloadFrame"
+    assert first["opening"] == "Opening the database…"
+    assert first["title"].startswith(f"casetui {caseworker}")
+    assert first["footer_keys"], "the footer's keys are in the first paint"
+    assert first["imported"] == [], "the data layer was imported before the first paint"
+    screens = [paint["screen"] for paint in paints if isinstance(paint, dict)]
+    assert screens[-1] == "CaseloadScreen", "the cases follow the frame"
+
+
+def test_a_sqlite_start_never_imports_anything_of_postgresql(
+    demo_file: Path, caseworker: str
+) -> None:
+    modules = start_casetui(demo_file, caseworker)["modules"]
+    assert "sqlalchemy" in modules and "casetui.domain.models" in modules
+    loaded = [m for m in modules if isinstance(m, str) and m.startswith(POSTGRESQL)]
+    assert loaded == []
+
+
+def test_importing_the_tables_imports_no_database_dialect() -> None:
+    """The tables say nothing that only one database understands: importing them loads
+    neither SQLite's nor PostgreSQL's dialect (the engine loads the one it needs)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, casetui.domain.models; "
+         "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.')))"],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[]"
+
+
+# --- the frame itself ---------------------------------------------------------------------------
+
+
+def test_the_frame_names_the_database_without_its_password() -> None:
+    assert (
+        shown_location("postgresql://ana:s3cr:t@db.internal:5432/casetui")
+        == "postgresql://ana:***@db.internal:5432/casetui"
+    )
+    assert shown_location("postgresql+psycopg://ana@db/casetui") == (
+        "postgresql+psycopg://ana@db/casetui"
+    )
+    assert shown_location("sqlite:////home/ana/a:b@c.db") == "sqlite:////home/ana/a:b@c.db"
+
+
+class NeverOpening(CasetuiApp):
+    """The app while its database is still being opened: the frame, and nothing after it."""
+
+    CSS_PATH = Path(casetui.tui.app.__file__).with_name("app.tcss")  # not beside this file
+
+    def start(self) -> None:
+        pass
+
+
+def frame_app(username: str | None = "ana") -> CasetuiApp:
+    return NeverOpening(
+        username=username, opener=lambda: None, database_name="postgresql://ana:***@db.internal/casetui",
+    )  # fmt: skip
+
+
+async def test_the_frame_offers_only_what_works_before_anyone_is_signed_in() -> None:
+    app = frame_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CaseloadFrame)
+        assert app.focused is None, "no key typed now is lost in a box that goes away"
+        for action in ("caseload", "search"):
+            assert app.check_action(action, ()) is False
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_frame_snapshot(size: tuple[int, int], snap_compare) -> None:
+    assert snap_compare(frame_app(), terminal_size=size)
