@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import gc
 import os
-from functools import partial
+import sys
+from typing import TYPE_CHECKING
 
 from casetui.config import ENV_PASSWORD, Connection
 from casetui.startup import open_database, password_for
+
+if TYPE_CHECKING:
+    from casetui.services.work import Database
+    from casetui.tui.app import CasetuiApp
 
 
 def launch(conn: Connection, username: str | None) -> int:
@@ -19,14 +24,11 @@ def launch(conn: Connection, username: str | None) -> int:
     from casetui.tui.app import make_app
     from casetui.tui.screens.caseload_frame import shown_location
 
-    # Asked before the app takes over the terminal: a PostgreSQL password may need a prompt.
-    db_password = password_for(conn.url, lambda: _database_password(conn))
-
-    # Opened in the app's start-up worker, after the first paint.
-    opener = partial(open_database, conn.url, password=db_password)
+    # Opened in the app's start-up worker, after the first paint: nothing before it imports
+    # SQLAlchemy or asks a server anything.
     app = make_app(
-        None, username=username, password=os.environ.get(ENV_PASSWORD), opener=opener,
-        database_name=shown_location(conn.url),
+        None, username=username, password=os.environ.get(ENV_PASSWORD),
+        opener=lambda: _open(conn, app), database_name=shown_location(conn.url),
     )  # fmt: skip
     try:
         code = app.run()
@@ -36,7 +38,29 @@ def launch(conn: Connection, username: str | None) -> int:
     return code if isinstance(code, int) else (app.return_code or 0)
 
 
-def _database_password(conn: Connection) -> str | None:
+def _open(conn: Connection, app: CasetuiApp) -> Database:
+    """The database, with its password if the server wants one (from the start worker)."""
+    return open_database(conn.url, password=password_for(conn.url, lambda: _asked(conn, app)))
+
+
+def _asked(conn: Connection, app: CasetuiApp) -> str | None:
+    """The keyring's or the environment's password; else, at a terminal, the prompt."""
     from casetui.config import database_password
 
-    return database_password(conn)
+    found = database_password(conn, interactive=False)
+    if found is not None or not sys.stdin.isatty():
+        return found
+    return app.call_from_thread(_prompt, conn, app)
+
+
+def _prompt(conn: Connection, app: CasetuiApp) -> str | None:
+    """Ask on the terminal, the app set aside meanwhile (on the event loop)."""
+    from textual.app import SuspendNotSupported
+
+    from casetui.config import database_password
+
+    try:
+        with app.suspend():
+            return database_password(conn, interactive=True)
+    except SuspendNotSupported:  # no terminal to hand back: the server says what is missing
+        return None

@@ -56,11 +56,11 @@ START = textwrap.dedent(
     async def until_the_cases(pilot):
         app = pilot.app
         for _ in range(3000):
-            if type(app.screen).__name__ == "CaseloadScreen":
-                tables = app.screen.query("CaseTable")
-                if tables and tables.first().loaded_rows:
-                    await pilot.pause(0.05)
-                    break
+            shown = type(app.screen).__name__
+            tables = app.screen.query("CaseTable")
+            if shown == "ProblemScreen" or tables and tables.first().loaded_rows:
+                await pilot.pause(0.05)
+                break
             await pilot.pause(0.01)
         app.exit(0)
 
@@ -79,13 +79,14 @@ START = textwrap.dedent(
 )
 
 
-def start_casetui(database: Path, username: str) -> dict[str, list[object]]:
-    """``casetui --db FILE --user NAME`` in a process of its own, up to its first cases."""
+def start_casetui(url: str, username: str) -> dict[str, list[object]]:
+    """``casetui --db URL --user NAME`` in a process of its own, up to its first cases (or the
+    problem it shows instead)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
     environment["CASETUI_PASSWORD"] = "demo"
     done = subprocess.run(
         [sys.executable, "-c", START.format(watched=DATA_LAYER + POSTGRESQL),
-         "--db", f"sqlite:///{database}", "--user", username],
+         "--db", url, "--user", username],
         capture_output=True, text=True, cwd=REPO_ROOT, env=environment, timeout=120,
         stdin=subprocess.DEVNULL, check=False,
     )  # fmt: skip
@@ -103,7 +104,7 @@ def demo_file(demo_template: tuple[Path, DemoSummary], tmp_path: Path) -> Path:
 def test_the_frame_paints_before_the_data_layer_is_imported_then_the_cases_come(
     demo_file: Path, caseworker: str
 ) -> None:
-    started = start_casetui(demo_file, caseworker)
+    started = start_casetui(f"sqlite:///{demo_file}", caseworker)
     paints = started["paints"]
     first = paints[0]
     assert isinstance(first, dict)
@@ -119,10 +120,21 @@ def test_the_frame_paints_before_the_data_layer_is_imported_then_the_cases_come(
 def test_a_sqlite_start_never_imports_anything_of_postgresql(
     demo_file: Path, caseworker: str
 ) -> None:
-    modules = start_casetui(demo_file, caseworker)["modules"]
+    modules = start_casetui(f"sqlite:///{demo_file}", caseworker)["modules"]
     assert "sqlalchemy" in modules and "casetui.domain.models" in modules
     loaded = [m for m in modules if isinstance(m, str) and m.startswith(POSTGRESQL)]
     assert loaded == []
+
+
+def test_a_postgresql_start_paints_the_frame_before_asking_the_server_anything() -> None:
+    """Whether the server wants a password, and the keyring's, are asked after the first paint;
+    a server that is not there is then a problem on screen."""
+    started = start_casetui("postgresql://nobody@127.0.0.1:1/casetui", "nobody")
+    paints = [paint for paint in started["paints"] if isinstance(paint, dict)]
+    assert paints[0]["screen"] == "CaseloadFrame"
+    assert paints[0]["title"].startswith("casetui nobody  postgresql://nobody@127.0.0.1:1")
+    assert paints[0]["imported"] == []
+    assert paints[-1]["screen"] == "ProblemScreen"
 
 
 def test_importing_the_tables_imports_no_database_dialect() -> None:
