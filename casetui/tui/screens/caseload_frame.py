@@ -63,6 +63,14 @@ class FrameFooter(Footer):
         self._shown = offered_keys(self.screen)  # nothing to rebuild when the screen announces them
         yield from super().compose()
 
+    async def recompose(self) -> None:
+        # Signing in offers more keys, for the caseload pushed over this screen at that moment:
+        # rebuilding this footer underneath it would only delay the caseload's first paint.
+        if not self.screen.is_current:
+            self._shown = None  # rebuilt if this screen is ever shown again
+            return
+        await super().recompose()
+
 
 class CaseloadFrame(Screen[None]):
     """The caseload without its cases: what the database is being opened for."""
