@@ -20,6 +20,7 @@ KEYRING_SERVICE = "casetui"
 ENV_URL = "CASETUI_DATABASE_URL"
 ENV_DB_PASSWORD = "CASETUI_DB_PASSWORD"
 ENV_PASSWORD = "CASETUI_PASSWORD"
+ENV_SMTP_PASSWORD = "CASETUI_SMTP_PASSWORD"
 
 
 def data_dir() -> Path:
@@ -224,4 +225,34 @@ def store_database_password(conn: Connection, password: str) -> bool:
     import keyring
 
     keyring.set_password(KEYRING_SERVICE, conn.keyring_key, password)
+    return True
+
+
+def smtp_keyring_key(host: str, username: str) -> str:
+    """Where the mail server's password is kept in the keyring: one per server and account."""
+    return f"smtp:{username}@{host}"
+
+
+def smtp_password(host: str, username: str) -> str | None:
+    """The mail server's password for the reminder sender: CASETUI_SMTP_PASSWORD when set
+    (what a cron job without a keyring uses), else the system keyring; None when neither."""
+    if os.environ.get(ENV_SMTP_PASSWORD):
+        return os.environ[ENV_SMTP_PASSWORD]
+    if not keyring_available():
+        return None
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, smtp_keyring_key(host, username))
+    except Exception:  # noqa: BLE001 - a locked or broken keyring counts as none
+        return None
+
+
+def store_smtp_password(host: str, username: str, password: str) -> bool:
+    """Keep the mail server's password in the system keyring; False when there is none."""
+    if not keyring_available():
+        return False
+    import keyring
+
+    keyring.set_password(KEYRING_SERVICE, smtp_keyring_key(host, username), password)
     return True

@@ -269,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _import_commands(command, command("import", "bring in an existing caseload from a spreadsheet"))
 
+    _reminders(command)
+
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
     workload.add_argument("--json", action="store_true")
@@ -464,6 +466,73 @@ def _administration(command: Any) -> None:
             sub.add_argument("new_value", metavar="NEW")
         if name == "move":
             sub.add_argument("direction", choices=("up", "down"))
+
+
+def _reminders(command: Any) -> None:
+    """``reminders send`` (cron, or --watch), ``password`` and ``settle`` (administrators)."""
+    reminders = command("reminders", "email reminders to clients (administrators)")
+    into = reminders.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    send = command(
+        "send",
+        "deliver every due reminder through the organisation's mail server, once (for cron) "
+        "or every --every seconds with --watch",
+        into,
+    )
+    send.description = (
+        "Deliver every due reminder (its send date has come in the organisation's time zone, "
+        "or its wait after a temporary failure is over) to the client's email through the "
+        "mail server in settings (smtp_*), encrypted and with its certificate verified. "
+        "Each reminder is claimed before the server is contacted, so two senders never send "
+        "one twice; one left 'sending' by an interrupted sender is reported, never sent again "
+        "on its own (see reminders settle). The password: CASETUI_SMTP_PASSWORD, else the "
+        "system keyring (reminders password)."
+    )
+    send.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running, a pass every --every seconds, until Ctrl+C or SIGTERM",
+    )
+    send.add_argument(
+        "--every", type=_positive, default=60, metavar="SECONDS", help="with --watch (default 60)"
+    )
+    send.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="a certificate authority (PEM) trusted besides the system's, for a mail server "
+        "with the organisation's own certificate (SSL_CERT_FILE works too)",
+    )
+    send.add_argument(
+        "--timeout",
+        type=_positive,
+        default=30,
+        metavar="SECONDS",
+        help="how long to wait for each answer of the mail server (default 30)",
+    )
+    send.add_argument(
+        "--json",
+        action="store_true",
+        help='an array of {"id", "case_number", "status", "detail"}; with --watch one array a '
+        "line, a line a pass",
+    )
+    command(
+        "password",
+        "keep the mail server's password (smtp_username's) in the system keyring; read from "
+        "CASETUI_SMTP_PASSWORD, else asked twice",
+        into,
+    )
+    settle = command(
+        "settle",
+        "say how a reminder left 'sending' ended, after looking for its Message-ID in the mail "
+        "server's log",
+        into,
+    )
+    settle.add_argument("reminder_id", type=_record_id, metavar="ID")
+    outcome = settle.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--sent", action="store_true", help="it went: record it as sent")
+    outcome.add_argument(
+        "--send-again", action="store_true", help="it did not go: the next pass sends it"
+    )
+    settle.add_argument("--json", action="store_true")
 
 
 def _hours(text: str) -> float:

@@ -1,0 +1,529 @@
+"""Sending reminders to clients: one pass over every reminder that is due.
+
+For each due reminder, in this order:
+
+1. **Take it** (one committed transaction): read it with its client as they are now. A client
+   without an email address is refused (the reminder ``failed``, the case's workers told); a
+   client whose record is no longer Active, or deleted, is refused too (``cancelled``: the
+   organisation does not write to them). Otherwise the reminder is **claimed**: state
+   ``sending``, the time and the Message-ID written by a compare-and-set on its version and
+   state, so of two senders running at once exactly one claims it. Only then is the mail
+   server given the message.
+2. **Send it** over one connection kept for the pass.
+3. **Record what the server said** (one committed transaction, again compare-and-set):
+   ``sent`` (time, Message-ID, the server's answer; a repeating reminder's next occurrence is
+   written in the same transaction), ``failed`` (5xx: the answer kept, the case's workers
+   told), or back to ``scheduled`` with one more attempt and a wait before the next try (4xx,
+   refused, timed out; the waits grow and after the last the reminder fails). When the
+   message was handed over and no answer came, it stays ``sending``.
+
+A reminder left ``sending`` (a sender killed mid-send, or no answer after the hand-over) is
+never sent again on its own: every pass reports it until a person settles it (``settle``),
+after looking for its Message-ID in the mail server's log.
+
+Who sends: administrators, or an administrator account kept for the job (cron's). The
+sender reads every case's reminders and the mail server's settings, which are theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import CommunicationType, NotificationKind, RecordStatus, ReminderState
+from casetui.domain.enums import Repeats as RepeatChoice
+from casetui.domain.errors import NotFound, ValidationError
+from casetui.domain.models import Communication
+from casetui.domain.read_models import SettingsView
+from casetui.domain.recurrence import next_due
+from casetui.domain.reminders import (
+    INTERRUPTED_AFTER,
+    MAX_ATTEMPTS,
+    ReminderOutcome,
+    SendingPass,
+    SendStatus,
+    retry_wait,
+)
+from casetui.repositories.reminders import LeftSending, Recipient, ReminderRepository
+from casetui.services import audit, policy
+from casetui.services.mail import (
+    Answer,
+    Answered,
+    Letter,
+    LetterRefused,
+    MailServer,
+    MailServerProblem,
+    MailServerUnreachable,
+    Outbox,
+    write_letter,
+)
+from casetui.services.notifications import notify_case
+from casetui.services.work import Database, Work, reading, writing
+
+SENDING = "sending reminders"
+# How far a repeating reminder's series is walked to find its next day after today.
+_SERIES_STEPS = 5000
+
+
+def mail_settings(db: Database, actor: Actor) -> SettingsView:
+    """The settings the sender needs (its mail server): for those who may send."""
+    policy.ensure_administrator(actor, SENDING)
+    with reading(db, actor) as work:
+        return work.settings
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """A reminder claimed by this pass: everything needed to send it and record the answer."""
+
+    id: int
+    version: int
+    case_number: str
+    letter: Letter
+
+
+def send_due(
+    db: Database,
+    actor: Actor,
+    server: MailServer,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+) -> SendingPass:
+    """Try every due reminder once; report each, and each left ``sending`` before this pass.
+
+    MailServerProblem is raised when the server cannot be used at all (not set up, its
+    certificate not trusted, the sign-in refused) before any reminder was touched; after
+    some were, the pass stops and says so in ``problem``. ``stop`` is asked between
+    reminders: a pass asked to stop finishes the one in hand and leaves the rest as they are.
+    """
+    policy.ensure_administrator(actor, SENDING)
+    with reading(db, actor) as work:
+        found = ReminderRepository(work.session, actor)
+        left = found.left_sending()
+        due = found.due(work.today(), work.now())
+        outcomes = [_left_outcome(work, reminder) for reminder in left]
+    unreachable: str | None = None
+    touched = False
+    with Outbox(server) as outbox:
+        for index, reminder_id in enumerate(due):
+            if stop():
+                return SendingPass(tuple(outcomes), "stopped when asked", left=len(due) - index)
+            if unreachable is None and not outbox.is_open:
+                try:
+                    outbox.open()  # before any claim: a server that is down claims nothing
+                except MailServerUnreachable as exc:
+                    unreachable = exc.reason
+                except MailServerProblem as exc:
+                    if not touched:
+                        raise
+                    return SendingPass(tuple(outcomes), str(exc), left=len(due) - index)
+            taken = _take(db, actor, server, reminder_id, unreachable)
+            if taken is None:
+                continue  # another sender has it, or a person changed it since the list was read
+            touched = True
+            if isinstance(taken, ReminderOutcome):
+                outcomes.append(taken)
+                continue
+            problem: str | None = None
+            try:
+                answer = outbox.send(taken.letter)
+            except MailServerUnreachable as exc:
+                unreachable = exc.reason
+                answer = Answer(Answered.TEMPORARY, exc.reason)
+            except MailServerProblem as exc:  # on connecting again: nothing went
+                problem = str(exc)
+                answer = Answer(Answered.TEMPORARY, problem)
+            outcomes.append(_record(db, actor, taken, answer))
+            if problem is not None:
+                return SendingPass(tuple(outcomes), problem, left=len(due) - index - 1)
+    return SendingPass(tuple(outcomes))
+
+
+# --- taking a reminder -----------------------------------------------------------------------
+
+
+def _is_due(row: Communication, today: date, now: datetime) -> bool:
+    return (
+        row.kind == CommunicationType.REMINDER.value
+        and row.reminder_state == ReminderState.SCHEDULED.value
+        and row.send_on is not None
+        and row.send_on <= today
+        and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    )
+
+
+def _refusal(to: Recipient) -> tuple[ReminderState, str] | None:
+    """Why this client is not written to now, and the state that leaves the reminder in."""
+    if to.client_deleted:
+        return ReminderState.CANCELLED, "not sent: the client's record was deleted; cancelled"
+    if to.record_status != RecordStatus.ACTIVE.value:
+        return (
+            ReminderState.CANCELLED,
+            f"not sent: the client's record is {to.record_status}, not Active; cancelled",
+        )
+    if not (to.email or "").strip():
+        return ReminderState.FAILED, "not sent: the client has no email address"
+    return None
+
+
+def _take(
+    db: Database, actor: Actor, server: MailServer, reminder_id: int, unreachable: str | None
+) -> _Taken | ReminderOutcome | None:
+    """Claim the reminder for this pass, or settle it without the server (a refusal, or a
+    retry when the server is down). None: it is no longer this pass's to send."""
+    with writing(db, actor) as work:
+        reminders = ReminderRepository(work.session, actor)
+        found = reminders.get(reminder_id)
+        if found is None or not _is_due(found[0], work.today(), work.now()):
+            return None
+        row, to = found
+        refusal = _refusal(to)
+        letter: Letter | None = None
+        if refusal is None and unreachable is None:
+            try:
+                letter = write_letter(
+                    server,
+                    client_name=to.client_name,
+                    email=to.email or "",
+                    subject=row.subject,
+                    body=row.body,
+                    at=work.local_now(),
+                )
+            except LetterRefused as exc:
+                refusal = ReminderState.FAILED, f"not sent: {exc.reason}"
+        if refusal is not None:
+            state, reason = refusal
+            settled = _settle_unsent(work, reminders, row, to, state, reason)
+        elif unreachable is not None:
+            settled = _temporary(work, reminders, row, to, ReminderState.SCHEDULED, unreachable)
+        else:
+            assert letter is not None
+            claimed = reminders.move(
+                row,
+                ReminderState.SCHEDULED,
+                reminder_state=ReminderState.SENDING.value,
+                claimed_at=work.now(),
+                message_id=letter.message_id,
+            )
+            if not claimed:
+                return None
+            _audit(work, actor, "reminder.sending", row, to_address=letter.recipient)
+            work.commit()
+            return _Taken(reminder_id, row.version, to.case_number, letter)
+        if settled is None:
+            return None
+        work.commit()
+        return settled
+
+
+def _settle_unsent(
+    work: Work,
+    reminders: ReminderRepository,
+    row: Communication,
+    to: Recipient,
+    state: ReminderState,
+    reason: str,
+) -> ReminderOutcome | None:
+    """Refused at send time: ``failed`` (the workers told) or ``cancelled``; reported skipped."""
+    if state is ReminderState.FAILED:
+        if _fail(work, reminders, row, to, ReminderState.SCHEDULED, reason) is None:
+            return None
+    else:
+        if not reminders.move(
+            row, ReminderState.SCHEDULED, reminder_state=state.value, server_answer=reason
+        ):
+            return None
+        _audit(work, work.actor, "reminder.cancelled", row)
+    return ReminderOutcome(_id(row), to.case_number, SendStatus.SKIPPED, reason)
+
+
+# --- recording the answer --------------------------------------------------------------------
+
+
+def _record(db: Database, actor: Actor, taken: _Taken, answer: Answer) -> ReminderOutcome:
+    with writing(db, actor) as work:
+        reminders = ReminderRepository(work.session, actor)
+        found = reminders.get(taken.id)
+        row, to = found if found is not None else (None, None)
+        if (
+            row is None
+            or to is None
+            or row.version != taken.version
+            or row.reminder_state != ReminderState.SENDING.value
+        ):
+            # A person settled or deleted it while it was with the server: theirs stands.
+            said = {
+                Answered.DELIVERED: SendStatus.SENT,
+                Answered.PERMANENT: SendStatus.FAILED,
+                Answered.TEMPORARY: SendStatus.RETRY,
+                Answered.UNKNOWN: SendStatus.SKIPPED,
+            }[answer.outcome]
+            return ReminderOutcome(
+                taken.id,
+                taken.case_number,
+                said,
+                f"{answer.text}; the reminder was changed meanwhile and is left as it is now",
+            )
+        outcome: ReminderOutcome | None
+        if answer.outcome is Answered.DELIVERED:
+            outcome = _sent(work, reminders, row, to, answer.text)
+        elif answer.outcome is Answered.PERMANENT:
+            outcome = _fail(work, reminders, row, to, ReminderState.SENDING, answer.text)
+        elif answer.outcome is Answered.TEMPORARY:
+            outcome = _temporary(work, reminders, row, to, ReminderState.SENDING, answer.text)
+        else:
+            outcome = _unknown(work, reminders, row, to, answer.text)
+        assert outcome is not None  # the version was checked above, in this transaction
+        work.commit()
+        return outcome
+
+
+def _sent(
+    work: Work, reminders: ReminderRepository, row: Communication, to: Recipient, answer: str
+) -> ReminderOutcome | None:
+    message_id = row.message_id or ""
+    if not reminders.move(
+        row,
+        ReminderState.SENDING,
+        reminder_state=ReminderState.SENT.value,
+        sent_at=work.now(),
+        server_answer=answer,
+    ):
+        return None
+    following = _schedule_next(work, reminders, row)
+    _audit(work, work.actor, "reminder.sent", row, next_occurrence=following)
+    detail = f"sent as {message_id}"
+    if following is not None:
+        detail += f"; next on {following[1].isoformat()} (reminder {following[0]})"
+    return ReminderOutcome(_id(row), to.case_number, SendStatus.SENT, detail)
+
+
+def _fail(
+    work: Work,
+    reminders: ReminderRepository,
+    row: Communication,
+    to: Recipient,
+    expected: ReminderState,
+    reason: str,
+    **values: object,
+) -> ReminderOutcome | None:
+    if not reminders.move(
+        row,
+        expected,
+        reminder_state=ReminderState.FAILED.value,
+        server_answer=reason,
+        next_attempt_at=None,
+        **values,
+    ):
+        return None
+    _audit(work, work.actor, "reminder.failed", row)
+    notify_case(
+        work,
+        row.case_id,
+        NotificationKind.REMINDER_FAILED,
+        f"Reminder to {to.client_name} not sent ({row.subject}): {reason}",
+        event_key=f"reminder-failed:{row.id}",
+    )
+    return ReminderOutcome(_id(row), to.case_number, SendStatus.FAILED, reason)
+
+
+def _temporary(
+    work: Work,
+    reminders: ReminderRepository,
+    row: Communication,
+    to: Recipient,
+    expected: ReminderState,
+    reason: str,
+) -> ReminderOutcome | None:
+    """A temporary failure: tried again after a growing wait, or failed after the last try."""
+    attempts = row.attempts + 1
+    wait = retry_wait(attempts)
+    if wait is None:
+        reason = f"{reason} (gave up after {attempts} tries)"
+        return _fail(work, reminders, row, to, expected, reason, attempts=attempts)
+    again = work.now() + wait
+    if not reminders.move(
+        row,
+        expected,
+        reminder_state=ReminderState.SCHEDULED.value,
+        attempts=attempts,
+        next_attempt_at=again,
+        claimed_at=None,
+        server_answer=reason,
+    ):
+        return None
+    _audit(work, work.actor, "reminder.retry", row)
+    when = again.astimezone(work.zone).strftime("%Y-%m-%d %H:%M")
+    detail = f"{reason}; try {attempts + 1} of {MAX_ATTEMPTS} after {when}"
+    return ReminderOutcome(_id(row), to.case_number, SendStatus.RETRY, detail)
+
+
+def _unknown(
+    work: Work, reminders: ReminderRepository, row: Communication, to: Recipient, answer: str
+) -> ReminderOutcome | None:
+    """Handed over, no answer: left ``sending`` for a person, with what happened."""
+    if not reminders.move(row, ReminderState.SENDING, server_answer=answer):
+        return None
+    _audit(work, work.actor, "reminder.unanswered", row)
+    return ReminderOutcome(_id(row), to.case_number, SendStatus.SKIPPED, _check_words(row, answer))
+
+
+def _schedule_next(
+    work: Work, reminders: ReminderRepository, row: Communication
+) -> tuple[int, date] | None:
+    """A repeating reminder's next occurrence after today, as a new reminder; None when it
+    does not repeat or its rule has run out. Days missed while it waited are not sent."""
+    try:
+        repeats = RepeatChoice(row.repeats)
+    except ValueError:
+        return None
+    if repeats is RepeatChoice.NONE or row.send_on is None:
+        return None
+    today, day = work.today(), row.send_on
+    try:
+        for _ in range(_SERIES_STEPS):
+            following = next_due(repeats, day, row.rrule)
+            if following is None:
+                return None
+            day = following
+            if day > today:
+                break
+        else:
+            return None
+    except ValidationError:
+        return None
+    now = work.now()
+    successor = Communication(
+        case_id=row.case_id,
+        author_id=row.author_id,
+        kind=row.kind,
+        direction=row.direction,
+        occurred_at=row.occurred_at + timedelta(days=(day - row.send_on).days),
+        subject=row.subject,
+        body=row.body,
+        send_on=day,
+        repeats=row.repeats,
+        rrule=row.rrule,
+        reminder_state=ReminderState.SCHEDULED.value,
+        previous_id=row.id,
+        created_at=now,
+        updated_at=now,
+    )
+    successor_id = reminders.add_next(successor)
+    audit.record(
+        work,
+        work.actor,
+        "reminder.next",
+        "communication",
+        successor_id,
+        case_id=row.case_id,
+        after={"send_on": day, "repeats": row.repeats, "rrule": row.rrule, "previous_id": row.id},
+    )
+    return successor_id, day
+
+
+# --- left sending ----------------------------------------------------------------------------
+
+
+def _check_words(row: Communication | LeftSending, answer: str | None) -> str:
+    said = f" ({answer})" if answer else ""
+    return (
+        f"left sending{said}: never sent again on its own; look for Message-ID "
+        f"{row.message_id or '(none)'} in the mail server's log, then casetui reminders settle "
+        f"{row.id} --sent or --send-again"
+    )
+
+
+def _left_outcome(work: Work, reminder: LeftSending) -> ReminderOutcome:
+    claimed = reminder.claimed_at
+    if claimed is not None and work.now() - claimed < INTERRUPTED_AFTER:
+        when = claimed.astimezone(work.zone).strftime("%H:%M:%S")
+        detail = (
+            f"claimed at {when} by another sender, still at work or interrupted: left to it; "
+            f"Message-ID {reminder.message_id or '(none)'}"
+        )
+    else:
+        when = claimed.astimezone(work.zone).strftime("%Y-%m-%d %H:%M") if claimed else "?"
+        detail = f"interrupted while sending on {when}, " + _check_words(
+            reminder, reminder.server_answer
+        )
+    return ReminderOutcome(reminder.id, reminder.case_number, SendStatus.SKIPPED, detail)
+
+
+def settle(db: Database, actor: Actor, reminder_id: int, *, sent: bool) -> ReminderOutcome:
+    """A person's word on a reminder left ``sending``, after checking the mail server: it went
+    (``sent``: recorded so, and a repeating one's next occurrence is written), or it did not
+    (scheduled again: the next pass sends it)."""
+    policy.ensure_administrator(actor, "settling a reminder left sending")
+    with writing(db, actor) as work:
+        reminders = ReminderRepository(work.session, actor)
+        found = reminders.get(reminder_id)
+        if found is None:
+            raise NotFound(f"no reminder {reminder_id}")
+        row, to = found
+        if row.reminder_state != ReminderState.SENDING.value:
+            raise ValidationError(
+                "reminder",
+                f"reminder {reminder_id} is {row.reminder_state or 'not a reminder'}, not sending: "
+                "there is nothing to settle",
+            )
+        checked = f"settled by {actor.username}"
+        if sent:
+            claimed_at = row.claimed_at or work.now()
+            reminders.move(
+                row,
+                ReminderState.SENDING,
+                reminder_state=ReminderState.SENT.value,
+                sent_at=claimed_at,
+                server_answer=f"{checked}: it went",
+            )
+            following = _schedule_next(work, reminders, row)
+            _audit(work, actor, "reminder.settled", row, next_occurrence=following)
+            detail = f"recorded as sent ({row.message_id or 'no Message-ID'})"
+            if following is not None:
+                detail += f"; next on {following[1].isoformat()} (reminder {following[0]})"
+            status = SendStatus.SENT
+        else:
+            reminders.move(
+                row,
+                ReminderState.SENDING,
+                reminder_state=ReminderState.SCHEDULED.value,
+                claimed_at=None,
+                next_attempt_at=None,
+                server_answer=f"{checked}: it did not go, to be sent again",
+            )
+            _audit(work, actor, "reminder.settled", row)
+            detail = "scheduled again: the next pass sends it"
+            status = SendStatus.RETRY
+        work.commit()
+        return ReminderOutcome(reminder_id, to.case_number, status, detail)
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _id(row: Communication) -> int:
+    assert row.id is not None
+    return row.id
+
+
+def _audit(work: Work, actor: Actor, action: str, row: Communication, **extra: Any) -> None:
+    """The reminder's delivery facts; never its body."""
+    after: dict[str, Any] = {
+        "state": row.reminder_state,
+        "send_on": row.send_on,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at,
+        "claimed_at": row.claimed_at,
+        "sent_at": row.sent_at,
+        "message_id": row.message_id,
+        "server_answer": row.server_answer,
+        "version": row.version,
+    }
+    for key, value in extra.items():
+        if value is not None:
+            after[key] = list(value) if isinstance(value, tuple) else value
+    audit.record(work, actor, action, "communication", row.id, case_id=row.case_id, after=after)

@@ -1,0 +1,842 @@
+"""Reminders delivered to clients by email, end to end, against a real SMTP server on 127.0.0.1
+(aiosmtpd with STARTTLS and a trustme certificate, AUTH with a username and password), on
+SQLite and on PostgreSQL.
+
+What is checked is what the server received (every message parsed back) and what the
+database holds: each reminder delivered once and only once, whatever the server answers,
+whoever else is sending, and even when a sender is killed mid-send.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from casetui.db.engine import make_engine
+from casetui.db.uow import Database
+from casetui.domain.enums import NotificationKind
+from casetui.domain.errors import PermissionDenied, ValidationError
+from casetui.domain.limits import SUMMARY_MAX
+from casetui.domain.models import Communication, Notification
+from casetui.domain.reminders import MAX_ATTEMPTS, RETRY_WAITS, SendingPass, SendStatus
+from casetui.services import clients as client_service
+from casetui.services import reminders as reminder_service
+from casetui.services import settings as settings_service
+from casetui.services import staff as staff_service
+from casetui.services.mail import MailServer, MailServerProblem, mail_server, write_letter
+from tests.mail.smtp_server import (
+    PASSWORD,
+    USERNAME,
+    Certificates,
+    SmtpServer,
+    closed_port,
+    make_certificates,
+    running,
+    silent_listener,
+)
+
+from .conftest import World
+
+# Implicit TLS: the session is encrypted from the first byte, which aiosmtpd does not count.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+ROOT = Path(__file__).resolve().parents[2]
+SENDER = "reminders@org.example"
+EMAILS = {
+    "ana_client": "amal.haddad@example.org",
+    "ben_client": "bruno.keller@example.org",
+    "cara_client": "chidi.okafor@example.org",
+}
+LONG_AGO = date(2026, 11, 1)  # before the test clock's today and before the real one
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    return make_certificates(tmp_path_factory.mktemp("certificates"))
+
+
+@pytest.fixture
+def smtp(certificates: Certificates) -> Iterator[SmtpServer]:
+    with running(certificates) as server:
+        yield server
+
+
+@pytest.fixture
+def mailing(world: World, smtp: SmtpServer) -> World:
+    """The world with its mail server set up and its clients' email addresses."""
+    configure(world, smtp.port)
+    for client_attr, email in EMAILS.items():
+        set_email(world, getattr(world, client_attr), email)
+    return world
+
+
+def configure(world: World, port: int, tls: str = "starttls") -> None:
+    for key, value in (
+        ("name", "Northfield Advice"),
+        ("smtp_host", "127.0.0.1"),
+        ("smtp_port", str(port)),
+        ("smtp_tls", tls),
+        ("smtp_username", USERNAME),
+        ("smtp_sender", SENDER),
+    ):
+        settings_service.set_setting(world.db, world.admin, key, value)
+
+
+def set_email(world: World, client_id: int, email: str) -> None:
+    client_service.edit_client(
+        world.db, world.admin, client_id, client_service.ClientChanges(email=email)
+    )
+
+
+def remind(
+    world: World,
+    case_number: str,
+    subject: str = "Your appointment on Tuesday",
+    body: str = "Dear client,\nsee you on Tuesday at 10:00.\n",
+    *,
+    send_on: date = LONG_AGO,
+    repeats: str = "none",
+    rrule: str | None = None,
+    kind: str = "reminder",
+) -> int:
+    """A scheduled reminder, written straight into the table.
+
+    Test-data preparation: creating reminders is the communications service's job (built
+    beside this one); these tests are about delivering them.
+    """
+    with world.db.uow() as uow:
+        case_id = world.case_id(case_number)
+        now = uow.now()
+        row = Communication(
+            case_id=case_id, author_id=world.ana.id, kind=kind, direction="out",
+            occurred_at=now, subject=subject, body=body, send_on=send_on, repeats=repeats,
+            rrule=rrule, reminder_state="scheduled" if kind == "reminder" else None,
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        reminder_id = row.id
+        uow.commit()
+    assert reminder_id is not None
+    return reminder_id
+
+
+def server_of(
+    world: World, certificates: Certificates, *, timeout: float = 5.0, password: str = PASSWORD
+) -> MailServer:
+    settings = reminder_service.mail_settings(world.db, world.admin)
+    return mail_server(settings, password=password, ca_file=certificates.ca_file, timeout=timeout)
+
+
+def send(world: World, certificates: Certificates, **options: Any) -> SendingPass:
+    return reminder_service.send_due(
+        world.db, world.admin, server_of(world, certificates, **options)
+    )
+
+
+def reminder(world: World, reminder_id: int) -> Communication:
+    found = world.read(lambda uow: uow.session.get(Communication, reminder_id))
+    assert found is not None
+    return found
+
+
+def statuses(done: SendingPass) -> dict[int, str]:
+    return {outcome.id: outcome.status.value for outcome in done.outcomes}
+
+
+def notifications(world: World) -> list[tuple[int, str, str]]:
+    rows = world.read(lambda uow: uow.session.execute(select(Notification)).scalars().all())
+    return sorted((row.staff_id, row.kind, row.event_key) for row in rows)
+
+
+def actions(world: World, reminder_id: int) -> list[str]:
+    return [
+        event.action
+        for event in world.audit_events()
+        if event.entity == "communication" and event.entity_id == str(reminder_id)
+    ]
+
+
+# --- delivered ---------------------------------------------------------------------------------
+
+
+def test_a_due_reminder_goes_to_the_client_with_proper_headers(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+
+    done = send(world, certificates)
+
+    assert [(o.id, o.case_number, o.status) for o in done.outcomes] == [
+        (reminder_id, world.ana_case, SendStatus.SENT)
+    ]
+    [received] = smtp.received
+    assert received.mail_from == SENDER
+    assert received.recipients == ("amal.haddad@example.org",)
+    message = received.message
+    assert message["From"] == f"Northfield Advice <{SENDER}>"
+    assert message["To"] == "Amal Haddad <amal.haddad@example.org>"
+    assert message["Subject"] == "Your appointment on Tuesday"
+    assert parsedate_to_datetime(str(message["Date"])) == world.clock()
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content_charset() == "utf-8"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert received.body == "Dear client,\nsee you on Tuesday at 10:00.\n"
+    row = reminder(world, reminder_id)
+    assert str(message["Message-ID"]) == row.message_id
+    assert row.message_id is not None and row.message_id.endswith("@org.example>")
+    assert (row.reminder_state, row.sent_at, row.attempts) == ("sent", world.clock(), 0)
+    assert row.server_answer is not None and row.server_answer.startswith("250")
+    assert done.outcomes[0].detail == f"sent as {row.message_id}"
+    assert actions(world, reminder_id) == ["reminder.sending", "reminder.sent"]
+    # The audit trail says who, when and where to, never what the reminder said.
+    trail = " ".join(e.after or "" for e in world.audit_events())
+    assert "see you on Tuesday" not in trail and row.message_id in trail
+
+    assert send(world, certificates).outcomes == ()  # nothing is due any more
+    assert len(smtp.received) == 1
+
+
+def test_tls_from_the_first_byte(mailing: World, certificates: Certificates) -> None:
+    world = mailing
+    with running(certificates, tls="tls") as tls_server:
+        configure(world, tls_server.port, tls="tls")
+        reminder_id = remind(world, world.ben_case, "Bring your tenancy agreement")
+        done = send(world, certificates)
+        assert statuses(done) == {reminder_id: "sent"}
+        assert [m.recipients for m in tls_server.received] == [("bruno.keller@example.org",)]
+
+
+def test_only_due_reminders_go(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    today = world.clock().date()
+    due_today = remind(world, world.ana_case, "Today", send_on=today)
+    remind(world, world.ana_case, "Tomorrow", send_on=today + timedelta(days=1))
+    remind(world, world.ana_case, "A phone call, not a reminder", kind="phone")
+    deleted = remind(world, world.ana_case, "Deleted")
+    world.sql(
+        "UPDATE communication SET deleted_at = :at WHERE id = :id", at=world.clock(), id=deleted
+    )
+
+    assert statuses(send(world, certificates)) == {due_today: "sent"}
+    assert list(smtp.subjects()) == ["Today"]
+
+
+def test_the_day_is_the_organisations(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    """At 23:30 UTC it is already tomorrow in Auckland: tomorrow's reminder is due there."""
+    world = mailing
+    settings_service.set_setting(world.db, world.admin, "time_zone", "Pacific/Auckland")
+    world.clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
+    tomorrow = remind(world, world.ana_case, send_on=date(2026, 11, 23))
+    assert statuses(send(world, certificates)) == {tomorrow: "sent"}
+
+
+# --- what the server answers -------------------------------------------------------------------
+
+
+def test_a_temporary_refusal_is_tried_again_after_its_wait(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    smtp.answer_next("451 4.7.1 Greylisted, try again later")
+
+    first = send(world, certificates)
+    assert statuses(first) == {reminder_id: "retry"}
+    assert "451 4.7.1 Greylisted" in first.outcomes[0].detail
+    row = reminder(world, reminder_id)
+    assert (row.reminder_state, row.attempts) == ("scheduled", 1)
+    assert row.next_attempt_at == world.clock() + RETRY_WAITS[0]
+    assert row.claimed_at is None and "451" in (row.server_answer or "")
+
+    assert send(world, certificates).outcomes == ()  # still waiting
+    world.clock.advance(RETRY_WAITS[0])
+    assert statuses(send(world, certificates)) == {reminder_id: "sent"}
+    assert len(smtp.received) == 1
+    assert actions(world, reminder_id) == [
+        "reminder.sending", "reminder.retry", "reminder.sending", "reminder.sent",
+    ]  # fmt: skip
+
+
+def test_waits_grow_and_the_last_temporary_failure_fails_it(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ben_case)
+    waits = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        smtp.answer_next("421 4.3.2 System not accepting network messages")
+        done = send(world, certificates)
+        row = reminder(world, reminder_id)
+        if attempt < MAX_ATTEMPTS:
+            assert statuses(done) == {reminder_id: "retry"}
+            assert row.next_attempt_at is not None
+            waits.append(row.next_attempt_at - world.clock())
+            world.clock.set(row.next_attempt_at)
+    assert waits == list(RETRY_WAITS) and waits == sorted(waits)
+    assert statuses(done) == {reminder_id: "failed"}
+    assert (row.reminder_state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert f"gave up after {MAX_ATTEMPTS} tries" in (row.server_answer or "")
+    assert smtp.received == []
+    # ben's case: ben is its worker and ana its navigator; both hear, nobody else.
+    key = f"reminder-failed:{reminder_id}"
+    assert notifications(world) == sorted(
+        [(world.ben.id, "reminder_failed", key), (world.ana.id, "reminder_failed", key)]
+    )
+
+
+def test_a_permanent_refusal_fails_at_once_and_tells_the_worker(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case, "Rent statement")
+    smtp.answer_next("550 5.1.1 No such mailbox here")
+
+    done = send(world, certificates)
+
+    assert statuses(done) == {reminder_id: "failed"}
+    assert done.outcomes[0].detail == "550 5.1.1 No such mailbox here"
+    row = reminder(world, reminder_id)
+    assert (row.reminder_state, row.server_answer) == ("failed", "550 5.1.1 No such mailbox here")
+    assert notifications(world) == [
+        (world.ana.id, NotificationKind.REMINDER_FAILED.value, f"reminder-failed:{reminder_id}")
+    ]
+    text = world.read(lambda uow: uow.session.execute(select(Notification.text)).scalar_one())
+    assert "Amal Haddad" in text and "Rent statement" in text and "550" in text
+    assert actions(world, reminder_id) == ["reminder.sending", "reminder.failed"]
+    assert send(world, certificates).outcomes == ()  # failed is final: never tried again
+
+
+def test_a_server_that_is_down_leaves_every_reminder_to_retry(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    ids = [remind(world, world.ana_case, f"Reminder {n}") for n in range(3)]
+    configure(world, closed_port())
+
+    done = send(world, certificates)
+
+    assert statuses(done) == dict.fromkeys(ids, "retry")
+    assert all("refused the connection" in o.detail for o in done.outcomes)
+    for reminder_id in ids:
+        row = reminder(world, reminder_id)
+        # Never claimed: a server that cannot be reached is not handed anything.
+        assert (row.reminder_state, row.attempts, row.claimed_at) == ("scheduled", 1, None)
+        assert actions(world, reminder_id) == ["reminder.retry"]
+
+    configure(world, smtp.port)  # back up
+    world.clock.advance(RETRY_WAITS[0])
+    assert statuses(send(world, certificates)) == dict.fromkeys(ids, "sent")
+    assert sorted(smtp.subjects()) == ["Reminder 0", "Reminder 1", "Reminder 2"]
+
+
+def test_a_server_that_never_answers_times_out_and_is_tried_again(
+    mailing: World, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    with silent_listener() as port:
+        configure(world, port)
+        done = send(world, certificates, timeout=0.3)
+    assert statuses(done) == {reminder_id: "retry"}
+    assert "did not answer within 0.3 s" in done.outcomes[0].detail
+    assert reminder(world, reminder_id).reminder_state == "scheduled"
+
+
+def test_no_answer_after_the_hand_over_is_left_for_a_person(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    stalled = remind(world, world.ana_case, "Stalls")
+    after = remind(world, world.ana_case, "After it")
+    smtp.stall_when(lambda envelope: b"Stalls" in (envelope.original_content or b""))
+
+    done = send(world, certificates, timeout=0.5)
+
+    assert statuses(done) == {stalled: "skipped", after: "sent"}
+    row = reminder(world, stalled)
+    assert row.reminder_state == "sending"
+    assert "no answer" in done.outcomes[0].detail and str(row.message_id) in done.outcomes[0].detail
+    assert "no answer" in (row.server_answer or "")
+    # Later passes report it and never send it again on their own.
+    world.clock.advance(timedelta(days=1))
+    later = send(world, certificates)
+    assert statuses(later) == {stalled: "skipped"}
+    assert "interrupted while sending" in later.outcomes[0].detail
+    assert f"casetui reminders settle {stalled}" in later.outcomes[0].detail
+    assert smtp.subjects() == {"Stalls": 1, "After it": 1}
+
+
+# --- the mail server cannot be used: nothing changes ----------------------------------------
+
+
+@pytest.mark.parametrize("problem", ["wrong password", "untrusted certificate", "no host"])
+def test_a_server_that_cannot_be_used_changes_nothing(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, problem: str
+) -> None:
+    world = mailing
+    remind(world, world.ana_case)
+    if problem == "no host":
+        settings_service.set_setting(world.db, world.admin, "smtp_host", "")
+    before = world.dump()
+    with pytest.raises(MailServerProblem) as refused:
+        if problem == "wrong password":
+            send(world, certificates, password="not the password")
+        elif problem == "untrusted certificate":
+            server = server_of(world, certificates)
+            untrusted = MailServer(**{**server.__dict__, "ca_file": None})
+            reminder_service.send_due(world.db, world.admin, untrusted)
+        else:
+            send(world, certificates)
+    words = {
+        "wrong password": "refused the sign-in: 535",
+        "untrusted certificate": "could not be verified",
+        "no host": "no smtp_host",
+    }[problem]
+    assert words in str(refused.value)
+    assert world.dump() == before
+    assert smtp.received == []
+
+
+def test_a_password_is_never_sent_unencrypted(mailing: World, certificates: Certificates) -> None:
+    settings_service.set_setting(mailing.db, mailing.admin, "smtp_tls", "none")
+    with pytest.raises(MailServerProblem, match="never sent unencrypted"):
+        server_of(mailing, certificates)
+
+
+# --- refused when the client changed since ------------------------------------------------------
+
+
+def test_a_client_whose_email_was_removed_is_not_written_to(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    set_email(world, world.ana_client, "")
+
+    done = send(world, certificates)
+
+    assert statuses(done) == {reminder_id: "skipped"}
+    assert done.outcomes[0].detail == "not sent: the client has no email address"
+    row = reminder(world, reminder_id)
+    assert (row.reminder_state, row.server_answer, row.claimed_at) == (
+        "failed", "not sent: the client has no email address", None,
+    )  # fmt: skip
+    assert notifications(world) == [
+        (world.ana.id, "reminder_failed", f"reminder-failed:{reminder_id}")
+    ]
+    assert smtp.received == []
+
+
+@pytest.mark.parametrize("status", ["Inactive", "Closed"])
+def test_a_client_no_longer_active_is_not_written_to(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, status: str
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    client_service.edit_client(
+        world.db, world.admin, world.ana_client, client_service.ClientChanges(status=status)
+    )
+
+    done = send(world, certificates)
+
+    assert statuses(done) == {reminder_id: "skipped"}
+    assert f"record is {status}, not Active; cancelled" in done.outcomes[0].detail
+    assert reminder(world, reminder_id).reminder_state == "cancelled"
+    assert notifications(world) == []  # nobody hears of an inactive client's case by default
+    assert smtp.received == []
+    assert actions(world, reminder_id) == ["reminder.cancelled"]
+
+
+def test_a_deleted_client_is_not_written_to(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    client_service.delete_client(world.db, world.admin, world.ana_client)
+    # The case went with the client: its reminders are out of everyone's sight, and stay.
+    assert send(world, certificates).outcomes == ()
+    assert reminder(world, reminder_id).reminder_state == "scheduled"
+    assert smtp.received == []
+
+
+# --- hostile text ------------------------------------------------------------------------------
+
+HOSTILE_BODIES = {
+    "dot lines": "Line one\n.\nLine three\n..\n.leading dot\n.",
+    "crlf mixed": "Windows line\r\nOld Mac line\rUnix line\n",
+    "long line": "word " * 400 + "\n" + "x" * 3000 + "\n",
+    "non-ascii": "Zoë, ваш прием — 予約 📅 مرحبا\né (e + \u0301)\n",
+    "looks like headers": "\nBcc: victim@example.org\nSubject: forged\n\nFrom me\n>From you\n",
+    "controls": "tab\there, bell \x07, escape \x1b[31m, end\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_BODIES))
+def test_bodies_arrive_exactly_as_written(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, name: str
+) -> None:
+    world = mailing
+    body = HOSTILE_BODIES[name]
+    reminder_id = remind(world, world.ana_case, f"Body: {name}", body)
+
+    assert statuses(send(world, certificates)) == {reminder_id: "sent"}
+
+    [received] = smtp.received
+    written = body.replace("\r\n", "\n").replace("\r", "\n")
+    assert received.body == (written if written.endswith("\n") else written + "\n")
+    assert received.recipients == ("amal.haddad@example.org",)
+    assert all(len(line) <= 998 for line in received.data.split(b"\r\n"))  # RFC 5322
+    assert received.data.isascii()  # 7-bit clean: any server on the way takes it
+
+
+HOSTILE_SUBJECTS = {
+    "bcc injection": (
+        "Appointment\r\nBcc: victim@example.org",
+        "Appointment Bcc: victim@example.org",
+    ),
+    "lone lf": ("Appointment\nX-Evil: yes", "Appointment X-Evil: yes"),
+    "non-ascii": ("Rendez-vous à 10h — ☎ 予約", "Rendez-vous à 10h — ☎ 予約"),
+    "long": ("Reminder " + "ü" * (SUMMARY_MAX - 9), "Reminder " + "ü" * (SUMMARY_MAX - 9)),
+    "encoded-word lookalike": ("=?utf-8?q?Bcc=3A_x?=", "=?utf-8?q?Bcc=3A_x?="),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_SUBJECTS))
+def test_subjects_cannot_add_headers_and_round_trip(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, name: str
+) -> None:
+    world = mailing
+    subject, arrives = HOSTILE_SUBJECTS[name]
+    reminder_id = remind(world, world.ana_case, subject)
+
+    assert statuses(send(world, certificates)) == {reminder_id: "sent"}
+
+    [received] = smtp.received
+    message = received.message
+    assert received.recipients == ("amal.haddad@example.org",)
+    assert message["Subject"] == arrives
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert sorted(message.keys()) == sorted(
+        ["Date", "Message-ID", "From", "To", "Subject", "Auto-Submitted", "Content-Type",
+         "Content-Transfer-Encoding", "MIME-Version"]
+    )  # fmt: skip
+
+
+def test_a_client_name_with_line_breaks_cannot_add_headers(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    # Written past the services' checks, as an old import might have left it.
+    world.sql(
+        "UPDATE client SET name = :name WHERE id = :id",
+        name="Amal\r\nBcc: victim@example.org",
+        id=world.ana_client,
+    )
+    reminder_id = remind(world, world.ana_case)
+    assert statuses(send(world, certificates)) == {reminder_id: "sent"}
+    [received] = smtp.received
+    [to] = received.message["To"].addresses
+    assert (to.display_name, to.addr_spec) == (
+        "Amal Bcc: victim@example.org", "amal.haddad@example.org",
+    )  # fmt: skip
+    assert received.message["Bcc"] is None
+    assert received.recipients == ("amal.haddad@example.org",)
+
+
+def test_the_email_library_itself_refuses_line_breaks_in_headers(
+    mailing: World, certificates: Certificates
+) -> None:
+    """The second guard, under ``one_line``: a header with CR or LF is never written."""
+    message = EmailMessage(policy=policy.SMTP)
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        message["Subject"] = "Hello\r\nBcc: victim@example.org"
+    letter = write_letter(
+        server_of(mailing, certificates),
+        client_name="Zoë\nO'Brien",
+        email="zoe@example.org",
+        subject="a\r\nb",
+        body="text",
+        at=mailing.clock(),
+    )
+    assert (letter.message["To"], letter.message["Subject"]) == (
+        "Zoë O'Brien <zoe@example.org>", "a b",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "address", ["not-an-address", "two@at@example.org", "spaced out@example.org", "x@"]
+)
+def test_an_address_mail_cannot_use_fails_the_reminder(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, address: str
+) -> None:
+    world = mailing
+    world.sql("UPDATE client SET email = :email WHERE id = :id", email=address, id=world.ana_client)
+    reminder_id = remind(world, world.ana_case)
+    done = send(world, certificates)
+    assert statuses(done) == {reminder_id: "skipped"}
+    assert (
+        "not one mail can use" in done.outcomes[0].detail or "no domain" in done.outcomes[0].detail
+    )
+    assert reminder(world, reminder_id).reminder_state == "failed"
+    assert smtp.received == []
+
+
+# --- repeating reminders -----------------------------------------------------------------------
+
+
+def test_a_repeating_reminder_schedules_its_next_occurrence_when_sent(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    today = world.clock().date()
+    weekly = remind(world, world.ana_case, "Weekly check-in", send_on=today, repeats="weekly")
+
+    done = send(world, certificates)
+
+    [successor] = world.read(
+        lambda uow: (
+            uow.session.execute(select(Communication).where(Communication.previous_id == weekly))
+            .scalars()
+            .all()
+        )
+    )
+    assert (successor.send_on, successor.reminder_state, successor.repeats) == (
+        today + timedelta(days=7), "scheduled", "weekly",
+    )  # fmt: skip
+    assert (successor.subject, successor.body, successor.case_id) == (
+        "Weekly check-in", reminder(world, weekly).body, world.case_id(world.ana_case),
+    )  # fmt: skip
+    assert f"next on {successor.send_on.isoformat()} (reminder {successor.id})" in (
+        done.outcomes[0].detail
+    )
+    # The next one is not due yet; a week later it goes, and makes the one after.
+    assert send(world, certificates).outcomes == ()
+    world.clock.advance(timedelta(days=7))
+    assert statuses(send(world, certificates)) == {successor.id: "sent"}
+    assert smtp.subjects() == {"Weekly check-in": 2}
+
+
+def test_a_late_repeating_reminder_does_not_catch_up_missed_days(
+    mailing: World, certificates: Certificates
+) -> None:
+    world = mailing
+    today = world.clock().date()
+    daily = remind(world, world.ana_case, send_on=today - timedelta(days=5), repeats="daily")
+    send(world, certificates)
+    following = world.read(
+        lambda uow: uow.session.execute(
+            select(Communication.send_on).where(Communication.previous_id == daily)
+        ).scalar_one()
+    )
+    assert following == today + timedelta(days=1)
+
+
+def test_a_custom_rule_that_has_run_out_makes_no_next_occurrence(
+    mailing: World, certificates: Certificates
+) -> None:
+    world = mailing
+    today = world.clock().date()
+    last = remind(
+        world, world.ana_case, send_on=today, repeats="custom",
+        rrule=f"FREQ=WEEKLY;UNTIL={today:%Y%m%d}",
+    )  # fmt: skip
+    assert statuses(send(world, certificates)) == {last: "sent"}
+    assert (
+        world.read(
+            lambda uow: uow.session.execute(
+                select(Communication).where(Communication.previous_id == last)
+            ).all()
+        )
+        == []
+    )
+
+
+def test_a_failed_repeating_reminder_makes_no_next_occurrence(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    weekly = remind(world, world.ana_case, repeats="weekly")
+    smtp.answer_next("554 5.7.1 Rejected")
+    assert statuses(send(world, certificates)) == {weekly: "failed"}
+    assert world.read(lambda uow: uow.session.execute(select(Communication)).all()).__len__() == 1
+
+
+# --- never twice: racing senders, a sender killed mid-batch ------------------------------------
+
+
+def test_two_senders_racing_deliver_each_reminder_once(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    ids = [
+        remind(world, case, f"Race {n} on {case}")
+        for n in range(12)
+        for case in (world.ana_case, world.ben_case, world.cara_case)
+    ]
+    server = server_of(world, certificates)
+    url = world.db.engine.url.render_as_string(hide_password=False)
+    start = threading.Barrier(2)
+    passes: list[SendingPass] = []
+    errors: list[BaseException] = []
+
+    def sender() -> None:
+        own = Database(make_engine(url), clock=world.clock)  # a sender of its own
+        try:
+            start.wait()
+            passes.append(reminder_service.send_due(own, world.admin, server))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+
+    sent = [o.id for done in passes for o in done.outcomes if o.status is SendStatus.SENT]
+    assert sorted(sent) == sorted(ids)  # each sent by exactly one of them
+    assert set(smtp.message_ids().values()) == {1} and len(smtp.message_ids()) == len(ids)
+    assert set(smtp.subjects().values()) == {1}
+    assert {reminder(world, i).reminder_state for i in ids} == {"sent"}
+
+
+def test_a_sender_killed_mid_batch_never_sends_twice(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, tmp_path: Path
+) -> None:
+    world = mailing
+    ids = [remind(world, world.ana_case, f"Batch {n}") for n in range(6)]
+    staff_service.set_password(world.db, world.admin, "admin", "admin-password-1")
+    smtp.stall_when(lambda envelope: b"Batch 2" in (envelope.original_content or b""))
+    url = world.db.engine.url.render_as_string(hide_password=False)
+    env = {
+        **os.environ,
+        "CASETUI_PASSWORD": "admin-password-1",
+        "CASETUI_SMTP_PASSWORD": PASSWORD,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "casetui", "--db", url, "--user", "admin", "reminders", "send",
+         "--json", "--ca-file", str(certificates.ca_file)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert smtp.stalled.wait(60), sender.stderr.read().decode() if sender.stderr else ""
+        sender.send_signal(signal.SIGKILL)
+        sender.wait(10)
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+        sender.communicate()
+    smtp.release()
+    assert sender.returncode == -signal.SIGKILL
+    states = {i: reminder(world, i).reminder_state for i in ids}
+    assert states == {ids[0]: "sent", ids[1]: "sent", ids[2]: "sending",
+                      ids[3]: "scheduled", ids[4]: "scheduled", ids[5]: "scheduled"}  # fmt: skip
+
+    # The next pass, once the claim is old enough to be an interrupted sender's.
+    world.clock.set(datetime.now(UTC) + timedelta(minutes=11))
+    second = send(world, certificates)
+
+    assert statuses(second) == {ids[2]: "skipped", ids[3]: "sent", ids[4]: "sent", ids[5]: "sent"}
+    interrupted = next(o for o in second.outcomes if o.id == ids[2])
+    assert interrupted.detail.startswith("interrupted while sending")
+    assert str(reminder(world, ids[2]).message_id) in interrupted.detail
+    assert smtp.subjects() == {f"Batch {n}": 1 for n in range(6)}  # the stalled one too, once
+    assert set(smtp.message_ids().values()) == {1}
+
+    # A person checks the server's log and settles it; it is then never reported again.
+    settled = reminder_service.settle(world.db, world.admin, ids[2], sent=True)
+    assert settled.status is SendStatus.SENT
+    assert reminder(world, ids[2]).reminder_state == "sent"
+    assert send(world, certificates).outcomes == ()
+    assert len(smtp.received) == 6
+
+
+def test_a_claim_this_young_may_be_another_senders_and_is_left_to_it(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    world.sql(
+        "UPDATE communication SET reminder_state = 'sending', claimed_at = :at, "
+        "message_id = '<x@org.example>' WHERE id = :id",
+        at=world.clock() - timedelta(minutes=2),
+        id=reminder_id,
+    )
+    done = send(world, certificates)
+    assert statuses(done) == {reminder_id: "skipped"}
+    assert "by another sender, still at work or interrupted" in done.outcomes[0].detail
+    assert smtp.received == []
+
+
+def test_settling_as_not_sent_sends_it_on_the_next_pass(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    reminder_id = remind(world, world.ana_case)
+    world.sql(
+        "UPDATE communication SET reminder_state = 'sending', claimed_at = :at WHERE id = :id",
+        at=world.clock() - timedelta(hours=1),
+        id=reminder_id,
+    )
+    with pytest.raises(PermissionDenied):
+        reminder_service.settle(world.db, world.ana, reminder_id, sent=False)
+    settled = reminder_service.settle(world.db, world.admin, reminder_id, sent=False)
+    assert settled.status is SendStatus.RETRY
+    assert statuses(send(world, certificates)) == {reminder_id: "sent"}
+    with pytest.raises(ValidationError, match="not sending"):
+        reminder_service.settle(world.db, world.admin, reminder_id, sent=True)
+    assert actions(world, reminder_id)[0] == "reminder.settled"
+
+
+# --- who sends, and stopping ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["sam", "ana", "audrey"])
+def test_only_administrators_send_reminders(
+    mailing: World, smtp: SmtpServer, certificates: Certificates, who: str
+) -> None:
+    world = mailing
+    remind(world, world.ana_case)
+    server = server_of(world, certificates)
+    before = world.dump()
+    with pytest.raises(PermissionDenied, match="sending reminders is for administrators"):
+        reminder_service.send_due(world.db, getattr(world, who), server)
+    with pytest.raises(PermissionDenied):
+        reminder_service.mail_settings(world.db, getattr(world, who))
+    assert world.dump() == before and smtp.received == []
+
+
+def test_a_pass_asked_to_stop_finishes_the_reminder_in_hand(
+    mailing: World, smtp: SmtpServer, certificates: Certificates
+) -> None:
+    world = mailing
+    ids = [remind(world, world.ana_case, f"Stop {n}") for n in range(4)]
+    asked = iter([False, False, True])
+    done = reminder_service.send_due(
+        world.db, world.admin, server_of(world, certificates), stop=lambda: next(asked)
+    )
+    assert statuses(done) == {ids[0]: "sent", ids[1]: "sent"}
+    assert (done.problem, done.left) == ("stopped when asked", 2)
+    assert {reminder(world, i).reminder_state for i in ids[2:]} == {"scheduled"}
