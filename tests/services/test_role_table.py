@@ -17,7 +17,15 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
 from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied, ValidationError
 from casetui.domain.filters import CaseFilter
-from casetui.domain.models import Case, CaseNote, Client, ClientGroup, FollowUpTask, NoteAddendum
+from casetui.domain.models import (
+    Case,
+    CaseNote,
+    Client,
+    ClientGroup,
+    Communication,
+    FollowUpTask,
+    NoteAddendum,
+)
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.staff import find_by_username
@@ -28,11 +36,14 @@ from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import lists as list_service
 from casetui.services import notes as note_service
+from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
 from casetui.services import staff as staff_service
 from casetui.services import teams as team_service
 from casetui.services import timeline as timeline_service
 from casetui.services import workload as workload_service
+from casetui.services.mail import MailServer
+from tests.mail.smtp_server import closed_port
 
 from .conftest import World
 
@@ -555,6 +566,49 @@ def move_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed
     )
 
 
+# --- reminders: the sender and settling one left sending are for administrators ----------------
+
+
+def _reminder(w: World, number: str, state: str = "scheduled") -> int:
+    """A due reminder written straight into the table (test-data preparation: creating them is
+    the communications service's job); the world's clients have no email address."""
+    with w.db.uow() as uow:
+        now = uow.now()
+        row = Communication(
+            case_id=w.case_id(number), author_id=w.admin.id, kind="reminder", direction="out",
+            occurred_at=now, subject="Appointment", send_on=now.date(), reminder_state=state,
+            claimed_at=now if state == "sending" else None, created_at=now, updated_at=now,
+        )  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        reminder_id = row.id
+        uow.commit()
+    assert reminder_id is not None
+    return reminder_id
+
+
+def _reminder_state(w: World, reminder_id: int) -> str | None:
+    return w.read(lambda uow: uow.session.get(Communication, reminder_id)).reminder_state
+
+
+def send_reminders(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    reminder_id = _reminder(w, number)
+    # Nothing listens there: the one reminder is refused (no email address) before the server.
+    server = MailServer("127.0.0.1", closed_port(), "starttls", "r@org.example", "Org")
+    return (
+        lambda: w.run(reminder_service.send_due, actor, server),
+        lambda _: _reminder_state(w, reminder_id) == "failed",
+    )
+
+
+def settle_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    reminder_id = _reminder(w, number, state="sending")
+    return (
+        lambda: w.run(reminder_service.settle, actor, reminder_id, sent=False),
+        lambda _: _reminder_state(w, reminder_id) == "scheduled",
+    )
+
+
 TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "see_case": (see_case, SEE),
     "add_note": (add_note, WRITE),
@@ -606,6 +660,8 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "retire_list_item": (retire_list_item, ADMINISTRATORS),
     "rename_list_item": (rename_list_item, ADMINISTRATORS),
     "move_list_item": (move_list_item, ADMINISTRATORS),
+    "send_reminders": (send_reminders, ADMINISTRATORS),
+    "settle_reminder": (settle_reminder, ADMINISTRATORS),
 }
 
 
