@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import _import, measure
+from benchmarks import _import, _reminders, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -599,6 +599,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
         say(f"import clients --commit on {where(database)}")
         figures += _import.figures(database, env, measure.scratch_dir(), quick=plan.quick)
+    # Reminders to a mail server on 127.0.0.1: in the same databases.
+    for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
+        say(f"reminders send on {where(database)}")
+        figures += _reminders.figures(database, env, measure.scratch_dir(), quick=plan.quick)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, or_, select, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
@@ -128,8 +129,20 @@ class ReminderRepository:
         )
         if result.rowcount != 1:
             return False
-        self.session.refresh(row)
+        # The row as the database now holds it, without reading it back.
+        for name, value in {**values, "version": row.version + 1}.items():
+            set_committed_value(row, name, value)
         return True
+
+    def commit_without_waiting_for_the_disk(self) -> None:
+        """Let this transaction's commit return before PostgreSQL has flushed it to disk.
+
+        Only for what a sender records after the server answered: should the database server
+        crash before the flush, the reminder is back as it was, claimed and ``sending``, which
+        is reported for a person and never sent again. A claim always waits for the disk.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     def add_next(self, row: Communication) -> int:
         """Write ``row`` (the next occurrence of a repeating reminder); its id."""

@@ -10,12 +10,14 @@ For each due reminder, in this order:
    state, so of two senders running at once exactly one claims it. Only then is the mail
    server given the message.
 2. **Send it** over one connection kept for the pass.
-3. **Record what the server said** (one committed transaction, again compare-and-set):
-   ``sent`` (time, Message-ID, the server's answer; a repeating reminder's next occurrence is
-   written in the same transaction), ``failed`` (5xx: the answer kept, the case's workers
-   told), or back to ``scheduled`` with one more attempt and a wait before the next try (4xx,
-   refused, timed out; the waits grow and after the last the reminder fails). When the
-   message was handed over and no answer came, it stays ``sending``.
+3. **Record what the server said** (compare-and-set again, in the transaction that takes the
+   next reminder, or one of its own after the last): ``sent`` (time, Message-ID, the server's
+   answer; a repeating reminder's next occurrence is written in the same transaction),
+   ``failed`` (5xx: the answer kept, the case's workers told), or back to ``scheduled`` with
+   one more attempt and a wait before the next try (4xx, refused, timed out; the waits grow
+   and after the last the reminder fails). When the message was handed over and no answer
+   came, it stays ``sending``. Should the sender die before this is written, the reminder
+   stays ``sending`` too: reported, never sent again on its own.
 
 A reminder left ``sending`` (a sender killed mid-send, or no answer after the hand-over) is
 never sent again on its own: every pass reports it until a person settles it (``settle``),
@@ -31,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CommunicationType, NotificationKind, RecordStatus, ReminderState
@@ -76,6 +79,14 @@ def mail_settings(db: Database, actor: Actor) -> SettingsView:
 
 
 @dataclass(frozen=True)
+class _Day:
+    """The organisation's day and time zone, read once for a pass (not once a reminder)."""
+
+    today: date
+    zone: ZoneInfo
+
+
+@dataclass(frozen=True)
 class _Taken:
     """A reminder claimed by this pass: everything needed to send it and record the answer."""
 
@@ -83,6 +94,14 @@ class _Taken:
     version: int
     case_number: str
     letter: Letter
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """What the server said of a reminder this pass sent, not yet written down."""
+
+    taken: _Taken
+    answer: Answer
 
 
 def send_due(
@@ -103,14 +122,30 @@ def send_due(
     with reading(db, actor) as work:
         found = ReminderRepository(work.session, actor)
         left = found.left_sending()
-        due = found.due(work.today(), work.now())
+        day = _Day(work.today(), work.zone)
+        due = found.due(day.today, work.now())
         outcomes = [_left_outcome(work, reminder) for reminder in left]
     unreachable: str | None = None
+    answered: _Answered | None = None
+
+    def step(reminder_id: int | None) -> _Taken | ReminderOutcome | None:
+        """Write down the last answer and take the next reminder: one transaction."""
+        nonlocal answered
+        recorded, taken = _step(db, actor, server, day, answered, reminder_id, unreachable)
+        answered = None
+        if recorded is not None:
+            outcomes.append(recorded)
+        return taken
+
+    def stopped(problem: str, left: int) -> SendingPass:
+        step(None)
+        return SendingPass(tuple(outcomes), problem, left=left)
+
     touched = False
     with Outbox(server) as outbox:
         for index, reminder_id in enumerate(due):
             if stop():
-                return SendingPass(tuple(outcomes), "stopped when asked", left=len(due) - index)
+                return stopped("stopped when asked", len(due) - index)
             if unreachable is None and not outbox.is_open:
                 try:
                     outbox.open()  # before any claim: a server that is down claims nothing
@@ -119,27 +154,53 @@ def send_due(
                 except MailServerProblem as exc:
                     if not touched:
                         raise
-                    return SendingPass(tuple(outcomes), str(exc), left=len(due) - index)
-            taken = _take(db, actor, server, reminder_id, unreachable)
+                    return stopped(str(exc), len(due) - index)
+            taken = step(reminder_id)
             if taken is None:
                 continue  # another sender has it, or a person changed it since the list was read
             touched = True
             if isinstance(taken, ReminderOutcome):
                 outcomes.append(taken)
                 continue
-            problem: str | None = None
             try:
-                answer = outbox.send(taken.letter)
+                answered = _Answered(taken, outbox.send(taken.letter))
             except MailServerUnreachable as exc:
                 unreachable = exc.reason
-                answer = Answer(Answered.TEMPORARY, exc.reason)
+                answered = _Answered(taken, Answer(Answered.TEMPORARY, exc.reason))
             except MailServerProblem as exc:  # on connecting again: nothing went
-                problem = str(exc)
-                answer = Answer(Answered.TEMPORARY, problem)
-            outcomes.append(_record(db, actor, taken, answer))
-            if problem is not None:
-                return SendingPass(tuple(outcomes), problem, left=len(due) - index - 1)
+                answered = _Answered(taken, Answer(Answered.TEMPORARY, str(exc)))
+                return stopped(str(exc), len(due) - index - 1)
+        step(None)
     return SendingPass(tuple(outcomes))
+
+
+def _step(
+    db: Database,
+    actor: Actor,
+    server: MailServer,
+    day: _Day,
+    answered: _Answered | None,
+    reminder_id: int | None,
+    unreachable: str | None,
+) -> tuple[ReminderOutcome | None, _Taken | ReminderOutcome | None]:
+    """One transaction: the server's answer for the reminder sent last is written down, and
+    the next reminder is taken. Its commit comes before the mail server hears of the next
+    reminder; a claim in it waits for the disk, anything else need not (``commit_without_
+    waiting_for_the_disk``). Returns the outcome recorded and what was taken."""
+    if answered is None and reminder_id is None:
+        return None, None
+    with writing(db, actor) as work:
+        reminders = ReminderRepository(work.session, actor)
+        recorded = None
+        if answered is not None:
+            recorded = _record(work, reminders, day, answered.taken, answered.answer)
+        taken = None
+        if reminder_id is not None:
+            taken = _take(work, reminders, server, day, reminder_id, unreachable)
+        if not isinstance(taken, _Taken):
+            reminders.commit_without_waiting_for_the_disk()
+        work.commit()
+        return recorded, taken
 
 
 # --- taking a reminder -----------------------------------------------------------------------
@@ -170,53 +231,51 @@ def _refusal(to: Recipient) -> tuple[ReminderState, str] | None:
 
 
 def _take(
-    db: Database, actor: Actor, server: MailServer, reminder_id: int, unreachable: str | None
+    work: Work,
+    reminders: ReminderRepository,
+    server: MailServer,
+    day: _Day,
+    reminder_id: int,
+    unreachable: str | None,
 ) -> _Taken | ReminderOutcome | None:
     """Claim the reminder for this pass, or settle it without the server (a refusal, or a
-    retry when the server is down). None: it is no longer this pass's to send."""
-    with writing(db, actor) as work:
-        reminders = ReminderRepository(work.session, actor)
-        found = reminders.get(reminder_id)
-        if found is None or not _is_due(found[0], work.today(), work.now()):
-            return None
-        row, to = found
-        refusal = _refusal(to)
-        letter: Letter | None = None
-        if refusal is None and unreachable is None:
-            try:
-                letter = write_letter(
-                    server,
-                    client_name=to.client_name,
-                    email=to.email or "",
-                    subject=row.subject,
-                    body=row.body,
-                    at=work.local_now(),
-                )
-            except LetterRefused as exc:
-                refusal = ReminderState.FAILED, f"not sent: {exc.reason}"
-        if refusal is not None:
-            state, reason = refusal
-            settled = _settle_unsent(work, reminders, row, to, state, reason)
-        elif unreachable is not None:
-            settled = _temporary(work, reminders, row, to, ReminderState.SCHEDULED, unreachable)
-        else:
-            assert letter is not None
-            claimed = reminders.move(
-                row,
-                ReminderState.SCHEDULED,
-                reminder_state=ReminderState.SENDING.value,
-                claimed_at=work.now(),
-                message_id=letter.message_id,
+    retry when the server is down). None: it is no longer this pass's to send, and nothing
+    was written."""
+    found = reminders.get(reminder_id)
+    if found is None or not _is_due(found[0], day.today, work.now()):
+        return None
+    row, to = found
+    refusal = _refusal(to)
+    letter: Letter | None = None
+    if refusal is None and unreachable is None:
+        try:
+            letter = write_letter(
+                server,
+                client_name=to.client_name,
+                email=to.email or "",
+                subject=row.subject,
+                body=row.body,
+                at=work.now().astimezone(day.zone),
             )
-            if not claimed:
-                return None
-            _audit(work, actor, "reminder.sending", row, to_address=letter.recipient)
-            work.commit()
-            return _Taken(reminder_id, row.version, to.case_number, letter)
-        if settled is None:
-            return None
-        work.commit()
-        return settled
+        except LetterRefused as exc:
+            refusal = ReminderState.FAILED, f"not sent: {exc.reason}"
+    if refusal is not None:
+        state, reason = refusal
+        return _settle_unsent(work, reminders, row, to, state, reason)
+    if unreachable is not None:
+        return _temporary(work, reminders, day, row, to, ReminderState.SCHEDULED, unreachable)
+    assert letter is not None
+    claimed = reminders.move(
+        row,
+        ReminderState.SCHEDULED,
+        reminder_state=ReminderState.SENDING.value,
+        claimed_at=work.now(),
+        message_id=letter.message_id,
+    )
+    if not claimed:
+        return None
+    _audit(work, work.actor, "reminder.sending", row, to_address=letter.recipient)
+    return _Taken(reminder_id, row.version, to.case_number, letter)
 
 
 def _settle_unsent(
@@ -243,46 +302,50 @@ def _settle_unsent(
 # --- recording the answer --------------------------------------------------------------------
 
 
-def _record(db: Database, actor: Actor, taken: _Taken, answer: Answer) -> ReminderOutcome:
-    with writing(db, actor) as work:
-        reminders = ReminderRepository(work.session, actor)
-        found = reminders.get(taken.id)
-        row, to = found if found is not None else (None, None)
-        if (
-            row is None
-            or to is None
-            or row.version != taken.version
-            or row.reminder_state != ReminderState.SENDING.value
-        ):
-            # A person settled or deleted it while it was with the server: theirs stands.
-            said = {
-                Answered.DELIVERED: SendStatus.SENT,
-                Answered.PERMANENT: SendStatus.FAILED,
-                Answered.TEMPORARY: SendStatus.RETRY,
-                Answered.UNKNOWN: SendStatus.SKIPPED,
-            }[answer.outcome]
-            return ReminderOutcome(
-                taken.id,
-                taken.case_number,
-                said,
-                f"{answer.text}; the reminder was changed meanwhile and is left as it is now",
-            )
-        outcome: ReminderOutcome | None
-        if answer.outcome is Answered.DELIVERED:
-            outcome = _sent(work, reminders, row, to, answer.text)
-        elif answer.outcome is Answered.PERMANENT:
-            outcome = _fail(work, reminders, row, to, ReminderState.SENDING, answer.text)
-        elif answer.outcome is Answered.TEMPORARY:
-            outcome = _temporary(work, reminders, row, to, ReminderState.SENDING, answer.text)
-        else:
-            outcome = _unknown(work, reminders, row, to, answer.text)
-        assert outcome is not None  # the version was checked above, in this transaction
-        work.commit()
-        return outcome
+def _record(
+    work: Work, reminders: ReminderRepository, day: _Day, taken: _Taken, answer: Answer
+) -> ReminderOutcome:
+    found = reminders.get(taken.id)
+    row, to = found if found is not None else (None, None)
+    if (
+        row is None
+        or to is None
+        or row.version != taken.version
+        or row.reminder_state != ReminderState.SENDING.value
+    ):
+        # A person settled or deleted it while it was with the server: theirs stands.
+        said = {
+            Answered.DELIVERED: SendStatus.SENT,
+            Answered.PERMANENT: SendStatus.FAILED,
+            Answered.TEMPORARY: SendStatus.RETRY,
+            Answered.UNKNOWN: SendStatus.SKIPPED,
+        }[answer.outcome]
+        return ReminderOutcome(
+            taken.id,
+            taken.case_number,
+            said,
+            f"{answer.text}; the reminder was changed meanwhile and is left as it is now",
+        )
+    outcome: ReminderOutcome | None
+    if answer.outcome is Answered.DELIVERED:
+        outcome = _sent(work, reminders, day, row, to, answer.text)
+    elif answer.outcome is Answered.PERMANENT:
+        outcome = _fail(work, reminders, row, to, ReminderState.SENDING, answer.text)
+    elif answer.outcome is Answered.TEMPORARY:
+        outcome = _temporary(work, reminders, day, row, to, ReminderState.SENDING, answer.text)
+    else:
+        outcome = _unknown(work, reminders, row, to, answer.text)
+    assert outcome is not None  # the version was checked above, in this transaction
+    return outcome
 
 
 def _sent(
-    work: Work, reminders: ReminderRepository, row: Communication, to: Recipient, answer: str
+    work: Work,
+    reminders: ReminderRepository,
+    day: _Day,
+    row: Communication,
+    to: Recipient,
+    answer: str,
 ) -> ReminderOutcome | None:
     message_id = row.message_id or ""
     if not reminders.move(
@@ -293,7 +356,7 @@ def _sent(
         server_answer=answer,
     ):
         return None
-    following = _schedule_next(work, reminders, row)
+    following = _schedule_next(work, reminders, row, day.today)
     _audit(work, work.actor, "reminder.sent", row, next_occurrence=following)
     detail = f"sent as {message_id}"
     if following is not None:
@@ -333,6 +396,7 @@ def _fail(
 def _temporary(
     work: Work,
     reminders: ReminderRepository,
+    day: _Day,
     row: Communication,
     to: Recipient,
     expected: ReminderState,
@@ -356,7 +420,7 @@ def _temporary(
     ):
         return None
     _audit(work, work.actor, "reminder.retry", row)
-    when = again.astimezone(work.zone).strftime("%Y-%m-%d %H:%M")
+    when = again.astimezone(day.zone).strftime("%Y-%m-%d %H:%M")
     detail = f"{reason}; try {attempts + 1} of {MAX_ATTEMPTS} after {when}"
     return ReminderOutcome(_id(row), to.case_number, SendStatus.RETRY, detail)
 
@@ -372,7 +436,7 @@ def _unknown(
 
 
 def _schedule_next(
-    work: Work, reminders: ReminderRepository, row: Communication
+    work: Work, reminders: ReminderRepository, row: Communication, today: date
 ) -> tuple[int, date] | None:
     """A repeating reminder's next occurrence after today, as a new reminder; None when it
     does not repeat or its rule has run out. Days missed while it waited are not sent."""
@@ -382,7 +446,7 @@ def _schedule_next(
         return None
     if repeats is RepeatChoice.NONE or row.send_on is None:
         return None
-    today, day = work.today(), row.send_on
+    day = row.send_on
     try:
         for _ in range(_SERIES_STEPS):
             following = next_due(repeats, day, row.rrule)
@@ -480,7 +544,7 @@ def settle(db: Database, actor: Actor, reminder_id: int, *, sent: bool) -> Remin
                 sent_at=claimed_at,
                 server_answer=f"{checked}: it went",
             )
-            following = _schedule_next(work, reminders, row)
+            following = _schedule_next(work, reminders, row, work.today())
             _audit(work, actor, "reminder.settled", row, next_occurrence=following)
             detail = f"recorded as sent ({row.message_id or 'no Message-ID'})"
             if following is not None:
