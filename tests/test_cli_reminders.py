@@ -223,6 +223,24 @@ def test_without_the_password_nothing_is_sent(
     assert org.state(reminder_id) == "scheduled"
 
 
+def test_a_refused_sign_in_changes_nothing_and_shows_no_password(
+    org: Org, cli: Any, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminder_id = org.remind(org.cases[0])
+    monkeypatch.setenv("CASETUI_SMTP_PASSWORD", "a-wrong-secret-Qx9")
+    done = cli("reminders", "send", "--json")
+    assert (done.status, done.stdout) == (1, "")
+    assert "refused the sign-in: 535" in done.stderr
+    assert org.state(reminder_id) == "scheduled" and smtp.received == []
+    with org.db.engine.connect() as conn:
+        stored = " ".join(
+            str(row) for table in ("audit_event", "organisation_settings", "communication")
+            for row in conn.exec_driver_sql(f"SELECT * FROM {table}")
+        )  # fmt: skip
+    for secret in ("a-wrong-secret-Qx9", SMTP_PASSWORD):
+        assert secret not in done.stderr and secret not in stored
+
+
 def test_the_certificate_is_verified_against_what_the_admin_trusts(
     org: Org,
     cli: Any,

@@ -115,6 +115,12 @@ def mail_server(
                 f"no password for {settings.smtp_username}: set CASETUI_SMTP_PASSWORD, or "
                 "keep it in the system keyring with casetui reminders password"
             )
+        if not password.isascii():
+            # smtplib sends a password as ASCII: anything else would fail at every sign-in.
+            raise MailServerProblem(
+                "the password has characters outside ASCII, which smtplib cannot send; "
+                "choose another for the mail server account"
+            )
     if ca_file is not None and not ca_file.is_file():
         raise MailServerProblem(f"the certificate authority file {ca_file} is not there")
     return MailServer(

@@ -421,6 +421,13 @@ def test_a_password_is_never_sent_unencrypted(mailing: World, certificates: Cert
         server_of(mailing, certificates)
 
 
+def test_a_password_smtplib_cannot_send_is_refused_before_anything(
+    mailing: World, certificates: Certificates
+) -> None:
+    with pytest.raises(MailServerProblem, match="outside ASCII"):
+        server_of(mailing, certificates, password="pässwörd")
+
+
 # --- refused when the client changed since ------------------------------------------------------
 
 
