@@ -267,10 +267,12 @@ def figures(
         message = f"{type(error).__name__}: {error}"
         print(f"[bench] reminders on {place} failed: {message}", file=sys.stderr, flush=True)
         return [Figure("reminders_seconds", label, place, None, "s", error=message)]
-    full = count == REMINDERS
+    # SPEC.md's targets are SQLite's unless it says otherwise; PostgreSQL's figure is shown
+    # beside it, as the import's is.
+    full, sqlite = count == REMINDERS, database.backend == "sqlite"
     figure = Figure(
-        "reminders_seconds", label, place, run.seconds, "s", SECONDS if full else None,
-        f"≤ {SECONDS:g} s" + ("" if full else f" at {REMINDERS:,}"),
+        "reminders_seconds", label, place, run.seconds, "s", SECONDS if full and sqlite else None,
+        f"≤ {SECONDS:g} s" + ("" if full else f" at {REMINDERS:,}") if sqlite else "",
         samples=[round(run.seconds, 3)],
     )  # fmt: skip
     figure.detail = {
