@@ -175,7 +175,7 @@ class BulkCommunicationScreen(Screen[bool]):
             line.append(" ")
         line.append(f"{visible(number):<16} ", style="bold")
         if refusal:
-            if name:
+            if name and not refusal.startswith(name):  # a reminder's refusal names the client
                 line.append(f"{visible(name)} — ")
             line.append(visible(refusal), style="bold")
         else:
