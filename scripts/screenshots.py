@@ -338,6 +338,63 @@ async def bulk_note_refused(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, lambda: bool(getattr(screen, "refusals", None)), "the refused case")
 
 
+async def open_busiest_case(pilot: Pilot[int], demo: Demo) -> str:
+    """The busiest case's timeline, found by its number in the filter; its number."""
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    number = busiest_case(db_of(pilot), demo.caseworker)
+    await type_text(pilot, number)
+    await pilot.press("enter", "enter")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
+    )
+    return number
+
+
+async def timeline_communications(pilot: Pilot[int], demo: Demo) -> None:
+    """Calls, a letter and reminders on the busiest case; the reminder to come opened."""
+    from casetui.tui.widgets.timeline_list import TimelineList
+
+    await open_busiest_case(pilot, demo)
+    listing = pilot.app.screen.query_one(TimelineList)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: bool(listing._details), "an opened reminder")
+
+
+async def communication_editor(pilot: Pilot[int], demo: Demo) -> None:
+    """m on the timeline: a reminder to the client, written."""
+    await open_busiest_case(pilot, demo)
+    await pilot.press("m")
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "original", None)), "the communication editor"
+    )
+    editor = pilot.app.screen
+    editor.query_one("#comm-type").value = "reminder"
+    editor.query_one("#comm-send-on").focus()
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, "friday")
+    editor.query_one("#comm-subject").focus()
+    await type_text(pilot, "Appointment on Friday at 10")
+    editor.query_one("#comm-body").focus()
+    await type_text(pilot, "Please bring your tenancy agreement and a recent payslip.")
+
+
+async def bulk_communication(pilot: Pilot[int], demo: Demo) -> None:
+    """The top four cases selected, then B: a reminder to each, one client out of reach."""
+    await at_caseload(pilot)
+    await pilot.press("space", "space", "space", "space")
+    await pilot.press("B")
+    await wait_for(
+        pilot,
+        lambda: getattr(pilot.app.screen, "original", None) is not None,
+        "the bulk communication",
+    )
+    screen = pilot.app.screen
+    screen.query_one("#comm-type").value = "reminder"
+    screen.query_one("#comm-subject").focus()
+    await type_text(pilot, "Job fair at the library on Friday")
+
+
 async def workload(pilot: Pilot[int], demo: Demo) -> None:
     await at_caseload(pilot)
     await pilot.press("w")
@@ -506,6 +563,61 @@ def a_mornings_work(demo: Demo, db: Database) -> None:
     reassign_elsewhere(db, moved.case_number, demo.caseworker)
 
 
+def with_communications(demo: Demo, db: Database) -> CasetuiApp:
+    """The caseworker, whose busiest case has had calls, a letter and reminders, one sent."""
+    from sqlalchemy import text
+
+    from casetui.services.communications import CommunicationInput, add_communication
+
+    worker = actor_of(db, demo.caseworker)
+    number = busiest_case(db, demo.caseworker)
+    mine = [row.case_number for row in list_cases(db, worker, CaseFilter(mine=True), limit=4).rows]
+    with db.engine.begin() as conn:
+        # Reminders go by email: the busiest case's client has an address, as do all but one
+        # of the top four (the bulk picture shows the one a reminder cannot reach).
+        for case_number, email in [
+            (number, "client@example.org"),
+            *[(n, "client@example.org") for n in mine[:3]],
+            (mine[3], None),
+        ]:
+            conn.execute(
+                text("UPDATE client SET email = :e WHERE id = "
+                     "(SELECT client_id FROM cases WHERE case_number = :n)"),
+                {"e": email, "n": case_number},
+            )  # fmt: skip
+
+    def at(day: int, hour: int) -> Database:
+        return replace(db, clock=lambda: NOW.replace(day=day, hour=hour))
+
+    add_communication(
+        at(19, 14), worker, number,
+        CommunicationInput(kind="phone", direction="in", subject="Rang about the rent arrears letter"),
+    )  # fmt: skip
+    add_communication(
+        at(20, 11), worker, number,
+        CommunicationInput(kind="letter", subject="Sent the housing benefit form to fill in"),
+    )  # fmt: skip
+    sent = add_communication(
+        at(20, 16), worker, number,
+        CommunicationInput(kind="reminder", subject="Appointment tomorrow at 11", send_on="today"),
+    )  # fmt: skip
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE communication SET reminder_state = 'sent', sent_at = :at, attempts = 1, "
+                 "message_id = '<20261120170000.7@casetui.example.org>', version = 2 "
+                 "WHERE id = :id"),
+            {"at": NOW.replace(day=20, hour=17), "id": sent.id},
+        )  # fmt: skip
+    add_communication(
+        at(22, 9), worker, number,
+        CommunicationInput(
+            kind="reminder", subject="Bring your payslips on Monday", send_on="2026-11-30",
+            repeats="weekly", body="Please bring your last three payslips.\nThank you.",
+        ),
+    )  # fmt: skip
+    return make_app(db, worker, database_name=DATABASE_NAME)
+
+
 def as_administrator(demo: Demo, db: Database) -> CasetuiApp:
     """The administrator, once a morning's work has left its trail."""
     a_mornings_work(demo, db)
@@ -557,6 +669,9 @@ SHOTS: tuple[Shot, ...] = (
     Shot("note-editor-error", note_editor_error),
     Shot("bulk-note", bulk_note),
     Shot("bulk-note-refused", bulk_note_refused),
+    Shot("timeline-communications", timeline_communications, app=with_communications),
+    Shot("communication-editor", communication_editor, (WIDE, NARROW), app=with_communications),
+    Shot("bulk-communication", bulk_communication, app=with_communications),
     Shot("workload", workload, app=as_supervisor),
     Shot("person-cases", person_cases, app=as_supervisor),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),

@@ -18,7 +18,7 @@ __all__ = ["main"]
 
 # Options whose value may begin with a dash: a relative date such as -3d, which argparse would
 # otherwise take for an option of its own.
-DASHED_VALUES = ("--date",)
+DASHED_VALUES = ("--date", "--send-on")
 
 
 def dashed_values(argv: Sequence[str]) -> list[str]:
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         audit,
         cases,
         clients,
+        comms,
         demo,
         groups,
         imports,
@@ -93,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("notes", "add"): notes.notes_add,
         ("notes", "edit"): notes.notes_edit,
         ("notes", "addendum"): notes.notes_addendum,
+        ("comms", "add"): comms.comms_add,
+        ("comms", "list"): comms.comms_list,
         ("import", "clients"): imports.import_clients,
         ("import", "notes"): imports.import_notes,
         ("reminders", "send"): reminders.reminders_send,

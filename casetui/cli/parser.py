@@ -257,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     notes_addendum.add_argument("--reason", required=True, metavar="TEXT", help="why it is added")
     notes_addendum.add_argument("--json", action="store_true")
 
+    _comms_commands(command, command("comms", "communications with the client, and reminders"))
+
     search = command(
         "search",
         "find clients (name, birth date, email, phone), cases (current or former number) and notes",
@@ -586,6 +588,63 @@ def _import_commands(command, parent: argparse.ArgumentParser) -> None:  # type:
     )
     notes.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
     _import_options(notes)
+
+
+def _comms_commands(command, parent: argparse.ArgumentParser) -> None:  # type: ignore[no-untyped-def]
+    """``comms add`` and ``comms list``: calls, letters, emails, texts, meetings, reminders."""
+    into = parent.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    add = command(
+        "add",
+        "record a communication on a case, or schedule a reminder: with --send-on, or --type "
+        "reminder, it is emailed to the client on that date",
+        into,
+    )
+    add.add_argument("--case", required=True, metavar="NUMBER")
+    add.add_argument(
+        "--type",
+        required=True,
+        metavar="T",
+        help="phone, email, SMS, letter, 'in person' or reminder",
+    )
+    add.add_argument(
+        "--direction",
+        required=True,
+        choices=("in", "out"),
+        help="in: from the client; out: to the client (a reminder is always out)",
+    )
+    add.add_argument("--subject", required=True, metavar="T", help="one line")
+    add.add_argument("--body", default="", metavar="T")
+    add.add_argument(
+        "--date",
+        default="today",
+        metavar="D",
+        help="when it took place: 2026-11-03, today, yesterday, -3d, monday (default: today)",
+    )
+    add.add_argument(
+        "--time",
+        default=None,
+        metavar="T",
+        help="14:30 (default: now, or 12:00 for an earlier day)",
+    )
+    add.add_argument(
+        "--send-on",
+        metavar="D",
+        help="a reminder's send date: today, tomorrow, +1w, friday, 2026-12-01; with --type "
+        "email it makes the email a reminder",
+    )
+    add.add_argument(
+        "--repeats",
+        default="none",
+        metavar="R",
+        help="a reminder's repeat: none, daily, weekly, fortnightly, monthly or custom",
+    )
+    add.add_argument(
+        "--rrule", metavar="RULE", help="a custom repeat as an RRULE: FREQ=WEEKLY;BYDAY=MO"
+    )
+    add.add_argument("--json", action="store_true", help="print the communication as one object")
+    listing = command("list", "list a case's communications and reminders, newest first", into)
+    listing.add_argument("--case", required=True, metavar="NUMBER")
+    listing.add_argument("--json", action="store_true")
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ data layer is loaded (the sign-in screen paints first).
 USERNAME_MAX = 64
 PASSWORD_MAX = 1024
 NAME_MAX = 200  # names of people, teams, organisations, list items
-SUMMARY_MAX = 200  # a note's summary, a task's name, an addendum's reason
-DETAILS_MAX = 20_000
+SUMMARY_MAX = 200  # a note's summary, a task's name, an addendum's reason, a subject
+DETAILS_MAX = 20_000  # a note's details, a communication's body
 TAG_MAX = 40
 CASE_NUMBER_MAX = 40
 REASON_MAX = 500  # why a locked note is overridden

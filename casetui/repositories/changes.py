@@ -37,6 +37,13 @@ CASE_CHANGES = (
 )
 TASK_CHANGES = ("task.done", "task.cancelled")
 CLIENT_CHANGES = ("client.edit", "client.join_group", "client.delete", "client.restore")
+COMMUNICATION_CHANGES = (
+    "communication.edit",
+    "communication.override_edit",
+    "communication.delete",
+    "communication.override_delete",
+    "communication.cancel",
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ class ChangeRepository:
 
     def last_task_change(self, task_id: int) -> LastChange | None:
         return self._last("follow_up_task", task_id, TASK_CHANGES)
+
+    def last_communication_change(self, communication_id: int) -> LastChange | None:
+        return self._last("communication", communication_id, COMMUNICATION_CHANGES)
 
     def last_client_change(self, client_id: int) -> LastChange | None:
         # A client's events carry no case: the client's own visibility stands in for it.

@@ -138,6 +138,14 @@ class CaseAccess:
         note = _NoteAuthor(entry.id, entry.author_id or 0)
         return policy.can(policy.ensure_may_change_note, self.actor, note)
 
+    def may_change_written(self, entry: TimelineEntry) -> bool:
+        """Edit or delete this entry (a note, a communication) as its author, a supervisor or
+        an administrator may, lock aside."""
+        if not self.write:
+            return False
+        written = _NoteAuthor(entry.id, entry.author_id or 0)
+        return policy.can(policy.ensure_may_change_written, self.actor, written, entry.kind)
+
     def may_complete(self, entry: TimelineEntry) -> bool:
         return self.write and entry.kind == TASK and entry.status == TaskStatus.OPEN.value
 

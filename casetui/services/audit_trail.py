@@ -36,6 +36,8 @@ ACTIONS = (
     "team.supervisor_add", "team.supervisor_remove", "list.add", "list.retire", "list.restore",
     "list.rename", "list.move",
     "import.clients", "import.notes",
+    "communication.add", "communication.edit", "communication.override_edit",
+    "communication.delete", "communication.override_delete", "communication.cancel",
 )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from casetui.domain.actor import Actor
-from casetui.domain.dates import parse_date, parse_time
+from casetui.domain.dates import DateOrder, parse_date, parse_time
 from casetui.domain.enums import ContactType, Grant
 from casetui.domain.errors import NoteLocked, ValidationError
 from casetui.domain.limits import DETAILS_MAX, NAME_MAX, REASON_MAX, SUMMARY_MAX
@@ -69,26 +69,37 @@ def default_contact_time(day: date, today: date, local_now: datetime) -> time:
 
 
 def check_contact_at(
-    uow: Work, day_in: str | date, time_in: str | time | None, *, imported: bool = False
+    uow: Work,
+    day_in: str | date,
+    time_in: str | time | None,
+    *,
+    imported: bool = False,
+    fields: tuple[str, str] = ("contact date", "contact time"),
+    records: str = "notes",
+    order: DateOrder | None = None,
 ) -> datetime:
     """When the contact took place: not in the future, and no earlier than the backdating
-    bound unless the note is ``imported`` (history brought in from another system)."""
+    bound unless the note is ``imported`` (history brought in from another system).
+
+    Communications are bounded the same way: they name their own ``fields`` and ``records``,
+    and read a date in numbers in the organisation's ``order``."""
+    day_field, time_field = fields
     settings = uow.settings
     today = uow.today()
     day = (
         day_in
         if isinstance(day_in, date)
-        else parse_date(day_in, today, prefer="past", field="contact date")
+        else parse_date(day_in, today, prefer="past", field=day_field, order=order)
     )
     if day > today:
         raise ValidationError(
-            "contact date", f"{day.isoformat()} is in the future; notes record what has happened"
+            day_field, f"{day.isoformat()} is in the future; {records} record what has happened"
         )
     earliest = earliest_contact_date(today, settings.lock_days)
     if day < earliest and not imported:
         raise ValidationError(
-            "contact date",
-            f"{day.isoformat()} is before {earliest.isoformat()}; notes may be backdated "
+            day_field,
+            f"{day.isoformat()} is before {earliest.isoformat()}; {records} may be backdated "
             f"at most {settings.lock_days} days",
         )
     if time_in is None:
@@ -96,10 +107,10 @@ def check_contact_at(
     elif isinstance(time_in, time):
         at = time_in
     else:
-        at = parse_time(time_in, field="contact time")
+        at = parse_time(time_in, field=time_field)
     contact_at = uow.to_utc(day, at)
     if contact_at > uow.now():
-        raise ValidationError("contact time", f"{at.strftime('%H:%M')} today has not happened yet")
+        raise ValidationError(time_field, f"{at.strftime('%H:%M')} today has not happened yet")
     return contact_at
 
 
@@ -159,17 +170,36 @@ def lock_check(
     uow: Work, actor: Actor, note: CaseNote, reason: str | None, doing: str
 ) -> str | None:
     """None when the note is open; the override reason when a locked note may still change."""
+    return record_lock_check(
+        uow, actor, note.created_at, reason, doing,
+        what=f"note {note.id}", imported=bool(note.imported),
+        instead="anyone on the case may add an addendum instead",
+    )  # fmt: skip
+
+
+def record_lock_check(
+    uow: Work,
+    actor: Actor,
+    created_at: datetime,
+    reason: str | None,
+    doing: str,
+    *,
+    what: str,
+    imported: bool = False,
+    instead: str | None = None,
+) -> str | None:
+    """The note lock, for any record locked like a note (a note, a communication): None when
+    it is open; the override reason when a locked record may still change; else NoteLocked."""
     lock_days = uow.settings.lock_days
-    imported = bool(note.imported)
-    state = lock_state(actor, note.created_at, lock_days, uow.now(), imported)
+    state = lock_state(actor, created_at, lock_days, uow.now(), imported)
     if state is NoteLock.OPEN:
         return None
-    when = locks_at(note.created_at, lock_days, imported).astimezone(uow.zone).date().isoformat()
+    when = locks_at(created_at, lock_days, imported).astimezone(uow.zone).date().isoformat()
     since = f"{when} (imported)" if imported else when
     cleaned = validation.text(reason, "reason", max_length=REASON_MAX)
     if state is NoteLock.LOCKED or not cleaned:
         raise NoteLocked(
-            f"note {note.id} is locked since {since}; {doing} it needs the override_lock "
-            "grant and a reason; anyone on the case may add an addendum instead"
+            f"{what} is locked since {since}; {doing} it needs the override_lock "
+            "grant and a reason" + (f"; {instead}" if instead else "")
         )
     return cleaned

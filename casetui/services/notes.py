@@ -121,7 +121,9 @@ def _writable_note(work: Work, actor: Actor, note_id: int) -> tuple[CaseNote, Ca
     return note, case
 
 
-def _recompute_last_interaction(work: Work, case: Case) -> None:
+def recompute_last_interaction(work: Work, case: Case) -> None:
+    """The case's latest contact with the client: its notes' and its communications' (not
+    reminders: those are sent, not contacts)."""
     latest = work.session.execute(
         select(func.max(CaseNote.contact_at)).where(
             col(CaseNote.case_id) == case.id,
@@ -133,6 +135,10 @@ def _recompute_last_interaction(work: Work, case: Case) -> None:
         latest = datetime.fromisoformat(latest)
     if latest is not None and latest.tzinfo is None:
         latest = latest.replace(tzinfo=UTC)
+    assert case.id is not None
+    contact = work.communications.latest_contact(case.id)
+    if contact is not None and (latest is None or contact > latest):
+        latest = contact
     case.last_interaction_at = latest
 
 
@@ -152,7 +158,7 @@ def _save_change(
     before = snapshot(note)
     save_versioned(work, note, expected_version, {**values, "updated_at": work.now()})
     if recount:
-        _recompute_last_interaction(work, case)
+        recompute_last_interaction(work, case)
     after = snapshot(note, override_reason=override) if override else snapshot(note)
     audit.record(
         work, work.actor, f"note.override_{action}" if override else f"note.{action}",

@@ -47,10 +47,15 @@ def ensure_case_writer(actor: Actor, case: Case, *, assigned: bool) -> None:
 
 def ensure_may_change_note(actor: Actor, note: AuthoredNote) -> None:
     """Editing or deleting someone else's note is for supervisors and administrators."""
-    if actor.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or note.author_id == actor.id:
+    ensure_may_change_written(actor, note, f"note {note.id}")
+
+
+def ensure_may_change_written(actor: Actor, record: AuthoredNote, what: str) -> None:
+    """A note or a communication (``what`` names it): its author, supervisors, administrators."""
+    if actor.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or record.author_id == actor.id:
         return
     raise PermissionDenied(
-        f"note {note.id} was written by someone else; only its author, a supervisor or an administrator may change it"
+        f"{what} was written by someone else; only its author, a supervisor or an administrator may change it"
     )
 
 

@@ -1,7 +1,7 @@
 """What every write to a kept record shares: the audit trail's picture of it, and versioned saves.
 
 ``snapshot`` is the one way a record's before and after are written to the audit trail.
-``save_versioned`` is the one way a note, a case, a task or a client changes: only from the version the
+``save_versioned`` is the one way a note, a case, a task, a client or a communication changes: only from the version the
 editor saw, else a stale refusal that names who saved first and when.
 """
 
@@ -19,6 +19,7 @@ from casetui.domain.models import (
     Case,
     CaseNote,
     Client,
+    Communication,
     FollowUpTask,
     OrganisationListItem,
     OrganisationSettings,
@@ -46,6 +47,10 @@ AUDITED: dict[type, tuple[str, ...]] = {
     FollowUpTask: (
         "name", "due_on", "repeats", "rrule", "status", "note_id", "assigned_to_client",
     ),
+    Communication: (
+        "kind", "direction", "occurred_at", "subject", "body", "send_on", "repeats", "rrule",
+        "reminder_state", "version",
+    ),
     Staff: (
         "username", "display_name", "role", "grants", "team_id", "capacity_hours", "active",
         "must_change_password", "version",
@@ -61,11 +66,11 @@ AUDITED: dict[type, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # Records deleted softly say so in their picture, rather than with the deletion time.
-SOFT_DELETED = (CaseNote, Client)
+SOFT_DELETED = (CaseNote, Client, Communication)
 
 Versioned = (
     CaseNote | Case | FollowUpTask | Client | Staff | Team | OrganisationListItem
-    | OrganisationSettings
+    | OrganisationSettings | Communication
 )  # fmt: skip
 
 
@@ -126,6 +131,12 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
         message = (
             f"client {row.id} was {_changed_by(work, change)} since you opened the record; "
             "reload it — what you typed is kept"
+        )
+    elif isinstance(row, Communication):
+        change = work.changes.last_communication_change(row.id)
+        message = (
+            f"communication {row.id} was {_changed_by(work, change)} since you opened it "
+            f"(yours: version {yours}, now: version {now}); reload it — your text is kept"
         )
     elif isinstance(row, FollowUpTask):
         change = work.changes.last_task_change(row.id)

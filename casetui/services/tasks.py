@@ -66,17 +66,7 @@ def validate_task(uow: Work, actor: Actor, task: TaskInput, *, label: str = "tas
         raise ValidationError(
             f"{label} due date", f"{due_on.isoformat()} is more than five years away"
         )
-    try:
-        repeats = Repeats((task.repeats or "none").strip().lower())
-    except ValueError:
-        allowed = ", ".join(r.value for r in Repeats)
-        raise ValidationError(
-            f"{label} repeats", f"{task.repeats!r} is not one of: {allowed}"
-        ) from None
-    rule = None
-    if repeats is Repeats.CUSTOM or (task.rrule and repeats is Repeats.NONE):
-        rule = validate_rrule(task.rrule or "", due_on)
-        repeats = Repeats.CUSTOM
+    repeats, rule = check_repeats(task.repeats, task.rrule, due_on, field=f"{label} repeats")
     details = validation.text(task.details, f"{label} details", max_length=DETAILS_MAX)
     usernames = [u.strip() for u in task.responsible if u and u.strip()] or [actor.username]
     found = {
@@ -102,6 +92,23 @@ def validate_task(uow: Work, actor: Actor, task: TaskInput, *, label: str = "tas
     return ValidTask(
         name, due_on, repeats, rule, tuple(ids), bool(task.assigned_to_client), details
     )
+
+
+def check_repeats(
+    repeats_in: str | None, rrule: str | None, start: date, *, field: str = "repeats"
+) -> tuple[Repeats, str | None]:
+    """How a task (or a reminder) first due on ``start`` repeats: one of the fixed choices, or
+    a custom RRULE (checked and tidied by ``validate_rrule``, which names the field "repeats")."""
+    try:
+        repeats = Repeats((repeats_in or "none").strip().lower())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Repeats)
+        raise ValidationError(field, f"{repeats_in!r} is not one of: {allowed}") from None
+    rule = None
+    if repeats is Repeats.CUSTOM or (rrule and repeats is Repeats.NONE):
+        rule = validate_rrule(rrule or "", start)
+        repeats = Repeats.CUSTOM
+    return repeats, rule
 
 
 def insert_task(

@@ -21,6 +21,7 @@ from casetui.repositories.audit import AuditTrailRepository
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.changes import ChangeRepository
 from casetui.repositories.clients import ClientRepository
+from casetui.repositories.communications import CommunicationRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.settings import load_settings
 from casetui.repositories.staff import StaffRepository, is_deactivated
@@ -76,6 +77,10 @@ class Work(UnitOfWork):
     @cached_property
     def tasks(self) -> TaskRepository:
         return TaskRepository(self.session, self.actor)
+
+    @cached_property
+    def communications(self) -> CommunicationRepository:
+        return CommunicationRepository(self.session, self.actor)
 
     @cached_property
     def timeline(self) -> TimelineRepository:

@@ -34,6 +34,7 @@ from casetui.services import auth, policy, tasks
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
+from casetui.services import communications as comms
 from casetui.services import lists as list_service
 from casetui.services import notes as note_service
 from casetui.services import reminders as reminder_service
@@ -430,6 +431,133 @@ def edit_case(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return lambda: w.run(case_service.edit_case, actor, number, changes), landed
 
 
+# --- communications and reminders: written like notes ----------------------------------------
+
+
+def _communication(w: World, communication_id: int) -> Communication:
+    return w.read(lambda uow: uow.session.get(Communication, communication_id))
+
+
+def _reachable(w: World) -> None:
+    """Every client has an email address (and an Active record): reminders may go to them."""
+    w.sql("UPDATE client SET email = 'client@example.org'")
+
+
+def _raw_communication(w: World, author: Actor, number: str, kind: str = "phone") -> int:
+    """A communication by ``author`` put straight into the table (olga is on none of these
+    cases): someone else's, to change."""
+    with w.db.uow() as uow:
+        case = CaseRepository(uow.session, w.admin).get_by_number(number)
+        now = uow.now()
+        reminder = kind == "reminder"
+        row = Communication(
+            case_id=case.id, author_id=author.id, kind=kind, direction="out", occurred_at=now,
+            subject="Written earlier", created_at=now, updated_at=now,
+            send_on=now.date() if reminder else None,
+            reminder_state="scheduled" if reminder else None,
+        )  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        communication_id = row.id
+        uow.commit()
+    assert communication_id is not None
+    return communication_id
+
+
+def add_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    item = comms.CommunicationInput(kind="letter", direction="out", subject="Sent the form")
+    return (
+        lambda: w.run(comms.add_communication, actor, number, item),
+        lambda view: _communication(w, view.id).author_id == actor.id,
+    )
+
+
+def add_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    _reachable(w)
+    item = comms.CommunicationInput(kind="reminder", subject="Appointment", send_on="+2d")
+    return (
+        lambda: w.run(comms.add_communication, actor, number, item),
+        lambda view: _communication(w, view.id).reminder_state == "scheduled",
+    )
+
+
+def _edit_communication(w: World, actor: Actor, cid: int) -> tuple[Attempt, Landed]:
+    changes = comms.CommunicationChanges(subject="Edited subject")
+    return (
+        lambda: w.run(comms.edit_communication, actor, cid, changes),
+        lambda _: _communication(w, cid).subject == "Edited subject",
+    )
+
+
+def _delete_communication(w: World, actor: Actor, cid: int) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(comms.delete_communication, actor, cid),
+        lambda _: _communication(w, cid).deleted_at is not None,
+    )
+
+
+def _cancel_reminder(w: World, actor: Actor, cid: int) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(comms.cancel_reminder, actor, cid),
+        lambda _: _communication(w, cid).reminder_state == "cancelled",
+    )
+
+
+def edit_own_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit_communication(w, actor, _raw_communication(w, actor, number))
+
+
+def edit_others_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit_communication(w, actor, _raw_communication(w, w.olga, number))
+
+
+def delete_own_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_communication(w, actor, _raw_communication(w, actor, number))
+
+
+def delete_others_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_communication(w, actor, _raw_communication(w, w.olga, number))
+
+
+def cancel_own_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _cancel_reminder(w, actor, _raw_communication(w, actor, number, "reminder"))
+
+
+def cancel_others_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _cancel_reminder(w, actor, _raw_communication(w, w.olga, number, "reminder"))
+
+
+def list_communications(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    cid = _raw_communication(w, w.olga, number)
+    return (
+        lambda: w.run(comms.list_communications, actor, number),
+        lambda listed: [c.id for c in listed] == [cid],
+    )
+
+
+def bulk_communication(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    item = comms.CommunicationInput(kind="email", direction="out", subject="Job fair on Friday")
+
+    def landed(result: Any) -> bool:
+        row = _communication(w, result.communication_ids[0])
+        return row.case_id == case_id and row.author_id == actor.id
+
+    return lambda: w.run(comms.bulk_add_communications, actor, [number], item), landed
+
+
+def bulk_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    _reachable(w)
+    case_id = w.case_id(number)
+    item = comms.CommunicationInput(kind="reminder", subject="Job fair", send_on="friday")
+
+    def landed(result: Any) -> bool:
+        row = _communication(w, result.communication_ids[0])
+        return row.case_id == case_id and row.reminder_state == "scheduled"
+
+    return lambda: w.run(comms.bulk_add_communications, actor, [number], item), landed
+
+
 # --- administration: administrators only, but for one's own password -----------------------
 
 EVERYONE = {name: ALLOWED for name in SUBJECTS}
@@ -638,6 +766,17 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "edit_client": (edit_client, WRITE),
     "record_status": (record_status, WRITE),
     "edit_case": (edit_case, WRITE),
+    "add_communication": (add_communication, WRITE),
+    "add_reminder": (add_reminder, WRITE),
+    "edit_own_communication": (edit_own_communication, WRITE),
+    "edit_others_communication": (edit_others_communication, OTHERS_NOTE),
+    "delete_own_communication": (delete_own_communication, WRITE),
+    "delete_others_communication": (delete_others_communication, OTHERS_NOTE),
+    "cancel_own_reminder": (cancel_own_reminder, WRITE),
+    "cancel_others_reminder": (cancel_others_reminder, OTHERS_NOTE),
+    "list_communications": (list_communications, SEE),
+    "bulk_communication": (bulk_communication, BULK),
+    "bulk_reminder": (bulk_reminder, BULK),
     # With the grant, as far as the case or client is the person's to write.
     "delete_client_granted": (delete_client_granted, WRITE),
     "change_case_number_granted": (change_case_number_granted, WRITE),
@@ -714,6 +853,16 @@ def test_delete_clients_grant_lets_a_caseworker_delete_their_client(world: World
 
 def test_delete_clients_grant_does_not_reach_clients_out_of_sight(world: World) -> None:
     _check(world, _with(world.ana, Grant.DELETE_CLIENTS), delete_client, world.cara_case, NotFound)
+
+
+def test_bulk_communication_needs_the_bulk_actions_grant(world: World) -> None:
+    _check(
+        world,
+        _without(world.ana, Grant.BULK_ACTIONS),
+        bulk_communication,
+        world.ana_case,
+        PermissionDenied,
+    )
 
 
 def test_bulk_note_needs_the_bulk_actions_grant(world: World) -> None:

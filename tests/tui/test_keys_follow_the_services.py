@@ -13,23 +13,26 @@ from typing import Any
 
 import pytest
 from helpers_screens import actor, first_of_role, make_host, show, wait_for
+from sqlalchemy import text
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
-from casetui.domain.timeline import NOTE, TASK
+from casetui.domain.timeline import COMMUNICATION, NOTE, TASK
 from casetui.services import (
     audit_trail,
     bulk_notes,
     caseload,
     cases,
     clients,
+    communications,
     imports,
     notes,
     tasks,
 )
 from casetui.services.clients import ClientChanges, ClientInput
+from casetui.services.communications import CommunicationChanges, CommunicationInput
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.services.settings import get_settings
 from casetui.services.tasks import TaskInput
@@ -70,6 +73,19 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
     author = admin if person.id != admin.id else actor(db, row.worker_username)
     theirs = notes.add_note(db, author, number, NoteInput("By someone else", kind))
     task = tasks.add_task(db, admin, number, TaskInput(name="Ring back", due="+1w"))
+    # Someone else's call and reminder (the client reachable by email): the communication keys.
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE client SET email = 'client@example.org', record_status = 'Active' "
+                 "WHERE id = :id"),
+            {"id": row.client_id},
+        )  # fmt: skip
+    call = communications.add_communication(
+        db, author, number, CommunicationInput(kind="phone", direction="in", subject="Rang in")
+    )
+    remind = communications.add_communication(
+        db, author, number, CommunicationInput(kind="reminder", subject="Visit", send_on="+2d")
+    )
 
     app = make_host(db, person)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -94,6 +110,10 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
             "delete": offered("delete", (NOTE, theirs.id)),
             "addendum": offered("addendum", (NOTE, theirs.id)),
             "complete_task": offered("complete_task", (TASK, task.id)),
+            "new_communication": offered("new_communication"),
+            "edit_communication": offered("edit", (COMMUNICATION, call.id)),
+            "delete_communication": offered("delete", (COMMUNICATION, call.id)),
+            "cancel_reminder": offered("cancel_reminder", (COMMUNICATION, remind.id)),
         }
         await pilot.press("escape")
 
@@ -118,6 +138,20 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
         "addendum": allowed(lambda: notes.add_addendum(db, person, theirs.id, "More", "Forgot")),
         "complete_task": allowed(lambda: tasks.complete_task(db, person, task.id)),
         "delete": allowed(lambda: notes.delete_note(db, person, theirs.id)),
+        "new_communication": allowed(
+            lambda: communications.add_communication(
+                db, person, number, CommunicationInput(kind="letter", subject="Sent the form")
+            )
+        ),
+        "edit_communication": allowed(
+            lambda: communications.edit_communication(
+                db, person, call.id, CommunicationChanges(subject="Rang in again")
+            )
+        ),
+        "cancel_reminder": allowed(lambda: communications.cancel_reminder(db, person, remind.id)),
+        "delete_communication": allowed(
+            lambda: communications.delete_communication(db, person, call.id)
+        ),
         "reassign": allowed(
             lambda: cases.reassign(
                 db, person, number, new_worker.username if new_worker else person.username
@@ -153,6 +187,7 @@ async def test_caseload_keys_are_what_the_services_allow(
             for action in (
                 "new_note",
                 "bulk_note",
+                "bulk_communication",
                 "audit_trail",
                 "register",
                 "deleted_clients",
@@ -164,6 +199,11 @@ async def test_caseload_keys_are_what_the_services_allow(
         "new_note": allowed(lambda: notes.add_note(db, person, number, NoteInput("Called", kind))),
         "bulk_note": allowed(
             lambda: bulk_notes.bulk_add_notes(db, person, [number], NoteInput("Group", kind))
+        ),
+        "bulk_communication": allowed(
+            lambda: communications.bulk_add_communications(
+                db, person, [number], CommunicationInput(kind="email", subject="Job fair")
+            )
         ),
         "audit_trail": allowed(
             lambda: audit_trail.browse(db, person, audit_trail.TrailQuery(), limit=1)

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from casetui.domain.enums import CaseStatus, Concern
 from casetui.domain.filters import CaseFilter
-from casetui.services import bulk_notes, caseload, policy
+from casetui.services import bulk_notes, caseload, communications, policy
 from casetui.services.bulk_notes import BULK_MAX_CASES
 from casetui.services.caseload import starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
@@ -60,6 +60,13 @@ class CaseloadScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", show=False, id="caseload.filter"),
         Binding("n", "new_note", "New note", id="caseload.new_note"),
         Binding("b", "bulk_note", "Bulk note", id="caseload.bulk_note"),
+        Binding(
+            "B",
+            "bulk_communication",
+            "Bulk communication",
+            show=False,
+            id="caseload.bulk_communication",
+        ),  # fmt: skip
         Binding("i", "client_record", "Client", id="caseload.client_record"),
         Binding("r", "register", "New client", id="caseload.register"),
         Binding("G", "join_group", "Add to group", show=False, id="caseload.join_group"),
@@ -268,6 +275,8 @@ class CaseloadScreen(Screen[None]):
             return None if self._table_row() is None else True
         if action == "bulk_note":
             return bulk_notes.may_bulk_note(actor)
+        if action == "bulk_communication":
+            return communications.may_bulk_communicate(actor)
         if action == "client_record":
             return None if self._table_row() is None else True
         if action == "register":
@@ -388,10 +397,17 @@ class CaseloadScreen(Screen[None]):
         self.app.push_screen(ImportPreviewScreen())
 
     def action_bulk_note(self) -> None:
+        self._bulk("note")
+
+    def action_bulk_communication(self) -> None:
+        self._bulk("communication")
+
+    def _bulk(self, kind: str) -> None:
+        """The selected cases (or the one under the cursor) to a bulk note or communication."""
         selection = self.table.selection
         if selection.whole_filter is not None:
             self.notify("Gathering the selected cases…", timeout=2)
-            self._gather_filtered(selection)
+            self._gather_filtered(selection, kind)
             return
         numbers = list(selection.picked.values())
         if not numbers:
@@ -400,12 +416,12 @@ class CaseloadScreen(Screen[None]):
                 return
             numbers = [row.case_number]
         if len(numbers) > BULK_MAX_CASES:
-            self._too_many(len(numbers), BULK_MAX_CASES)
+            self._too_many(len(numbers), BULK_MAX_CASES, kind)
             return
-        self._open_bulk(numbers)
+        self._open_bulk(numbers, kind)
 
     @work(thread=True, exclusive=True, group="caseload-bulk")
-    def _gather_filtered(self, selection: Selection) -> None:
+    def _gather_filtered(self, selection: Selection, kind: str = "note") -> None:
         assert selection.whole_filter is not None
         whole = selection.whole_filter
 
@@ -424,24 +440,26 @@ class CaseloadScreen(Screen[None]):
         numbers = [number for case_id, number in found if case_id not in selection.left_out]
         numbers += [n for n in selection.picked.values() if n not in set(numbers)]
         if len(numbers) > BULK_MAX_CASES:
-            self.app.call_from_thread(self._too_many, None, BULK_MAX_CASES)
+            self.app.call_from_thread(self._too_many, None, BULK_MAX_CASES, kind)
         else:
-            self.app.call_from_thread(self._open_bulk, numbers)
+            self.app.call_from_thread(self._open_bulk, numbers, kind)
 
-    def _too_many(self, count: int | None, limit: int) -> None:
+    def _too_many(self, count: int | None, limit: int, kind: str = "note") -> None:
         have = f"{count:,}" if count is not None else f"more than {limit:,}"
         self.notify(
-            f"A bulk note can go to at most {limit:,} cases; {have} are selected. "
+            f"A bulk {kind} can go to at most {limit:,} cases; {have} are selected. "
             "Narrow the filter or select fewer.",
             severity="error",
             markup=False,
         )
 
-    def _open_bulk(self, numbers: list[str]) -> None:
+    def _open_bulk(self, numbers: list[str], kind: str = "note") -> None:
+        from casetui.tui.screens.bulk_communication import BulkCommunicationScreen
         from casetui.tui.screens.bulk_note import BulkNoteScreen
 
         def written(result: object) -> None:
             if result:
                 self.table.clear_selection()
 
-        self.app.push_screen(BulkNoteScreen(numbers), written)
+        screen = BulkNoteScreen if kind == "note" else BulkCommunicationScreen
+        self.app.push_screen(screen(numbers), written)

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
-from casetui.domain.dates import parse_date
+from casetui.domain.dates import DateOrder, parse_date
 from casetui.domain.enums import ContactType
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import DETAILS_MAX
@@ -67,12 +67,14 @@ class TickBox(Checkbox):
         return Content.assemble(("[", style), ("x" if self.value else " ", style), ("]", style))
 
 
-def understood(text: str, today: date, prefer: str, field: str) -> tuple[str, bool]:
+def understood(
+    text: str, today: date, prefer: str, field: str, order: DateOrder | None = None
+) -> tuple[str, bool]:
     """What a typed date means, for the hint under the field: (words, understood?)."""
     if not text.strip():
         return "", True
     try:
-        day = parse_date(text, today, prefer=prefer, field=field)  # type: ignore[arg-type]
+        day = parse_date(text, today, prefer=prefer, field=field, order=order)  # type: ignore[arg-type]
     except ValidationError as exc:
         return exc.message, False
     return f"understood as {day:%a} {day.day} {day:%b %Y}", True

@@ -22,6 +22,7 @@ from casetui.services.access import CaseAccess
 from casetui.services.timeline import CaseTimeline
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.timeline.case_actions import CaseActions
+from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
 from casetui.tui.widgets.case_text import (
     addendum_lines,
@@ -35,7 +36,7 @@ from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, visible
 
 
-class TimelineScreen(NoteActions, CaseActions, Screen[None]):
+class TimelineScreen(NoteActions, CaseActions, CommunicationActions, Screen[None]):
     """The case timeline. Keys act on the case or on the highlighted entry."""
 
     HELP_TITLE = "Case timeline"
@@ -47,6 +48,10 @@ class TimelineScreen(NoteActions, CaseActions, Screen[None]):
     BINDINGS = [
         Binding("n", "new_note", "Note", id="timeline.new_note"),
         Binding("t", "new_task", "Task", id="timeline.new_task"),
+        Binding("m", "new_communication", "Contact", id="timeline.new_communication"),
+        Binding(
+            "X", "cancel_reminder", "Cancel reminder", show=False, id="timeline.cancel_reminder"
+        ),
         Binding("e", "edit", "Edit", id="timeline.edit"),
         Binding("a", "addendum", "Addendum", id="timeline.addendum"),
         Binding("x,space", "complete_task", "Done", id="timeline.complete_task"),
