@@ -38,6 +38,7 @@ ACTIONS = (
     "import.clients", "import.notes",
     "communication.add", "communication.edit", "communication.override_edit",
     "communication.delete", "communication.override_delete", "communication.cancel",
+    "attachment.add", "attachment.download", "attachment.delete",
 )  # fmt: skip
 
 

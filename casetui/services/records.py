@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from casetui.domain.errors import StaleEdit
 from casetui.domain.models import (
+    Attachment,
     Case,
     CaseNote,
     Client,
@@ -56,6 +57,8 @@ AUDITED: dict[type, tuple[str, ...]] = {
         "must_change_password", "version",
     ),
     Team: ("name", "version"),
+    # Never the bytes: the sha256 says which file it was.
+    Attachment: ("case_id", "note_id", "name", "size", "media_type", "sha256", "restricted"),
     OrganisationListItem: ("kind", "value", "position", "active", "version"),
     # The mail server's password is never here: it lives in the keyring or the environment.
     OrganisationSettings: (
