@@ -6,8 +6,12 @@ case is out of sight, BulkRefused for a bulk note) and the database is exactly a
 
 from __future__ import annotations
 
+import hashlib
+import io
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +22,8 @@ from casetui.domain.enums import Grant
 from casetui.domain.errors import BulkRefused, NotFound, PermissionDenied, ValidationError
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import (
+    Attachment,
+    AttachmentContent,
     Case,
     CaseNote,
     Client,
@@ -30,6 +36,7 @@ from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.staff import find_by_username
 from casetui.repositories.tasks import TaskRepository
+from casetui.services import attachments as attachment_service
 from casetui.services import auth, policy, tasks
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
@@ -558,6 +565,77 @@ def bulk_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]
     return lambda: w.run(comms.bulk_add_communications, actor, [number], item), landed
 
 
+# --- attachments: added by the case's writers, read by whoever sees the case ---------------
+
+LETTER = b"%PDF-1.4\n%%EOF\n"
+
+
+def _raw_attachment(w: World, by: Actor, number: str) -> int:
+    """A file added by ``by`` put straight into the tables (as if added before a change)."""
+    case_id = w.case_id(number)
+    with w.db.uow() as uow:
+        row = Attachment(
+            case_id=case_id, name="letter.pdf", size=len(LETTER), media_type="application/pdf",
+            sha256=hashlib.sha256(LETTER).hexdigest(), uploaded_by_id=by.id,
+            created_at=uow.now(),
+        )  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        assert row.id is not None
+        uow.session.add(AttachmentContent(attachment_id=row.id, content=LETTER))
+        attachment_id = row.id
+        uow.commit()
+    return attachment_id
+
+
+def _attachment(w: World, attachment_id: int) -> Attachment:
+    return w.read(lambda uow: uow.session.get(Attachment, attachment_id))
+
+
+def add_attachment(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+
+    def landed(_: Any) -> bool:
+        rows = w.read(
+            lambda uow: uow.session.execute(
+                select(Attachment.name, Attachment.uploaded_by_id).where(
+                    Attachment.case_id == case_id
+                )
+            ).all()
+        )
+        return [tuple(r) for r in rows] == [("letter.pdf", actor.id)]
+
+    return lambda: w.run(
+        attachment_service.attach_stream, actor, number, "letter.pdf", io.BytesIO(LETTER)
+    ), landed
+
+
+def download_attachment(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    attachment_id = _raw_attachment(w, w.admin, number)
+    folder = tempfile.TemporaryDirectory()  # removed once the test lets go of it
+    out = Path(folder.name) / "letter.pdf"
+
+    def landed(saved: Any) -> bool:
+        return folder.name != "" and saved.path == str(out) and out.read_bytes() == LETTER
+
+    return lambda: w.run(attachment_service.save_attachment, actor, attachment_id, out), landed
+
+
+def _delete_attachment(w: World, actor: Actor, attachment_id: int) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(attachment_service.delete_attachment, actor, attachment_id),
+        lambda _: _attachment(w, attachment_id).deleted_at is not None,
+    )
+
+
+def delete_own_attachment(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_attachment(w, actor, _raw_attachment(w, actor, number))
+
+
+def delete_others_attachment(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_attachment(w, actor, _raw_attachment(w, w.olga, number))
+
+
 # --- administration: administrators only, but for one's own password -----------------------
 
 EVERYONE = {name: ALLOWED for name in SUBJECTS}
@@ -777,6 +855,10 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "list_communications": (list_communications, SEE),
     "bulk_communication": (bulk_communication, BULK),
     "bulk_reminder": (bulk_reminder, BULK),
+    "add_attachment": (add_attachment, WRITE),
+    "download_attachment": (download_attachment, SEE),
+    "delete_own_attachment": (delete_own_attachment, WRITE),
+    "delete_others_attachment": (delete_others_attachment, OTHERS_NOTE),
     # With the grant, as far as the case or client is the person's to write.
     "delete_client_granted": (delete_client_granted, WRITE),
     "change_case_number_granted": (change_case_number_granted, WRITE),
