@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(dashed_values(sys.argv[1:] if argv is None else argv))
     from casetui.cli import (
         app,
+        attachments,
         audit,
         cases,
         clients,
@@ -101,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("reminders", "send"): reminders.reminders_send,
         ("reminders", "password"): reminders.reminders_password,
         ("reminders", "settle"): reminders.reminders_settle,
+        ("attachments", "add"): attachments.attachments_add,
+        ("attachments", "list"): attachments.attachments_list,
+        ("attachments", "get"): attachments.attachments_get,
         ("workload", None): workload.workload,
         ("search", None): search.search,
         ("audit", "verify"): audit.audit_verify,

@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     search.add_argument("--json", action="store_true")
     _import_commands(command, command("import", "bring in an existing caseload from a spreadsheet"))
+    _attachment_commands(command)
 
     _reminders(command)
 
@@ -645,6 +646,41 @@ def _comms_commands(command, parent: argparse.ArgumentParser) -> None:  # type: 
     listing = command("list", "list a case's communications and reminders, newest first", into)
     listing.add_argument("--case", required=True, metavar="NUMBER")
     listing.add_argument("--json", action="store_true")
+
+
+def _attachment_commands(command) -> None:  # type: ignore[no-untyped-def]
+    """``attachments add``, ``list`` and ``get``: files on a case or a note."""
+    group = command("attachments", "files on a case or a note, kept in the database")
+    commands = group.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    add = command(
+        "add",
+        "attach a file to a case, or to one of its notes (up to the organisation's size limit)",
+        commands,
+    )
+    add.add_argument("--case", required=True, metavar="NUMBER")
+    add.add_argument("--note", type=_note_id, metavar="ID", help="a note of that case")
+    add.add_argument("file", metavar="FILE", help="the file; only its name is kept, not its folder")
+    add.add_argument(
+        "--restricted",
+        action="store_true",
+        help="restricted, as a restricted note is (a file on a restricted note is anyway)",
+    )
+    add.add_argument("--json", action="store_true", help="print the attachment as one object")
+    listing = command("list", "a case's attachments, oldest first", commands)
+    listing.add_argument("--case", required=True, metavar="NUMBER")
+    listing.add_argument("--json", action="store_true")
+    get = command(
+        "get",
+        "save an attachment to a file (an audited download); an existing file is never replaced",
+        commands,
+    )
+    get.add_argument("attachment_id", type=_record_id, metavar="ID")
+    get.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="where to save it; a folder: under its own name",
+    )
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:
