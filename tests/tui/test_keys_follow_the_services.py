@@ -7,6 +7,7 @@ A key offered must be an action the services carry out; a key withheld, one they
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
-from casetui.domain.timeline import COMMUNICATION, NOTE, TASK
+from casetui.domain.timeline import ATTACHMENT, COMMUNICATION, NOTE, TASK
 from casetui.services import (
+    attachments,
     audit_trail,
     bulk_notes,
     caseload,
@@ -63,7 +65,9 @@ def first_open_case(db: Database, actor: Actor) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
-async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+async def test_timeline_keys_are_what_the_services_allow(
+    db: Database, role: Role, tmp_path: Path
+) -> None:
     person = first_of_role(db, role)
     admin = first_of_role(db, Role.ADMINISTRATOR)
     case_id, number = first_open_case(db, person)
@@ -86,6 +90,8 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
     remind = communications.add_communication(
         db, author, number, CommunicationInput(kind="reminder", subject="Visit", send_on="+2d")
     )
+    letter = b"%PDF-1.4\n%%EOF\n"
+    their_file = attachments.attach_stream(db, author, number, "letter.pdf", io.BytesIO(letter))
 
     app = make_host(db, person)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -114,6 +120,9 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
             "edit_communication": offered("edit", (COMMUNICATION, call.id)),
             "delete_communication": offered("delete", (COMMUNICATION, call.id)),
             "cancel_reminder": offered("cancel_reminder", (COMMUNICATION, remind.id)),
+            "attach": offered("attach"),
+            "save_attachment": offered("save_attachment", (ATTACHMENT, their_file.id)),
+            "delete_attachment": offered("delete", (ATTACHMENT, their_file.id)),
         }
         await pilot.press("escape")
 
@@ -137,6 +146,15 @@ async def test_timeline_keys_are_what_the_services_allow(db: Database, role: Rol
         ),
         "addendum": allowed(lambda: notes.add_addendum(db, person, theirs.id, "More", "Forgot")),
         "complete_task": allowed(lambda: tasks.complete_task(db, person, task.id)),
+        "attach": allowed(
+            lambda: attachments.attach_stream(db, person, number, "a.pdf", io.BytesIO(letter))
+        ),
+        "save_attachment": allowed(
+            lambda: attachments.save_attachment(db, person, their_file.id, tmp_path / "a.pdf")
+        ),
+        "delete_attachment": allowed(
+            lambda: attachments.delete_attachment(db, person, their_file.id)
+        ),
         "delete": allowed(lambda: notes.delete_note(db, person, theirs.id)),
         "new_communication": allowed(
             lambda: communications.add_communication(

@@ -21,6 +21,7 @@ from casetui.services import timeline as timeline_service
 from casetui.services.access import CaseAccess
 from casetui.services.timeline import CaseTimeline
 from casetui.tui.database_away import call_database
+from casetui.tui.screens.timeline.attachment_actions import AttachmentActions
 from casetui.tui.screens.timeline.case_actions import CaseActions
 from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
@@ -36,7 +37,9 @@ from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.timeline_list import TimelineList, entry_key, visible
 
 
-class TimelineScreen(NoteActions, CaseActions, CommunicationActions, Screen[None]):
+class TimelineScreen(
+    NoteActions, CaseActions, CommunicationActions, AttachmentActions, Screen[None]
+):
     """The case timeline. Keys act on the case or on the highlighted entry."""
 
     HELP_TITLE = "Case timeline"
@@ -58,6 +61,8 @@ class TimelineScreen(NoteActions, CaseActions, CommunicationActions, Screen[None
         Binding("d", "delete", "Delete", id="timeline.delete"),
         Binding("s", "status", "Status", id="timeline.status"),
         Binding("o", "concern", "Concern", id="timeline.concern"),
+        Binding("u", "attach", "Attach", id="timeline.attach"),
+        Binding("w", "save_attachment", "Save", id="timeline.save_attachment"),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
         Binding("f", "flip_order", "Oldest first", id="timeline.order", show=False),
