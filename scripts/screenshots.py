@@ -239,10 +239,8 @@ async def caseload_selected(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
-async def timeline(pilot: Pilot[int], demo: Demo) -> None:
-    """The busiest case, found by its number in the filter, and its newest note with details opened."""
-    from casetui.tui.widgets.timeline_list import TimelineList
-
+async def open_busiest_case(pilot: Pilot[int], demo: Demo) -> str:
+    """The busiest case, found by its number in the filter and opened; its number."""
     await at_caseload(pilot)
     await pilot.press("slash")
     number = busiest_case(db_of(pilot), demo.caseworker)
@@ -251,6 +249,14 @@ async def timeline(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(
         pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
     )
+    return number
+
+
+async def timeline(pilot: Pilot[int], demo: Demo) -> None:
+    """The busiest case and its newest note with details opened."""
+    from casetui.tui.widgets.timeline_list import TimelineList
+
+    number = await open_busiest_case(pilot, demo)
     listing = pilot.app.screen.query_one(TimelineList)
     written_up = notes_with_details(db_of(pilot), number)
     newest = next(
@@ -262,6 +268,23 @@ async def timeline(pilot: Pilot[int], demo: Demo) -> None:
         await pilot.press("down")
     await pilot.press("enter")
     await wait_for(pilot, lambda: bool(listing._details), "an opened note")
+
+
+async def attach_file(pilot: Pilot[int], demo: Demo) -> None:
+    """``u`` on the busiest case, a path half typed and its completion showing."""
+    from casetui.tui.widgets.path_input import PathInput
+
+    home = demo.folder / "home"
+    (home / "letters").mkdir(parents=True, exist_ok=True)
+    for name in ("council-letter.pdf", "council-reply.pdf", "tenancy-agreement.pdf"):
+        (home / "letters" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    await open_busiest_case(pilot, demo)  # the newest entry highlighted: a note, here
+    with environment([("HOME", str(home))]):  # "~" is this folder, the same on every machine
+        await pilot.press("u")
+        await wait_for(pilot, on_screen(pilot, "AttachFileScreen"), "the attach dialog")
+        field = pilot.app.screen.query_one(PathInput)
+        await type_text(pilot, "~/letters/co")
+        await wait_for(pilot, lambda: field.suggestion != "", "a completion")
 
 
 async def open_new_note(pilot: Pilot[int]) -> None:
@@ -665,6 +688,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("caseload-selected", caseload_selected),
     Shot("caseload-no-color", caseload, environment=(("NO_COLOR", "1"),)),
     Shot("timeline", timeline, (WIDE, NARROW)),
+    Shot("attach-file", attach_file, (WIDE, NARROW)),
     Shot("note-editor", note_editor, (WIDE, NARROW)),
     Shot("note-editor-error", note_editor_error),
     Shot("bulk-note", bulk_note),
