@@ -14,6 +14,7 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -260,30 +261,46 @@ def exists(path: Path) -> bool:
     return os.path.lexists(path)
 
 
-def write_temporary(path: Path, content: bytes) -> Path:
-    """The content in a new file beside ``path`` (readable by its owner only), flushed to the
-    disk; the caller moves it into place with ``put_in_place`` or removes it."""
+@dataclass(frozen=True)
+class Written:
+    """A temporary file holding what was written, its size and its sha256."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+def write_temporary(path: Path, chunks: Iterable[bytes]) -> Written:
+    """The chunks in a new file beside ``path`` (readable by its owner only), flushed to the
+    disk and hashed on the way; the caller moves it into place with ``put_in_place`` or
+    removes it with ``discard``. Nothing is left behind when writing (or reading) fails."""
     shown = _shown(str(path))
     folder = path.parent
     if not folder.is_dir():
         raise ValidationError("out", f"there is no folder {_shown(str(folder))} to save {shown} in")
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".casetui-", suffix=".part")
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".casetui-", suffix=".part")
     except PermissionError:
         raise ValidationError("out", f"{shown} cannot be written: permission denied") from None
     except OSError as error:
         raise ValidationError("out", f"{shown} cannot be written: {error.strerror}") from None
+    temporary = Path(name)
+    digest, size = hashlib.sha256(), 0
     try:
         with os.fdopen(handle, "wb") as out:
-            view = memoryview(content)
-            for start in range(0, len(view), CHUNK):
-                out.write(view[start : start + CHUNK])
+            for chunk in chunks:
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
             out.flush()
             os.fsync(out.fileno())
     except OSError as error:
-        _remove(Path(temporary))
+        _remove(temporary)
         raise ValidationError("out", f"{shown} cannot be written: {error.strerror}") from None
-    return Path(temporary)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return Written(temporary, size, digest.hexdigest())
 
 
 def put_in_place(temporary: Path, path: Path, *, overwrite: bool) -> None:

@@ -13,7 +13,6 @@ in), kept in the database with their name, size, sha256 and a type read from the
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Protocol
@@ -239,22 +238,23 @@ def save_attachment(
     """Save the attachment's bytes to ``path`` (``~`` expanded; a folder: into it under the
     file's name). An existing file is replaced only with ``overwrite``. The bytes go to a
     temporary file beside it first, and take the name only once the download is in the
-    audit trail: no download goes unrecorded, and nobody sees half a file."""
+    audit trail: no download goes unrecorded, and nobody sees half a file. The bytes are read
+    a few MB at a time, hashed, and checked against the sha256 kept when they were added."""
     with reading(db, actor) as work:
-        attachments = _attachments(work)
         view = _view(work, attachment_id)
         target = attachment_files.target_path(path, view.name)
         if not overwrite and attachment_files.exists(target):
             raise ValidationError(
                 "out", f"{printable(str(target))} already exists; nothing was replaced"
             )
-        content = attachments.content(attachment_id)  # the bytes, read once
-    if len(content) != view.size or hashlib.sha256(content).hexdigest() != view.sha256:
+        # Read a few MB at a time straight into the file, hashed on the way: never held whole.
+        written = attachment_files.write_temporary(target, _attachments(work).chunks(attachment_id))
+    temporary = written.path
+    if written.size != view.size or written.sha256 != view.sha256:
+        attachment_files.discard(temporary)
         raise CasetuiError(
             f"attachment {attachment_id} no longer matches its sha256 as stored; nothing was saved"
         )
-    temporary = attachment_files.write_temporary(target, content)
-    del content
     try:
         with writing(db, actor) as work:
             audit.record(

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from casetui.domain.errors import CasetuiError, NotFound, PermissionDenied, ValidationError
 from casetui.domain.models import Attachment, AttachmentContent, AuditEvent
 from casetui.domain.timeline import ATTACHMENT
+from casetui.repositories.attachments import CHUNK, AttachmentRepository
 from casetui.services import attachment_files
 from casetui.services import attachments as service
 from casetui.services import notes as note_service
@@ -80,6 +81,27 @@ def test_a_binary_file_comes_back_byte_for_byte(world: World, folder: Path) -> N
     # Nothing left beside it: the temporary file took the name.
     assert sorted(p.name for p in folder.iterdir()) == ["out.bin", "statement.bin"]
     assert (out.stat().st_mode & 0o777) == 0o600  # client documents: readable by their owner
+
+
+def test_a_file_saved_out_is_read_a_few_mb_at_a_time(
+    world: World, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = os.urandom(2 * CHUNK + 12_345)
+    added = world.run(
+        service.add_attachment, world.ana, world.ana_case, _file(folder, "scan.tif", content)
+    )
+    pieces: list[int] = []
+    reading = AttachmentRepository.chunks
+
+    def counted(self: AttachmentRepository, attachment_id: int) -> Any:
+        for piece in reading(self, attachment_id):
+            pieces.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr(AttachmentRepository, "chunks", counted)
+    saved = world.run(service.save_attachment, world.ana, added.id, folder / "copy.tif")
+    assert Path(saved.path).read_bytes() == content
+    assert pieces == [CHUNK, CHUNK, 12_345]
 
 
 def test_listed_on_the_case_and_on_the_timeline(world: World, folder: Path) -> None:
