@@ -24,7 +24,7 @@ from casetui.db.uow import Database
 from casetui.domain.enums import Role
 from casetui.domain.timeline import ATTACHMENT, NOTE
 from casetui.services import attachments as attachment_service
-from casetui.services.notes import NoteInput, add_note
+from casetui.services.notes import NoteChanges, NoteInput, add_note, edit_note
 from casetui.services.settings import get_settings, set_setting
 from casetui.tui.screens.attach_file import AttachFileScreen
 from casetui.tui.screens.confirm import ConfirmScreen
@@ -180,7 +180,7 @@ async def test_on_the_highlighted_note_and_restricted_with_it(db: Database, home
         assert on_note.value and restricted.value and restricted.disabled
         on_note.value = False  # on the case instead: restricted is a choice again
         await pilot.pause()
-        assert not restricted.disabled
+        assert not restricted.disabled and not restricted.value
         on_note.value = True
         await pilot.pause()
         dialog.query_one(PathInput).value = "~/lease.pdf"
@@ -190,6 +190,9 @@ async def test_on_the_highlighted_note_and_restricted_with_it(db: Database, home
         await wait_for(pilot, lambda: any(e.kind == ATTACHMENT for e in listing.entries))
     (found,) = attachment_service.list_attachments(db, worker, number)
     assert (found.name, found.note_id, found.restricted) == ("lease.pdf", note.id, True)
+    # Restricted through its note, not marked so itself: it follows the note if that changes.
+    edit_note(db, worker, note.id, NoteChanges(restricted=False))
+    assert not attachment_service.attachment_details(db, worker, found.id).restricted
 
 
 async def test_a_refusal_comes_back_to_the_dialog_with_the_path(db: Database, home: Path) -> None:

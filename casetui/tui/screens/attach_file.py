@@ -22,7 +22,7 @@ from casetui.tui.widgets.timeline_list import visible
 class AttachRequest:
     path: str
     on_note: bool  # on the highlighted note, rather than on the case
-    restricted: bool
+    restricted: bool  # marked restricted itself (on a restricted note it is anyway)
 
 
 class AttachFileScreen(ModalScreen[AttachRequest | None]):
@@ -56,6 +56,7 @@ class AttachFileScreen(ModalScreen[AttachRequest | None]):
         self.note_summary, self.note_restricted = note_summary, note_restricted
         self.request = request or AttachRequest("", note_summary is not None, False)
         self.error = error
+        self.own_choice = self.request.restricted  # restricted, as ticked by the person
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -97,17 +98,20 @@ class AttachFileScreen(ModalScreen[AttachRequest | None]):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "attach-on-note":
             self._follow_the_note()
+        elif event.checkbox.id == "attach-restricted" and not event.checkbox.disabled:
+            self.own_choice = event.value
 
     def _follow_the_note(self) -> None:
-        """A file on a restricted note is restricted with it: said, and not to be unticked."""
+        """A file on a restricted note is restricted with it: said, and not to be unticked.
+        Off the note again, the box shows the person's own choice."""
         follows = self.on_note and self.note_restricted
         restricted = self.query_one("#attach-restricted", Checkbox)
         restricted.disabled = follows
-        if follows:
-            restricted.value = True
-        hint = "the note is restricted, so the file is too" if follows else ""
-        self.query_one("#attach-restricted-hint", Static).update(hint)
-        self.query_one("#attach-restricted-hint", Static).display = follows
+        with restricted.prevent(Checkbox.Changed):
+            restricted.value = True if follows else self.own_choice
+        hint = self.query_one("#attach-restricted-hint", Static)
+        hint.update("the note is restricted, so the file is too" if follows else "")
+        hint.display = follows
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -118,8 +122,8 @@ class AttachFileScreen(ModalScreen[AttachRequest | None]):
         if not path.strip():
             self.query_one("#attach-error", Label).update("file: give the path of a file")
             return
-        restricted = self.query_one("#attach-restricted", Checkbox).value
-        self.dismiss(AttachRequest(path, self.on_note, restricted))
+        # Only the person's own choice is kept: a file on a note follows the note as it changes.
+        self.dismiss(AttachRequest(path, self.on_note, self.own_choice))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
