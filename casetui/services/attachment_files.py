@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import puremagic
-
 from casetui.domain.errors import ValidationError
 
 CHUNK = 1 << 20  # read and hashed a mebibyte at a time
@@ -199,6 +197,8 @@ def media_type(content: bytes, *, looks_like_text: bool | None = None) -> str:
     """The media type the content shows, never the name: puremagic's best match; a zip's
     parts tell Word, Excel and PowerPoint files apart; UTF-8 text without a longer match is
     text/plain; anything else application/octet-stream."""
+    import puremagic  # its table of formats is read on import: only when a file comes in
+
     if looks_like_text is None:
         looks_like_text = _is_text(content)
     if not content:
