@@ -239,8 +239,10 @@ async def caseload_selected(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
-async def open_busiest_case(pilot: Pilot[int], demo: Demo) -> str:
-    """The busiest case, found by its number in the filter and opened; its number."""
+async def timeline(pilot: Pilot[int], demo: Demo) -> None:
+    """The busiest case, found by its number in the filter, and its newest note with details opened."""
+    from casetui.tui.widgets.timeline_list import TimelineList
+
     await at_caseload(pilot)
     await pilot.press("slash")
     number = busiest_case(db_of(pilot), demo.caseworker)
@@ -249,14 +251,6 @@ async def open_busiest_case(pilot: Pilot[int], demo: Demo) -> str:
     await wait_for(
         pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
     )
-    return number
-
-
-async def timeline(pilot: Pilot[int], demo: Demo) -> None:
-    """The busiest case and its newest note with details opened."""
-    from casetui.tui.widgets.timeline_list import TimelineList
-
-    number = await open_busiest_case(pilot, demo)
     listing = pilot.app.screen.query_one(TimelineList)
     written_up = notes_with_details(db_of(pilot), number)
     newest = next(
