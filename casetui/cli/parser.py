@@ -330,7 +330,7 @@ SETTING_KEYS = (
     "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
     "paused_factor", "case_number_prefix", "stale_days", "notify_closed_clients", "date_order",
     "currency", "attachment_limit_mb", "smtp_host", "smtp_port", "smtp_tls", "smtp_username",
-    "smtp_sender",
+    "smtp_sender", "confidentiality_notice",
 )  # fmt: skip
 LIST_KINDS = (
     "activity_types", "client_types", "warning_indicators", "pathways", "groups",

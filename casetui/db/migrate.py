@@ -25,6 +25,7 @@ REVISIONS = (
     "0006_administration",
     "0007_plain_names",
     "0008_around_the_note",
+    "0009_confidentiality_notice",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

@@ -14,3 +14,4 @@ REASON_MAX = 500  # why a locked note is overridden
 AUDIT_ACTION_MAX = 60  # the audit trail's action filter
 DATE_WORDS_MAX = 40  # a date as typed: 2026-11-03, today, -3d, next monday
 SEARCH_MAX = 100  # what the global search box takes
+NOTICE_MAX = 500  # the confidentiality notice in a printed page's footer

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from casetui.domain.limits import NAME_MAX, SUMMARY_MAX, TAG_MAX
+from casetui.domain.limits import NAME_MAX, NOTICE_MAX, SUMMARY_MAX, TAG_MAX
 from casetui.domain.name_words import SEARCH_NAME_MAX
 from casetui.domain.types import UTCDateTime
 
@@ -69,6 +69,14 @@ class Staff(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+# The notice at the foot of every printed page (S1's wording), until an administrator changes it.
+CONFIDENTIALITY_NOTICE = (
+    "Case notes may contain sensitive information and are intended solely for authorized "
+    "personnel. Unauthorized disclosure, copying, distribution, or use of the information is "
+    "strictly prohibited."
+)
+
+
 class OrganisationSettings(SQLModel, table=True):
     """One row (id 1): the organisation's rules and weights."""
 
@@ -93,6 +101,7 @@ class OrganisationSettings(SQLModel, table=True):
     smtp_tls: str = Field(default="starttls", max_length=10)  # none, starttls, tls
     smtp_username: str | None = Field(default=None, max_length=254)
     smtp_sender: str | None = Field(default=None, max_length=254)
+    confidentiality_notice: str = Field(default=CONFIDENTIALITY_NOTICE, max_length=NOTICE_MAX)
     version: int = Field(default=1)
 
 

@@ -332,6 +332,7 @@ class SettingsView:
     smtp_tls: str = "starttls"
     smtp_username: str | None = None
     smtp_sender: str | None = None
+    confidentiality_notice: str = ""  # at the foot of every printed page
     version: int = 1
 
     def weight(self, concern: str) -> float:

@@ -50,6 +50,7 @@ def load_settings(session: Session) -> SettingsView:
         smtp_tls=row.smtp_tls,
         smtp_username=row.smtp_username,
         smtp_sender=row.smtp_sender,
+        confidentiality_notice=row.confidentiality_notice,
         version=row.version,
         contact_types=tuple(c.value for c in ContactType),
     )

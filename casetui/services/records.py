@@ -65,7 +65,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
         "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
         "paused_factor", "case_number_prefix", "stale_days", "notify_closed_clients",
         "date_order", "currency", "attachment_limit_mb", "smtp_host", "smtp_port", "smtp_tls",
-        "smtp_username", "smtp_sender", "version",
+        "smtp_username", "smtp_sender", "confidentiality_notice", "version",
     ),
 }  # fmt: skip
 # Records deleted softly say so in their picture, rather than with the deletion time.

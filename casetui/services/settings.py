@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import ValidationError
-from casetui.domain.limits import NAME_MAX
+from casetui.domain.limits import NAME_MAX, NOTICE_MAX
 from casetui.domain.models import OrganisationSettings
 from casetui.domain.read_models import SettingsResult, SettingsView
 from casetui.domain.storable import printable
@@ -33,7 +33,7 @@ SETTING_KEYS = (
     "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
     "paused_factor", "case_number_prefix", "stale_days", "notify_closed_clients", "date_order",
     "currency", "attachment_limit_mb", "smtp_host", "smtp_port", "smtp_tls", "smtp_username",
-    "smtp_sender",
+    "smtp_sender", "confidentiality_notice",
 )  # fmt: skip
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 SMTP_TLS_MODES = ("none", "starttls", "tls")
@@ -68,6 +68,7 @@ class SettingsChanges:
     smtp_tls: str | None = None
     smtp_username: str | None = None
     smtp_sender: str | None = None
+    confidentiality_notice: str | None = None
 
 
 def field_name(key: str) -> str:
@@ -210,6 +211,8 @@ def _checked(changes: SettingsChanges) -> dict[str, object]:
     put("smtp_username", lambda v: validation.optional_text(v, "smtp username",
                                                             max_length=ADDRESS_MAX))  # fmt: skip
     put("smtp_sender", _sender)
+    put("confidentiality_notice", lambda v: validation.text(v, "confidentiality notice",
+        max_length=NOTICE_MAX, required=True, single_line=True))  # fmt: skip
     check.done()
     return values
 
@@ -337,6 +340,10 @@ def _notices(
         )
     if any(k in values for k in ("weight_low", "weight_medium", "weight_high", "paused_factor")):
         notices.append("the workload's allocated hours use the new weights at once")
+    if "confidentiality_notice" in values:
+        notices.append(
+            "case files printed from now on carry the new notice; those printed before keep theirs"
+        )
     if "case_number_prefix" in values:
         notices.append(
             f"new cases are numbered {values['case_number_prefix']}-…; existing case numbers "

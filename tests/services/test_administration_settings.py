@@ -35,6 +35,7 @@ GOOD = {
     "smtp_tls": ("tls", "tls"),
     "smtp_username": ("reminders", "reminders"),
     "smtp_sender": ("reminders@example.org", "reminders@example.org"),
+    "confidentiality_notice": ("  For the named worker only.  ", "For the named worker only."),
 }
 BAD = {
     "name": "",
@@ -55,6 +56,7 @@ BAD = {
     "smtp_tls": "ssl",
     "smtp_username": "two\nlines",
     "smtp_sender": "not an address",
+    "confidentiality_notice": "",
 }
 
 

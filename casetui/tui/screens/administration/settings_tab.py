@@ -15,7 +15,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from casetui.domain.limits import NAME_MAX
+from casetui.domain.limits import NAME_MAX, NOTICE_MAX
 from casetui.domain.read_models import SettingsResult, SettingsView
 from casetui.services import settings as settings_service
 from casetui.services.settings import DATE_ORDERS, SETTING_KEYS, SMTP_TLS_MODES, field_name
@@ -33,7 +33,7 @@ LABELS = {
     "stale_days": "Stale days", "notify_closed_clients": "Notify closed", "date_order": "Date order",
     "currency": "Currency", "attachment_limit_mb": "Attachment MB", "smtp_host": "Mail server",
     "smtp_port": "Mail port", "smtp_tls": "Mail security", "smtp_username": "Mail username",
-    "smtp_sender": "Mail sender",
+    "smtp_sender": "Mail sender", "confidentiality_notice": "Print notice",
 }  # fmt: skip
 HINTS = {
     "lock_days": "days after writing that a note locks (1–365)",
@@ -43,6 +43,7 @@ HINTS = {
     "notify_closed_clients": "notifications about closed or inactive clients",
     "date_order": "how imports read 03/04/1990",
     "smtp_host": "for reminders; its password: keyring or CASETUI_SMTP_PASSWORD",
+    "confidentiality_notice": "the confidentiality notice at the foot of every printed page",
 }
 CHOICES = {
     "notify_closed_clients": ("yes", "no"),
@@ -102,8 +103,9 @@ class SettingsTab(Vertical):
         suggester = None
         if key == "time_zone":
             suggester = SuggestFromList(settings_service.time_zones(), case_sensitive=False)
+        longest = NOTICE_MAX if key == "confidentiality_notice" else NAME_MAX
         return LiteralInput(
-            max_length=NAME_MAX, suggester=suggester, id=widget_id(key), compact=True
+            max_length=longest, suggester=suggester, id=widget_id(key), compact=True
         )
 
     def on_mount(self) -> None:
