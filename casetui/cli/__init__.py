@@ -18,7 +18,7 @@ __all__ = ["main"]
 
 # Options whose value may begin with a dash: a relative date such as -3d, which argparse would
 # otherwise take for an option of its own.
-DASHED_VALUES = ("--date", "--send-on")
+DASHED_VALUES = ("--date", "--send-on", "--from", "--to")
 
 
 def dashed_values(argv: Sequence[str]) -> list[str]:
@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         init,
         lists,
         notes,
+        print_case,
         profiles,
         reminders,
         search,
@@ -107,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("attachments", "get"): attachments.attachments_get,
         ("workload", None): workload.workload,
         ("search", None): search.search,
+        ("print", None): print_case.print_case,
         ("audit", "verify"): audit.audit_verify,
         ("profile", "add"): profiles.profile_add,
         ("profile", "list"): profiles.profile_list,

@@ -273,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     _attachment_commands(command)
 
     _reminders(command)
+    _print_command(command)
 
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
@@ -536,6 +537,26 @@ def _reminders(command: Any) -> None:
         "--send-again", action="store_true", help="it did not go: the next pass sends it"
     )
     settle.add_argument("--json", action="store_true")
+
+
+def _print_command(command: Any) -> None:
+    printing = command(
+        "print",
+        "a case file as a PDF (reports grant): the client header, then each note oldest first "
+        "with its addenda and tasks, the confidentiality notice on every page",
+    )
+    printing.add_argument("--case", required=True, metavar="NUMBER")
+    printing.add_argument(
+        "--from", dest="since", metavar="D", help="the first contact date printed (default: all)"
+    )
+    printing.add_argument(
+        "--to", dest="until", metavar="D", help="the last contact date printed (default: all)"
+    )
+    printing.add_argument(
+        "--out", required=True, metavar="FILE.pdf", help="the file to write; a folder: into it"
+    )
+    printing.add_argument("--force", action="store_true", help="replace the file if it exists")
+    printing.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _hours(text: str) -> float:

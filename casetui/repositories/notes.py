@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
@@ -15,6 +17,9 @@ from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
 from casetui.domain.read_models import AddendumView, NoteView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
+
+# Ids asked for in one IN list: well under SQLite's limit on a statement's parameters.
+IN_LIST_MAX = 500
 
 
 class NoteRepository:
@@ -65,7 +70,73 @@ class NoteRepository:
         query = query.order_by(col(CaseNote.contact_at).desc(), col(CaseNote.id).desc())
         if limit is not None:
             query = query.limit(limit)
-        found = self.session.execute(query).all()
+        return self._views(self.session.execute(query).all(), lock_days, now)
+
+    def of_case(
+        self,
+        case_id: int,
+        *,
+        contact_from: datetime | None = None,
+        contact_before: datetime | None = None,
+        after: tuple[datetime, int] | None = None,
+        limit: int,
+        lock_days: int,
+        now: datetime,
+    ) -> list[NoteView]:
+        """A page of the case's notes, oldest first, contacts from ``contact_from`` up to (not
+        including) ``contact_before``, following the note ``after`` (its contact time and id)."""
+        columns = select(
+            CaseNote, col(Case.case_number), col(Staff.username), col(Staff.display_name)
+        )
+        query = self._of_case(columns, case_id, contact_from, contact_before).join(
+            Staff, col(Staff.id) == CaseNote.author_id
+        )
+        if after is not None:
+            at, note_id = after
+            query = query.where(
+                or_(
+                    col(CaseNote.contact_at) > at,
+                    and_(col(CaseNote.contact_at) == at, col(CaseNote.id) > note_id),
+                )
+            )
+        query = query.order_by(col(CaseNote.contact_at), col(CaseNote.id)).limit(limit)
+        return self._views(self.session.execute(query).all(), lock_days, now)
+
+    def count_of_case(
+        self,
+        case_id: int,
+        *,
+        contact_from: datetime | None = None,
+        contact_before: datetime | None = None,
+    ) -> int:
+        """How many notes ``of_case`` gives, page after page."""
+        query = select(func.count()).select_from(CaseNote)
+        return int(
+            self.session.execute(
+                self._of_case(query, case_id, contact_from, contact_before)
+            ).scalar_one()
+        )
+
+    def _of_case(
+        self,
+        query: Any,
+        case_id: int,
+        contact_from: datetime | None,
+        contact_before: datetime | None,
+    ) -> Any:
+        """``query`` narrowed to the case's live notes the actor may see, in the contact range."""
+        query = query.join(Case, col(Case.id) == CaseNote.case_id).where(
+            col(CaseNote.case_id) == case_id,
+            col(CaseNote.deleted_at).is_(None),
+            visible_cases(self.actor),
+        )
+        if contact_from is not None:
+            query = query.where(col(CaseNote.contact_at) >= contact_from)
+        if contact_before is not None:
+            query = query.where(col(CaseNote.contact_at) < contact_before)
+        return query
+
+    def _views(self, found: Sequence[Any], lock_days: int, now: datetime) -> list[NoteView]:
         addenda = self.addenda_for([note.id for note, *_ in found])
         return [
             NoteView(
@@ -97,16 +168,19 @@ class NoteRepository:
 
     def addenda_for(self, note_ids: list[int]) -> dict[int, list[AddendumView]]:
         out: dict[int, list[AddendumView]] = defaultdict(list)
-        if not note_ids:
-            return out
-        rows = self.session.execute(
-            select(NoteAddendum, col(Staff.username))
-            .join(Staff, col(Staff.id) == NoteAddendum.author_id)
-            .join(CaseNote, col(CaseNote.id) == NoteAddendum.note_id)
-            .join(Case, col(Case.id) == CaseNote.case_id)
-            .where(col(NoteAddendum.note_id).in_(note_ids), visible_cases(self.actor))
-            .order_by(col(NoteAddendum.created_at), col(NoteAddendum.id))
-        )
+        rows: list[Any] = []
+        for start in range(0, len(note_ids), IN_LIST_MAX):
+            rows += self.session.execute(
+                select(NoteAddendum, col(Staff.username))
+                .join(Staff, col(Staff.id) == NoteAddendum.author_id)
+                .join(CaseNote, col(CaseNote.id) == NoteAddendum.note_id)
+                .join(Case, col(Case.id) == CaseNote.case_id)
+                .where(
+                    col(NoteAddendum.note_id).in_(note_ids[start : start + IN_LIST_MAX]),
+                    visible_cases(self.actor),
+                )
+                .order_by(col(NoteAddendum.created_at), col(NoteAddendum.id))
+            ).all()
         for addendum, username in rows:
             out[addendum.note_id].append(
                 AddendumView(

@@ -12,6 +12,7 @@ from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, FollowUpTask, Staff, TaskResponsible
 from casetui.domain.read_models import TaskView
 from casetui.domain.storable import storable_id
+from casetui.repositories.notes import IN_LIST_MAX
 from casetui.repositories.scope import visible_cases
 
 
@@ -78,18 +79,20 @@ class TaskRepository:
 
     def responsible_for(self, task_ids: list[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = defaultdict(list)
-        if not task_ids:
-            return out
-        rows = self.session.execute(
-            select(col(TaskResponsible.task_id), col(Staff.username))
-            .join(Staff, col(Staff.id) == TaskResponsible.staff_id)
-            .join(FollowUpTask, col(FollowUpTask.id) == TaskResponsible.task_id)
-            .join(Case, col(Case.id) == FollowUpTask.case_id)
-            .where(col(TaskResponsible.task_id).in_(task_ids), visible_cases(self.actor))
-            .order_by(col(Staff.username))
-        )
-        for task_id, username in rows:
-            out[task_id].append(username)
+        for start in range(0, len(task_ids), IN_LIST_MAX):
+            rows = self.session.execute(
+                select(col(TaskResponsible.task_id), col(Staff.username))
+                .join(Staff, col(Staff.id) == TaskResponsible.staff_id)
+                .join(FollowUpTask, col(FollowUpTask.id) == TaskResponsible.task_id)
+                .join(Case, col(Case.id) == FollowUpTask.case_id)
+                .where(
+                    col(TaskResponsible.task_id).in_(task_ids[start : start + IN_LIST_MAX]),
+                    visible_cases(self.actor),
+                )
+                .order_by(col(Staff.username))
+            )
+            for task_id, username in rows:
+                out[task_id].append(username)
         return out
 
     def responsible_ids(self, task_id: int) -> list[int]:
