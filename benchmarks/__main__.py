@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import _import, _reminders, measure
+from benchmarks import _import, _print, _reminders, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -603,6 +603,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
         say(f"reminders send on {where(database)}")
         figures += _reminders.figures(database, env, measure.scratch_dir(), quick=plan.quick)
+    # Printing a case file: a case of 1,000 notes, in a copy of the smallest SQLite database.
+    say("casetui print of a case with 1,000 notes")
+    figures += _print.figures(sqlite_dbs[0], env, measure.scratch_dir(), quick=plan.quick)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

@@ -18,7 +18,7 @@ QUICK_FIGURES = {
     "page_down_p95", "timeline", "bulk_save", "bulk_open", "workload", "help", "python_pass",
     "bare_first_paint", "bare_data_first_paint", "peak_rss", "peak_rss_browsing", "sql_floor", "sql_repository", "refresh_floor",
     "search_median", "search_p95", "duplicate_check", "duplicate_check_p95", "import_seconds",
-    "import_peak_rss", "reminders_seconds",
+    "import_peak_rss", "reminders_seconds", "print_seconds", "print_peak_rss",
 }  # fmt: skip
 MEASURED = re.compile(r"^\d+(\.\d+)? (ms|s|MB)$")
 
