@@ -31,6 +31,7 @@ from casetui.services import (
     communications,
     imports,
     notes,
+    print_case,
     tasks,
 )
 from casetui.services.clients import ClientChanges, ClientInput
@@ -123,6 +124,7 @@ async def test_timeline_keys_are_what_the_services_allow(
             "attach": offered("attach"),
             "save_attachment": offered("save_attachment", (ATTACHMENT, their_file.id)),
             "delete_attachment": offered("delete", (ATTACHMENT, their_file.id)),
+            "print_case": offered("print_case"),
         }
         await pilot.press("escape")
 
@@ -154,6 +156,9 @@ async def test_timeline_keys_are_what_the_services_allow(
         ),
         "delete_attachment": allowed(
             lambda: attachments.delete_attachment(db, person, their_file.id)
+        ),
+        "print_case": allowed(
+            lambda: print_case.print_case(db, person, number, tmp_path / "case-file.pdf")
         ),
         "delete": allowed(lambda: notes.delete_note(db, person, theirs.id)),
         "new_communication": allowed(

@@ -25,6 +25,7 @@ from casetui.tui.screens.timeline.attachment_actions import AttachmentActions
 from casetui.tui.screens.timeline.case_actions import CaseActions
 from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
+from casetui.tui.screens.timeline.print_actions import PrintActions
 from casetui.tui.widgets.case_text import (
     addendum_lines,
     case_header,
@@ -38,7 +39,7 @@ from casetui.tui.widgets.timeline_list import TimelineList, entry_key, visible
 
 
 class TimelineScreen(
-    NoteActions, CaseActions, CommunicationActions, AttachmentActions, Screen[None]
+    NoteActions, CaseActions, CommunicationActions, AttachmentActions, PrintActions, Screen[None]
 ):
     """The case timeline. Keys act on the case or on the highlighted entry."""
 
@@ -65,6 +66,7 @@ class TimelineScreen(
         Binding("w", "save_attachment", "Save", id="timeline.save_attachment"),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
+        Binding("p", "print_case", "Print", id="timeline.print_case"),
         Binding("f", "flip_order", "Oldest first", id="timeline.order", show=False),
         Binding("escape", "back", "Back", id="timeline.back", show=False),
     ]
