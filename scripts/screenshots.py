@@ -1,6 +1,10 @@
-"""Remake screenshots/*.svg, a picture of every screen, from demo data.
+"""Remake screenshots/*.svg, a picture of every screen, from demo data, and
+screenshots/print-case-file.png, the first page of a printed case file.
 
     python scripts/screenshots.py [--out DIR] [--only NAME ...]
+
+The page is rendered by poppler's pdftoppm (``pdftoppm -png -r 80 -f 1 -l 1``), which
+poppler-utils installs.
 
 One demo organisation is made in a temporary folder, on a fixed clock; each picture gets
 its own copy of it and reaches its screen with the keys a user would press. Nothing
@@ -15,6 +19,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -129,6 +134,22 @@ def busiest_case(db: Database, username: str) -> str:
                 select(Case.case_number)
                 .join(CaseNote, CaseNote.case_id == Case.id)
                 .where(Case.primary_worker_id == worker.id, Case.status == "Open")
+                .group_by(Case.id)
+                .order_by(func.count().desc(), Case.id)
+                .limit(1)
+            ).scalar_one()
+        )
+
+
+def busiest_team_case(db: Database, username: str) -> str:
+    """The open case with the most notes in the supervisor's team."""
+    supervisor = actor_of(db, username)
+    with db.uow(write=False) as uow:
+        return str(
+            uow.session.execute(
+                select(Case.case_number)
+                .join(CaseNote, CaseNote.case_id == Case.id)
+                .where(Case.team_id == supervisor.team_id, Case.status == "Open")
                 .group_by(Case.id)
                 .order_by(func.count().desc(), Case.id)
                 .limit(1)
@@ -279,6 +300,19 @@ async def attach_file(pilot: Pilot[int], demo: Demo) -> None:
         field = pilot.app.screen.query_one(PathInput)
         await type_text(pilot, "~/letters/co")
         await wait_for(pilot, lambda: field.suggestion != "", "a completion")
+
+
+async def print_dialog(pilot: Pilot[int], demo: Demo) -> None:
+    """The supervisor's busiest team case, and p: where to print its case file."""
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    await type_text(pilot, busiest_team_case(db_of(pilot), demo.supervisor))
+    await pilot.press("enter", "enter")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
+    )
+    await pilot.press("p")
+    await wait_for(pilot, on_screen(pilot, "PrintDialog"), "the print dialog")
 
 
 async def open_new_note(pilot: Pilot[int]) -> None:
@@ -700,11 +734,33 @@ SHOTS: tuple[Shot, ...] = (
     Shot("administration-teams", administration_teams, (NARROW,), app=as_admin),
     Shot("administration-settings", administration_settings, (NARROW,), app=as_admin),
     Shot("administration-lists", administration_lists, (NARROW,), app=as_admin),
+    Shot("print-dialog", print_dialog, (WIDE, NARROW), app=as_supervisor),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),
 )
-NAMES = tuple(shot.name for shot in SHOTS)
+CASE_FILE_PAGE = "print-case-file"
+NAMES = (*(shot.name for shot in SHOTS), CASE_FILE_PAGE)
+
+
+def case_file_page(demo: Demo, out: Path) -> Path:
+    """The first page of the supervisor's busiest team case, printed by them, as a PNG."""
+    from casetui.services.print_case import print_case
+
+    db = demo.copy(CASE_FILE_PAGE)
+    try:
+        supervisor = actor_of(db, demo.supervisor)
+        number = busiest_team_case(db, demo.supervisor)
+        with tempfile.TemporaryDirectory(prefix="casetui-print-") as folder:
+            printed = print_case(db, supervisor, number, Path(folder) / "case-file.pdf")
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                 printed.path, str(out / CASE_FILE_PAGE)],
+                check=True,
+            )  # fmt: skip
+    finally:
+        db.dispose()
+    return out / f"{CASE_FILE_PAGE}.png"
 
 
 @contextlib.contextmanager
@@ -764,6 +820,10 @@ async def main(
                 path = await take(shot, size, demo, out)
                 written.append(path)
                 say(str(path.relative_to(REPO) if path.is_relative_to(REPO) else path))
+        if only is None or CASE_FILE_PAGE in only:
+            path = case_file_page(demo, out)
+            written.append(path)
+            say(str(path.relative_to(REPO) if path.is_relative_to(REPO) else path))
     return written
 
 
