@@ -25,7 +25,7 @@ from casetui.domain.read_models import AttachmentView, SavedAttachment
 from casetui.domain.storable import printable
 from casetui.domain.timeline import ATTACHMENT, TimelineEntry
 from casetui.repositories.attachments import AttachmentRepository
-from casetui.services import attachment_files, audit, policy
+from casetui.services import attachment_files, audit, files_out, policy
 from casetui.services.access import CaseAccess, writable_case, writable_case_by_number
 from casetui.services.attachment_files import FileRead, file_name, limit_bytes
 from casetui.services.exports import record_export
@@ -223,8 +223,8 @@ def save_target(
     file's name), and whether a file is there already: the screen asks before replacing it."""
     with reading(db, actor) as work:
         view = _view(work, attachment_id)
-    target = attachment_files.target_path(path, view.name)
-    return str(target), attachment_files.exists(target)
+    target = files_out.target_path(path, view.name)
+    return str(target), files_out.exists(target)
 
 
 def save_attachment(
@@ -242,16 +242,16 @@ def save_attachment(
     a few MB at a time, hashed, and checked against the sha256 kept when they were added."""
     with reading(db, actor) as work:
         view = _view(work, attachment_id)
-        target = attachment_files.target_path(path, view.name)
-        if not overwrite and attachment_files.exists(target):
+        target = files_out.target_path(path, view.name)
+        if not overwrite and files_out.exists(target):
             raise ValidationError(
                 "out", f"{printable(str(target))} already exists; nothing was replaced"
             )
         # Read a few MB at a time straight into the file, hashed on the way: never held whole.
-        written = attachment_files.write_temporary(target, _attachments(work).chunks(attachment_id))
+        written = files_out.write_temporary(target, _attachments(work).chunks(attachment_id))
     temporary = written.path
     if written.size != view.size or written.sha256 != view.sha256:
-        attachment_files.discard(temporary)
+        files_out.discard(temporary)
         raise CasetuiError(
             f"attachment {attachment_id} no longer matches its sha256 as stored; nothing was saved"
         )
@@ -268,9 +268,9 @@ def save_attachment(
             )  # fmt: skip
             work.commit()
     except BaseException:
-        attachment_files.discard(temporary)
+        files_out.discard(temporary)
         raise
-    attachment_files.put_in_place(temporary, target, overwrite=overwrite)
+    files_out.put_in_place(temporary, target, overwrite=overwrite)
     return SavedAttachment(view, str(target))
 
 

@@ -13,7 +13,6 @@ only then given its name. An existing file is never replaced unless ``replace`` 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections import defaultdict
@@ -26,10 +25,9 @@ from casetui.domain.dates import parse_date
 from casetui.domain.enums import Grant
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import NoteView, TaskView
-from casetui.services import audit, policy, validation
+from casetui.services import audit, files_out, policy, validation
 from casetui.services.audit_trail import day_range
 from casetui.services.exports import record_export
-from casetui.services.printing import output
 from casetui.services.work import Database, reading, writing
 
 __all__ = ["ensure_may_print", "may_print", "print_case", "suggested_name"]
@@ -84,9 +82,12 @@ def print_case(
             raise ValidationError(
                 "to", f"{last.isoformat()} is before the from date {first.isoformat()}"
             )
-        target = output.target_path(out, suggested_name(number, today))
-        if not replace:
-            output.refuse_existing(target)  # before the work; checked again as it is placed
+        target = files_out.target_path(out, suggested_name(number, today))
+        if not replace and files_out.exists(target):
+            # Before the work; asked again, in one step, as the file is put in place.
+            raise ValidationError(
+                "out", f"{files_out.shown_path(str(target))} already exists; nothing was replaced"
+            )
         contact_from, contact_before = day_range(first, last, work.zone)
         settings = work.settings
         detail = work.cases.detail(case_id)
@@ -133,9 +134,9 @@ def print_case(
 
         note_tasks = {note_id: rows for note_id, rows in tasks.items() if note_id is not None}
         content, pages = write_case_file(case_file, notes(), note_tasks, progress)
-    digest = hashlib.sha256(content).hexdigest()
     restricted = [note.id for note in printed if note.restricted]
-    temporary = output.write_temporary(target, content)
+    written = files_out.write_temporary(target, [content])
+    temporary, digest = written.path, written.sha256
     try:
         with writing(db, actor) as work:
             for note_id in restricted:
@@ -157,9 +158,9 @@ def print_case(
             )  # fmt: skip
             work.commit()
     except BaseException:
-        output.discard(temporary)
+        files_out.discard(temporary)
         raise
-    output.put_in_place(temporary, target, replace=replace)
+    files_out.put_in_place(temporary, target, overwrite=replace)
     return PrintedCaseFile(
         path=str(target),
         case_number=number,
