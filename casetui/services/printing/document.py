@@ -151,7 +151,8 @@ class Document:
 
     def printable(self, text: str, style: str = REGULAR) -> str:
         """``text`` as the font prints it: composed, each character the font lacks replaced."""
-        return unicodedata.normalize("NFC", text or "").translate(self._shown[style])
+        composed = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n")
+        return composed.translate(self._shown[style])
 
     def wrap(self, text: str, width: float, style: str, size: float) -> list[str]:
         """Printable text broken into lines no wider than ``width`` millimetres: at blanks,
