@@ -276,6 +276,31 @@ def test_timeline_pages_use_indexes(demo_db: Database, newest_first: bool) -> No
     assert_no_full_scan(plans(demo_db, read_on))
 
 
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR])
+def test_printing_a_case_file_reads_only_that_case(
+    demo_db: Database, role: Role, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The print reads one case's notes (a page at a time, in a date range), addenda and
+    tasks through indexes, never a whole table."""
+    from casetui.services.print_case import print_case
+
+    person = actor(demo_db, role)
+    number = _a_case_of(demo_db, person)
+    out = tmp_path_factory.mktemp("print")
+
+    def print_twice() -> None:
+        print_case(demo_db, person, number, out / "all.pdf")
+        print_case(demo_db, person, number, out / "range.pdf", since="-3m", until="-1m")
+
+    assert_no_full_scan(plans_of(demo_db, print_twice))
+
+
+def _a_case_of(db: Database, person: Actor) -> str:
+    with db.uow(write=False) as uow:
+        rows = CaseloadRepository(uow.session, person).rows(CaseFilter(statuses=()), limit=1)
+        return rows[0].case_number
+
+
 # --- the global search and the duplicate check ------------------------------------------------------
 
 
