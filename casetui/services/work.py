@@ -8,9 +8,9 @@ repositories, built once per unit of work instead of threading the actor through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
-from functools import cached_property
-from typing import Self
+from typing import Any, Generic, Self, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from casetui.db.uow import Database, UnitOfWork
@@ -30,6 +30,37 @@ from casetui.repositories.timeline import TimelineRepository
 from casetui.repositories.workload import WorkloadRepository
 
 __all__ = ["Database", "Work", "reading", "writing"]
+
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):  # noqa: N801 - named after the one it stands in for
+    """``functools.cached_property`` without its lock (as Python 3.12 made it).
+
+    On 3.11 that lock is one per property for every instance of the class, held while the
+    value is computed: a unit of work reading its settings after a commit (which waits for
+    the writer lock) held up every other unit of work in the program reading theirs, the
+    lock's holder among them, for ever. A ``Work`` is used by one thread: it needs no lock.
+    """
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, _owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | Self:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # read from there from now on
+        return value
 
 
 class Work(UnitOfWork):
