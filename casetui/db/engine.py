@@ -13,6 +13,12 @@ from sqlalchemy.engine import make_url
 from casetui.domain.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# One person's app or command: connections kept open between calls, extras opened for a burst
+# of calls at once (and closed again), and how long a call waits for one when all are in use
+# before it says the database is busy (db/uow.py) instead of hanging.
+POOL_SIZE = 2
+POOL_MAX_OVERFLOW = 6
+POOL_TIMEOUT_S = 10.0
 # Execution option a writing unit of work sets on its connection.
 WRITE_OPTION = "casetui_write"
 
@@ -56,8 +62,17 @@ def make_engine(url: str, *, password: str | None = None, echo: bool = False) ->
         echo=echo,
         hide_parameters=True,  # values are notes, names and password hashes: never in a log
         pool_pre_ping=True,
+        **_pool(),
         connect_args={"connect_timeout": 5},
     )
+
+
+def _pool() -> dict[str, Any]:
+    return {
+        "pool_size": POOL_SIZE,
+        "max_overflow": POOL_MAX_OVERFLOW,
+        "pool_timeout": POOL_TIMEOUT_S,
+    }
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:
@@ -68,6 +83,8 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         url,
         echo=echo,
         hide_parameters=True,
+        # A file's pool is bounded as a server's is; an in-memory database has a pool of one.
+        **(_pool() if path is not None else {}),
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
 

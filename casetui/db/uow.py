@@ -12,7 +12,9 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from casetui.db.engine import WRITE_OPTION, is_sqlite, sqlite_path
@@ -81,6 +83,9 @@ class UnitOfWork:
         try:
             if self.write:
                 self.session.connection(execution_options={WRITE_OPTION: True})
+        except PoolTimeout as exc:
+            self.session.close()
+            raise busy(self.session.get_bind()) from exc
         except DBAPIError as exc:
             self.session.close()
             if not is_unavailable(exc):
@@ -108,6 +113,8 @@ class UnitOfWork:
             self.session.close()
         if isinstance(exc, DBAPIError) and is_unavailable(exc):
             raise unavailable(exc) from exc
+        if isinstance(exc, PoolTimeout):  # a read's first statement waited for a connection
+            raise busy(self.session.get_bind()) from exc
 
     def now(self) -> datetime:
         """One instant for the whole unit of work, so every row it writes agrees."""
@@ -170,6 +177,17 @@ def unavailable(exc: DBAPIError, *, in_doubt: bool = False) -> DatabaseUnavailab
         transient = True  # PostgreSQL: refused, restarting, shut down, cancelled, deadlocked
     return DatabaseUnavailable(
         describe_operational_error(exc), transient=transient, in_doubt=in_doubt
+    )
+
+
+def busy(bind: Engine | Connection) -> DatabaseUnavailable:
+    """Every connection this program may open stayed in use for the pool's whole wait."""
+    pool = (bind if isinstance(bind, Engine) else bind.engine).pool
+    waited = f" for {pool.timeout():g} s" if isinstance(pool, QueuePool) else ""
+    return DatabaseUnavailable(
+        f"the database is busy: every connection this program may open stayed in use{waited}; "
+        "try again in a moment",
+        transient=True,
     )
 
 
