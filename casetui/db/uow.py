@@ -128,9 +128,14 @@ class UnitOfWork:
 
     def commit(self) -> None:
         steps, self._before_commit = self._before_commit, []
+        committing = False
         try:
             for step in steps:
                 step()
+            # Every write reaches the server before COMMIT is sent: a connection lost until
+            # then left nothing saved (the server rolls it back), and is not in doubt.
+            self.session.flush()
+            committing = True
             self.session.commit()
             self.audit_tail = None  # the chain lock went with the transaction
         except DBAPIError as exc:
@@ -141,7 +146,8 @@ class UnitOfWork:
             if not is_unavailable(exc):
                 raise
             # A connection lost during COMMIT leaves unknown whether the server committed.
-            raise unavailable(exc, in_doubt=bool(exc.connection_invalidated)) from exc
+            in_doubt = committing and bool(exc.connection_invalidated)
+            raise unavailable(exc, in_doubt=in_doubt) from exc
 
     @property
     def dialect(self) -> str:
