@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -74,12 +74,13 @@ class UnitOfWork:
         # (id, hash) of the newest audit event this transaction knows of; see services.audit.
         self.audit_tail: tuple[int, str] | None = None
         self._before_commit: list[Callable[[], None]] = []
+        self._committed = False
 
     def __enter__(self) -> Self:
         if self.write and self.session.get_bind().dialect.name == "postgresql":
             # Writers queue on one lock, as SQLite's BEGIN IMMEDIATE makes them: two writes can
             # then never hold each other's rows (no deadlock), and the audit chain stays a line.
-            event.listen(self.session, "after_begin", _take_write_lock)
+            event.listen(self.session, "after_begin", self._lock_out_other_writers)
         try:
             if self.write:
                 self.session.connection(execution_options={WRITE_OPTION: True})
@@ -138,6 +139,7 @@ class UnitOfWork:
             committing = True
             self.session.commit()
             self.audit_tail = None  # the chain lock went with the transaction
+            self._committed = True
         except DBAPIError as exc:
             self.audit_tail = None
             # The connection may be gone; the server rolls back what it did not commit.
@@ -149,6 +151,17 @@ class UnitOfWork:
             in_doubt = committing and bool(exc.connection_invalidated)
             raise unavailable(exc, in_doubt=in_doubt) from exc
 
+    def _lock_out_other_writers(
+        self, _session: Session, _transaction: object, connection: Connection
+    ) -> None:
+        if not self._committed:
+            _take_write_lock(connection)
+            return
+        # After a commit the unit of work reads back what it saved (the view a service
+        # returns): that need not queue behind every writer again. Should it write once more,
+        # it takes the lock before its first statement that writes.
+        _lock_before_writing(connection)
+
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
@@ -158,8 +171,28 @@ class UnitOfWork:
 WRITE_LOCK_KEY = 7_420_001
 
 
-def _take_write_lock(_session: Session, _transaction: object, connection: Connection) -> None:
+def _take_write_lock(connection: Connection) -> None:
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+
+_WRITING = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+def _lock_before_writing(connection: Connection) -> None:
+    """On a transaction begun without the writer lock: take it before the first statement that
+    writes (it then lasts to the end of the transaction)."""
+    locked = False
+
+    def before(_conn: Connection, cursor: Any, statement: str, *rest: Any) -> None:
+        nonlocal locked
+        context = rest[1]
+        writes = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+        if not locked and (writes or statement.lstrip()[:6].upper().startswith(_WRITING)):
+            cursor.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            locked = True
+
+    # On this Connection only, which the session uses for this one transaction.
+    event.listen(connection, "before_cursor_execute", before)
 
 
 def _is_sqlite_error(exc: DBAPIError) -> bool:

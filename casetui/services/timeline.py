@@ -95,8 +95,9 @@ class EditorContext:
 def editor_context(
     db: Database, actor: Actor, case_id: int, note_id: int | None = None
 ) -> EditorContext:
-    # A write: opening a restricted note is recorded in the audit trail.
-    with writing(db, actor) as work:
+    # A write when it opens a note (a restricted one's reading is recorded in the audit trail);
+    # a new note's editor only reads, and need not queue behind every writer.
+    with (writing if note_id is not None else reading)(db, actor) as work:
         note = read_note(work, actor, note_id) if note_id is not None else None
         if note is not None and note.case_id != case_id:
             raise NotFound(f"no note {note_id} on this case")
