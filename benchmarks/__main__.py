@@ -3,6 +3,9 @@
 Builds (once, then cached) demo databases through ``casetui demo``, measures the real app
 headless at 120x40, prints one table (figure, size, measured, target, PASS/MISS) and writes
 the same as JSON.
+
+``python -m benchmarks load [--help]``: many caseworkers at once on one PostgreSQL, straight
+and through PgBouncer (``_load.py``).
 """
 
 from __future__ import annotations
@@ -558,6 +561,11 @@ def public_url(database: BenchDatabase) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["load"]:  # the shared PostgreSQL under load: a run of its own
+        from benchmarks import _load
+
+        return _load.main(argv[1:])
     args = parse(argv)
     plan = Plan(args.quick)
     started, code = time.perf_counter(), commit()
