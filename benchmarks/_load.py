@@ -410,7 +410,7 @@ def run_once(way: str, url: str, server: URL, name: str, plan: LoadPlan, folder:
         terminated = None
         if plan.terminate:
             time.sleep(max(0.0, started + plan.seconds / 2 - time.monotonic()))
-            terminated = terminate_one(database_dsn, name, within=plan.seconds / 4)
+            terminated = terminate_one(database_dsn, name, within=plan.seconds * 0.4)
             if terminated is not None:
                 say(f"{way}: ended backend {terminated['pid']} mid-transaction "
                     f"({terminated['state']}: {terminated['query'][:60]})")  # fmt: skip
