@@ -31,6 +31,7 @@ from casetui.domain.read_models import CaseDetail, StaffView
 from casetui.repositories.staff import find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.access import holders, holds_work, worker_refusal, writable_case_by_number
+from casetui.services.notifications import tell_assigned
 from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.work import Database, Work, reading, writing
 
@@ -266,6 +267,7 @@ def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Ca
         ) from exc
     work.session.add_all(CaseTag(case_id=saved_id(row), tag=t) for t in valid.tags)
     audit.record(work, actor, "case.open", "case", row.id, case_id=row.id, after=snapshot(row))
+    tell_assigned(work, saved_id(row), saved_id(worker), "primary worker", row.version)
     return row
 
 
@@ -361,6 +363,7 @@ def _set_worker(work: Work, case: Case, worker: str, expected_version: int | Non
     _save(work, case, expected_version, "case.reassign", "worker",
           old.username if old else None, staff.username,
           {"primary_worker_id": staff.id, "team_id": staff.team_id})  # fmt: skip
+    tell_assigned(work, saved_id(case), saved_id(staff), "primary worker", case.version)
 
 
 def _set_number(work: Work, case: Case, new_number: str, expected_version: int | None) -> None:
@@ -414,6 +417,7 @@ def _add_navigator(work: Work, case: Case, username: str, expected_version: int 
     work.session.flush()
     _save(work, case, expected_version, "case.navigator_assign", "navigator", None,
           staff.username, {}, navigators=(before, _navigator_names(work, case_id)))  # fmt: skip
+    tell_assigned(work, case_id, saved_id(staff), "navigator", case.version)
 
 
 def _remove_navigator(work: Work, case: Case, username: str, expected_version: int | None) -> None:
