@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         init,
         lists,
         notes,
+        notifications,
         print_case,
         profiles,
         reminders,
@@ -112,5 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("audit", "verify"): audit.audit_verify,
         ("profile", "add"): profiles.profile_add,
         ("profile", "list"): profiles.profile_list,
+        ("notifications", None): notifications.notifications_list,
+        ("notifications", "read"): notifications.notifications_read,
     }
     return run(handlers[(args.command, getattr(args, "subcommand", None))], args)

@@ -321,7 +321,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
+    _notifications(command)
     return parser
+
+
+def _notifications(command: Any) -> None:
+    """``notifications [--unread] [--json]`` and ``notifications read (ID... | --all)``."""
+    inbox = command("notifications", "your inbox: cases assigned to you, tasks due, ...")
+    inbox.usage = "casetui notifications [--unread] [--json] | notifications read (ID... | --all)"
+    inbox.description = (
+        "List your notifications, newest first: cases assigned to you, your tasks due today "
+        "or overdue, reminders that failed on your cases. Reading them delivers any task "
+        "fallen due since."
+    )
+    inbox.add_argument("--unread", action="store_true", help="only those not yet read")
+    inbox.add_argument("--json", action="store_true")
+    inbox_commands = inbox.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    read = command("read", "mark notifications read: by id, or --all", inbox_commands)
+    read.add_argument("ids", nargs="*", type=_record_id, metavar="ID")
+    read.add_argument("--all", action="store_true", help="every notification in your inbox")
 
 
 # The command line's names of the organisation's settings and lists (services/settings.py

@@ -208,11 +208,13 @@ def test_a_task_due_reaches_its_responsible_staff_on_the_case_only(
 def test_a_task_nobody_on_the_case_holds_is_the_case_workers(world: World, today: date) -> None:
     # sam is responsible but is not assigned to ana's case: the case's own worker is told.
     add_task(world, world.sam, world.ana_case, today, "sam")
+    # So for ana on olga's case: that ana is a navigator elsewhere (ben's case) does not count.
+    add_task(world, world.sam, world.olga_case, today, "ana")
     # A task naming nobody at all (written before responsibility was kept) likewise.
     nobody = add_task(world, world.ana, world.ana_case, today)
     world.sql("DELETE FROM task_responsible WHERE task_id = :id", id=nobody)
     told = inboxes(world)
-    assert set(told) == {"ana"} and len(told["ana"]) == 2
+    assert set(told) == {"ana", "olga"} and len(told["ana"]) == 2 and len(told["olga"]) == 1
 
 
 def test_finished_tasks_and_closed_clients_tasks_are_not_news(world: World, today: date) -> None:
