@@ -571,6 +571,15 @@ async def administration_lists(pilot: Pilot[int], demo: Demo) -> None:
     await _administration(pilot, "lists")
 
 
+async def inbox(pilot: Pilot[int], demo: Demo) -> None:
+    """ctrl+n from the caseload; the newest notification read (r), to show both looks."""
+    await at_caseload(pilot)
+    await pilot.press("ctrl+n")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "page", None) is not None, "the inbox")
+    await pilot.press("r")
+    await settle(pilot)
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -669,6 +678,32 @@ def with_communications(demo: Demo, db: Database) -> CasetuiApp:
     return make_app(db, worker, database_name=DATABASE_NAME)
 
 
+def given_a_case(demo: Demo, db: Database) -> CasetuiApp:
+    """The caseworker, once their supervisor has given them a colleague's case: news."""
+    from casetui.services.cases import reassign
+
+    worker = actor_of(db, demo.caseworker)
+    with db.uow(write=False) as uow:
+        team = uow.session.execute(
+            select(Staff.username, Staff.role)
+            .where(Staff.team_id == worker.team_id, Staff.active.is_(True))  # type: ignore[attr-defined]
+            .order_by(Staff.id)
+        ).all()
+        supervisor = next(name for name, role in team if role == "supervisor")
+        colleague = next(
+            name for name, role in team if role == "caseworker" and name != demo.caseworker
+        )
+        number = uow.session.execute(
+            select(Case.case_number)
+            .join(Staff, Staff.id == Case.primary_worker_id)
+            .where(Staff.username == colleague, Case.status == "Open")
+            .order_by(Case.id)
+            .limit(1)
+        ).scalar_one()
+    reassign(db, actor_of(db, supervisor), number, demo.caseworker)
+    return as_caseworker(demo, db)
+
+
 def as_administrator(demo: Demo, db: Database) -> CasetuiApp:
     """The administrator, once a morning's work has left its trail."""
     a_mornings_work(demo, db)
@@ -735,6 +770,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("administration-settings", administration_settings, (NARROW,), app=as_admin),
     Shot("administration-lists", administration_lists, (NARROW,), app=as_admin),
     Shot("print-dialog", print_dialog, (WIDE, NARROW), app=as_supervisor),
+    Shot("inbox", inbox, (WIDE, NARROW), app=given_a_case),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),

@@ -178,6 +178,20 @@ def test_workload_uses_indexes(demo_db: Database, role: Role) -> None:
     assert_no_full_scan(plans_of(demo_db, lambda: workload.workload(demo_db, who)))
 
 
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASEWORKER])
+def test_the_inbox_and_its_unread_count_use_indexes(demo_db: Database, role: Role) -> None:
+    """Asked every minute on every screen, and each first asks which tasks fell due: from the
+    person's own cases, never by walking every task, responsibility or notification."""
+    from casetui.services import notifications
+
+    who = actor(demo_db, role)
+    found = plans_of(demo_db, lambda: notifications.inbox(demo_db, who))
+    found += plans_of(demo_db, lambda: notifications.unread_count(demo_db, who))
+    assert_no_full_scan(found)
+    inbox_scan = re.compile(r"\bSCAN (notification|task_responsible)\b(?! USING)")
+    assert not [line for _, lines in found for line in lines if inbox_scan.search(line)]
+
+
 # --- the audit trail ------------------------------------------------------------------------------
 
 AUDIT_EVENTS = 30_000

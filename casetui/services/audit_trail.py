@@ -39,6 +39,7 @@ ACTIONS = (
     "communication.add", "communication.edit", "communication.override_edit",
     "communication.delete", "communication.override_delete", "communication.cancel",
     "attachment.add", "attachment.download", "attachment.delete",
+    "notification.read",
 )  # fmt: skip
 
 

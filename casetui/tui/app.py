@@ -30,6 +30,7 @@ from casetui.domain.errors import (
 from casetui.tui.commands import ScreenCommands
 from casetui.tui.database_away import DatabaseWatch
 from casetui.tui.messages import CaseloadChanged
+from casetui.tui.unread import UnreadWatch
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class CasetuiApp(DatabaseWatch, App[int]):
+class CasetuiApp(UnreadWatch, DatabaseWatch, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "casetui"
     COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -58,6 +59,8 @@ class CasetuiApp(DatabaseWatch, App[int]):
         Binding("c", "caseload", "Caseload", id="app.caseload"),
         # Priority: "on every screen" includes a text field, where ctrl+f would delete a word.
         Binding("ctrl+f", "search", "Search", priority=True, id="app.search"),
+        # The count at the top right of every screen says "^n inbox": the footer need not.
+        Binding("ctrl+n", "inbox", "Inbox", show=False, priority=True, id="app.inbox"),
         # Not in the footer: each screen says "? help" itself, leaving the footer to its actions.
         Binding("f1,question_mark", "help", "Help", show=False, id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
@@ -217,6 +220,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
         self.actor = actor
         self._password = None  # not kept longer than needed
         self.push_screen(CaseloadScreen())
+        self.follow_unread()
         # Everything loaded so far lives as long as the app: keep the collector off it, so a
         # full collection while a big timeline opens walks only what that screen made.
         gc.freeze()
@@ -263,6 +267,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
     def on_caseload_changed(self, message: CaseloadChanged) -> None:
         from casetui.tui.screens.caseload import CaseloadScreen
 
+        self.refresh_unread()  # a write may have told someone, the writer included
         for screen in self.screen_stack:
             if isinstance(screen, CaseloadScreen):
                 screen.post_message(CaseloadChanged())
@@ -272,7 +277,7 @@ class CasetuiApp(DatabaseWatch, App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry_database":
             return self.database_away
-        if action == "search":
+        if action in ("search", "inbox"):
             from textual.screen import ModalScreen
 
             # Signed in, and not in the middle of answering a dialog.
@@ -311,6 +316,12 @@ class CasetuiApp(DatabaseWatch, App[int]):
             self.screen.query_one("#search-box").focus()
         else:
             self.push_screen(SearchScreen())
+
+    def action_inbox(self) -> None:
+        from casetui.tui.screens.inbox import InboxScreen
+
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
 
     def action_help(self) -> None:
         from casetui.tui.screens.help import HelpScreen

@@ -31,7 +31,9 @@ from casetui.domain.models import (
     Communication,
     FollowUpTask,
     NoteAddendum,
+    Notification,
 )
+from casetui.repositories import notifications as inboxes
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.staff import find_by_username
@@ -44,6 +46,7 @@ from casetui.services import clients as client_service
 from casetui.services import communications as comms
 from casetui.services import lists as list_service
 from casetui.services import notes as note_service
+from casetui.services import notifications as notification_service
 from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
 from casetui.services import staff as staff_service
@@ -815,6 +818,44 @@ def settle_reminder(w: World, actor: Actor, number: str) -> tuple[Attempt, Lande
     )
 
 
+def _notification_for(w: World, person: Actor, case_number: str) -> int:
+    """News of the case for ``person``, put in their inbox as a service would."""
+    case_id = w.case_id(case_number)
+    with w.db.uow() as uow:
+        inboxes.deliver(uow.session, [person.id], kind="case_assigned", case_id=case_id,
+                        event_key="role-table", text="News", at=uow.now())  # fmt: skip
+        uow.commit()
+    found = w.read(
+        lambda uow: uow.session.execute(
+            select(Notification.id).where(Notification.staff_id == person.id)
+        ).scalar_one()
+    )
+    return int(found)
+
+
+def _read_at(w: World, notification_id: int) -> object:
+    return w.read(lambda uow: uow.session.get(Notification, notification_id)).read_at
+
+
+def mark_own_notification_read(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    mine = _notification_for(w, actor, number)
+    return (
+        lambda: w.run(notification_service.mark_read, actor, [mine]),
+        lambda _: _read_at(w, mine) is not None,
+    )
+
+
+def mark_others_notification_read(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    theirs = _notification_for(w, w.cara, number)  # cara is nobody's subject here
+    return (
+        lambda: w.run(notification_service.mark_read, actor, [theirs]),
+        lambda _: _read_at(w, theirs) is not None,
+    )
+
+
+# Everyone has an inbox of their own, and only their own.
+NOBODY_ELSES = {name: NotFound for name in SUBJECTS}
+
 TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "see_case": (see_case, SEE),
     "add_note": (add_note, WRITE),
@@ -883,6 +924,8 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "move_list_item": (move_list_item, ADMINISTRATORS),
     "send_reminders": (send_reminders, ADMINISTRATORS),
     "settle_reminder": (settle_reminder, ADMINISTRATORS),
+    "mark_own_notification_read": (mark_own_notification_read, EVERYONE),
+    "mark_others_notification_read": (mark_others_notification_read, NOBODY_ELSES),
 }
 
 

@@ -127,6 +127,9 @@ def snapshot_of(
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        # Every worker done (the unread count in the corner among them): the same picture each run.
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         for field in app.screen.query(Input):
             field.cursor_blink = False  # a blinking cursor would make the picture differ
         await pilot.pause()

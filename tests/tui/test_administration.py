@@ -380,6 +380,7 @@ def test_administration_snapshot(  # type: ignore[no-untyped-def]
 
     async def run_before(pilot: Any) -> None:
         await open_administration(pilot, app, tab)
+        await app.workers.wait_for_complete()  # the unread count in the corner too
         for field in app.screen.query(Input):
             field.cursor_blink = False
         await pilot.pause()
