@@ -21,6 +21,7 @@ from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
 from casetui.domain.timeline import ATTACHMENT, COMMUNICATION, NOTE, TASK
+from casetui.repositories.notifications import deliver
 from casetui.services import (
     attachments,
     audit_trail,
@@ -31,6 +32,7 @@ from casetui.services import (
     communications,
     imports,
     notes,
+    notifications,
     print_case,
     tasks,
 )
@@ -280,3 +282,34 @@ async def test_client_record_keys_are_what_the_services_allow(db: Database, role
     }
     assert keys == services
     assert any(keys.values()) or role is Role.AUDITOR
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+async def test_inbox_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+    """Everyone has an inbox, auditors too: its keys act on their own notifications, and no
+    key reaches someone else's."""
+    from casetui.tui.screens.inbox import InboxScreen
+
+    person = first_of_role(db, role)
+    other = first_of_role(db, Role.AUDITOR if role is not Role.AUDITOR else Role.CASEWORKER)
+    with db.uow() as uow:  # news for each, put there as a service would
+        for staff_id, key in ((person.id, "keys-test"), (other.id, "keys-test-other")):
+            deliver(uow.session, [staff_id], kind="case_assigned", case_id=None,
+                    event_key=key, text="News", at=uow.now())  # fmt: skip
+        uow.commit()
+    theirs = notifications.inbox(db, other).notifications[0]
+    app = make_host(db, person)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await show(pilot, app, InboxScreen())
+        await wait_for(pilot, lambda: screen.highlighted is not None)  # type: ignore[attr-defined]
+        actions = ("open", "mark_read", "mark_all_read")
+        keys = {action: screen.check_action(action, ()) is True for action in actions}
+        first = screen.highlighted  # type: ignore[attr-defined]
+    assert theirs.id not in {n.id for n in notifications.inbox(db, person).notifications}
+    assert not allowed(lambda: notifications.mark_read(db, person, [theirs.id]))
+    services = {
+        "open": allowed(lambda: notifications.open_notification(db, person, first.id)),
+        "mark_read": allowed(lambda: notifications.mark_read(db, person, [first.id])),
+        "mark_all_read": allowed(lambda: notifications.mark_all_read(db, person)),
+    }
+    assert keys == services == dict.fromkeys(actions, True)
