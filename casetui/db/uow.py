@@ -146,7 +146,11 @@ WRITE_LOCK_KEY = 7_420_001
 
 
 def _take_write_lock(_session: Session, _transaction: object, connection: Connection) -> None:
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+    # Only the writing transaction: after it commits, the read that hands back what was saved
+    # runs in a new transaction of its own and must not queue behind the next writer (as on
+    # SQLite, where it begins DEFERRED). An audit event appended later takes the lock itself.
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def _is_sqlite_error(exc: DBAPIError) -> bool:
