@@ -455,8 +455,11 @@ async def workload(pilot: Pilot[int], demo: Demo) -> None:
 async def person_cases(pilot: Pilot[int], demo: Demo) -> None:
     await workload(pilot, demo)
     await pilot.press("enter")
+    # Counted too: the title says how many.
     await wait_for(
-        pilot, lambda: bool(getattr(pilot.app.screen, "cases", None)), "a person's cases"
+        pilot,
+        lambda: getattr(getattr(pilot.app.screen, "table", None), "total", None) is not None,
+        "a person's cases",
     )
 
 

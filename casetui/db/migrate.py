@@ -26,6 +26,7 @@ REVISIONS = (
     "0007_plain_names",
     "0008_around_the_note",
     "0009_confidentiality_notice",
+    "0010_caseload_every_status",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

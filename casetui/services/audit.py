@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 from sqlmodel import col, select
 
 from casetui.db.uow import WRITE_LOCK_KEY, Database, UnitOfWork
@@ -50,24 +50,35 @@ def to_json(data: Mapping[str, Any] | None) -> str | None:
 
 
 def event_hash(event: AuditEvent) -> str:
-    payload = json.dumps(
-        [
-            event.id,
-            event.prev_hash,
-            event.at.isoformat(),
-            event.actor_id,
-            event.actor_username,
-            event.action,
-            event.entity,
-            event.entity_id,
-            event.case_id,
-            event.before,
-            event.after,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return _hash(
+        event.id, event.prev_hash, event.at, event.actor_id, event.actor_username, event.action,
+        event.entity, event.entity_id, event.case_id, event.before, event.after,
+    )  # fmt: skip
+
+
+def _hash(*fields: Any) -> str:
+    """The hash over an event's fields in the order ``event_hash`` lists them."""
+    plain = [f.isoformat() if isinstance(f, datetime) else f for f in fields]
+    payload = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _tail(uow: UnitOfWork) -> tuple[int, str]:
+    """The newest event this transaction knows of, read (under the write lock) the first time."""
+    if uow.audit_tail is None:
+        session = uow.session
+        if uow.dialect == "postgresql":
+            # Appends queue here, so two transactions never both extend the same tail.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+        last = session.execute(
+            select(col(AuditEvent.id), col(AuditEvent.hash))
+            .order_by(col(AuditEvent.id).desc())
+            .limit(1)
+        ).first()
+        uow.audit_tail = (last[0], last[1]) if last else (0, GENESIS)
+        start = uow.audit_tail[0]
+        uow.before_commit(lambda: _move_anchor(uow, start))
+    return uow.audit_tail
 
 
 def record(
@@ -83,20 +94,7 @@ def record(
     username: str | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction."""
-    session = uow.session
-    if uow.audit_tail is None:
-        if uow.dialect == "postgresql":
-            # Appends queue here, so two transactions never both extend the same tail.
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
-        last = session.execute(
-            select(col(AuditEvent.id), col(AuditEvent.hash))
-            .order_by(col(AuditEvent.id).desc())
-            .limit(1)
-        ).first()
-        uow.audit_tail = (last[0], last[1]) if last else (0, GENESIS)
-        start = uow.audit_tail[0]
-        uow.before_commit(lambda: _move_anchor(uow, start))
-    last_id, last_hash = uow.audit_tail
+    last_id, last_hash = _tail(uow)
     event = AuditEvent(
         id=last_id + 1,
         # UTC, as the database hands it back, so the hash verifies after a round trip.
@@ -113,9 +111,60 @@ def record(
         hash="",
     )
     event.hash = event_hash(event)
-    session.add(event)
+    uow.session.add(event)
     uow.audit_tail = (last_id + 1, event.hash)
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a bulk write: what, on which record of which case, and its picture after."""
+
+    entity_id: object
+    case_id: int | None
+    after: Mapping[str, Any] | None
+
+
+def record_many(
+    uow: UnitOfWork, actor: Actor, action: str, entity: str, entries: list[Entry]
+) -> None:
+    """Append one event per entry in the caller's transaction, in one statement: a bulk
+    write's trail, the same events ``record`` would write one by one."""
+    if not entries:
+        return
+    uow.session.flush()  # events the session still holds come first, as their ids say
+    last_id, last_hash = _tail(uow)
+    at = uow.now().astimezone(UTC)
+    rows: list[dict[str, Any]] = []
+    pictures: dict[int, str | None] = {}  # entries often share one picture: written once
+    for entry in entries:
+        key = id(entry.after)
+        if key not in pictures:
+            pictures[key] = to_json(entry.after)
+        event_id, entity_id, picture = last_id + 1, str(entry.entity_id), pictures[key]
+        event = _hash(
+            event_id, last_hash, at, actor.id, actor.username, action, entity, entity_id,
+            entry.case_id, None, picture,
+        )  # fmt: skip
+        rows.append(
+            {
+                "id": event_id,
+                "at": at,
+                "actor_id": actor.id,
+                "actor_username": actor.username,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "case_id": entry.case_id,
+                "before": None,
+                "after": picture,
+                "prev_hash": last_hash,
+                "hash": event,
+            }  # fmt: skip
+        )
+        last_id, last_hash = event_id, event
+    uow.session.connection().execute(insert(AuditEvent), rows)
+    uow.audit_tail = (last_id, last_hash)
 
 
 def _move_anchor(uow: UnitOfWork, start: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -39,25 +40,35 @@ __all__ = [
 ]  # fmt: skip
 
 
+def note_values(
+    work: Work, actor: Actor, case_id: int, note: ValidNote, batch_id: str | None
+) -> dict[str, Any]:
+    """The columns of a new note: one row as the ORM or a bulk insert writes it."""
+    now = work.now()
+    return {
+        "case_id": case_id,
+        "author_id": actor.id,
+        "contact_at": note.contact_at,
+        "activity_type": note.activity_type,
+        "contact_type": note.contact_type,
+        "third_party_org": note.third_party_org,
+        "summary": note.summary,
+        "details": note.details,
+        "restricted": note.restricted,
+        "batch_id": batch_id,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "version": 1,
+        "imported": False,
+    }
+
+
 def insert_note(
     work: Work, actor: Actor, case: Case, note: ValidNote, batch_id: str | None
 ) -> CaseNote:
-    now = work.now()
     assert case.id is not None
-    row = CaseNote(
-        case_id=case.id,
-        author_id=actor.id,
-        contact_at=note.contact_at,
-        activity_type=note.activity_type,
-        contact_type=note.contact_type,
-        third_party_org=note.third_party_org,
-        summary=note.summary,
-        details=note.details,
-        restricted=note.restricted,
-        batch_id=batch_id,
-        created_at=now,
-        updated_at=now,
-    )
+    row = CaseNote(**note_values(work, actor, case.id, note, batch_id))
     work.session.add(row)
     if case.last_interaction_at is None or note.contact_at > case.last_interaction_at:
         # Writers are serialised (see UnitOfWork), so this read-then-write cannot go back in

@@ -79,9 +79,16 @@ Versioned = (
 
 def snapshot(row: Any, **extra: object) -> dict[str, object]:
     """The record as the audit trail keeps it, with ``extra`` facts kept beside the fields."""
-    picture: dict[str, object] = {name: getattr(row, name) for name in AUDITED[type(row)]}
-    if isinstance(row, SOFT_DELETED):
-        picture["deleted"] = row.deleted_at is not None
+    kind = type(row)
+    names = (*AUDITED[kind], "deleted_at") if issubclass(kind, SOFT_DELETED) else AUDITED[kind]
+    return snapshot_of(kind, {name: getattr(row, name) for name in names}, **extra)
+
+
+def snapshot_of(kind: type, values: Mapping[str, Any], **extra: object) -> dict[str, object]:
+    """``snapshot`` of a record of ``kind`` given as its column values (a bulk insert's row)."""
+    picture: dict[str, object] = {name: values[name] for name in AUDITED[kind]}
+    if issubclass(kind, SOFT_DELETED):
+        picture["deleted"] = values["deleted_at"] is not None
     return {**picture, **extra}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel import col
@@ -125,6 +126,33 @@ def insert_task(
     ]
 
 
+def task_values(
+    uow: Work,
+    actor: Actor,
+    case_id: int,
+    task: ValidTask,
+    note_id: int | None,
+    previous_task_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of a new open task: one row as the ORM or a bulk insert writes it."""
+    return {
+        "case_id": case_id,
+        "note_id": note_id,
+        "name": task.name,
+        "due_on": task.due_on,
+        "repeats": task.repeats.value,
+        "rrule": task.rrule,
+        "assigned_to_client": task.assigned_to_client,
+        "details": task.details,
+        "status": TaskStatus.OPEN.value,
+        "created_by_id": actor.id,
+        "created_at": uow.now(),
+        "completed_at": None,
+        "previous_task_id": previous_task_id,
+        "version": 1,
+    }
+
+
 def insert_tasks(
     uow: Work,
     actor: Actor,
@@ -134,20 +162,7 @@ def insert_tasks(
 ) -> list[FollowUpTask]:
     """Write tasks as (case id, task, note id): one flush for all, however many cases."""
     rows = [
-        FollowUpTask(
-            case_id=case_id,
-            note_id=note_id,
-            name=task.name,
-            due_on=task.due_on,
-            repeats=task.repeats.value,
-            rrule=task.rrule,
-            assigned_to_client=task.assigned_to_client,
-            details=task.details,
-            status=TaskStatus.OPEN.value,
-            created_by_id=actor.id,
-            created_at=uow.now(),
-            previous_task_id=previous_task_id,
-        )
+        FollowUpTask(**task_values(uow, actor, case_id, task, note_id, previous_task_id))
         for case_id, task, note_id in items
     ]
     uow.session.add_all(rows)

@@ -36,6 +36,8 @@ log = logging.getLogger("casetui.tui")
 
 # Seconds before each new try; the last one repeats for as long as the database stays away.
 RETRY_PAUSES = (1.0, 2.0, 4.0, 8.0, 15.0)
+# How the data layer words a database that another writer holds (db/uow.py).
+BUSY = "the database is busy"
 
 
 def pause_before(attempt: int) -> float:
@@ -112,8 +114,10 @@ def short_reason(reason: str) -> str:
 def away_text(reason: str, next_try: float | None) -> Text:
     left = 0 if next_try is None else math.ceil(next_try - time.monotonic())
     when = "retrying now…" if left <= 0 else f"retrying in {left} s"
+    # A SQLite file another writer holds (a long save, a bulk note) is there, just busy.
+    what = "Waiting for another save to finish" if BUSY in reason else "The database went away"
     text = Text()
-    text.append(f"The database went away — {when} · f5 now · nothing typed is lost")
+    text.append(f"{what} — {when} · f5 now · nothing typed is lost")
     text.append("\n" + visible(short_reason(reason)), style="not bold")
     return text
 

@@ -188,6 +188,7 @@ async def test_a_locked_sqlite_file_waits_and_saves_on_f5(
             other.execute("BEGIN EXCLUSIVE")  # another program writing
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: "locked by another program" in bar_text(app))
+            assert bar_text(app).startswith("Waiting for another save to finish — retrying")
             assert app.screen is editor
             assert editor.query_one("#summary", Input).value == "Wrote it"
             other.execute("COMMIT")

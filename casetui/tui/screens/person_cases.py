@@ -7,22 +7,22 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.errors import StaleEdit
-from casetui.domain.filters import CaseFilter
+from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.domain.read_models import CaseRow, WorkloadRow
-from casetui.services import caseload, cases, policy
+from casetui.services import cases, policy
 from casetui.services.workload import workload_of
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.choice import ChoiceScreen
+from casetui.tui.widgets.case_table import CaseloadSource, CaseTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
+from casetui.tui.widgets.person_case_table import PersonCaseTable
 from casetui.tui.widgets.timeline_list import visible
 from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
 from casetui.tui.widgets.workload_table import hours
-
-CASES_SHOWN = 2000  # a person's open and paused cases; far more than anyone carries
 
 
 class PersonCasesScreen(Screen[None]):
@@ -33,7 +33,6 @@ class PersonCasesScreen(Screen[None]):
     DEFAULT_CSS = """
     PersonCasesScreen #person-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     PersonCasesScreen #person-figures { height: 1; padding: 0 1; }
-    PersonCasesScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
         Binding("r", "reassign", "Reassign", id="workload.reassign"),
@@ -44,26 +43,32 @@ class PersonCasesScreen(Screen[None]):
     def __init__(self, person: WorkloadRow) -> None:
         super().__init__()
         self.person = person
-        self.cases: list[CaseRow] = []
+        self.case_filter = CaseFilter(
+            worker_ids=(person.staff_id,), statuses=ACTIVE_STATUSES, sort="client",
+            descending=False,
+        )  # fmt: skip
+        self._offered: tuple[int | None, bool] | None = None
+
+    @property
+    def table(self) -> PersonCaseTable:
+        return self.query_one(PersonCaseTable)
+
+    @property
+    def cases(self) -> list[CaseRow]:
+        """The person's cases fetched so far, in the list's order."""
+        return self.table.fetched_rows()
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Cases of {visible(self.person.display_name)}"), id="person-title")
         yield Static("", id="person-figures")
-        table: DataTable[object] = DataTable(
-            cursor_type="row", zebra_stripes=True, id="person-cases"
-        )
-        table.add_column("Case", width=15, key="case")
-        table.add_column("Client", width=20, key="client")
-        table.add_column("Status", width=6, key="status")
-        table.add_column("Concern", width=7, key="concern")
-        table.add_column("Pathway", width=18, key="pathway")
-        yield table
+        source = CaseloadSource(self.app.db, self.app.actor)
+        yield PersonCaseTable(source, self.case_filter, id="person-cases")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_figures()
-        self.query_one(DataTable).focus()
-        self.reload()
+        self.table.focus()
+        self.table.show(self.case_filter)
 
     def _show_figures(self) -> None:
         person = self.person
@@ -73,63 +78,50 @@ class PersonCasesScreen(Screen[None]):
         figures.append_text(utilisation_text(person.utilisation, 20))
         self.query_one("#person-figures", Static).update(figures)
 
-    @work(thread=True, exclusive=True, group="person-load")
     def reload(self) -> None:
+        """The cases again (the highlighted line stays where it was), and the figures."""
+        self.table.reload()
+        self._reload_figures()
+
+    @work(thread=True, exclusive=True, group="person-load")
+    def _reload_figures(self) -> None:
         person = self.person.staff_id
         db, actor = self.app.db, self.app.actor
 
-        def read() -> tuple[list[CaseRow], list[WorkloadRow]]:
-            flt = CaseFilter(
-                worker_ids=(person,),
-                statuses=("Open", "Paused"),
-                sort="client",
-                descending=False,
-            )
-            found = caseload.list_cases(db, actor, flt, limit=CASES_SHOWN).rows
-            return found, workload_of(db, actor, [person])
+        def show(figures: list[WorkloadRow]) -> None:
+            self.person = next((r for r in figures if r.staff_id == person), self.person)
+            self._show_figures()
 
-        def show(result: tuple[list[CaseRow], list[WorkloadRow]]) -> None:
-            found, figures = result
-            updated = next((r for r in figures if r.staff_id == person), self.person)
-            self._show(found, updated)
+        call_database(self, lambda: workload_of(db, actor, [person]), show)
 
-        call_database(self, read, show)
+    def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
+        table = self.table
+        offered = (table.total, table.current is None)
+        if offered == self._offered:
+            return
+        self._offered = offered
+        title = f"Cases of {visible(self.person.display_name)}"
+        if table.total is not None:
+            title += f" · {table.total:,} open or paused"
+        self.query_one("#person-title", Static).update(Text(title))
+        self.refresh_bindings()  # reassign is offered once a case is highlighted
 
-    def _show(self, found: list[CaseRow], person: WorkloadRow) -> None:
-        self.cases, self.person = found, person
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for row in found:
-            table.add_row(
-                Text(visible(row.case_number)),
-                Text(visible(row.client_name)),
-                row.status,
-                row.concern,
-                Text(visible(row.pathway or "—")),
-                key=str(row.id),
-            )
-        if found:
-            table.move_cursor(row=min(keep, len(found) - 1))
-        self._show_figures()
-        self.refresh_bindings()  # reassign is offered once there are cases
-        count = len(found)
-        self.query_one("#person-title", Static).update(
-            Text(f"Cases of {visible(person.display_name)} · {count} open or paused")
-        )
+    def on_case_table_load_failed(self, message: CaseTable.LoadFailed) -> None:
+        self.app.show_error(message.error)
+
+    def on_case_table_chosen(self, message: CaseTable.Chosen) -> None:
+        message.stop()
+        self.action_open_case()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reassign":
             if not policy.can(policy.ensure_reassigner, self.app.actor):
                 return False
-            return True if self.cases else None
+            return True if self.table.current is not None else None
         return True
 
     def _current(self) -> CaseRow | None:
-        table = self.query_one(DataTable)
-        if self.cases and 0 <= table.cursor_row < len(self.cases):
-            return self.cases[table.cursor_row]
-        return None
+        return self.table.current
 
     def action_reassign(self) -> None:
         case = self._current()
@@ -192,10 +184,6 @@ class PersonCasesScreen(Screen[None]):
         case = self._current()
         if case is not None:
             self.app.push_screen(TimelineScreen(case.id))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_case()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -35,14 +35,15 @@ _GROW_ORDER = ("client", "worker", "next", "pathway", "tags", "case_number")
 _ROOMY = {"client": 32, "worker": 20, "pathway": 24, "tags": 28}
 
 
-def layout(width: int) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` cells, with their widths (one space between columns)."""
-    shown = list(COLUMNS)
+def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> list[tuple[Column, int]]:
+    """Those of ``columns`` that fit ``width`` cells, with their widths (one space between
+    columns)."""
+    shown = list(columns)
 
     def least() -> int:
         return MARK_WIDTH + sum(c.min_width for c in shown) + len(shown) - 1
 
-    for column in sorted(COLUMNS, key=lambda c: -c.drop_order):
+    for column in sorted(columns, key=lambda c: -c.drop_order):
         if least() <= width or column.drop_order == 0:
             break
         shown.remove(column)

@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.domain.read_models import CaseRow
-from casetui.tui.widgets.case_table.columns import Column, layout
+from casetui.tui.widgets.case_table.columns import COLUMNS, Column, layout
 from casetui.tui.widgets.case_table.lines import (
     case_line,
     header_line,
@@ -57,6 +57,11 @@ class CaseTable(PagedRows, ScrollView, can_focus=True):
         Binding("end", "last", "Last case", show=False, id="caseload.last"),
     ]
     HELP_TITLE = "Caseload table"
+    # What a table of this kind shows, and says when it has no rows or could not fetch them
+    # (None: what the filter's empty caseload means, ``empty_message``).
+    CASE_COLUMNS: ClassVar[tuple[Column, ...]] = COLUMNS
+    EMPTY_TEXT: ClassVar[str | None] = None
+    FAILED_TEXT: ClassVar[str] = "The cases could not be fetched. Press ctrl+r to try again."
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "case-table--header",
@@ -164,6 +169,11 @@ class CaseTable(PagedRows, ScrollView, can_focus=True):
     def current(self) -> CaseRow | None:
         """The highlighted case, if its page has arrived."""
         return self._row(self.cursor)
+
+    def fetched_rows(self) -> list[CaseRow]:
+        """The rows of the pages at hand for the list as it is now, in order (none of the list
+        before a reload: those stay drawn until the new ones arrive)."""
+        return [row for page in sorted(self._pages) for row in self._pages[page]]
 
     @property
     def selection(self) -> Selection:
@@ -330,17 +340,15 @@ class CaseTable(PagedRows, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._layout_width:  # the scrollbar came or went, or the terminal resized
-            self._columns, self._layout_width = layout(width), width
+            self._columns, self._layout_width = layout(width, self.CASE_COLUMNS), width
             self._drawn.clear()
         if y == 0:
             return self._header(width)
         index = int(self.scroll_y) + y - 1
         if self.total == 0 and y == 1:
-            return self._message(empty_message(self.case_filter), width)
+            return self._message(self.EMPTY_TEXT or empty_message(self.case_filter), width)
         if self._failed and not self._pages and y == 1:
-            return self._message(
-                "The cases could not be fetched. Press ctrl+r to try again.", width
-            )
+            return self._message(self.FAILED_TEXT, width)
         if self._previous is not None and not self._pages:
             previous = self._previous_row(index)
             if previous is None:
