@@ -11,7 +11,8 @@ import pytest
 from textual import events
 from textual.app import App, ComposeResult
 
-from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
+from casetui.tui.widgets.literal_fields import LiteralInput
+from casetui.tui.widgets.literal_text_area import LiteralTextArea
 
 
 class Fields(App[None]):

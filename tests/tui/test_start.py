@@ -27,6 +27,14 @@ from casetui.tui.screens.caseload_frame import CaseloadFrame, shown_location
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_LAYER = ("sqlalchemy", "sqlmodel", "casetui.domain.models", "casetui.services")
 POSTGRESQL = ("psycopg", "psycopg2", "sqlalchemy.dialects.postgresql")
+# What the caseload's first rows never need: spreadsheets, printing, mail, file types, the
+# import and print services, and the multi-line text field (Textual's TextArea and its document).
+NOT_FOR_THE_FIRST_ROWS = (
+    "openpyxl", "fpdf", "smtplib", "puremagic", "casetui.services.imports",
+    "casetui.services.printing", "casetui.services.print_case", "casetui.services.mail",
+    "casetui.services.reminders", "textual.widgets._text_area",
+    "textual.document",
+)  # fmt: skip
 
 START = textwrap.dedent(
     """
@@ -123,6 +131,15 @@ def test_a_sqlite_start_never_imports_anything_of_postgresql(
     modules = start_casetui(f"sqlite:///{demo_file}", caseworker)["modules"]
     assert "sqlalchemy" in modules and "casetui.domain.models" in modules
     loaded = [m for m in modules if isinstance(m, str) and m.startswith(POSTGRESQL)]
+    assert loaded == []
+
+
+def test_the_first_rows_are_painted_without_what_only_other_screens_need(
+    demo_file: Path, caseworker: str
+) -> None:
+    modules = start_casetui(f"sqlite:///{demo_file}", caseworker)["modules"]
+    assert "casetui.tui.screens.caseload" in modules
+    loaded = [m for m in modules if isinstance(m, str) and m.startswith(NOT_FOR_THE_FIRST_ROWS)]
     assert loaded == []
 
 

@@ -11,7 +11,8 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from casetui.domain.limits import SUMMARY_MAX
 from casetui.tui.screens.modal import as_text, modal_css
-from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
+from casetui.tui.widgets.literal_fields import LiteralInput
+from casetui.tui.widgets.literal_text_area import LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
 
 

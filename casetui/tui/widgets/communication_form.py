@@ -23,7 +23,8 @@ from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import CommunicationView
 from casetui.services.communications import CommunicationChanges, CommunicationInput
 from casetui.services.note_rules import default_contact_time
-from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
+from casetui.tui.widgets.literal_fields import LiteralInput
+from casetui.tui.widgets.literal_text_area import LiteralTextArea
 from casetui.tui.widgets.note_form import FORM_CSS, field_row, mark_focused_row, understood
 from casetui.tui.widgets.task_form import REPEAT_CHOICES
 from casetui.tui.widgets.timeline_list import visible

@@ -8,6 +8,9 @@ Keys typed fast over a slow SSH link arrive together. Textual inserts a printabl
 field at once, but runs the field's own bindings (backspace, delete, the arrows) only once the
 key has gone up to the app: in "x, backspace, y" the y landed first and the backspace took it
 away. These fields run their own bindings as the key arrives, in its turn.
+
+The multi-line field is in ``literal_text_area``: Textual's TextArea takes a while to import,
+and the caseload's filter line, painted at start, needs only the one-line field.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from casetui.tui.widgets.safe_text import signs
 
@@ -52,10 +55,3 @@ class LiteralInput(KeysInOrder, Input):
         if self.password:  # drawn as one dot a character
             return super()._position_to_cell(position)
         return cell_len(signs(self.value[:position]))
-
-
-class LiteralTextArea(KeysInOrder, TextArea):
-    def get_line(self, line_index: int) -> Text:
-        # Tabs stay: the text area lays them out itself.
-        line = self.document.get_line(line_index)
-        return Text(signs(line, keep_tabs=True), end="", no_wrap=True)

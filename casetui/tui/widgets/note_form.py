@@ -26,7 +26,8 @@ from casetui.domain.limits import DETAILS_MAX
 from casetui.domain.read_models import NoteView
 from casetui.services.note_rules import default_contact_time
 from casetui.services.notes import NoteChanges, NoteInput
-from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
+from casetui.tui.widgets.literal_fields import LiteralInput
+from casetui.tui.widgets.literal_text_area import LiteralTextArea
 from casetui.tui.widgets.timeline_list import visible
 
 NEAR_THE_LIMIT = 0.9  # from here the editor shows how long the details are

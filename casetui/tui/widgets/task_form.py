@@ -22,7 +22,8 @@ from casetui.domain.enums import Repeats
 from casetui.domain.errors import ValidationError
 from casetui.domain.read_models import StaffView
 from casetui.services.tasks import TaskInput
-from casetui.tui.widgets.literal_fields import LiteralInput, LiteralTextArea
+from casetui.tui.widgets.literal_fields import LiteralInput
+from casetui.tui.widgets.literal_text_area import LiteralTextArea
 from casetui.tui.widgets.note_form import (
     FORM_CSS,
     NOTE_FIELDS,
