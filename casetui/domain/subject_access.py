@@ -13,8 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from casetui.domain.errors import RuleError, ValidationError
+from casetui.domain.read_models import (
+    AddendumView,
+    AttachmentView,
+    CaseDetail,
+    ClientView,
+    CommunicationView,
+    NoteView,
+    TaskView,
+)
 from casetui.domain.storable import storable_id
 
 
@@ -168,3 +178,52 @@ class SarExport:
     withheld: int
     manifest_sha256: str
     released_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SarBundle:
+    """Everything released by one request, read from one snapshot, and what was withheld:
+    what the export's PDF and JSON are written from."""
+
+    request_id: int
+    client_id: int
+    client_name: str  # the subject, named on every page even when the record is withheld
+    organisation: str
+    notice: str  # the organisation's confidentiality notice, at the foot of every page
+    exported_at: datetime
+    zone: ZoneInfo
+    client: ClientView | None
+    cases: tuple[CaseDetail, ...]
+    notes: tuple[NoteView, ...]  # without their addenda: those are released one by one
+    addenda: tuple[AddendumView, ...]
+    tasks: tuple[TaskView, ...]
+    communications: tuple[CommunicationView, ...]
+    services: tuple[ServiceRecord, ...]
+    attachments: tuple[AttachmentView, ...]
+    withheld: tuple[SarItem, ...]
+    names: dict[str, str] = field(default_factory=dict)  # username: the person's name
+    # Each released addendum's case (its note may be withheld): ids only.
+    addendum_cases: dict[int, int] = field(default_factory=dict)
+    currency: str = "GBP"
+
+    def name_of(self, username: str) -> str:
+        return self.names.get(username, username)
+
+    def case_number(self, case_id: int) -> str | None:
+        return next((c.case_number for c in self.cases if c.id == case_id), None)
+
+    @property
+    def released(self) -> int:
+        return (
+            (self.client is not None) + len(self.cases) + len(self.notes) + len(self.addenda)
+            + len(self.tasks) + len(self.communications) + len(self.services)
+            + len(self.attachments)
+        )  # fmt: skip
+
+    def released_by_kind(self) -> dict[str, int]:
+        return {
+            "client": int(self.client is not None), "case": len(self.cases),
+            "note": len(self.notes), "addendum": len(self.addenda), "task": len(self.tasks),
+            "communication": len(self.communications), "service": len(self.services),
+            "attachment": len(self.attachments),
+        }  # fmt: skip

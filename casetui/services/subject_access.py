@@ -22,6 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant, Role
@@ -42,6 +43,7 @@ from casetui.domain.subject_access import (
     GatheredItem,
     ItemKind,
     ItemState,
+    SarBundle,
     SarExport,
     SarItem,
     SarItemDetail,
@@ -55,7 +57,6 @@ from casetui.repositories.subject_access import SubjectAccessRepository
 from casetui.services import audit, policy, validation
 from casetui.services import subject_access_bundle as bundle_files
 from casetui.services.exports import exported
-from casetui.services.subject_access_bundle import Bundle
 from casetui.services.work import Database, Work, reading, writing
 
 __all__ = [
@@ -619,7 +620,7 @@ def export_request(
         bundle_files.write_json(
             folder, bundle_files.WITHHELD_NAME, bundle_files.withheld_json(bundle)
         )
-        _write_pdf(folder, bundle)
+        _write_pdf(folder, bundle, files)
         names, manifest = bundle_files.write_manifest(folder)
         with writing(db, actor) as work:
             latest = _open(work, request_id)
@@ -652,7 +653,7 @@ def export_request(
     )  # fmt: skip
 
 
-def _bundle(work: Work, opened: _Opened) -> Bundle:
+def _bundle(work: Work, opened: _Opened) -> SarBundle:
     """The released records in full, read through the actor's repositories."""
     released = {i.item for i in opened.items if i.state is ItemState.RELEASED}
     withheld = tuple(_sar_item(i, {}) for i in opened.items if i.state is ItemState.WITHHELD)
@@ -688,10 +689,12 @@ def _bundle(work: Work, opened: _Opened) -> Bundle:
     released_notes = [replace(n, addenda=()) for n in notes if wanted(ItemKind.NOTE, n.id)]
     usernames = [a.author for a in addenda] + [r for t in tasks for r in t.responsible]
     usernames += [n for c in cases for n in c.navigators]
-    return Bundle(
+    return SarBundle(
         request_id=request_id,
         client_id=client_id,
+        client_name=work.clients.get(client_id).name,
         organisation=work.settings.name,
+        notice=work.settings.confidentiality_notice,
         exported_at=work.now(),
         zone=work.zone,
         client=work.clients.view(client_id) if wanted(ItemKind.CLIENT, client_id) else None,
@@ -704,11 +707,15 @@ def _bundle(work: Work, opened: _Opened) -> Bundle:
         attachments=tuple(attachments),
         withheld=withheld,
         names=_repo(work).display_names(usernames),
+        addendum_cases={a.id: n.case_id for n in notes for a in n.addenda},
         currency=work.settings.currency,
     )
 
 
-def _write_pdf(folder: object, bundle: Bundle) -> None:
-    """The PDF of everything released: laid out by the printing module."""
-    # Filled in with the case file's writer (DejaVu Sans, the confidentiality notice).
-    del folder, bundle
+def _write_pdf(folder: Path, bundle: SarBundle, files: dict[int, str]) -> None:
+    """The PDF of everything released, laid out as a printed case file is."""
+    # Imported here: fpdf2 is loaded by the first export, not by every start of the app.
+    from casetui.services.printing.subject_access import write_subject_access
+
+    content, _pages = write_subject_access(bundle, files)
+    bundle_files.write_file(folder, bundle_files.PDF_NAME, content)

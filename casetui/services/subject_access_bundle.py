@@ -20,23 +20,15 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from casetui.domain.errors import CasetuiError, ValidationError
-from casetui.domain.read_models import (
-    AddendumView,
-    AttachmentView,
-    CaseDetail,
-    ClientView,
-    CommunicationView,
-    NoteView,
-    TaskView,
-)
-from casetui.domain.subject_access import SarItem, ServiceRecord
+from casetui.domain.read_models import AttachmentView, ClientView
+from casetui.domain.subject_access import SarBundle
+from casetui.services.files_out import shown_path
 
 PDF_NAME = "subject-access.pdf"
 JSON_NAME = "subject-access.json"
@@ -44,50 +36,6 @@ WITHHELD_NAME = "withheld.json"
 ATTACHMENTS = "attachments"
 MANIFEST = "SHA256SUMS"
 NAME_MAX_BYTES = 120  # of a saved file's name, after its id: well within any file system's 255
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """Everything released by one request, read from one snapshot, and what was withheld."""
-
-    request_id: int
-    client_id: int
-    organisation: str
-    exported_at: datetime
-    zone: ZoneInfo
-    client: ClientView | None
-    cases: tuple[CaseDetail, ...]
-    notes: tuple[NoteView, ...]  # without their addenda: those are released one by one
-    addenda: tuple[AddendumView, ...]
-    tasks: tuple[TaskView, ...]
-    communications: tuple[CommunicationView, ...]
-    services: tuple[ServiceRecord, ...]
-    attachments: tuple[AttachmentView, ...]
-    withheld: tuple[SarItem, ...]
-    names: dict[str, str] = field(default_factory=dict)  # username: the person's name
-    currency: str = "GBP"
-
-    def name_of(self, username: str) -> str:
-        return self.names.get(username, username)
-
-    def case_number(self, case_id: int) -> str | None:
-        return next((c.case_number for c in self.cases if c.id == case_id), None)
-
-    @property
-    def released(self) -> int:
-        return (
-            (self.client is not None) + len(self.cases) + len(self.notes) + len(self.addenda)
-            + len(self.tasks) + len(self.communications) + len(self.services)
-            + len(self.attachments)
-        )  # fmt: skip
-
-    def released_by_kind(self) -> dict[str, int]:
-        return {
-            "client": int(self.client is not None), "case": len(self.cases),
-            "note": len(self.notes), "addendum": len(self.addenda), "task": len(self.tasks),
-            "communication": len(self.communications), "service": len(self.services),
-            "attachment": len(self.attachments),
-        }  # fmt: skip
 
 
 # --- names on the disk -------------------------------------------------------------------------
@@ -111,9 +59,7 @@ def safe_name(attachment_id: int, name: str) -> str:
 
 
 def shown(path: str | os.PathLike[str]) -> str:
-    """A path as a message may quote it: controls escaped, not too long."""
-    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in os.fspath(path))
-    return text if len(text) <= 120 else f"…{text[-119:]}"
+    return shown_path(os.fspath(path))
 
 
 # --- the folder --------------------------------------------------------------------------------
@@ -251,7 +197,7 @@ def client_json(client: ClientView, zone: ZoneInfo) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def bundle_json(bundle: Bundle, files: dict[int, str]) -> dict[str, Any]:
+def bundle_json(bundle: SarBundle, files: dict[int, str]) -> dict[str, Any]:
     """Everything released, as one object. Nothing of a withheld item is in it: not its
     text, nor the summary of a withheld note a released file or addendum hangs on."""
     zone, name = bundle.zone, bundle.name_of
@@ -327,7 +273,7 @@ def bundle_json(bundle: Bundle, files: dict[int, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def withheld_json(bundle: Bundle) -> dict[str, Any]:
+def withheld_json(bundle: SarBundle) -> dict[str, Any]:
     """What was held back and why: the item, its kind and the reviewer's reason, nothing more."""
     return {
         "subject_access_request": bundle.request_id,

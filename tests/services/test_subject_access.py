@@ -14,11 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pdf_tools import page_count, pages_text, words
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
 from casetui.domain.errors import NotFound, PermissionDenied, ValidationError
-from casetui.domain.models import AuditEvent, SupportiveService
+from casetui.domain.models import CONFIDENTIALITY_NOTICE, AuditEvent, SupportiveService
 from casetui.domain.subject_access import ItemState, SarRequestView, Undecided
 from casetui.services import attachments as attachment_service
 from casetui.services import cases as case_service
@@ -454,6 +455,30 @@ def test_the_export_holds_everything_released_and_nothing_withheld(
     )  # fmt: skip
     assert {tuple(sorted(w)) for w in withheld["withheld"]} == {("item", "kind", "reason")}
     assert {w["reason"] for w in withheld["withheld"]} == {"Names a third party"}
+
+    # The PDF reads as the JSON does: what was released, the withheld list, the notice.
+    pdf = out / "subject-access.pdf"
+    pages = pages_text(pdf)
+    assert len(pages) == page_count(pdf) >= 1
+    read = words(" ".join(pages))
+    for expected in (
+        "Subject-access request",
+        "Amal Haddad",
+        f"Talked about rent {CONTENT}",
+        f"Landlord said {CONTENT}",
+        f"Paid {CONTENT}",
+        f"Rang the client {CONTENT}",
+        f"City transport {CONTENT}",
+        "12.50 GBP",
+        "letter from the council.txt",
+        letter["file"],
+        f"note:{filled.restricted_note} (note)",
+        "Reason: Names a third party",
+    ):
+        assert expected in read, expected
+    assert SECRET not in read
+    notice = words(CONFIDENTIALITY_NOTICE)
+    assert all(notice in words(page) for page in pages)
 
 
 def test_the_export_is_an_audit_event_with_the_manifests_sha256(
