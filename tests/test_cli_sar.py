@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pdf_tools import text, words
 from sqlalchemy import select
 
 from casetui.cli import main
@@ -270,6 +271,9 @@ def test_export_refused_while_undecided_then_written(org: Org, cli: Any, tmp_pat
     for path in out.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
+    printed = words(text(out / "subject-access.pdf"))
+    assert "Subject-access request" in printed and "Talked about rent" in printed
+    assert "Spoke to the landlord" in printed and SECRET not in printed
     if shutil.which("sha256sum"):
         checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True)
         assert checked.returncode == 0, checked.stdout + checked.stderr

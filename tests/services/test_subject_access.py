@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pdf_tools import page_count, pages_text, words
 
 from casetui.domain.actor import Actor
@@ -26,6 +28,7 @@ from casetui.services import cases as case_service
 from casetui.services import communications as comms
 from casetui.services import notes as note_service
 from casetui.services import subject_access as sar
+from casetui.services import subject_access_bundle as bundle_files
 from casetui.services.communications import CommunicationInput
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.services.tasks import TaskInput
@@ -562,3 +565,39 @@ def test_reviewing_a_restricted_note_is_recorded_as_reading_it(
     assert not plain.restricted and len(_events(world, "note.view_restricted")) == 2
     for item in view.items:  # every kind reads in full
         assert world.run(sar.review_item, world.sam, view.id, item.item).heading
+
+
+def test_a_withheld_third_party_contact_leaves_no_trace_and_names_are_made_safe(
+    world: World, tmp_path: Path
+) -> None:
+    hidden = "PV9-THIRD-PARTY"
+    note = world.note(
+        world.ana, world.ana_case, f"Met {hidden}", contact_type="3rd Party",
+        third_party_org=f"Clinic {hidden}", details=f"They said {hidden}",
+    )  # fmt: skip
+    _attach(world, f"{hidden}.pdf", f"%PDF {hidden}".encode(), note_id=note.id)
+    # Kept as "passwd_\ Ünïcödé  ✓.txt": no folders, the line break made "_".
+    released = _attach(world, "../../etc/passwd\n\\ Ünïcödé  ✓.txt", LETTER)
+    view = world.run(sar.start_request, world.sam, world.ana_client)
+    for item in view.undecided:
+        world.run(sar.decide, world.sam, view.id, item.item, "withhold", "About someone else")
+    out = tmp_path / "bundle"
+    world.run(sar.export_request, world.sam, view.id, out)
+
+    assert hidden.encode() not in _all_text(out)
+    files = sorted(p.relative_to(out).as_posix() for p in (out / "attachments").iterdir())
+    assert files == [f"attachments/{released}-passwd___Ünïcödé___.txt"]
+    bundle = json.loads((out / "subject-access.json").read_text())
+    assert [a["name"] for a in bundle["attachments"]] == ["passwd_\\ Ünïcödé  ✓.txt"]
+    assert (out / files[0]).read_bytes() == LETTER
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=2**31 - 1))
+def test_a_saved_files_name_is_always_safe(name: str, attachment_id: int) -> None:
+    safe = bundle_files.safe_name(attachment_id, name)
+    assert safe.startswith(f"{attachment_id}-") and len(safe) > len(f"{attachment_id}-")
+    assert not any(ch in safe for ch in "/\\\n\r\x00")
+    assert all(ch.isalnum() or ch in ".-_" for ch in safe)
+    assert len(safe.encode()) <= bundle_files.NAME_MAX_BYTES + len(f"{attachment_id}-")
