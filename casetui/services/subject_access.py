@@ -324,21 +324,23 @@ def review_item(db: Database, actor: Actor, request_id: int, item: str) -> SarIt
     hangs on one) this way is recorded, as opening the note is."""
     ensure_may_request(actor)
     key = item_key(*parse_item(item))
-    with writing(db, actor) as work:
+    with reading(db, actor) as work:
         opened = _open(work, request_id)
         found = next((i for i in opened.items if i.item == key), None)
         if found is None:
             raise NotFound(f"{key} is not in subject-access request {request_id}")
         names = _repo(work).usernames([found.decided_by_id])
         detail = _detail(work, _sar_item(found, names), found)
-        if detail.restricted:
-            note_id = _note_of(work, found)
+        note_id = _note_of(work, found) if detail.restricted else None
+    if detail.restricted:
+        # In a short write of its own, and before the text is handed out.
+        with writing(db, actor) as work:
             audit.record(
                 work, actor, "note.view_restricted", "case_note", note_id,
                 case_id=found.case_id,
             )  # fmt: skip
             work.commit()
-        return detail
+    return detail
 
 
 def _note_of(work: Work, item: _Item) -> int | None:
