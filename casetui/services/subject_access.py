@@ -112,6 +112,7 @@ class _Item:
     reason: str | None = None
     decided_by_id: int | None = None
     decided_at: datetime | None = None
+    version_now: int | None = None  # the record's version as gathered now
 
     @property
     def state(self) -> ItemState:
@@ -146,11 +147,11 @@ def reconcile(
         if was is None:
             items.append(
                 _Item(found.item, found.kind.value, found.record_id, found.case_id, held,
-                      found.version)
+                      found.version, version_now=found.version)
             )  # fmt: skip
             changes.append(f"{found.item} added" + (f", held: {held}" if held else ""))
             continue
-        item = replace(was, case_id=found.case_id, held_because=held)
+        item = replace(was, case_id=found.case_id, held_because=held, version_now=found.version)
         if was.decision == Decision.RELEASE.value and held is not None:
             if was.held_because is None or found.version != was.record_version:
                 why = f"{held}; {CHANGED}" if was.held_because is not None else held
@@ -552,7 +553,8 @@ def decide(
         before = {"item": key, "state": found.state.value, "reason": found.reason}
         row.decision, row.reason = chosen.value, why
         row.decided_by_id, row.decided_at = actor.id, work.now()
-        row.record_version = found.record_version
+        # The version the reviewer decided on: released and edited since, it is held again.
+        row.record_version = found.version_now
         decided = replace(found, decision=chosen.value, reason=why, decided_by_id=actor.id,
                           decided_at=work.now())  # fmt: skip
         audit.record(

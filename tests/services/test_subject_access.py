@@ -601,3 +601,23 @@ def test_a_saved_files_name_is_always_safe(name: str, attachment_id: int) -> Non
     assert not any(ch in safe for ch in "/\\\n\r\x00")
     assert all(ch.isalnum() or ch in ".-_" for ch in safe)
     assert len(safe.encode()) <= bundle_files.NAME_MAX_BYTES + len(f"{attachment_id}-")
+
+
+def test_a_note_released_after_an_edit_stays_released(world: World, filled: Filled) -> None:
+    view = world.run(sar.start_request, world.sam, world.ana_client)
+    third = f"note:{filled.third_party_note}"
+    world.run(sar.decide, world.sam, view.id, third, "withhold", "Not yet reviewed")
+    world.run(
+        note_service.edit_note, world.ana, filled.third_party_note, NoteChanges(details="Later")
+    )
+    # Released now, having read it as it is now: nothing to hold again.
+    world.run(sar.decide, world.sam, view.id, third, "release")
+    shown = world.run(sar.show_request, world.sam, view.id)
+    assert _states(shown)[third] == ("released", None) and shown.changes == ()
+    # Edited once more after the release: held again.
+    world.run(
+        note_service.edit_note, world.ana, filled.third_party_note, NoteChanges(details="Again")
+    )
+    assert _states(world.run(sar.show_request, world.sam, view.id))[third] == (
+        "held", "3rd Party contact; changed since it was released",
+    )  # fmt: skip
