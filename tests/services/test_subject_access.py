@@ -621,3 +621,22 @@ def test_a_note_released_after_an_edit_stays_released(world: World, filled: Fill
     assert _states(world.run(sar.show_request, world.sam, view.id))[third] == (
         "held", "3rd Party contact; changed since it was released",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("Names\x00a neighbour", "NUL"),
+        ("Two\nlines", "one line"),
+        ("x" * 501, "the limit is 500"),
+    ],
+)
+def test_a_reason_no_database_keeps_is_refused_by_field(
+    world: World, filled: Filled, reason: str, words: str
+) -> None:
+    view = world.run(sar.start_request, world.sam, world.ana_client)
+    before = world.dump()
+    with pytest.raises(ValidationError, match=f"reason: .*{words}"):
+        world.run(sar.decide, world.sam, view.id, f"note:{filled.restricted_note}", "withhold",
+                  reason)  # fmt: skip
+    assert world.dump() == before
