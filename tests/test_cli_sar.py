@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pdf_tools import text, words
 from sqlalchemy import select
 
@@ -310,3 +312,19 @@ def test_a_malformed_item_is_refused_by_field(org: Org, cli: Any) -> None:
     request_id = str(cli("sar", "start", "--client", str(client_id), "--json").json["id"])
     refused = cli("sar", "decide", request_id, "memo:4", "release").refusal
     assert "item: 'memo:4' is not an item such as note:123" in refused
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(item=st.text(max_size=40), reason=st.text(max_size=80))
+def test_decide_takes_any_text_and_answers_in_one_line(
+    org: Org, cli: Any, item: str, reason: str
+) -> None:
+    if "\x00" in item + reason or any("\ud800" <= ch <= "\udfff" for ch in item + reason):
+        return  # no command line carries these
+    done = cli("sar", "decide", "1", item, "withhold", "--reason", reason)
+    assert done.status in (0, 1, 2)
+    if done.status == 1:
+        assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("refused:")
+    assert "Traceback" not in done.stderr
