@@ -315,6 +315,24 @@ async def print_dialog(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "PrintDialog"), "the print dialog")
 
 
+async def subject_access_review(pilot: Pilot[int], demo: Demo) -> None:
+    """x on the record of the client of the supervisor's busiest team case: a request started,
+    and its first held item in full."""
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    await type_text(pilot, busiest_team_case(db_of(pilot), demo.supervisor))
+    await pilot.press("enter", "i")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "view", None) is not None, "the client record"
+    )
+    await pilot.press("x")
+    await wait_for(pilot, on_screen(pilot, "ConfirmScreen"), "the question")
+    await pilot.press("y")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None, "a held item"
+    )
+
+
 async def open_new_note(pilot: Pilot[int]) -> None:
     await at_caseload(pilot)
     await pilot.press("n")
@@ -774,6 +792,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("administration-lists", administration_lists, (NARROW,), app=as_admin),
     Shot("print-dialog", print_dialog, (WIDE, NARROW), app=as_supervisor),
     Shot("inbox", inbox, (WIDE, NARROW), app=given_a_case),
+    Shot("subject-access-review", subject_access_review, (WIDE, NARROW), app=as_supervisor),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),

@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _import_commands(command, command("import", "bring in an existing caseload from a spreadsheet"))
     _attachment_commands(command)
+    _subject_access_commands(command)
 
     _reminders(command)
     _print_command(command)
@@ -719,6 +720,48 @@ def _attachment_commands(command) -> None:  # type: ignore[no-untyped-def]
         required=True,
         metavar="FILE",
         help="where to save it; a folder: under its own name",
+    )
+
+
+def _subject_access_commands(command) -> None:  # type: ignore[no-untyped-def]
+    """``sar start``, ``show``, ``decide`` and ``export``: a subject-access request."""
+    group = command(
+        "sar", "a subject-access request: everything held about a client, reviewed, exported"
+    )
+    commands = group.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    start = command(
+        "start",
+        "gather everything held about a client; restricted notes and 3rd Party contacts are "
+        "held for review (reports grant)",
+        commands,
+    )
+    start.add_argument("--client", required=True, type=_record_id, metavar="CLIENT_ID")
+    start.add_argument("--json", action="store_true", help="print the request as one object")
+    show = command("show", "the request's items: held, released or withheld, and why", commands)
+    show.add_argument("request_id", type=_record_id, metavar="ID")
+    show.add_argument("--json", action="store_true", help="print the request as one object")
+    decide = command(
+        "decide",
+        "release or withhold one item (supervisors and administrators)",
+        commands,
+    )
+    decide.add_argument("request_id", type=_record_id, metavar="ID")
+    decide.add_argument("item", metavar="ITEM", help="an item as show names it: note:123")
+    decide.add_argument("decision", choices=("release", "withhold"))
+    decide.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why; required to withhold (it goes to the client with the withheld list)",
+    )
+    export = command(
+        "export",
+        "write a new folder: a PDF and a JSON of everything released, the withheld list and "
+        "SHA256SUMS; refused while anything is undecided",
+        commands,
+    )
+    export.add_argument("request_id", type=_record_id, metavar="ID")
+    export.add_argument(
+        "--out", required=True, metavar="DIR", help="a folder that does not exist yet, or is empty"
     )
 
 

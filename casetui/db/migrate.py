@@ -27,6 +27,7 @@ REVISIONS = (
     "0008_around_the_note",
     "0009_confidentiality_notice",
     "0010_caseload_every_status",
+    "0011_subject_access",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from casetui.domain.limits import NAME_MAX, NOTICE_MAX, SUMMARY_MAX, TAG_MAX
+from casetui.domain.limits import NAME_MAX, NOTICE_MAX, REASON_MAX, SUMMARY_MAX, TAG_MAX
 from casetui.domain.name_words import SEARCH_NAME_MAX
 from casetui.domain.types import UTCDateTime
 
@@ -439,3 +439,44 @@ class AuditAnchor(SQLModel, table=True):
     events: int = Field(default=0, sa_type=BigInteger)
     head_id: int = Field(default=0, sa_type=BigInteger)
     head_hash: str = Field(max_length=64)
+
+
+class SubjectAccessRequest(SQLModel, table=True):
+    """A client's request for everything held about them: gathered, reviewed, exported.
+
+    Its items are gathered again whenever it is decided on or exported, so a note written or
+    restricted after it was started is held for review rather than released unseen.
+    """
+
+    __tablename__ = "subject_access_request"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    requested_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # The latest export: when, by whom, and the sha256 of the folder's SHA256SUMS.
+    exported_at: datetime | None = Field(default=None, sa_column=utc_column())
+    exported_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    manifest_sha256: str | None = Field(default=None, max_length=64)
+
+
+class SubjectAccessItem(SQLModel, table=True):
+    """One record in a request ("note:123"): released by rule, or held (a restricted note, a
+    3rd Party contact and what hangs on them) until someone releases or withholds it."""
+
+    __tablename__ = "subject_access_item"
+    __table_args__ = (
+        UniqueConstraint("request_id", "item", name="uq_subject_access_item_request_id_item"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="subject_access_request.id")
+    item: str = Field(max_length=40)  # kind:id
+    kind: str = Field(max_length=20)  # ItemKind
+    record_id: int
+    held_because: str | None = Field(default=None, max_length=200)  # None: released by rule
+    # The record's version when gathered, or when released: a released record changed since
+    # is held again.
+    record_version: int | None = None
+    decision: str | None = Field(default=None, max_length=10)  # release, withhold
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column())

@@ -40,6 +40,7 @@ ACTIONS = (
     "communication.delete", "communication.override_delete", "communication.cancel",
     "attachment.add", "attachment.download", "attachment.delete",
     "notification.read",
+    "sar.start", "sar.refresh", "sar.decide", "sar.export",
 )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from casetui.domain.models import (
     FollowUpTask,
     NoteAddendum,
     Notification,
+    SubjectAccessRequest,
 )
 from casetui.repositories import notifications as inboxes
 from casetui.repositories.cases import CaseRepository
@@ -39,7 +40,7 @@ from casetui.repositories.notes import NoteRepository
 from casetui.repositories.staff import find_by_username
 from casetui.repositories.tasks import TaskRepository
 from casetui.services import attachments as attachment_service
-from casetui.services import auth, policy, tasks
+from casetui.services import auth, policy, subject_access, tasks
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
@@ -639,6 +640,85 @@ def delete_others_attachment(w: World, actor: Actor, number: str) -> tuple[Attem
     return _delete_attachment(w, actor, _raw_attachment(w, w.olga, number))
 
 
+# --- subject-access requests: the reports grant, for clients in sight; supervisors and
+# administrators decide ------------------------------------------------------------------
+
+# Supervisors, auditors and administrators hold the reports grant; caseworkers do not.
+REPORTS = {
+    **{name: PermissionDenied for name in SUBJECTS},
+    "supervisor_own_team": ALLOWED,
+    "supervisor_other_team": NotFound,
+    "administrator": ALLOWED,
+    "auditor": ALLOWED,
+}
+SAR_DECIDE = {**REPORTS, "auditor": PermissionDenied}
+
+
+def _sar_request(w: World, number: str) -> int:
+    """A request for the case's client, started by an administrator."""
+    return w.run(subject_access.start_request, w.admin, _client_of(w, number)).id
+
+
+def _sar_requests(w: World) -> list[tuple[int, int]]:
+    return [
+        tuple(r)  # type: ignore[misc]
+        for r in w.read(
+            lambda uow: uow.session.execute(
+                select(SubjectAccessRequest.id, SubjectAccessRequest.requested_by_id)
+            ).all()
+        )
+    ]
+
+
+def sar_start(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    client_id = _client_of(w, number)
+    return (
+        lambda: w.run(subject_access.start_request, actor, client_id),
+        lambda view: _sar_requests(w) == [(view.id, actor.id)] and view.client_id == client_id,
+    )
+
+
+def sar_show(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    request_id = _sar_request(w, number)
+    return (
+        lambda: w.run(subject_access.show_request, actor, request_id),
+        lambda view: view.id == request_id and bool(view.items),
+    )
+
+
+def sar_decide(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    request_id = _sar_request(w, number)
+    item = f"case:{w.case_id(number)}"
+
+    def landed(_: Any) -> bool:
+        shown = w.run(subject_access.show_request, w.admin, request_id)
+        found = next(i for i in shown.items if i.item == item)
+        return (found.state.value, found.reason, found.decided_by) == (
+            "withheld", "Role table", actor.username,
+        )  # fmt: skip
+
+    def attempt() -> Any:
+        return w.run(subject_access.decide, actor, request_id, item, "withhold", "Role table")
+
+    return attempt, landed
+
+
+def sar_export(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    request_id = _sar_request(w, number)  # nothing held: a client with a case and no notes
+    folder = tempfile.TemporaryDirectory()  # removed once the test lets go of it
+    out = Path(folder.name) / "bundle"
+
+    def landed(done: Any) -> bool:
+        return (
+            folder.name != ""
+            and done.folder == str(out)
+            and (out / "SHA256SUMS").is_file()
+            and (out / "subject-access.json").is_file()
+        )
+
+    return lambda: w.run(subject_access.export_request, actor, request_id, out), landed
+
+
 # --- administration: administrators only, but for one's own password -----------------------
 
 EVERYONE = {name: ALLOWED for name in SUBJECTS}
@@ -900,6 +980,10 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "download_attachment": (download_attachment, SEE),
     "delete_own_attachment": (delete_own_attachment, WRITE),
     "delete_others_attachment": (delete_others_attachment, OTHERS_NOTE),
+    "sar_start": (sar_start, REPORTS),
+    "sar_show": (sar_show, REPORTS),
+    "sar_decide": (sar_decide, SAR_DECIDE),
+    "sar_export": (sar_export, REPORTS),
     # With the grant, as far as the case or client is the person's to write.
     "delete_client_granted": (delete_client_granted, WRITE),
     "change_case_number_granted": (change_case_number_granted, WRITE),
@@ -994,6 +1078,18 @@ def test_bulk_note_needs_the_bulk_actions_grant(world: World) -> None:
     _check(
         world, _without(world.ana, Grant.BULK_ACTIONS), bulk_note, world.ana_case, PermissionDenied
     )
+
+
+def test_reports_grant_lets_a_caseworker_start_a_request_for_their_client(world: World) -> None:
+    _check(world, _with(world.ana, Grant.REPORTS), sar_start, world.ana_case, ALLOWED)
+
+
+def test_reports_grant_does_not_let_a_caseworker_decide(world: World) -> None:
+    _check(world, _with(world.ana, Grant.REPORTS), sar_decide, world.ana_case, PermissionDenied)
+
+
+def test_deciding_on_a_request_needs_the_reports_grant(world: World) -> None:
+    _check(world, _without(world.sam, Grant.REPORTS), sar_decide, world.ana_case, PermissionDenied)
 
 
 def test_supervisor_cannot_reassign_to_someone_outside_the_team(world: World) -> None:

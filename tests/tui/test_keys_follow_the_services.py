@@ -34,6 +34,7 @@ from casetui.services import (
     notes,
     notifications,
     print_case,
+    subject_access,
     tasks,
 )
 from casetui.services.clients import ClientChanges, ClientInput
@@ -256,7 +257,7 @@ async def test_client_record_keys_are_what_the_services_allow(db: Database, role
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await show(pilot, app, ClientRecordScreen(client_id))
         await wait_for(pilot, lambda: screen.view is not None)  # type: ignore[attr-defined]
-        actions = ("edit", "new_case", "add_navigator", "case_number", "delete")
+        actions = ("edit", "new_case", "add_navigator", "case_number", "subject_access", "delete")
         keys = {action: screen.check_action(action, ()) is True for action in actions}
         case = screen._case()  # type: ignore[attr-defined]
     assert case is not None
@@ -277,6 +278,7 @@ async def test_client_record_keys_are_what_the_services_allow(db: Database, role
         "case_number": allowed(
             lambda: cases.change_case_number(db, person, case.case_number, f"{number}-R")
         ),
+        "subject_access": allowed(lambda: subject_access.start_request(db, person, client_id)),
         # Last: a deleted client's record has nothing left to try.
         "delete": allowed(lambda: clients.delete_client(db, person, client_id)),
     }

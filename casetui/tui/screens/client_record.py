@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Static
 from casetui.domain.enums import RecordStatus
 from casetui.domain.errors import CasetuiError
 from casetui.domain.read_models import CaseDetail, ClientView
-from casetui.services import cases, clients, settings
+from casetui.services import cases, clients, settings, subject_access
 from casetui.services.clients import ClientChanges
 from casetui.services.record_view import RecordView, record_view
 from casetui.tui.database_away import call_database
@@ -105,6 +105,7 @@ class ClientRecordScreen(Screen[None]):
             "V", "remove_navigator", "Remove navigator", group=_CASE, id="record.remove_navigator"
         ),  # fmt: skip
         Binding("#", "case_number", "Case number", group=_CASE, id="record.case_number"),
+        Binding("x", "subject_access", "Subject access", id="record.subject_access"),
         Binding("d", "delete", "Delete client", id="record.delete"),
         Binding("R", "restore", "Restore client", id="record.restore"),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="record.reload"),
@@ -227,6 +228,8 @@ class ClientRecordScreen(Screen[None]):
             return access.delete and not deleted
         if action == "restore":
             return access.restore and deleted
+        if action == "subject_access":
+            return subject_access.may_request(self.casetui.signed_in) and not deleted
         case = self._case()
         if action == "open_case":
             return case is not None or None
@@ -482,6 +485,67 @@ class ClientRecordScreen(Screen[None]):
             "Client restored with their cases",
             lambda: clients.restore_client(app.db, app.signed_in, client_id),
         )
+
+    # --- a subject-access request --------------------------------------------------------
+
+    def action_subject_access(self) -> None:
+        """Open the client's request not yet exported, or offer to start one."""
+        if self.view is not None:
+            self._find_request(self.view.record.client.id)
+
+    @work(thread=True, exclusive=True, group="record-sar")
+    def _find_request(self, client_id: int) -> None:
+        app = self.casetui
+
+        def read() -> int | None:
+            return subject_access.current_request(app.db, app.signed_in, client_id)
+
+        call_database(self, read, self._request_found, self._refused)
+
+    def _request_found(self, request_id: int | None) -> None:
+        from casetui.tui.screens.sar_review import SarReviewScreen
+
+        if request_id is not None:
+            self.app.push_screen(SarReviewScreen(request_id))
+            return
+        if self.view is None:
+            return
+        record = self.view.record
+        hidden = (
+            f" {record.cases_out_of_sight} case(s) held by teams you cannot see will not be in it."
+            if record.cases_out_of_sight
+            else ""
+        )
+        message = Text(
+            f"Everything held about {visible(record.client.name)} that you may see is "
+            "gathered: the record, cases, notes, addenda, tasks, communications, services and "
+            "files. Restricted notes and 3rd Party contacts (and what hangs on them) are held "
+            f"for a supervisor or administrator to release or withhold.{hidden}"
+        )
+        client_id = record.client.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_request(client_id)
+
+        self.app.push_screen(
+            ConfirmScreen("Start a subject-access request?", message, yes="Start"), answered
+        )
+
+    @work(thread=True, exclusive=True, group="record-sar")
+    def _start_request(self, client_id: int) -> None:
+        app = self.casetui
+
+        def write() -> int:
+            return subject_access.start_request(app.db, app.signed_in, client_id).id
+
+        call_database(self, write, self._request_started, self._refused)
+
+    def _request_started(self, request_id: int) -> None:
+        from casetui.tui.screens.sar_review import SarReviewScreen
+
+        self.notify(f"Subject-access request {request_id} started", markup=False)
+        self.app.push_screen(SarReviewScreen(request_id))
 
     def action_back(self) -> None:
         self.dismiss(None)
