@@ -19,7 +19,7 @@ rows, so a longer report goes on in a second sheet ("notes 2"), headed again.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +42,7 @@ def spreadsheet_safe(text: str) -> str:
 
 
 class ReportWriter(Protocol):
-    def write(self, row: Sequence[Any]) -> None: ...
+    def write_many(self, rows: Iterable[Sequence[Any]]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -116,7 +116,7 @@ class CsvReport:
             stream.close()
             raise
 
-    def write(self, row: Sequence[Any]) -> None:
+    def _cells(self, row: Sequence[Any]) -> list[Any]:
         cells = list(row)
         starts = FORMULA_STARTS
         for i in self._text:
@@ -125,7 +125,10 @@ class CsvReport:
                 cells[i] = "'" + text
         for i, convert in self._convert:
             cells[i] = convert(cells[i])
-        self._out.writerow(cells)
+        return cells
+
+    def write_many(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._out.writerows(map(self._cells, rows))
 
     def close(self) -> None:
         self._stream.close()
@@ -234,13 +237,14 @@ class XlsxReport:
             None if value is None else sheet.write_datetime(row, i, as_cell(value), shown)
         )
 
-    def write(self, row: Sequence[Any]) -> None:
-        if self._row >= self._max_rows:
-            self._new_sheet()
-        at = self._row
-        for cell, value in zip(self._cells, row, strict=True):
-            cell(at, value)
-        self._row += 1
+    def write_many(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            if self._row >= self._max_rows:
+                self._new_sheet()
+            at = self._row
+            for cell, value in zip(self._cells, row, strict=True):
+                cell(at, value)
+            self._row += 1
 
     def close(self) -> None:
         self._book.close()
