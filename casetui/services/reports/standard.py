@@ -258,7 +258,7 @@ def count_rows(db: Database, actor: Actor, kind: ReportKind, filters: ReportFilt
 def report_target(path: str, format: ReportFormat) -> tuple[str, bool]:
     """The file ``path`` names, and whether one is there already (the screen asks before
     replacing it)."""
-    target = files.target_path(path, format)
+    target = files.target_path(path)
     return str(target), files.exists(target)
 
 
@@ -282,10 +282,10 @@ def run_report(
     ensure_may_report(actor, filters, kind)
     if not storable(out):
         raise ValidationError("out", "contains a character no file name can hold")
-    target = files.target_path(out, format)
+    target = files.target_path(out)
     if not overwrite and files.exists(target):
         raise ValidationError(
-            "out", f"{printable(str(target))} already exists; nothing was replaced"
+            "out", f"{files.shown_path(str(target))} already exists; nothing was replaced"
         )
     started = clock.perf_counter()
     restricted = _Restricted() if filters.include_restricted else None
