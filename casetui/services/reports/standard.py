@@ -27,6 +27,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.dates import date_order, parse_date
 from casetui.domain.enums import CaseStatus, Grant, Role
 from casetui.domain.errors import PermissionDenied, ValidationError
+from casetui.domain.limits import NAME_MAX, USERNAME_MAX
 from casetui.domain.reports import (
     ReportCancelled,
     ReportDone,
@@ -64,9 +65,11 @@ def ensure_may_report(actor: Actor, filters: ReportFilters, kind: ReportKind) ->
 # --- the filters, resolved and checked against the actor's scope --------------------------------
 
 
-def _team(work: Work, name: str) -> int:
+def _team(work: Work, name: str) -> tuple[int, str]:
     actor = work.actor
-    team = work.staff.team_by_name(validation.text(name, "team", max_length=200, required=True))
+    team = work.staff.team_by_name(
+        validation.text(name, "team", max_length=NAME_MAX, required=True)
+    )
     if actor.role is Role.CASEWORKER:
         raise PermissionDenied(
             "caseworkers report on their own cases; a team's are its supervisor's"
@@ -74,13 +77,13 @@ def _team(work: Work, name: str) -> int:
     if actor.role is Role.SUPERVISOR and team.id != actor.team_id:
         raise PermissionDenied(f"{team.name} is not your team")
     assert team.id is not None
-    return team.id
+    return team.id, team.name
 
 
 def _worker(work: Work, username: str) -> int:
     actor = work.actor
     staff = work.staff.by_username(
-        validation.text(username, "worker", max_length=64, required=True)
+        validation.text(username, "worker", max_length=USERNAME_MAX, required=True)
     )
     assert staff.id is not None
     if actor.sees_everything or staff.id == actor.id:
@@ -97,7 +100,7 @@ def _worker(work: Work, username: str) -> int:
 
 
 def _pathway(work: Work, reports: ReportRepository, name: str) -> str:
-    typed = validation.text(name, "pathway", max_length=200, required=True)
+    typed = validation.text(name, "pathway", max_length=NAME_MAX, required=True)
     found = reports.pathway_named(typed)
     if found is None:
         shown = ", ".join(work.settings.pathways[:8])
@@ -118,7 +121,7 @@ def criteria_for(
         last = parse_date(filters.date_to, today, field="to", order=order)
     if first is not None and last is not None and last < first:
         raise ValidationError("to", f"{last.isoformat()} is before {first.isoformat()}")
-    team_id = _team(work, filters.team) if filters.team else None
+    team_id, team = _team(work, filters.team) if filters.team else (None, None)
     worker_id = _worker(work, filters.worker) if filters.worker else None
     pathway = _pathway(work, reports, filters.pathway) if filters.pathway else None
     status = (
@@ -137,7 +140,7 @@ def criteria_for(
     recorded: dict[str, object] = {
         "from": first.isoformat() if first else None,
         "to": last.isoformat() if last else None,
-        "team": filters.team or None,
+        "team": team,
         "worker": filters.worker or None,
         "pathway": pathway,
         "status": status,
