@@ -733,7 +733,8 @@ def _report(command: Any) -> None:
     )
     report.description = (
         "Write every case note, communication or supportive service you may see that matches "
-        "the filters to a CSV (RFC 4180, UTF-8 with BOM) or XLSX file, oldest first; needs the "
+        "the filters to a CSV (RFC 4180, UTF-8 with BOM) or XLSX file, case by case, each case's "
+        "oldest first; needs the "
         "reports grant. Dates are the organisation's days; text a spreadsheet would run as a "
         "formula is kept as text. The report is recorded in the audit trail with its filters, "
         "row count and the file's sha256. An existing file is never replaced."

@@ -112,7 +112,7 @@ def db_notes(world: World, *, details: bool = False) -> list[dict[str, Any]]:
         FROM case_note n JOIN cases c ON c.id = n.case_id JOIN client cl ON cl.id = c.client_id
         JOIN staff s ON s.id = n.author_id LEFT JOIN team t ON t.id = c.team_id
         WHERE n.deleted_at IS NULL AND c.deleted_at IS NULL AND cl.deleted_at IS NULL
-        ORDER BY n.contact_at, n.id
+        ORDER BY c.id, n.contact_at, n.id
         """
     )
     with world.db.engine.connect() as conn:
