@@ -259,7 +259,7 @@ def count_rows(db: Database, actor: Actor, kind: ReportKind, filters: ReportFilt
         return reports.count_services(criteria)
 
 
-def report_target(path: str, format: ReportFormat) -> tuple[str, bool]:
+def report_target(path: str) -> tuple[str, bool]:
     """The file ``path`` names, and whether one is there already (the screen asks before
     replacing it)."""
     target = files.target_path(path)

@@ -243,7 +243,7 @@ class ReportsScreen(Screen[None]):
             return
         out = self._value("report-out")
         try:
-            target, exists = reports.report_target(out, self.format)
+            target, exists = reports.report_target(out)
         except CasetuiError as error:
             self.set_status(str(error), problem=True)
             return
