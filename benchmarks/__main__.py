@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import _import, _print, _reminders, measure
+from benchmarks import _import, _print, _reminders, _reports, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -71,7 +71,8 @@ ORDER = ("frame_paint", "first_paint", "first_paint_growth", "filter_median", "f
          "page_down_p95", "timeline", "bulk_save", "bulk_open", "workload", "help",
          "python_pass", "bare_first_paint", "bare_data_first_paint", "peak_rss", "peak_rss_growth",
          "peak_rss_browsing", "search_median", "search_p95", "duplicate_check",
-         "duplicate_check_p95", "datatable", "sql_floor", "sql_repository",
+         "duplicate_check_p95", "report_seconds", "report_peak_rss", "report_peak_rss_small",
+         "report_peak_rss_growth", "datatable", "sql_floor", "sql_repository",
          "refresh_floor")  # fmt: skip
 
 
@@ -614,6 +615,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Printing a case file: a case of 1,000 notes, in a copy of the smallest SQLite database.
     say("casetui print of a case with 1,000 notes")
     figures += _print.figures(sqlite_dbs[0], env, measure.scratch_dir(), quick=plan.quick)
+    # The notes report of about a million rows: the largest SQLite database, and PostgreSQL's.
+    for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
+        say(f"report notes on {where(database)}")
+        figures += _reports.figures(database, env, measure.scratch_dir(), quick=plan.quick)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

@@ -275,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _reminders(command)
     _print_command(command)
+    _report(command)
 
     workload = command("workload", "hours allocated against capacity, per person")
     workload.add_argument("--team", metavar="NAME")
@@ -763,6 +764,51 @@ def _subject_access_commands(command) -> None:  # type: ignore[no-untyped-def]
     export.add_argument(
         "--out", required=True, metavar="DIR", help="a folder that does not exist yet, or is empty"
     )
+
+
+REPORT_KINDS = ("notes", "communications", "services")
+
+
+def _report(command: Any) -> None:
+    """``report notes|communications|services``: a standard report to a CSV or XLSX file."""
+    report = command(
+        "report", "a standard report (case notes, communications, supportive services) to a file"
+    )
+    report.description = (
+        "Write every case note, communication or supportive service you may see that matches "
+        "the filters to a CSV (RFC 4180, UTF-8 with BOM) or XLSX file, case by case, each case's "
+        "oldest first; needs the "
+        "reports grant. Dates are the organisation's days; text a spreadsheet would run as a "
+        "formula is kept as text. The report is recorded in the audit trail with its filters, "
+        "row count and the file's sha256. An existing file is never replaced."
+    )
+    report.add_argument("kind", choices=REPORT_KINDS, metavar="notes|communications|services")
+    report.add_argument(
+        "--from", dest="date_from", metavar="D", help="on or after this day: 2026-01-01, -30d"
+    )
+    report.add_argument("--to", dest="date_to", metavar="D", help="on or before this day")
+    report.add_argument("--team", metavar="T", help="cases of this team")
+    report.add_argument("--worker", metavar="U", help="cases with this primary worker")
+    report.add_argument("--pathway", metavar="P", help="cases on this pathway")
+    report.add_argument(
+        "--status", metavar="S", help="cases with this status: Open, Paused, Closed"
+    )
+    report.add_argument(
+        "--include-restricted",
+        action="store_true",
+        help="restricted notes' details too (each one written is recorded as read)",
+    )
+    report.add_argument(
+        "--include-deleted",
+        action="store_true",
+        help="deleted clients and their cases too (administrators)",
+    )
+    report.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        help="csv or xlsx (default: from the file's name, else csv)",
+    )
+    report.add_argument("--out", required=True, metavar="FILE", help="the file to write")
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
+from casetui.domain.reports import ReportFilters, ReportKind
 from casetui.domain.timeline import ATTACHMENT, COMMUNICATION, NOTE, TASK
 from casetui.repositories.notifications import deliver
 from casetui.services import (
@@ -34,6 +35,7 @@ from casetui.services import (
     notes,
     notifications,
     print_case,
+    reports,
     subject_access,
     tasks,
 )
@@ -218,6 +220,7 @@ async def test_caseload_keys_are_what_the_services_allow(
                 "register",
                 "deleted_clients",
                 "import_spreadsheet",
+                "reports",
             )
         }
 
@@ -239,6 +242,11 @@ async def test_caseload_keys_are_what_the_services_allow(
         ),
         "deleted_clients": allowed(lambda: clients.deleted_clients(db, person)),
         "import_spreadsheet": allowed(lambda: imports.import_clients(db, person, spreadsheet)),
+        "reports": allowed(
+            lambda: reports.run_report(
+                db, person, ReportKind.NOTES, ReportFilters(), str(tmp_path / "notes.csv")
+            )
+        ),
     }
     assert keys == services
 

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from casetui.domain.enums import CaseStatus, Concern
 from casetui.domain.filters import CaseFilter
-from casetui.services import bulk_notes, caseload, communications, policy
+from casetui.services import bulk_notes, caseload, communications, policy, reports
 from casetui.services.bulk_notes import BULK_MAX_CASES
 from casetui.services.caseload import starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
@@ -77,6 +77,7 @@ class CaseloadScreen(Screen[None]):
         Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
         Binding("A", "administration", "Administration", id="caseload.administration"),
         Binding("I", "import_spreadsheet", "Import", show=False, id="caseload.import"),
+        Binding("P", "reports", "Reports", show=False, id="caseload.reports"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -291,6 +292,8 @@ class CaseloadScreen(Screen[None]):
             return policy.can(policy.ensure_administrator, actor, "administration")
         if action == "import_spreadsheet":
             return policy.can(policy.ensure_administrator, actor, "importing clients")
+        if action == "reports":
+            return reports.may_report(actor)
         return True
 
     def _table_row(self) -> Any:
@@ -395,6 +398,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.import_preview import ImportPreviewScreen
 
         self.app.push_screen(ImportPreviewScreen())
+
+    def action_reports(self) -> None:
+        from casetui.tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen())
 
     def action_bulk_note(self) -> None:
         self._bulk("note")

@@ -1,0 +1,253 @@
+"""The rows of the standard reports, streamed: plain columns, never ORM objects, read from one
+cursor a batch at a time, so memory does not grow with the report.
+
+PostgreSQL hands the rows over from a server-side cursor (``yield_per`` asks for
+``stream_results``); SQLite's cursor steps through the result as it is read. Rows come case by
+case (in the order the cases were opened), each case's oldest first: the order the indexes on
+(case, date) give, so no database has to sort a million rows before the first is written. Every read goes
+through the cases the actor may see (``visible_cases``); deleted clients and their cases only
+for administrators who ask for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    type_coerce,
+)
+from sqlmodel import Session, col
+
+from casetui.domain.actor import Actor
+from casetui.domain.enums import ListKind, Role
+from casetui.domain.models import (
+    Case,
+    CaseNote,
+    Client,
+    Communication,
+    OrganisationListItem,
+    Staff,
+    SupportiveService,
+    Team,
+)
+from casetui.repositories.scope import visible_cases
+
+
+def _naive_utc(column: Any) -> Any:
+    """A UTC datetime column read as the database holds it (naive UTC on both databases),
+    without the per-value step that makes it aware: the report converts it once, to local."""
+    return type_coerce(column, DateTime())
+
+
+# Rows fetched from the cursor at a time: large enough that fetching is cheap, small enough
+# that a batch of long notes stays a few MB.
+BATCH = 1000
+Rows = Select[*tuple[Any, ...]]  # a select of several columns
+
+
+@dataclass(frozen=True)
+class CaseCriteria:
+    """Which cases' records a report covers, and the window of time, already resolved to
+    ids and UTC (``since``/``until`` for datetimes, ``first_day``/``last_day`` for dates)."""
+
+    since: datetime | None = None  # contact or communication at or after
+    until: datetime | None = None  # ... and before
+    first_day: date | None = None  # a service on or after
+    last_day: date | None = None  # ... and on or before
+    team_id: int | None = None
+    worker_id: int | None = None  # the case's primary worker
+    pathway: str | None = None
+    status: str | None = None  # the case's status
+    include_deleted: bool = False  # administrators: deleted clients and their cases too
+
+
+class ReportRepository:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    # --- the cases a report covers ----------------------------------------------------------
+
+    def _cases(self, criteria: CaseCriteria) -> list[ColumnElement[bool]]:
+        if criteria.include_deleted and self.actor.role is Role.ADMINISTRATOR:
+            where: list[ColumnElement[bool]] = [true()]
+        else:
+            where = [visible_cases(self.actor), col(Client.deleted_at).is_(None)]
+        if criteria.team_id is not None:
+            where.append(col(Case.team_id) == criteria.team_id)
+        if criteria.worker_id is not None:
+            where.append(col(Case.primary_worker_id) == criteria.worker_id)
+        if criteria.pathway is not None:
+            where.append(col(Case.pathway) == criteria.pathway)
+        if criteria.status is not None:
+            where.append(col(Case.status) == criteria.status)
+        return where
+
+    def _stream(self, query: Rows) -> Iterator[Sequence[Any]]:
+        # Core, not the ORM: plain rows straight from the cursor, a batch at a time.
+        connection = self.session.connection()
+        result = connection.execution_options(yield_per=BATCH).execute(query)
+        try:
+            for batch in result.partitions():
+                yield from batch
+        finally:
+            result.close()
+
+    def _count(self, query: Rows) -> int:
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return int(self.session.execute(counted).scalar_one())
+
+    # --- case notes -------------------------------------------------------------------------
+
+    def _notes(self, criteria: CaseCriteria, *, details: bool) -> Rows:
+        # A restricted note's details never leave the database unless asked for.
+        shown_details: Any = (
+            col(CaseNote.details)
+            if details
+            else case((col(CaseNote.restricted), literal("")), else_=col(CaseNote.details))
+        )
+        query = (
+            select(
+                col(CaseNote.id),
+                col(Case.case_number),
+                col(Client.name),
+                _naive_utc(CaseNote.contact_at),
+                col(CaseNote.activity_type),
+                col(CaseNote.contact_type),
+                col(CaseNote.third_party_org),
+                col(Staff.username),
+                col(CaseNote.summary),
+                shown_details,
+                col(CaseNote.restricted),
+                col(Team.name),
+                col(Case.pathway),
+                col(Case.status),
+                _naive_utc(CaseNote.created_at),
+                col(CaseNote.case_id),
+            )  # fmt: skip
+            .join(Case, col(Case.id) == CaseNote.case_id)
+            .join(Client, col(Client.id) == Case.client_id)
+            .join(Staff, col(Staff.id) == CaseNote.author_id)
+            .join(Team, col(Team.id) == Case.team_id, isouter=True)
+            .where(col(CaseNote.deleted_at).is_(None), *self._cases(criteria))
+        )
+        if criteria.since is not None:
+            query = query.where(col(CaseNote.contact_at) >= criteria.since)
+        if criteria.until is not None:
+            query = query.where(col(CaseNote.contact_at) < criteria.until)
+        return query.order_by(col(Case.id), col(CaseNote.contact_at), col(CaseNote.id))
+
+    def notes(self, criteria: CaseCriteria, *, details: bool) -> Iterator[Sequence[Any]]:
+        """(id, case number, client, contact at, activity, contact type, third party, author,
+        summary, details, restricted, team, pathway, case status, created at, case id), case by
+        case, each case's oldest contact first, times in naive UTC; a restricted note's details are empty unless
+        ``details``."""
+        return self._stream(self._notes(criteria, details=details))
+
+    def count_notes(self, criteria: CaseCriteria) -> int:
+        return self._count(self._notes(criteria, details=False))
+
+    # --- communications ---------------------------------------------------------------------
+
+    def _communications(self, criteria: CaseCriteria) -> Rows:
+        query = (
+            select(
+                col(Communication.id),
+                col(Case.case_number),
+                col(Client.name),
+                _naive_utc(Communication.occurred_at),
+                col(Communication.kind),
+                col(Communication.direction),
+                col(Communication.subject),
+                col(Communication.body),
+                col(Staff.username),
+                col(Communication.reminder_state),
+                _naive_utc(Communication.sent_at),
+                col(Team.name),
+                col(Case.pathway),
+                col(Case.status),
+            )  # fmt: skip
+            .join(Case, col(Case.id) == Communication.case_id)
+            .join(Client, col(Client.id) == Case.client_id)
+            .join(Staff, col(Staff.id) == Communication.author_id)
+            .join(Team, col(Team.id) == Case.team_id, isouter=True)
+            .where(col(Communication.deleted_at).is_(None), *self._cases(criteria))
+        )
+        if criteria.since is not None:
+            query = query.where(col(Communication.occurred_at) >= criteria.since)
+        if criteria.until is not None:
+            query = query.where(col(Communication.occurred_at) < criteria.until)
+        return query.order_by(col(Case.id), col(Communication.occurred_at), col(Communication.id))
+
+    def communications(self, criteria: CaseCriteria) -> Iterator[Sequence[Any]]:
+        """(id, case number, client, occurred at, type, direction, subject, body, author,
+        reminder state, sent at (both naive UTC), team, pathway, case status), case by case,
+        oldest first."""
+        return self._stream(self._communications(criteria))
+
+    def count_communications(self, criteria: CaseCriteria) -> int:
+        return self._count(self._communications(criteria))
+
+    # --- supportive services ----------------------------------------------------------------
+
+    def _services(self, criteria: CaseCriteria) -> Rows:
+        query = (
+            select(
+                col(SupportiveService.id),
+                col(Case.case_number),
+                col(Client.name),
+                col(SupportiveService.provided_on),
+                col(SupportiveService.service_type),
+                col(SupportiveService.provider),
+                col(SupportiveService.amount),
+                col(SupportiveService.grant),
+                col(SupportiveService.justification),
+                col(Staff.username),
+                col(Team.name),
+                col(Case.pathway),
+                col(Case.status),
+            )  # fmt: skip
+            .join(Case, col(Case.id) == SupportiveService.case_id)
+            .join(Client, col(Client.id) == Case.client_id)
+            .join(Staff, col(Staff.id) == SupportiveService.author_id)
+            .join(Team, col(Team.id) == Case.team_id, isouter=True)
+            .where(col(SupportiveService.deleted_at).is_(None), *self._cases(criteria))
+        )
+        if criteria.first_day is not None:
+            query = query.where(col(SupportiveService.provided_on) >= criteria.first_day)
+        if criteria.last_day is not None:
+            query = query.where(col(SupportiveService.provided_on) <= criteria.last_day)
+        return query.order_by(
+            col(Case.id), col(SupportiveService.provided_on), col(SupportiveService.id)
+        )
+
+    def services(self, criteria: CaseCriteria) -> Iterator[Sequence[Any]]:
+        """(id, case number, client, provided on, service type, provider, amount, grant,
+        justification, author, team, pathway, case status), case by case, oldest first."""
+        return self._stream(self._services(criteria))
+
+    def count_services(self, criteria: CaseCriteria) -> int:
+        return self._count(self._services(criteria))
+
+    # --- the words a filter may use ---------------------------------------------------------
+
+    def pathway_named(self, name: str) -> str | None:
+        """The organisation's spelling of a pathway (retired ones too), or None."""
+        wanted = name.strip().casefold()
+        values = self.session.execute(
+            select(col(OrganisationListItem.value)).where(
+                col(OrganisationListItem.kind) == ListKind.PATHWAY.value
+            )
+        ).scalars()
+        return next((value for value in values if value.casefold() == wanted), None)
