@@ -12,7 +12,8 @@ refused for a client with no email address or whose record is not Active
 (``reminder_refusal``, the rule of ``domain.reminders.recipient_problem``, which the sender asks
 again before it sends). It starts "scheduled"; a scheduled or failed one can be cancelled —
 the lock does not stop a cancel, which changes what will happen, not the record of what did;
-what was sent, or is being sent, cannot be changed; deleting a sent one does not recall it.
+what was sent, or is being sent, cannot be changed; deleting a sent one does not recall it, and
+one being sent is deleted only once the sender has recorded how it went.
 """
 
 from __future__ import annotations
@@ -603,10 +604,17 @@ def delete_communication(
     reason: str | None = None,
 ) -> CommunicationView:
     """Soft delete: hidden from everyone, kept. A scheduled or failed reminder deleted is
-    cancelled too; a sent one is not recalled (the email has gone)."""
+    cancelled too; a sent one is not recalled (the email has gone); one being sent waits until
+    the sender has recorded how it went."""
     with writing(db, actor) as work:
         row, case = _writable(work, actor, communication_id)
         override = _lock(work, actor, row, reason, "deleting")
+        if row.reminder_state == ReminderState.SENDING.value:
+            # Deleted now, the sender could no longer record whether it went.
+            raise RuleError(
+                f"{state_words(row, work.zone)}; it can be deleted once it has gone or failed "
+                "(deleting does not recall it)"
+            )
         values: dict[str, object] = {"deleted_at": work.now()}
         if row.reminder_state in CANCELLABLE:
             values.update(reminder_state=ReminderState.CANCELLED.value, next_attempt_at=None)
@@ -764,6 +772,7 @@ def may_delete(access: CaseAccess, entry: TimelineEntry, now: datetime) -> bool:
         entry.kind == COMMUNICATION
         and access.may_change_written(entry)
         and _open_to(access, entry, now)
+        and entry.status != ReminderState.SENDING.value
     )
 
 
