@@ -8,8 +8,9 @@ every Message-ID it accepts.
 
 Test-data preparation: the reminders are written with bulk inserts into the cached demo
 database, one each on open cases whose clients have an email address and an Active record
-(a few each on a database too small to have enough),
-and the organisation's mail server settings are pointed at this server. Both are put back
+(a few each on a database too small to have enough), the demo's own scheduled reminders are
+held back (their send dates come round while the cache is kept), and the organisation's mail
+server settings are pointed at this server. All are put back
 afterwards (the reminders and what they left, such as their next occurrences, taken out;
 the settings as they were), so the cache stays as built; the audit events stay, as audit
 events do.
@@ -26,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
@@ -93,10 +94,18 @@ class _Prepared:
     after_id: int  # every communication above this id is the run's
     ids: frozenset[int]
     settings: dict[str, Any]
+    # The demo's own scheduled reminders, held back for the run (their send dates come round
+    # while the cache is kept): id and the retry time to put back.
+    held: tuple[tuple[int, Any], ...] = ()
+
+
+# Held back until then: never due during a run.
+HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _prepare(url: str, count: int, port: int) -> _Prepared:
-    from sqlalchemy import insert, text
+    from sqlalchemy import insert, select, text, update
+    from sqlmodel import col
 
     from casetui.domain.models import Communication
     from casetui.startup import open_database
@@ -127,6 +136,20 @@ def _prepare(url: str, count: int, port: int) -> _Prepared:
             )
             if not cases:
                 raise RuntimeError("no open case has a client with an email address")
+            scheduled = (col(Communication.reminder_state) == "scheduled") & (
+                col(Communication.id) <= after_id
+            )
+            held = tuple(
+                (row[0], row[1])
+                for row in connection.execute(
+                    select(col(Communication.id), col(Communication.next_attempt_at)).where(
+                        scheduled
+                    )
+                )
+            )
+            connection.execute(
+                update(Communication).where(scheduled).values(next_attempt_at=HELD_UNTIL)
+            )
             now = db.clock()
             send_on = date.today() - timedelta(days=2)  # due in any time zone
             # Through the table's own types, as the services write them.
@@ -159,15 +182,18 @@ def _prepare(url: str, count: int, port: int) -> _Prepared:
                 ),
                 {"host": HOST, "port": port, "user": SMTP_USER, "sender": SMTP_USER},
             )
-            return _Prepared(after_id, ids, settings)
+            return _Prepared(after_id, ids, settings, held)
     finally:
         db.dispose()
 
 
 def _take_out(url: str, prepared: _Prepared) -> None:
-    """The run's reminders (and notifications of any that failed) out; the settings back."""
-    from sqlalchemy import text
+    """The run's reminders (and notifications of any that failed) out; the demo's reminders
+    and the settings back."""
+    from sqlalchemy import bindparam, text, update
+    from sqlmodel import col
 
+    from casetui.domain.models import Communication
     from casetui.startup import open_database
 
     db = open_database(url)
@@ -189,6 +215,13 @@ def _take_out(url: str, prepared: _Prepared) -> None:
             connection.execute(
                 text("DELETE FROM communication WHERE id > :after"), {"after": prepared.after_id}
             )
+            if prepared.held:
+                connection.execute(
+                    update(Communication)
+                    .where(col(Communication.id) == bindparam("held_id"))
+                    .values(next_attempt_at=bindparam("again")),
+                    [{"held_id": i, "again": again} for i, again in prepared.held],
+                )
             assignments = ", ".join(f"{c} = :{c}" for c in SMTP_COLUMNS)
             connection.execute(
                 text(f"UPDATE organisation_settings SET {assignments} WHERE id = 1"),

@@ -3,11 +3,14 @@ print, where the mail server's password and trusted authority come from, how the
 and how they stop (Ctrl+C or SIGTERM finishes the reminder in hand).
 
 Against a real SMTP server on 127.0.0.1 (tests/mail), on a SQLite file per test: the
-delivery rules themselves are tested on both databases in tests/services.
+delivery rules themselves are tested on both databases in tests/services. Reminders are
+scheduled as a caseworker schedules them, with ``casetui comms add --send-on``; the whole
+journey, from that to the case showing it sent, runs on PostgreSQL too.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -15,27 +18,28 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from sqlalchemy import select
 
 from casetui.cli import main
 from casetui.db.engine import make_engine
 from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
-from casetui.domain.models import Case, Communication
+from casetui.domain.models import Communication
+from casetui.domain.timeline import COMMUNICATION
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import settings as settings_service
 from casetui.services import staff as staff_service
 from casetui.services.defaults import ensure_defaults
+from casetui.services.timeline import load_timeline
 from casetui.services.work import writing
 from tests.mail.smtp_server import (
     PASSWORD as SMTP_PASSWORD,  # the mail server's account, not a staff member's
@@ -59,25 +63,19 @@ class Org:
             return actor_from(find_by_username(uow.session, username))  # type: ignore[arg-type]
 
     def remind(self, case_number: str, subject: str = "Your appointment") -> int:
-        """A due reminder, written straight into the table: test-data preparation (creating
-        reminders is the communications service's job; this is about sending them)."""
-        with self.db.uow() as uow:
-            case_id = uow.session.execute(
-                select(Case.id).where(Case.case_number == case_number)
-            ).scalar_one()
-            now = uow.now()
-            row = Communication(
-                case_id=case_id, author_id=self.actor("ana").id, kind="reminder",
-                direction="out", occurred_at=now, subject=subject, body="See you soon.\n",
-                send_on=date(2026, 11, 1), reminder_state="scheduled", created_at=now,
-                updated_at=now,
+        """A reminder due today, scheduled as a caseworker schedules one: ``casetui comms add``
+        with a send date."""
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main(
+                ["comms", "add", "--case", case_number, "--type", "reminder", "--direction",
+                 "out", "--subject", subject, "--body", "See you soon.", "--send-on", "today",
+                 "--json", "--db", self.url, "--user", "ana"]
             )  # fmt: skip
-            uow.session.add(row)
-            uow.session.flush()
-            reminder_id = row.id
-            uow.commit()
-        assert reminder_id is not None
-        return reminder_id
+        assert status == 0, err.getvalue()
+        written = json.loads(out.getvalue())
+        assert (written["type"], written["status"]) == ("reminder", "scheduled")
+        return int(written["id"])
 
     def state(self, reminder_id: int) -> str | None:
         with self.db.uow(write=False) as uow:
@@ -98,9 +96,24 @@ def smtp(certificates: Certificates) -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def org(tmp_path: Path, smtp: SmtpServer) -> Iterator[Org]:
-    path = tmp_path / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file, unless a test asks for PostgreSQL too (``indirect`` parametrisation)."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return f"sqlite:///{tmp_path / 'casetui.db'}"
+
+
+BOTH_DATABASES = pytest.mark.parametrize(
+    "database",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+
+
+@pytest.fixture
+def org(database: str, smtp: SmtpServer) -> Iterator[Org]:
+    db = Database(make_engine(database))
     upgrade(db.engine)
     with writing(db, None) as work:
         ensure_defaults(work)
@@ -131,7 +144,7 @@ def org(tmp_path: Path, smtp: SmtpServer) -> Iterator[Org]:
                        ("smtp_sender", "reminders@org.example")):  # fmt: skip
         settings_service.set_setting(db, admin, key, value)
     try:
-        yield Org(f"sqlite:///{path}", db, cases)
+        yield Org(database, db, cases)
     finally:
         db.dispose()
 
@@ -188,6 +201,48 @@ def test_send_json_prints_one_row_a_reminder(org: Org, cli: Any, smtp: SmtpServe
     assert rows[0]["detail"].startswith("sent as <") and "452 4.2.2" in rows[1]["detail"]
     assert done.stderr == ""
     assert [m.recipients for m in smtp.received] == [("amal@example.org",)]
+
+
+@BOTH_DATABASES
+def test_a_caseworkers_reminder_goes_out_and_shows_as_sent(
+    org: Org, cli: Any, smtp: SmtpServer
+) -> None:
+    """End to end, as the two people do it: a caseworker schedules a reminder from the command
+    line, the administrator's cron line sends it, and the case shows it sent."""
+    number = org.cases[0]
+    written = cli(
+        "comms", "add", "--case", number, "--type", "reminder", "--direction", "out",
+        "--subject", "Your appointment on Friday", "--body", "Dear Amal,\nsee you at 10:00.",
+        "--send-on", "today", "--json", user="ana",
+    )  # fmt: skip
+    assert written.status == 0, written.stderr
+    reminder = json.loads(written.stdout)
+    assert (reminder["status"], reminder["message_id"], reminder["sent_at"]) == (
+        "scheduled", None, None,
+    )  # fmt: skip
+
+    sent = cli("reminders", "send", "--json")
+
+    assert sent.status == 0, sent.stderr
+    [row] = json.loads(sent.stdout)
+    assert (row["id"], row["case_number"], row["status"]) == (reminder["id"], number, "sent")
+    [received] = smtp.received
+    assert received.recipients == ("amal@example.org",)
+    assert received.message["Subject"] == "Your appointment on Friday"
+    assert received.body == "Dear Amal,\nsee you at 10:00.\n"
+    listed = cli("comms", "list", "--case", number, "--json", user="ana")
+    assert listed.status == 0, listed.stderr
+    [shown] = json.loads(listed.stdout)
+    assert (shown["id"], shown["status"], shown["message_id"]) == (
+        reminder["id"], "sent", received.message_id,
+    )  # fmt: skip
+    assert shown["sent_at"] is not None and shown["detail"].startswith("250")
+    assert row["detail"] == f"sent as {received.message_id}"
+    ana = org.actor("ana")
+    case_id = case_service.show_case(org.db, ana, number).id
+    entries = load_timeline(org.db, ana, case_id).entries
+    [on_the_timeline] = [e for e in entries if e.kind == COMMUNICATION]
+    assert (on_the_timeline.id, on_the_timeline.status) == (reminder["id"], "sent")
 
 
 def test_send_without_json_prints_a_table_and_the_counts(
@@ -301,6 +356,7 @@ def test_no_keyring_says_to_use_the_environment(org: Org, cli: Any) -> None:
 
 def test_settle_a_reminder_left_sending(org: Org, cli: Any, smtp: SmtpServer) -> None:
     reminder_id = org.remind(org.cases[0])
+    # As a sender killed mid-send leaves it: only a crash gets there, so it is written here.
     with org.db.engine.begin() as conn:
         conn.exec_driver_sql(
             "UPDATE communication SET reminder_state = 'sending', message_id = '<m@org.example>',"

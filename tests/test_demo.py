@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, text
@@ -32,16 +33,19 @@ from casetui.domain.models import (
     Client,
     ClientGroup,
     ClientWarning,
+    Communication,
     FollowUpTask,
     FormerCaseNumber,
     NameTerm,
     NoteAddendum,
+    Notification,
     OrganisationListItem,
     Staff,
     TaskResponsible,
     Team,
 )
 from casetui.domain.name_words import search_name
+from casetui.domain.reminders import recipient_problem
 from casetui.repositories.name_terms import words
 from casetui.services.audit import verify
 from casetui.services.auth import sign_in
@@ -66,7 +70,7 @@ def digest(db: Database) -> str:
     hashed = hashlib.sha256()
     with db.engine.connect() as connection:
         for model in (Team, Staff, Client, Case, CaseNote, FollowUpTask, NoteAddendum, CaseEvent,
-                      FormerCaseNumber, NameTerm):  # fmt: skip
+                      FormerCaseNumber, NameTerm, Communication, Notification):  # fmt: skip
             table = model.__table__  # type: ignore[attr-defined]
             for row in connection.execute(select_columns(table).order_by(table.c.id)):
                 hashed.update(repr(tuple(row)).encode())
@@ -124,15 +128,18 @@ def test_summary_counts_match_the_database(demo: tuple[Database, DemoSummary]) -
     counted = {
         name: rows(db, select(func.count()).select_from(model))[0]
         for name, model in [("teams", Team), ("staff", Staff), ("clients", Client),
-                            ("cases", Case), ("notes", CaseNote), ("tasks", FollowUpTask)]
+                            ("cases", Case), ("notes", CaseNote), ("tasks", FollowUpTask),
+                            ("communications", Communication)]
     }  # fmt: skip
     assert counted == {
         "teams": summary.teams, "staff": summary.staff, "clients": summary.clients,
         "cases": summary.cases, "notes": summary.notes, "tasks": summary.tasks,
+        "communications": summary.communications,
     }  # fmt: skip
     assert summary.cases == CASES and summary.staff == 24 and summary.teams == 3
     assert 6 * CASES < summary.notes < 14 * CASES  # about ten a case
     assert summary.notes / 6 < summary.tasks < summary.notes / 3  # about one a four notes
+    assert CASES / 4 < summary.communications < CASES  # a few, on some of the cases
     assert summary.password == "demo"
 
 
@@ -205,15 +212,97 @@ def test_every_third_party_note_names_the_organisation(demo: tuple[Database, Dem
             assert note.third_party_org is None
 
 
-def test_last_interaction_is_the_latest_note(demo: tuple[Database, DemoSummary]) -> None:
+def test_last_interaction_is_the_latest_note_or_communication(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    """As the services keep it: a call or a letter is contact with the client, a reminder is
+    not."""
     db, _ = demo
-    latest: dict[int, object] = {}
-    for note in rows(db, select(CaseNote)):
-        latest[note.case_id] = max(latest.get(note.case_id, note.contact_at), note.contact_at)  # type: ignore[type-var]
+
+    def latest(contacts: list[tuple[int, Any]]) -> dict[int, Any]:
+        found: dict[int, Any] = {}
+        for case_id, at in contacts:
+            found[case_id] = max(found.get(case_id, at), at)
+        return found
+
+    notes = [(n.case_id, n.contact_at) for n in rows(db, select(CaseNote))]
+    calls = [
+        (c.case_id, c.occurred_at)
+        for c in rows(db, select(Communication).where(Communication.kind != "reminder"))
+    ]
+    expected, by_notes = latest(notes + calls), latest(notes)
     cases = rows(db, select(Case))
-    assert any(c.last_interaction_at is None for c in cases)  # some cases have no notes yet
+    assert any(c.last_interaction_at is None for c in cases)  # some cases have no contact yet
+    assert any(expected.get(c.id) != by_notes.get(c.id) for c in cases)  # a call came last
     for case in cases:
-        assert case.last_interaction_at == latest.get(case.id)
+        assert case.last_interaction_at == expected.get(case.id)
+
+
+def test_communications_are_dated_within_the_case_and_never_in_the_future(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = demo
+    cases = {c.id: c for c in rows(db, select(Case))}
+    recorded = rows(db, select(Communication).where(Communication.kind != "reminder"))
+    assert {c.kind for c in recorded} == {"phone", "email", "SMS", "letter", "in person"}
+    assert {c.direction for c in recorded} == {"in", "out"}
+    for call in recorded:
+        assert cases[call.case_id].opened_on <= call.occurred_at.date() < TODAY
+        assert call.occurred_at <= call.created_at == call.updated_at
+        assert call.created_at.date() < TODAY and call.version == 1
+        assert call.reminder_state is None and call.send_on is None and call.repeats == "none"
+        assert call.subject and len(call.subject) <= 200 and "{" not in call.subject + call.body
+
+
+def test_reminders_go_only_where_the_rule_lets_them_in_every_state_but_sending(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = demo
+    cases = {c.id: c for c in rows(db, select(Case))}
+    clients = {c.id: c for c in rows(db, select(Client))}
+    reminders = rows(db, select(Communication).where(Communication.kind == "reminder"))
+    states = Counter(r.reminder_state for r in reminders)
+    assert set(states) == {"scheduled", "sent", "failed", "cancelled"}
+    assert states["sent"] > states["failed"] > 0 and states["scheduled"] > 0
+    for reminder in reminders:
+        case = cases[reminder.case_id]
+        client = clients[case.client_id]
+        # Written under the one rule of who may get a reminder, on a case still open.
+        assert recipient_problem(client.email, client.record_status) is None
+        assert case.status != "Closed" and client.deleted_at is None
+        assert reminder.author_id == case.primary_worker_id and reminder.direction == "out"
+        assert reminder.created_at.date() < TODAY and reminder.updated_at.date() < TODAY
+        assert reminder.send_on is not None and "{" not in reminder.subject + reminder.body
+        if reminder.reminder_state == "scheduled":
+            assert reminder.send_on > TODAY and reminder.sent_at is None
+        else:
+            assert reminder.send_on < TODAY and reminder.repeats == "none"
+        if reminder.reminder_state == "sent":
+            assert reminder.sent_at is not None and reminder.sent_at.date() == reminder.send_on
+            assert reminder.message_id and reminder.server_answer.startswith("250")  # type: ignore[union-attr]
+        if reminder.reminder_state == "failed":
+            assert reminder.sent_at is None and reminder.server_answer[:1] in ("4", "5")  # type: ignore[index]
+
+
+def test_a_failed_reminder_told_the_cases_worker_and_navigators_only(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = demo
+    cases = {c.id: c for c in rows(db, select(Case))}
+    navigators: dict[int, set[int]] = defaultdict(set)
+    for navigator in rows(db, select(CaseNavigator)):
+        navigators[navigator.case_id].add(navigator.staff_id)
+    failed = rows(db, select(Communication).where(Communication.reminder_state == "failed"))
+    told: dict[str, set[int]] = defaultdict(set)
+    for notification in rows(db, select(Notification)):
+        assert notification.kind == "reminder_failed"
+        assert notification.created_at.date() < TODAY
+        told[notification.event_key].add(notification.staff_id)
+    assert set(told) == {f"reminder-failed:{r.id}" for r in failed}
+    for reminder in failed:
+        case = cases[reminder.case_id]
+        expected = {case.primary_worker_id} | navigators[case.id]
+        assert told[f"reminder-failed:{reminder.id}"] == expected
 
 
 def test_workshop_notes_share_a_batch_across_cases(demo: tuple[Database, DemoSummary]) -> None:
@@ -280,6 +369,17 @@ def test_postgres_gets_the_same_rows_as_sqlite(
         with db.uow() as uow:  # the ids the demo chose must not clash with the next insert
             uow.session.add(Team(name="Late Team"))
             uow.session.add(NameTerm(term="latecomer"))
+            uow.session.add(
+                Notification(
+                    staff_id=1, kind="note", event_key="late", text="late", created_at=uow.now()
+                )
+            )
+            uow.session.add(
+                Communication(
+                    case_id=1, author_id=1, kind="phone", direction="in", occurred_at=uow.now(),
+                    subject="late", created_at=uow.now(), updated_at=uow.now(),
+                )
+            )  # fmt: skip
             uow.session.flush()
         with db.uow(write=False) as uow:
             assert verify(uow).ok

@@ -30,7 +30,7 @@ def demo(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     say(f"demo data in {db.url} ({took:.1f} s):")
     out(f"  {summary.teams} teams, {summary.staff} staff, {summary.clients} clients, {summary.cases} cases, "
-        f"{summary.notes} notes, {summary.tasks} tasks")  # fmt: skip
+        f"{summary.notes} notes, {summary.tasks} tasks, {summary.communications} communications")  # fmt: skip
     for role, names in summary.usernames_by_role.items():
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         out(f"  {role}: {shown}")

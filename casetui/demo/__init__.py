@@ -35,6 +35,7 @@ class DemoSummary:
     cases: int
     notes: int
     tasks: int
+    communications: int
     usernames_by_role: dict[str, list[str]]
     password: str = DEMO_PASSWORD
 
@@ -73,6 +74,7 @@ def generate_demo(
                 rng, bulk, workforce, _organisation_lists(uow),
                 case_number_prefix=settings.case_number_prefix, lock_days=settings.lock_days,
                 today=today, history=random.Random(f"client records {seed}"),
+                correspondence=random.Random(f"communications {seed}"),
             )  # fmt: skip
             counts = maker.run(cases, say)
             bulk.finish()
@@ -83,6 +85,7 @@ def generate_demo(
             cases=counts.cases,
             notes=counts.notes,
             tasks=counts.tasks,
+            communications=counts.communications,
             usernames_by_role=workforce.usernames_by_role(),
         )
         audit.record(
@@ -90,7 +93,7 @@ def generate_demo(
             after={
                 "seed": seed, "today": today, "teams": summary.teams, "staff": summary.staff,
                 "clients": summary.clients, "cases": summary.cases, "notes": summary.notes,
-                "tasks": summary.tasks,
+                "tasks": summary.tasks, "communications": summary.communications,
             },
         )  # fmt: skip
         uow.commit()

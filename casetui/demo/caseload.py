@@ -1,4 +1,5 @@
-"""Clients, cases, notes, follow-up tasks and case events, written a chunk of cases at a time.
+"""Clients, cases, notes, follow-up tasks, case events and communications, written a chunk of
+cases at a time.
 
 Every value comes from the one seeded ``random.Random``, and every date from ``today``.
 Nothing is dated today or later: the time of day the demo runs is unknown, so any row
@@ -19,6 +20,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from casetui.demo import vocabulary as words
 from casetui.demo.bulk import BulkWriter, Row
+from casetui.demo.communications import CommunicationMaker, Recipient
 from casetui.demo.people import Member, Team, Workforce
 from casetui.domain import name_words
 from casetui.domain.enums import CaseStatus, Concern, ContactType, Repeats, Role, TaskStatus
@@ -132,12 +134,16 @@ class Counts:
     tasks: int = 0
     deleted_clients: int = 0
     renumbered_cases: int = 0
+    communications: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class _ClientRef:
     id: int
     called: str  # the name staff use: the preferred name when there is one
+    name: str
+    email: str | None
+    record_status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +258,7 @@ class CaseloadMaker:
         lock_days: int,
         today: date,
         history: random.Random,
+        correspondence: random.Random,
     ) -> None:
         self.rng = rng
         # Part two's records (groups, renumbered cases, deleted clients) draw from their own
@@ -288,6 +295,7 @@ class CaseloadMaker:
         self.name_words: set[str] = set()
         self.next_id = {table: bulk.first_free_id(table) for table in ID_TABLES}
         self.counts = Counts()
+        self.communications = CommunicationMaker(correspondence, bulk, today=self.today)
 
     @staticmethod
     def _activities_by_contact_type(listed: list[str]) -> dict[str, list[str]]:
@@ -316,6 +324,7 @@ class CaseloadMaker:
                 self._open_case(chunk, opened_day)
             self._delete_leavers(chunk)
             chunk.write(self.bulk)
+            self.communications.written.write(self.bulk)
             self.counts.clients += len(chunk.clients)
             self.counts.cases += len(chunk.cases)
             self.counts.notes += len(chunk.notes)
@@ -325,6 +334,7 @@ class CaseloadMaker:
                 f"({self.counts.notes:,} notes, {self.counts.tasks:,} tasks)"
             )
         self._write_name_words()
+        self.counts.communications = self.communications.count
         return self.counts
 
     def _write_name_words(self) -> None:
@@ -402,6 +412,12 @@ class CaseloadMaker:
             client_id=client.id, created_at=created_at, latest=created_at,
         )  # fmt: skip
         last_contact = self._write_notes(chunk, case)
+        recipient = Recipient(
+            client.name, client.email, client.record_status, client.id in chunk.leaving
+        )
+        contact = self.communications.for_case(case, recipient)
+        if contact is not None and (last_contact is None or contact > last_contact):
+            last_contact = contact  # a call or a letter is contact with the client, as a note is
 
         case_number = f"{self.prefix}-{opened_on.year}-{number:06d}"
         chunk.cases.append((
@@ -485,7 +501,7 @@ class CaseloadMaker:
             chunk.groups.extend((client_id, group) for group in picked)
         if history.random() < DELETED_SHARE:
             chunk.leaving.append(client_id)
-        client = _ClientRef(client_id, preferred or first)
+        client = _ClientRef(client_id, preferred or first, name, email, record_status)
         if record_status == "Active":
             chunk.returning.append(client)
         return client

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from casetui.domain.enums import Grant, Role
+from casetui.domain.reminders import RecipientProblem, recipient_problem
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,12 @@ class ReminderRecipient:
     client_name: str
     email: str | None
     record_status: str  # Active, Inactive, Closed
+    client_deleted: bool = False
+
+    @property
+    def problem(self) -> RecipientProblem | None:
+        """Why a reminder cannot go to this client now (``domain.reminders``), or None."""
+        return recipient_problem(self.email, self.record_status, client_deleted=self.client_deleted)
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,20 @@ def next_due(repeats: Repeats, due_on: date, rule: str | None = None) -> date | 
         bounded = rrule(freq, interval=interval, dtstart=start)
     following = bounded.after(start, inc=False)
     return following.date() if following else None
+
+
+def next_after(
+    repeats: Repeats, start: date, rule: str | None, after: date, *, steps: int = 5000
+) -> date | None:
+    """The first occurrence of a series from ``start`` that falls after ``after``: a reminder
+    sent late is not sent again for the days it missed. None when the series does not repeat,
+    has run out, or has no such day within ``steps`` occurrences."""
+    day = start
+    for _ in range(steps):
+        following = next_due(repeats, day, rule)
+        if following is None:
+            return None
+        day = following
+        if day > after:
+            return day
+    return None

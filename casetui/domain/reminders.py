@@ -1,5 +1,5 @@
-"""Delivering reminders: how long a temporary failure waits before the next try, and what one
-pass of the sender reports for each reminder it looked at.
+"""Reminders: who may get one, how long a temporary failure waits before the next try, and
+what one pass of the sender reports for each reminder it looked at.
 
 A reminder's life: ``scheduled`` -> ``sending`` (claimed by one sender, committed before the
 mail server hears of it) -> ``sent`` | ``failed`` | back to ``scheduled`` with one more
@@ -13,6 +13,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+
+from casetui.domain.enums import RecordStatus
+
+
+class RecipientProblem(StrEnum):
+    """Why a reminder cannot go to a client now."""
+
+    DELETED = "deleted"  # the client's record was deleted
+    NOT_ACTIVE = "not active"  # the organisation writes only to clients whose record is Active
+    NO_EMAIL = "no email"  # a reminder goes by email
+
+
+def recipient_problem(
+    email: str | None, record_status: str, *, client_deleted: bool = False
+) -> RecipientProblem | None:
+    """The one rule of who may get a reminder (SPEC: "only when the client has an email address
+    and an Active record"), or None when this client may. Asked when a reminder is written or
+    moved, and again by the sender just before it sends one: the record may have changed since.
+    A record that is not Active comes first: adding an email address would not help then."""
+    if client_deleted:
+        return RecipientProblem.DELETED
+    if record_status != RecordStatus.ACTIVE.value:
+        return RecipientProblem.NOT_ACTIVE
+    if not (email or "").strip():
+        return RecipientProblem.NO_EMAIL
+    return None
+
 
 # The waits after the 1st, 2nd, ... temporary failure (4xx, refused, timed out); the try after
 # the last wait is the last one: another temporary failure then fails the reminder.

@@ -43,6 +43,14 @@ COMMUNICATION_CHANGES = (
     "communication.delete",
     "communication.override_delete",
     "communication.cancel",
+    # The reminder sender's: claiming a reminder and recording how it went move it on too.
+    "reminder.sending",
+    "reminder.sent",
+    "reminder.failed",
+    "reminder.retry",
+    "reminder.cancelled",
+    "reminder.unanswered",
+    "reminder.settled",
 )
 
 

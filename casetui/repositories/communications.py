@@ -82,12 +82,15 @@ class CommunicationRepository:
                     col(Client.name),
                     col(Client.email),
                     col(Client.record_status),
+                    col(Client.deleted_at),
                 )
                 .join(Client, col(Client.id) == Case.client_id)
                 .where(col(Case.id).in_(wanted[start : start + 500]), visible_cases(self.actor))
             ).all()
-            for case_id, number, name, email, status in rows:
-                found[case_id] = ReminderRecipient(case_id, number, name, email, status)
+            for case_id, number, name, email, status, deleted_at in rows:
+                found[case_id] = ReminderRecipient(
+                    case_id, number, name, email, status, client_deleted=deleted_at is not None
+                )
         return found
 
     def latest_contact(self, case_id: int) -> datetime | None:

@@ -18,20 +18,9 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CommunicationType, ReminderState
 from casetui.domain.models import Case, Client, Communication
+from casetui.domain.read_models import ReminderRecipient
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """What sending a reminder needs to know of its case and client, as they are now."""
-
-    case_id: int
-    case_number: str
-    client_name: str
-    email: str | None
-    record_status: str
-    client_deleted: bool
 
 
 @dataclass(frozen=True)
@@ -61,10 +50,10 @@ class ReminderRepository:
             )
         )
 
-    def due(self, today: date, now: datetime) -> list[int]:
-        """Scheduled reminders whose day has come and whose wait after a failure is over,
-        oldest send date first."""
-        query = self._reminders(col(Communication.id)).where(
+    @staticmethod
+    def _is_due(today: date, now: datetime) -> tuple[Any, ...]:
+        """Due: scheduled, its day come, and its wait after a temporary failure over."""
+        return (
             col(Communication.reminder_state) == ReminderState.SCHEDULED.value,
             col(Communication.send_on) <= today,
             or_(
@@ -72,6 +61,10 @@ class ReminderRepository:
                 col(Communication.next_attempt_at) <= now,
             ),
         )
+
+    def due(self, today: date, now: datetime) -> list[int]:
+        """The reminders due, oldest send date first."""
+        query = self._reminders(col(Communication.id)).where(*self._is_due(today, now))
         order = (col(Communication.send_on), col(Communication.id))
         return list(self.session.execute(query.order_by(*order)).scalars())
 
@@ -86,8 +79,20 @@ class ReminderRepository:
         rows = self.session.execute(query.order_by(col(Communication.id))).all()
         return [LeftSending(*row) for row in rows]
 
-    def get(self, reminder_id: int) -> tuple[Communication, Recipient] | None:
+    def get(self, reminder_id: int) -> tuple[Communication, ReminderRecipient] | None:
         """The reminder (not deleted, on a case in sight) with its case and client as now."""
+        return self._get(reminder_id)
+
+    def get_due(
+        self, reminder_id: int, today: date, now: datetime
+    ) -> tuple[Communication, ReminderRecipient] | None:
+        """As ``get``, only while it is still due: a person may have moved or cancelled it, or
+        another sender taken it, since the list of due reminders was read."""
+        return self._get(reminder_id, *self._is_due(today, now))
+
+    def _get(
+        self, reminder_id: int, *conditions: Any
+    ) -> tuple[Communication, ReminderRecipient] | None:
         if not storable_id(reminder_id):
             return None
         found = self.session.execute(
@@ -100,14 +105,15 @@ class ReminderRepository:
                 col(Client.deleted_at),
             )
             .join(Client, col(Client.id) == Case.client_id)
-            .where(col(Communication.id) == reminder_id)
+            .where(col(Communication.id) == reminder_id, *conditions)
         ).first()
         if found is None:
             return None
         row, number, name, email, record_status, client_deleted_at = found
-        recipient = Recipient(
-            row.case_id, number, name, email, record_status, client_deleted_at is not None
-        )
+        recipient = ReminderRecipient(
+            row.case_id, number, name, email, record_status,
+            client_deleted=client_deleted_at is not None,
+        )  # fmt: skip
         return row, recipient
 
     def move(self, row: Communication, expected_state: ReminderState, **values: object) -> bool:

@@ -9,9 +9,11 @@ supervisors and administrators (``policy.ensure_may_change_written``).
 A reminder (type "reminder") is the one communication the client receives: it goes out by
 email on its send date (``casetui reminders send``) and may repeat as a task does. It is
 refused for a client with no email address or whose record is not Active
-(``reminder_refusal``). It starts "scheduled"; a scheduled or failed one can be cancelled —
+(``reminder_refusal``, the rule of ``domain.reminders.recipient_problem``, which the sender asks
+again before it sends). It starts "scheduled"; a scheduled or failed one can be cancelled —
 the lock does not stop a cancel, which changes what will happen, not the record of what did;
-what was sent, or is being sent, cannot be changed; deleting a sent one does not recall it.
+what was sent, or is being sent, cannot be changed; deleting a sent one does not recall it, and
+one being sent is deleted only once the sender has recorded how it went.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from casetui.domain.actor import Actor
@@ -28,7 +30,6 @@ from casetui.domain.enums import (
     CommunicationType,
     Direction,
     Grant,
-    RecordStatus,
     ReminderState,
     Repeats,
 )
@@ -43,6 +44,8 @@ from casetui.domain.read_models import (
     ReminderRecipient,
     SettingsView,
 )
+from casetui.domain.recurrence import next_after
+from casetui.domain.reminders import RecipientProblem, recipient_problem
 from casetui.domain.timeline import COMMUNICATION, TimelineEntry
 from casetui.services import audit, policy, validation
 from casetui.services.access import (
@@ -65,7 +68,8 @@ __all__ = [
     "CommunicationInput", "ValidCommunication", "add_communication", "bulk_add_communications",
     "bulk_communication_context", "cancel_reminder", "communication_context",
     "delete_communication", "edit_communication", "list_communications", "may_bulk_communicate",
-    "may_cancel", "may_delete", "may_edit", "open_communication", "reminder_refusal",
+    "may_cancel", "may_delete", "may_edit", "next_occurrence", "open_communication",
+    "reminder_refusal",
 ]  # fmt: skip
 
 REMINDER = CommunicationType.REMINDER.value
@@ -131,19 +135,27 @@ class ValidCommunication:
 # --- the rules of a reminder's recipient -----------------------------------------------------
 
 
-def reminder_refusal(client_name: str, email: str | None, record_status: str) -> str | None:
-    """Why reminders cannot go to this client, or None when they can: a reminder goes by email,
-    and only to a client whose record is Active. Asked when a reminder is written, and by the
-    sender before it sends one (the client's record may have changed since)."""
-    if not (email or "").strip():
-        return f"{client_name} has no email address; a reminder goes by email: add one to the client's record first"
-    if record_status != RecordStatus.ACTIVE.value:
+def reminder_refusal(
+    client_name: str, email: str | None, record_status: str, *, client_deleted: bool = False
+) -> str | None:
+    """Why reminders cannot go to this client, in words for the person writing one, or None
+    when they can. The rule is ``domain.reminders.recipient_problem``, which the sender asks
+    too before it sends one (the client's record may have changed since)."""
+    problem = recipient_problem(email, record_status, client_deleted=client_deleted)
+    if problem is RecipientProblem.DELETED:
+        return f"{client_name}'s record was deleted; reminders go only to clients on record"
+    if problem is RecipientProblem.NOT_ACTIVE:
         return f"{client_name}'s record is {record_status}; reminders go only to clients whose record is Active"
+    if problem is RecipientProblem.NO_EMAIL:
+        return f"{client_name} has no email address; a reminder goes by email: add one to the client's record first"
     return None
 
 
 def _recipient_problem(recipient: ReminderRecipient) -> str | None:
-    return reminder_refusal(recipient.client_name, recipient.email, recipient.record_status)
+    return reminder_refusal(
+        recipient.client_name, recipient.email, recipient.record_status,
+        client_deleted=recipient.client_deleted,
+    )  # fmt: skip
 
 
 def _check_recipient(work: Work, case: Case) -> None:
@@ -255,14 +267,18 @@ def validate_communication(work: Work, item: CommunicationInput) -> ValidCommuni
 # --- adding ----------------------------------------------------------------------------------
 
 
-def insert_communication(
-    work: Work, actor: Actor, case: Case, item: ValidCommunication
+def _new_row(
+    case_id: int,
+    author_id: int,
+    item: ValidCommunication,
+    now: datetime,
+    *,
+    previous_id: int | None = None,
 ) -> Communication:
-    now = work.now()
-    assert case.id is not None
-    row = Communication(
-        case_id=case.id,
-        author_id=actor.id,
+    """A communication as it is first written: a reminder starts scheduled, never tried."""
+    return Communication(
+        case_id=case_id,
+        author_id=author_id,
         kind=item.kind,
         direction=item.direction,
         occurred_at=item.occurred_at,
@@ -272,9 +288,17 @@ def insert_communication(
         repeats=item.repeats,
         rrule=item.rrule,
         reminder_state=ReminderState.SCHEDULED.value if item.is_reminder else None,
+        previous_id=previous_id,
         created_at=now,
         updated_at=now,
     )
+
+
+def insert_communication(
+    work: Work, actor: Actor, case: Case, item: ValidCommunication
+) -> Communication:
+    assert case.id is not None
+    row = _new_row(case.id, actor.id, item, work.now())
     work.session.add(row)
     if not item.is_reminder and (
         case.last_interaction_at is None or item.occurred_at > case.last_interaction_at
@@ -282,6 +306,30 @@ def insert_communication(
         # A call or a letter is contact with the client, as a note is; a reminder is not.
         case.last_interaction_at = item.occurred_at
     return row
+
+
+def next_occurrence(row: Communication, after: date, now: datetime) -> Communication | None:
+    """A repeating reminder's next occurrence after ``after`` (the day it was sent), as a new
+    scheduled reminder by the same author, not yet added; None when it does not repeat or its
+    rule has run out. Days missed while it waited are not sent."""
+    try:
+        repeats = Repeats(row.repeats)
+    except ValueError:
+        return None
+    if row.kind != REMINDER or repeats is Repeats.NONE or row.send_on is None or row.id is None:
+        return None
+    try:
+        day = next_after(repeats, row.send_on, row.rrule, after)
+    except ValidationError:  # a rule written before today's checks
+        return None
+    if day is None:
+        return None
+    # Arranged as long before its send date as the first one was.
+    arranged = row.occurred_at + timedelta(days=(day - row.send_on).days)
+    item = ValidCommunication(
+        row.kind, row.direction, arranged, row.subject, row.body, day, row.repeats, row.rrule
+    )
+    return _new_row(row.case_id, row.author_id, item, now, previous_id=row.id)
 
 
 def _view(work: Work, communication_id: int) -> CommunicationView:
@@ -556,10 +604,17 @@ def delete_communication(
     reason: str | None = None,
 ) -> CommunicationView:
     """Soft delete: hidden from everyone, kept. A scheduled or failed reminder deleted is
-    cancelled too; a sent one is not recalled (the email has gone)."""
+    cancelled too; a sent one is not recalled (the email has gone); one being sent waits until
+    the sender has recorded how it went."""
     with writing(db, actor) as work:
         row, case = _writable(work, actor, communication_id)
         override = _lock(work, actor, row, reason, "deleting")
+        if row.reminder_state == ReminderState.SENDING.value:
+            # Deleted now, the sender could no longer record whether it went.
+            raise RuleError(
+                f"{state_words(row, work.zone)}; it can be deleted once it has gone or failed "
+                "(deleting does not recall it)"
+            )
         values: dict[str, object] = {"deleted_at": work.now()}
         if row.reminder_state in CANCELLABLE:
             values.update(reminder_state=ReminderState.CANCELLED.value, next_attempt_at=None)
@@ -717,6 +772,7 @@ def may_delete(access: CaseAccess, entry: TimelineEntry, now: datetime) -> bool:
         entry.kind == COMMUNICATION
         and access.may_change_written(entry)
         and _open_to(access, entry, now)
+        and entry.status != ReminderState.SENDING.value
     )
 
 

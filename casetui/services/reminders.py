@@ -2,10 +2,11 @@
 
 For each due reminder, in this order:
 
-1. **Take it** (one committed transaction): read it with its client as they are now. A client
-   without an email address is refused (the reminder ``failed``, the case's workers told); a
-   client whose record is no longer Active, or deleted, is refused too (``cancelled``: the
-   organisation does not write to them). Otherwise the reminder is **claimed**: state
+1. **Take it** (one committed transaction): read it with its client as they are now, and ask
+   the rule it was written under (``domain.reminders.recipient_problem``) again. A client
+   whose record is no longer Active, or deleted, is refused (``cancelled``: the organisation
+   does not write to them); a client without an email address too (the reminder ``failed``,
+   the case's workers told). Otherwise the reminder is **claimed**: state
    ``sending``, the time and the Message-ID written by a compare-and-set on its version and
    state, so of two senders running at once exactly one claims it. Only then is the mail
    server given the message.
@@ -31,27 +32,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import CommunicationType, NotificationKind, RecordStatus, ReminderState
-from casetui.domain.enums import Repeats as RepeatChoice
+from casetui.domain.enums import NotificationKind, ReminderState
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.models import Communication
-from casetui.domain.read_models import SettingsView
-from casetui.domain.recurrence import next_due
+from casetui.domain.read_models import ReminderRecipient, SettingsView
 from casetui.domain.reminders import (
     INTERRUPTED_AFTER,
     MAX_ATTEMPTS,
+    RecipientProblem,
     ReminderOutcome,
     SendingPass,
     SendStatus,
     retry_wait,
 )
-from casetui.repositories.reminders import LeftSending, Recipient, ReminderRepository
+from casetui.repositories.reminders import LeftSending, ReminderRepository
 from casetui.services import audit, policy
+from casetui.services.communications import next_occurrence
 from casetui.services.mail import (
     Answer,
     Answered,
@@ -67,8 +68,6 @@ from casetui.services.notifications import notify_case
 from casetui.services.work import Database, Work, reading, writing
 
 SENDING = "sending reminders"
-# How far a repeating reminder's series is walked to find its next day after today.
-_SERIES_STEPS = 5000
 
 
 def mail_settings(db: Database, actor: Actor) -> SettingsView:
@@ -206,26 +205,20 @@ def _step(
 # --- taking a reminder -----------------------------------------------------------------------
 
 
-def _is_due(row: Communication, today: date, now: datetime) -> bool:
-    return (
-        row.kind == CommunicationType.REMINDER.value
-        and row.reminder_state == ReminderState.SCHEDULED.value
-        and row.send_on is not None
-        and row.send_on <= today
-        and (row.next_attempt_at is None or row.next_attempt_at <= now)
-    )
-
-
-def _refusal(to: Recipient) -> tuple[ReminderState, str] | None:
-    """Why this client is not written to now, and the state that leaves the reminder in."""
-    if to.client_deleted:
+def _refusal(to: ReminderRecipient) -> tuple[ReminderState, str] | None:
+    """Why this client is not written to now (the rule a reminder was written under, asked
+    again), and the state that leaves the reminder in: ``failed`` when a person can put it
+    right (the workers are told), ``cancelled`` when the organisation does not write to the
+    client at all."""
+    problem = to.problem
+    if problem is RecipientProblem.DELETED:
         return ReminderState.CANCELLED, "not sent: the client's record was deleted; cancelled"
-    if to.record_status != RecordStatus.ACTIVE.value:
+    if problem is RecipientProblem.NOT_ACTIVE:
         return (
             ReminderState.CANCELLED,
             f"not sent: the client's record is {to.record_status}, not Active; cancelled",
         )
-    if not (to.email or "").strip():
+    if problem is RecipientProblem.NO_EMAIL:
         return ReminderState.FAILED, "not sent: the client has no email address"
     return None
 
@@ -241,8 +234,8 @@ def _take(
     """Claim the reminder for this pass, or settle it without the server (a refusal, or a
     retry when the server is down). None: it is no longer this pass's to send, and nothing
     was written."""
-    found = reminders.get(reminder_id)
-    if found is None or not _is_due(found[0], day.today, work.now()):
+    found = reminders.get_due(reminder_id, day.today, work.now())
+    if found is None:
         return None
     row, to = found
     refusal = _refusal(to)
@@ -282,7 +275,7 @@ def _settle_unsent(
     work: Work,
     reminders: ReminderRepository,
     row: Communication,
-    to: Recipient,
+    to: ReminderRecipient,
     state: ReminderState,
     reason: str,
 ) -> ReminderOutcome | None:
@@ -344,7 +337,7 @@ def _sent(
     reminders: ReminderRepository,
     day: _Day,
     row: Communication,
-    to: Recipient,
+    to: ReminderRecipient,
     answer: str,
 ) -> ReminderOutcome | None:
     message_id = row.message_id or ""
@@ -368,7 +361,7 @@ def _fail(
     work: Work,
     reminders: ReminderRepository,
     row: Communication,
-    to: Recipient,
+    to: ReminderRecipient,
     expected: ReminderState,
     reason: str,
     **values: object,
@@ -398,7 +391,7 @@ def _temporary(
     reminders: ReminderRepository,
     day: _Day,
     row: Communication,
-    to: Recipient,
+    to: ReminderRecipient,
     expected: ReminderState,
     reason: str,
 ) -> ReminderOutcome | None:
@@ -426,7 +419,11 @@ def _temporary(
 
 
 def _unknown(
-    work: Work, reminders: ReminderRepository, row: Communication, to: Recipient, answer: str
+    work: Work,
+    reminders: ReminderRepository,
+    row: Communication,
+    to: ReminderRecipient,
+    answer: str,
 ) -> ReminderOutcome | None:
     """Handed over, no answer: left ``sending`` for a person, with what happened."""
     if not reminders.move(row, ReminderState.SENDING, server_answer=answer):
@@ -438,44 +435,11 @@ def _unknown(
 def _schedule_next(
     work: Work, reminders: ReminderRepository, row: Communication, today: date
 ) -> tuple[int, date] | None:
-    """A repeating reminder's next occurrence after today, as a new reminder; None when it
-    does not repeat or its rule has run out. Days missed while it waited are not sent."""
-    try:
-        repeats = RepeatChoice(row.repeats)
-    except ValueError:
+    """A repeating reminder's next occurrence after today, written as a new reminder; None
+    when it does not repeat or its rule has run out."""
+    successor = next_occurrence(row, today, work.now())
+    if successor is None or successor.send_on is None:
         return None
-    if repeats is RepeatChoice.NONE or row.send_on is None:
-        return None
-    day = row.send_on
-    try:
-        for _ in range(_SERIES_STEPS):
-            following = next_due(repeats, day, row.rrule)
-            if following is None:
-                return None
-            day = following
-            if day > today:
-                break
-        else:
-            return None
-    except ValidationError:
-        return None
-    now = work.now()
-    successor = Communication(
-        case_id=row.case_id,
-        author_id=row.author_id,
-        kind=row.kind,
-        direction=row.direction,
-        occurred_at=row.occurred_at + timedelta(days=(day - row.send_on).days),
-        subject=row.subject,
-        body=row.body,
-        send_on=day,
-        repeats=row.repeats,
-        rrule=row.rrule,
-        reminder_state=ReminderState.SCHEDULED.value,
-        previous_id=row.id,
-        created_at=now,
-        updated_at=now,
-    )
     successor_id = reminders.add_next(successor)
     audit.record(
         work,
@@ -484,9 +448,14 @@ def _schedule_next(
         "communication",
         successor_id,
         case_id=row.case_id,
-        after={"send_on": day, "repeats": row.repeats, "rrule": row.rrule, "previous_id": row.id},
+        after={
+            "send_on": successor.send_on,
+            "repeats": row.repeats,
+            "rrule": row.rrule,
+            "previous_id": row.id,
+        },
     )
-    return successor_id, day
+    return successor_id, successor.send_on
 
 
 # --- left sending ----------------------------------------------------------------------------

@@ -859,20 +859,26 @@ def move_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed
 
 
 def _reminder(w: World, number: str, state: str = "scheduled") -> int:
-    """A due reminder written straight into the table (test-data preparation: creating them is
-    the communications service's job); the world's clients have no email address."""
-    with w.db.uow() as uow:
-        now = uow.now()
-        row = Communication(
-            case_id=w.case_id(number), author_id=w.admin.id, kind="reminder", direction="out",
-            occurred_at=now, subject="Appointment", send_on=now.date(), reminder_state=state,
-            claimed_at=now if state == "sending" else None, created_at=now, updated_at=now,
-        )  # fmt: skip
-        uow.session.add(row)
-        uow.session.flush()
-        reminder_id = row.id
-        uow.commit()
-    assert reminder_id is not None
+    """A reminder due today, written by an administrator through the communications service,
+    to a client whose email address is then taken off the record (the sender refuses it
+    before the server)."""
+    client_id = w.read(
+        lambda uow: CaseRepository(uow.session, w.admin).get_by_number(number).client_id
+    )
+    client_service.edit_client(
+        w.db, w.admin, client_id, client_service.ClientChanges(email="client@example.org")
+    )
+    item = comms.CommunicationInput(kind="reminder", subject="Appointment", send_on="today")
+    reminder_id = w.run(comms.add_communication, w.admin, number, item).id
+    client_service.edit_client(w.db, w.admin, client_id, client_service.ClientChanges(email=""))
+    if state == "sending":
+        # As a sender killed between its claim and the hand-over leaves it: only a crash gets
+        # there, so the state is written here.
+        w.sql(
+            "UPDATE communication SET reminder_state = 'sending', claimed_at = :at WHERE id = :id",
+            at=w.clock(),
+            id=reminder_id,
+        )
     return reminder_id
 
 

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from casetui.domain.enums import ReminderState
 from casetui.domain.locking import DEFAULT_LOCK_DAYS, describe_lock, is_locked, locks_at, time_left
 from casetui.domain.timeline import (
     ADDENDUM,
@@ -98,14 +99,18 @@ def lock_mark(
 
 
 def communication_summary(entry: TimelineEntry) -> str:
-    """``→ phone: Called about rent`` or ``reminder: Appointment · sends 9 Dec · scheduled``."""
+    """``→ phone: Called about rent``, or for a reminder its state first, where a narrow line
+    still shows it: ``→ reminder sends 9 Dec: Appointment · weekly`` (scheduled), ``→ reminder
+    sent: Appointment``, ``failed``, ``cancelled``, ``sending``."""
     arrow = _DIRECTION.get(entry.direction or "", "")
-    text = f"{arrow} {visible(entry.detail)}: {visible(entry.summary)}".lstrip()
-    if entry.status is not None:  # a reminder
-        send = f" · sends {entry.due_on.day} {entry.due_on:%b}" if entry.due_on else ""
-        repeat = f" · {entry.repeats}" if entry.repeats and entry.repeats != "none" else ""
-        text += f"{send}{repeat} · {entry.status}"
-    return text
+    kind = visible(entry.detail)
+    if entry.status is None:
+        return f"{arrow} {kind}: {visible(entry.summary)}".lstrip()
+    state = entry.status
+    if state == ReminderState.SCHEDULED.value and entry.due_on is not None:
+        state = f"sends {entry.due_on.day} {entry.due_on:%b}"
+    repeat = f" · {entry.repeats}" if entry.repeats and entry.repeats != "none" else ""
+    return f"{arrow} {kind} {state}: {visible(entry.summary)}{repeat}".lstrip()
 
 
 class TimelineList(ScrollView, can_focus=True):
