@@ -77,10 +77,12 @@ def make_host(db: Database, actor: Actor) -> App[int]:
 async def show(pilot: Any, app: App[Any], screen: Screen[Any]) -> Screen[Any]:
     """Open ``screen`` the way the caseload would, once the app has signed in."""
     await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
-    # The unread count, read once signed in, is in the corner before the screen is pictured.
+    # The unread count, read once signed in, is in the corner before the screen is pictured:
+    # wait for the count itself, since its worker may not even have started yet.
     await wait_for(
         pilot,
-        lambda: not any(w.group == "unread-count" and w.is_running for w in app.workers),
+        lambda: getattr(app, "unread", None) is not None
+        and not any(w.group == "unread-count" and w.is_running for w in app.workers),
     )
     app.push_screen(screen)
     # Mounted is not yet composed: wait until the screen's own widgets are there too.
