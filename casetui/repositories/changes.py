@@ -52,6 +52,7 @@ COMMUNICATION_CHANGES = (
     "reminder.unanswered",
     "reminder.settled",
 )
+SERVICE_CHANGES = ("service.edit", "service.delete")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class ChangeRepository:
 
     def last_communication_change(self, communication_id: int) -> LastChange | None:
         return self._last("communication", communication_id, COMMUNICATION_CHANGES)
+
+    def last_service_change(self, service_id: int) -> LastChange | None:
+        return self._last("supportive_service", service_id, SERVICE_CHANGES)
 
     def last_client_change(self, client_id: int) -> LastChange | None:
         # A client's events carry no case: the client's own visibility stands in for it.

@@ -41,6 +41,7 @@ ACTIONS = (
     "attachment.add", "attachment.download", "attachment.delete",
     "notification.read",
     "sar.start", "sar.refresh", "sar.decide", "sar.export",
+    "service.add", "service.edit", "service.delete",
 )  # fmt: skip
 
 

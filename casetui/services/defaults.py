@@ -26,6 +26,10 @@ DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
     ListKind.GROUP: (
         "Job club", "Parenting course", "Tenancy workshop", "Peer support", "Digital skills",
     ),
+    ListKind.SERVICE_TYPE: (
+        "Travel", "Food", "Clothing", "Childcare", "Course fees", "Work equipment",
+        "Housing costs", "Utility bills",
+    ),
 }  # fmt: skip
 
 

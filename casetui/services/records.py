@@ -25,6 +25,7 @@ from casetui.domain.models import (
     OrganisationListItem,
     OrganisationSettings,
     Staff,
+    SupportiveService,
     Team,
 )
 from casetui.repositories.changes import LastChange
@@ -60,6 +61,9 @@ AUDITED: dict[type, tuple[str, ...]] = {
     # Never the bytes: the sha256 says which file it was.
     Attachment: ("case_id", "note_id", "name", "size", "media_type", "sha256", "restricted"),
     OrganisationListItem: ("kind", "value", "position", "active", "version"),
+    SupportiveService: (
+        "service_type", "provided_on", "provider", "amount", "grant", "justification", "version",
+    ),
     # The mail server's password is never here: it lives in the keyring or the environment.
     OrganisationSettings: (
         "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",
@@ -69,11 +73,11 @@ AUDITED: dict[type, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # Records deleted softly say so in their picture, rather than with the deletion time.
-SOFT_DELETED = (CaseNote, Client, Communication)
+SOFT_DELETED = (CaseNote, Client, Communication, SupportiveService)
 
 Versioned = (
     CaseNote | Case | FollowUpTask | Client | Staff | Team | OrganisationListItem
-    | OrganisationSettings | Communication
+    | OrganisationSettings | Communication | SupportiveService
 )  # fmt: skip
 
 
@@ -153,6 +157,12 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
         message = (
             f"task {row.id} was {_changed_by(work, change)} since you opened it; "
             "reload it and try again"
+        )
+    elif isinstance(row, SupportiveService):
+        change = work.changes.last_service_change(row.id)
+        message = (
+            f"supportive service {row.id} was {_changed_by(work, change)} since you opened it "
+            f"(yours: version {yours}, now: version {now}); reload it — what you typed is kept"
         )
     else:
         what, entity = _administered(row)

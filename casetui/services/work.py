@@ -25,6 +25,7 @@ from casetui.repositories.communications import CommunicationRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.settings import load_settings
 from casetui.repositories.staff import StaffRepository, is_deactivated
+from casetui.repositories.supportive_services import SupportiveServiceRepository
 from casetui.repositories.tasks import TaskRepository
 from casetui.repositories.timeline import TimelineRepository
 from casetui.repositories.workload import WorkloadRepository
@@ -112,6 +113,10 @@ class Work(UnitOfWork):
     @cached_property
     def communications(self) -> CommunicationRepository:
         return CommunicationRepository(self.session, self.actor)
+
+    @cached_property
+    def supportive_services(self) -> SupportiveServiceRepository:
+        return SupportiveServiceRepository(self.session, self.actor)
 
     @cached_property
     def timeline(self) -> TimelineRepository:

@@ -11,6 +11,7 @@ import io
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from casetui.domain.models import (
     NoteAddendum,
     Notification,
     SubjectAccessRequest,
+    SupportiveService,
 )
 from casetui.repositories import notifications as inboxes
 from casetui.repositories.cases import CaseRepository
@@ -51,6 +53,7 @@ from casetui.services import notifications as notification_service
 from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
 from casetui.services import staff as staff_service
+from casetui.services import supportive_services as service_service
 from casetui.services import teams as team_service
 from casetui.services import timeline as timeline_service
 from casetui.services import workload as workload_service
@@ -719,6 +722,103 @@ def sar_export(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return lambda: w.run(subject_access.export_request, actor, request_id, out), landed
 
 
+# --- supportive services: recorded by case writers, changed as notes are ------------------
+
+
+def _raw_service(w: World, author: Actor, number: str) -> int:
+    """A service by ``author`` put straight into the table, as a note is by ``raw_note``."""
+    case_id = w.case_id(number)
+    with w.db.uow() as uow:
+        now = uow.now()
+        row = SupportiveService(
+            case_id=case_id, author_id=author.id, service_type="Travel", provided_on=now.date(),
+            provider="City Buses", amount=Decimal("12.50"), justification="Bus pass",
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        service_id = row.id
+        uow.commit()
+    assert service_id is not None
+    return service_id
+
+
+def _service(w: World, service_id: int) -> SupportiveService:
+    return w.read(lambda uow: uow.session.get(SupportiveService, service_id))
+
+
+def add_service(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    service = service_service.ServiceInput(
+        service_type="Food", provided_on="today", provider="Food bank", amount="0.10",
+        justification="Voucher while the claim is decided",
+    )  # fmt: skip
+
+    def landed(_: Any) -> bool:
+        rows = w.read(
+            lambda uow: (
+                uow.session.execute(
+                    select(SupportiveService).where(SupportiveService.case_id == case_id)
+                )
+                .scalars()
+                .all()
+            )
+        )
+        return [(r.service_type, r.amount, r.author_id) for r in rows] == [
+            ("Food", Decimal("0.10"), actor.id)
+        ]
+
+    return lambda: w.run(service_service.add_service, actor, number, service), landed
+
+
+def _edit_service(w: World, actor: Actor, service_id: int) -> tuple[Attempt, Landed]:
+    changes = service_service.ServiceChanges(amount="13.75")
+    return (
+        lambda: w.run(service_service.edit_service, actor, service_id, changes),
+        lambda _: _service(w, service_id).amount == Decimal("13.75"),
+    )
+
+
+def _delete_service(w: World, actor: Actor, service_id: int) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(service_service.delete_service, actor, service_id),
+        lambda _: _service(w, service_id).deleted_at is not None,
+    )
+
+
+def edit_own_service(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit_service(w, actor, _raw_service(w, actor, number))
+
+
+def edit_others_service(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _edit_service(w, actor, _raw_service(w, w.olga, number))
+
+
+def delete_own_service(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_service(w, actor, _raw_service(w, actor, number))
+
+
+def delete_others_service(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return _delete_service(w, actor, _raw_service(w, w.olga, number))
+
+
+def list_services(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    service_id = _raw_service(w, w.olga, number)
+    return (
+        lambda: w.run(service_service.list_services, actor, number),
+        lambda listed: [(s.id, s.amount) for s in listed] == [(service_id, Decimal("12.50"))],
+    )
+
+
+def service_totals(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    _raw_service(w, w.olga, number)
+    _raw_service(w, w.olga, number)
+    return (
+        lambda: w.run(service_service.service_totals, actor, number),
+        lambda totals: (totals.amount, totals.services) == (Decimal("25.00"), 2),
+    )
+
+
 # --- administration: administrators only, but for one's own password -----------------------
 
 EVERYONE = {name: ALLOWED for name in SUBJECTS}
@@ -996,6 +1096,13 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "assign_navigator": (assign_navigator, SUPERVISORS),
     "unassign_navigator": (unassign_navigator, SUPERVISORS),
     "join_group": (join_group, BULK),
+    "add_service": (add_service, WRITE),
+    "edit_own_service": (edit_own_service, WRITE),
+    "edit_others_service": (edit_others_service, OTHERS_NOTE),
+    "delete_own_service": (delete_own_service, WRITE),
+    "delete_others_service": (delete_others_service, OTHERS_NOTE),
+    "list_services": (list_services, SEE),
+    "service_totals": (service_totals, SEE),
     "add_staff": (add_staff, ADMINISTRATORS),
     "edit_staff": (edit_staff, ADMINISTRATORS),
     "deactivate_staff": (deactivate_staff, ADMINISTRATORS),

@@ -81,8 +81,10 @@ async def show(pilot: Any, app: App[Any], screen: Screen[Any]) -> Screen[Any]:
     # wait for the count itself, since its worker may not even have started yet.
     await wait_for(
         pilot,
-        lambda: getattr(app, "unread", None) is not None
-        and not any(w.group == "unread-count" and w.is_running for w in app.workers),
+        lambda: (
+            getattr(app, "unread", None) is not None
+            and not any(w.group == "unread-count" and w.is_running for w in app.workers)
+        ),
     )
     app.push_screen(screen)
     # Mounted is not yet composed: wait until the screen's own widgets are there too.
