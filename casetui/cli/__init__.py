@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         search,
         settings,
         staff,
+        supportive_services,
         teams,
         workload,
     )
@@ -101,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("notes", "addendum"): notes.notes_addendum,
         ("comms", "add"): comms.comms_add,
         ("comms", "list"): comms.comms_list,
+        ("services", "add"): supportive_services.services_add,
+        ("services", "list"): supportive_services.services_list,
         ("import", "clients"): imports.import_clients,
         ("import", "notes"): imports.import_notes,
         ("reminders", "send"): reminders.reminders_send,

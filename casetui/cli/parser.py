@@ -259,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _comms_commands(command, command("comms", "communications with the client, and reminders"))
 
+    from casetui.cli.supportive_services import add_commands as add_service_commands
+
+    add_service_commands(command)
+
     search = command(
         "search",
         "find clients (name, birth date, email, phone), cases (current or former number) and notes",
