@@ -333,6 +333,38 @@ async def subject_access_review(pilot: Pilot[int], demo: Demo) -> None:
     )
 
 
+async def services(pilot: Pilot[int], demo: Demo) -> None:
+    """The busiest case's supportive services and their totals ($ on its timeline)."""
+    await open_busiest_case(pilot, demo)
+    await pilot.press("dollar_sign")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the services"
+    )
+
+
+async def service_editor(pilot: Pilot[int], demo: Demo) -> None:
+    """A new supportive service being recorded (v on the timeline), paid from a grant."""
+    await open_busiest_case(pilot, demo)
+    await pilot.press("v")
+    await wait_for(
+        pilot, lambda: bool(getattr(pilot.app.screen, "original", None)), "the service editor"
+    )
+    editor = pilot.app.screen
+    editor.query_one("#service-type").focus()
+    await pilot.press("enter", "down", "down", "enter")
+    editor.query_one("#service-date").focus()
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, "yesterday")
+    editor.query_one("#provider").focus()
+    await type_text(pilot, "Northside Food Bank")
+    editor.query_one("#amount").focus()
+    await type_text(pilot, "35")
+    editor.query_one("#grant").focus()
+    await pilot.press("enter", "down", "enter")
+    editor.query_one("#justification").focus()
+    await type_text(pilot, "Food parcel and voucher while the benefit claim is decided.")
+
+
 async def open_new_note(pilot: Pilot[int]) -> None:
     await at_caseload(pilot)
     await pilot.press("n")
@@ -725,6 +757,31 @@ def given_a_case(demo: Demo, db: Database) -> CasetuiApp:
     return as_caseworker(demo, db)
 
 
+def with_services(demo: Demo, db: Database) -> CasetuiApp:
+    """The caseworker, with a few supportive services on their busiest case, two from grants."""
+    from casetui.services.lists import add_item
+    from casetui.services.supportive_services import ServiceInput, add_service
+
+    admin = actor_of(db, "admin")
+    for grant in ("Household Support Fund", "Travel to Work Fund"):
+        add_item(db, admin, "grants", grant)
+    worker = actor_of(db, demo.caseworker)
+    number = busiest_case(db, demo.caseworker)
+    given = (
+        ("Travel", "2026-11-02", "City Buses", "42.00", "Travel to Work Fund",
+         "Four weeks' bus pass to start the warehouse job"),
+        ("Food", "2026-11-09", "Northside Food Bank", "25.50", "Household Support Fund",
+         "Voucher while the first wage is awaited"),
+        ("Utility bills", "2026-11-16", "Power Co", "60.00", "Household Support Fund",
+         "Prepayment meter top-up, no credit left"),
+        ("Clothing", "2026-11-20", "Workwear Direct", "18.99", None,
+         "Safety boots the employer asked for"),
+    )  # fmt: skip
+    for kind, day, provider, amount, grant, why in given:
+        add_service(db, worker, number, ServiceInput(kind, day, provider, amount, why, grant))
+    return as_caseworker(demo, db)
+
+
 def as_administrator(demo: Demo, db: Database) -> CasetuiApp:
     """The administrator, once a morning's work has left its trail."""
     a_mornings_work(demo, db)
@@ -774,6 +831,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot("timeline", timeline, (WIDE, NARROW)),
     Shot("attach-file", attach_file, (WIDE, NARROW)),
     Shot("note-editor", note_editor, (WIDE, NARROW)),
+    Shot("services", services, (WIDE, NARROW), app=with_services),
+    Shot("service-editor", service_editor, (WIDE, NARROW), app=with_services),
     Shot("note-editor-error", note_editor_error),
     Shot("bulk-note", bulk_note),
     Shot("bulk-note-refused", bulk_note_refused),

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from helpers_screens import actor, first_of_role, make_host, show, wait_for
 from sqlalchemy import text
+from textual.widgets import DataTable
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.errors import NotFound, PermissionDenied
 from casetui.domain.filters import CaseFilter
 from casetui.domain.reports import ReportFilters, ReportKind
-from casetui.domain.timeline import ATTACHMENT, COMMUNICATION, NOTE, TASK
+from casetui.domain.timeline import ATTACHMENT, COMMUNICATION, NOTE, SERVICE, TASK
 from casetui.repositories.notifications import deliver
 from casetui.services import (
     attachments,
@@ -37,16 +38,19 @@ from casetui.services import (
     print_case,
     reports,
     subject_access,
+    supportive_services,
     tasks,
 )
 from casetui.services.clients import ClientChanges, ClientInput
 from casetui.services.communications import CommunicationChanges, CommunicationInput
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.services.settings import get_settings
+from casetui.services.supportive_services import ServiceChanges, ServiceInput
 from casetui.services.tasks import TaskInput
 from casetui.services.work import Database
 from casetui.tui.screens.caseload import CaseloadScreen
 from casetui.tui.screens.client_record import ClientRecordScreen
+from casetui.tui.screens.services_panel import ServicesPanelScreen
 from casetui.tui.screens.timeline import TimelineScreen
 from casetui.tui.widgets.case_table import CaseTable
 from casetui.tui.widgets.timeline_list import TimelineList
@@ -323,3 +327,89 @@ async def test_inbox_keys_are_what_the_services_allow(db: Database, role: Role) 
         "mark_all_read": allowed(lambda: notifications.mark_all_read(db, person)),
     }
     assert keys == services == dict.fromkeys(actions, True)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+async def test_timeline_service_keys_are_what_the_services_allow(db: Database, role: Role) -> None:
+    """``v`` (record a service), ``e`` and ``d`` on someone else's service and on one's own, and
+    the same keys in the services panel (``$``)."""
+    person = first_of_role(db, role)
+    admin = first_of_role(db, Role.ADMINISTRATOR)
+    case_id, number = first_open_case(db, person)
+    row = caseload.list_cases(db, admin, CaseFilter(query=number, statuses=()), limit=1).rows[0]
+    author = admin if person.id != admin.id else actor(db, row.worker_username)
+
+    def given(by: Actor) -> supportive_services.ServiceView:
+        return supportive_services.add_service(
+            db, by, number,
+            ServiceInput("Travel", "today", "City Buses", "12.50", "Bus pass"),
+        )  # fmt: skip
+
+    theirs = given(author)
+    # One's own: recorded while the person could, if they can at all.
+    own = given(person) if role is not Role.AUDITOR else theirs
+
+    app = make_host(db, person)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await show(pilot, app, TimelineScreen(case_id))
+        listing = screen.query_one(TimelineList)
+        await wait_for(pilot, lambda: screen.access is not None and bool(listing.entries))
+
+        def offered(action: str, on: int | None = None) -> bool:
+            if on is not None:
+                listing.cursor = listing.index_of((SERVICE, on))  # type: ignore[assignment]
+            return screen.check_action(action, ()) is True
+
+        keys = {
+            "new_service": offered("new_service"),
+            "edit_theirs": offered("edit", theirs.id),
+            "delete_theirs": offered("delete", theirs.id),
+            "edit_own": offered("edit", own.id),
+            "delete_own": offered("delete", own.id),
+            "services_panel": offered("services_panel"),
+        }
+        await pilot.press("dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, ServicesPanelScreen))
+        panel = app.screen
+        await wait_for(pilot, lambda: panel.data is not None)  # type: ignore[attr-defined]
+        table = panel.query_one(DataTable)
+
+        def in_panel(action: str, on: int) -> bool:
+            data = panel.data  # type: ignore[attr-defined]
+            table.move_cursor(row=next(i for i, s in enumerate(data.services) if s.id == on))
+            return panel.check_action(action, ()) is True
+
+        panel_keys = {
+            "new_service": panel.check_action("new_service", ()) is True,
+            "edit_theirs": in_panel("edit", theirs.id),
+            "delete_theirs": in_panel("delete", theirs.id),
+            "edit_own": in_panel("edit", own.id),
+            "delete_own": in_panel("delete", own.id),
+        }
+        await pilot.press("escape")
+
+    def change(service_id: int) -> bool:
+        return allowed(
+            lambda: supportive_services.edit_service(
+                db, person, service_id, ServiceChanges(amount="13")
+            )
+        )
+
+    services = {
+        "new_service": allowed(lambda: given(person)),
+        "edit_theirs": change(theirs.id),
+        "edit_own": change(own.id),
+        "services_panel": allowed(lambda: supportive_services.case_services(db, person, case_id)),
+        # Last: a deleted service has nothing left to try.
+        "delete_theirs": allowed(lambda: supportive_services.delete_service(db, person, theirs.id)),
+        "delete_own": own.id != theirs.id
+        and allowed(lambda: supportive_services.delete_service(db, person, own.id)),
+    }
+    if own.id == theirs.id:  # the auditor has no service of their own: nothing to offer
+        services["edit_own"] = services["edit_theirs"]
+        services["delete_own"] = services["delete_theirs"]
+    assert keys == services
+    assert panel_keys == {k: v for k, v in services.items() if k != "services_panel"}
+    assert keys["services_panel"] and (any(keys.values()) or role is Role.AUDITOR)
+    if role is Role.CASEWORKER:  # their own service, not someone else's
+        assert keys["edit_own"] and not keys["edit_theirs"]

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from casetui.domain.enums import ReminderState
 from casetui.domain.locking import DEFAULT_LOCK_DAYS, describe_lock, is_locked, locks_at, time_left
+from casetui.domain.money import format_money
 from casetui.domain.timeline import (
     ADDENDUM,
     ATTACHMENT,
@@ -175,6 +176,7 @@ class TimelineList(ScrollView, can_focus=True):
         self._target: int | None = None  # where the cursor goes once that entry is read
         self.lock_days = DEFAULT_LOCK_DAYS  # until the case's timeline arrives
         self.zone = ZoneInfo("UTC")
+        self.currency = "GBP"  # the organisation's, for services' amounts
         self.now = datetime.now().astimezone()
         self._details: dict[EntryKey, list[Text]] = {}
         self._wrapped: dict[tuple[EntryKey, int], list[Strip]] = {}
@@ -194,6 +196,7 @@ class TimelineList(ScrollView, can_focus=True):
         now: datetime,
         total: int | None = None,
         keep: EntryKey | None = None,
+        currency: str | None = None,
     ) -> None:
         self.entries = list(entries)
         self.total = max(len(self.entries), total if total is not None else 0)
@@ -201,6 +204,7 @@ class TimelineList(ScrollView, can_focus=True):
         self._asking, self._target = False, None
         # Lock dates read in the organisation's zone, like every other date on screen.
         self.lock_days, self.zone, self.now = lock_days, zone, now.astimezone(zone)
+        self.currency = currency or self.currency
         if self._details:
             known = {(e.kind, e.id) for e in self.entries}
             self._details = {k: v for k, v in self._details.items() if k in known}
@@ -405,8 +409,9 @@ class TimelineList(ScrollView, can_focus=True):
         if entry.kind == SERVICE:
             given = f"{entry.due_on.day} {entry.due_on:%b}" if entry.due_on else ""
             grant = f" · {visible(entry.detail)}" if entry.detail else ""
+            amount = format_money(entry.amount, self.currency) if entry.amount is not None else ""
             return Text(
-                f"{visible(entry.summary)} · {entry.amount} · {given}{grant}", no_wrap=True, end=""
+                f"{visible(entry.summary)} · {amount} · {given}{grant}", no_wrap=True, end=""
             )
         if entry.kind == ATTACHMENT:
             size = file_size(entry.size or 0)

@@ -26,6 +26,7 @@ from casetui.tui.screens.timeline.case_actions import CaseActions
 from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
 from casetui.tui.screens.timeline.print_actions import PrintActions
+from casetui.tui.screens.timeline.service_actions import ServiceActions
 from casetui.tui.widgets.case_text import (
     addendum_lines,
     case_header,
@@ -39,7 +40,13 @@ from casetui.tui.widgets.timeline_list import TimelineList, entry_key, visible
 
 
 class TimelineScreen(
-    NoteActions, CaseActions, CommunicationActions, AttachmentActions, PrintActions, Screen[None]
+    NoteActions,
+    CaseActions,
+    CommunicationActions,
+    AttachmentActions,
+    PrintActions,
+    ServiceActions,
+    Screen[None],
 ):
     """The case timeline. Keys act on the case or on the highlighted entry."""
 
@@ -64,6 +71,14 @@ class TimelineScreen(
         Binding("o", "concern", "Concern", id="timeline.concern"),
         Binding("u", "attach", "Attach", id="timeline.attach"),
         Binding("w", "save_attachment", "Save", id="timeline.save_attachment"),
+        Binding("v", "new_service", "Service", id="timeline.new_service", show=False),
+        Binding(
+            "dollar_sign",
+            "services_panel",
+            "Services",
+            id="timeline.services_panel",
+            key_display="$",
+        ),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
         Binding("p", "print_case", "Print", id="timeline.print_case"),
@@ -138,6 +153,7 @@ class TimelineScreen(
             zone=self.zone,
             now=self.app.db.clock(),
             keep=keep,
+            currency=data.settings.currency,
         )
         self.query_one("#case-header", Static).update(case_header(data.case))
         self._show_title()
