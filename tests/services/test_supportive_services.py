@@ -440,3 +440,34 @@ def test_the_timeline_shows_services_with_their_amounts(world: World) -> None:
     (theirs,) = [e for e in navigator.entries if e.kind == SERVICE and e.id == bens.id]
     assert services.may_add_service(navigator.access)
     assert not services.may_change_service(navigator.access, theirs)
+
+
+# --- money as text: what is shown reads back as the same amount ------------------------------
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(amount=cents, currency=st.sampled_from(["GBP", "EUR", "USD", "CHF", "JPY"]))
+def test_an_amount_shown_reads_back_exactly(amount: Decimal, currency: str) -> None:
+    from casetui.domain.money import format_money, parse_amount, plain_amount
+
+    shown = format_money(amount, currency)
+    assert parse_amount(shown, currency) == amount
+    assert parse_amount(plain_amount(amount), currency) == amount
+    assert plain_amount(amount) == f"{amount:.2f}"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        ("1234.5", "GBP", "£1,234.50"),
+        ("0.1", "EUR", "€0.10"),
+        ("12", "USD", "$12.00"),
+        ("9999999999.99", "CHF", "CHF 9,999,999,999.99"),
+    ],
+)
+def test_amounts_are_shown_with_the_organisations_currency(
+    amount: str, currency: str, shown: str
+) -> None:
+    from casetui.domain.money import format_money
+
+    assert format_money(Decimal(amount), currency) == shown
