@@ -74,6 +74,10 @@ def parse_amount(value: object, currency: str, field: str = "amount") -> Decimal
         raise ValidationError(
             field, f"{_shown(typed)} is not an amount; write it like 12.50 or 1,234.56"
         )
+    _whole, point, fraction = figures.partition(".")
+    if point and len(fraction) > AMOUNT_PLACES:
+        # Refused as typed, even 12.500: a figure with a third place is not an amount of money.
+        raise ValidationError(field, f"has more than {AMOUNT_PLACES} decimal places")
     try:
         amount = Decimal(figures.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain figures

@@ -115,6 +115,8 @@ def test_amounts_as_people_type_them(world: World, typed: str | Decimal, kept: s
         ("-5", "must not be negative"),
         ("-£5.00", "must not be negative"),
         ("12.505", "more than 2 decimal places"),
+        ("12.500", "more than 2 decimal places"),
+        (Decimal("0.001"), "more than 2 decimal places"),
         ("10000000000", "more than the largest amount kept"),
         ("NaN", "is not an amount"),
         ("Infinity", "is not an amount"),
