@@ -78,6 +78,7 @@ class TimelineScreen(
             "Services",
             id="timeline.services_panel",
             key_display="$",
+            show=False,
         ),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
@@ -176,7 +177,7 @@ class TimelineScreen(
             return
         count = self.data.total
         order = "newest first" if self.data.newest_first else "oldest first"
-        words = f"{count:,} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order"
+        words = f"{count:,} entr{'y' if count == 1 else 'ies'} · {order} · R restricted · enter opens · f flips order · $ services"
         self.query_one("#timeline-title", Static).update(Text(words))
 
     @property
