@@ -28,6 +28,7 @@ REVISIONS = (
     "0009_confidentiality_notice",
     "0010_caseload_every_status",
     "0011_subject_access",
+    "0012_supervisor_insight",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

@@ -111,3 +111,25 @@ class ListKind(StrEnum):
     FUNDING_GRANT = "grant"  # who paid for a supportive service (not a staff member's Grant)
     OUTCOME_STAGE = "outcome_stage"
     AUDIT_CRITERION = "audit_criterion"
+
+
+class OutcomeLevel(StrEnum):
+    """Where a case stands at one outcome stage (red, amber, green on the heatmap)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Confidence(StrEnum):
+    """How sure the assessment is; limited confidence is drawn dimmed."""
+
+    LIMITED = "limited"
+    SOME = "some"
+    STRONG = "strong"
+
+
+class SignoffState(StrEnum):
+    REQUESTED = "requested"  # waiting for a supervisor of the case's team
+    APPROVED = "approved"  # the note is locked
+    RETURNED = "returned"  # back to its author with a comment; may be sent again

@@ -117,6 +117,25 @@ class OrganisationListItem(SQLModel, table=True):
     value: str = Field(max_length=NAME_MAX)
     position: int = Field(default=0)
     active: bool = Field(default=True)  # False: retired, kept for the records that use it
+    # Audit criteria: how much the criterion counts towards a note's 100, and the words it
+    # looks for, one cue a line (None: the scorer's own cues for a default criterion).
+    weight: int | None = Field(default=None)
+    cues: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Activity types: a note of this type goes to a supervisor for sign-off when saved.
+    requires_signoff: bool = Field(default=False)
+    version: int = Field(default=1)
+
+
+class PathwayTask(SQLModel, table=True):
+    """A follow-up task a pathway brings: opening a case on the pathway creates it, due so many
+    days after the case opens, for the case's worker."""
+
+    __tablename__ = "pathway_task"
+    id: int | None = Field(default=None, primary_key=True)
+    pathway_id: int = Field(foreign_key="organisation_list_item.id", index=True)
+    name: str = Field(max_length=SUMMARY_MAX)
+    due_after_days: int = Field(default=7)
+    position: int = Field(default=0)
     version: int = Field(default=1)
 
 
@@ -387,6 +406,56 @@ class Notification(SQLModel, table=True):
     text: str = Field(max_length=500)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class NoteAudit(SQLModel, table=True):
+    """A note's quality audit: its score out of 100 and, per criterion, met or not and why."""
+
+    __tablename__ = "note_audit"
+    __table_args__ = (Index("ix_note_audit_author_audited", "author_id", "audited_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="case_note.id", unique=True)
+    # The note's author, kept here so a worker's scores and monthly trend are one index.
+    author_id: int = Field(foreign_key="staff.id")
+    score: int
+    # A JSON array of {name, weight, met, evidence, overridden_by, comment}.
+    criteria: str = Field(sa_column=Column(Text, nullable=False))
+    audited_by_id: int = Field(foreign_key="staff.id")
+    audited_at: datetime = Field(sa_column=utc_column(nullable=False))
+    version: int = Field(default=1)
+
+
+class OutcomeAssessment(SQLModel, table=True):
+    """Where a case stands at one outcome stage. Never updated: a new assessment is a new row,
+    so the history is kept; the newest per case and stage is the current one."""
+
+    __tablename__ = "outcome_assessment"
+    __table_args__ = (Index("ix_outcome_assessment_case_stage", "case_id", "stage", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    stage: str = Field(max_length=NAME_MAX)
+    level: str = Field(max_length=10)  # OutcomeLevel
+    confidence: str = Field(max_length=10)  # Confidence
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    assessed_by_id: int = Field(foreign_key="staff.id")
+    assessed_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class NoteSignoff(SQLModel, table=True):
+    """A note sent for a supervisor's sign-off, and what became of it (one row per note; each
+    request, approval and return is also in the audit trail)."""
+
+    __tablename__ = "note_signoff"
+    __table_args__ = (Index("ix_note_signoff_state", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="case_note.id", unique=True)
+    state: str = Field(max_length=10)  # SignoffState
+    requested_by_id: int = Field(foreign_key="staff.id")
+    requested_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column())
+    comment: str | None = Field(default=None, max_length=REASON_MAX)
+    version: int = Field(default=1)
 
 
 class CaseEvent(SQLModel, table=True):

@@ -8,6 +8,18 @@ from casetui.db.uow import UnitOfWork
 from casetui.domain.enums import ListKind
 from casetui.domain.models import OrganisationListItem, OrganisationSettings
 
+# What makes a good case note, each with its share of a note's score out of 100 (an
+# administrator may change the weights, add criteria, or give a criterion its own cues).
+CRITERION_WEIGHTS: dict[str, int] = {
+    "Date and time present": 10,
+    "What happened": 20,
+    "Concerns raised": 15,
+    "Actions and next steps": 20,
+    "Risk indicators where relevant": 10,
+    "Person-centred language": 15,
+    "Enough detail": 10,
+}
+
 DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
     ListKind.ACTIVITY_TYPE: (
         "Phone call", "Home visit", "Office appointment", "Email", "SMS", "Letter",
@@ -30,6 +42,12 @@ DEFAULT_LISTS: dict[ListKind, tuple[str, ...]] = {
         "Travel", "Food", "Clothing", "Childcare", "Course fees", "Work equipment",
         "Housing costs", "Utility bills",
     ),
+    # A Theory of Change in six stages: from first contact to managing without the service.
+    ListKind.OUTCOME_STAGE: (
+        "Engagement", "Safety and stability", "Housing", "Health and wellbeing",
+        "Skills and work", "Independence",
+    ),
+    ListKind.AUDIT_CRITERION: tuple(CRITERION_WEIGHTS),
 }  # fmt: skip
 
 
@@ -45,7 +63,10 @@ def ensure_defaults(uow: UnitOfWork) -> bool:
         if any(k == kind.value for k, _ in existing):
             continue  # the organisation has its own list of this kind already
         for position, value in enumerate(values):
-            session.add(OrganisationListItem(kind=kind.value, value=value, position=position))
+            weight = CRITERION_WEIGHTS.get(value) if kind is ListKind.AUDIT_CRITERION else None
+            session.add(
+                OrganisationListItem(kind=kind.value, value=value, position=position, weight=weight)
+            )
             added = True
     session.flush()
     return added
