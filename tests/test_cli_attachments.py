@@ -8,56 +8,24 @@ module; each test attaches to a case of its own, so the order does not matter.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 from sqlalchemy import select
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
 from casetui.services import notes as note_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
 KEYS = {"id", "case_number", "note_id", "name", "size", "media_type", "sha256", "restricted"}
-PASSWORD = "demo-password"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) + b"\x00" * 64
-_names = itertools.count(1)
 
 
-@dataclass
-class Org:
-    url: str
-    db: Database
-
-    def actor(self, username: str) -> Any:
-        with self.db.uow(write=False) as uow:
-            staff = find_by_username(uow.session, username)
-            assert staff is not None
-            return actor_from(staff)
-
-    def case(self, username: str = "ana") -> str:
-        """A case of the worker's own, for one test."""
-        actor = self.actor(username)
-        client_id = client_service.register_client(
-            self.db, actor, client_service.ClientInput(name=f"Client Number{next(_names)}")
-        )
-        return case_service.open_case(
-            self.db, actor, case_service.CaseInput(client_id=client_id)
-        ).case_number
-
+class Org(cli_org.Org):
     def audit_actions(self) -> list[tuple[str, str | None, str | None]]:
         with self.db.uow(write=False) as uow:
             rows = uow.session.execute(
@@ -70,81 +38,20 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    path = tmp_path_factory.mktemp("cli_attachments") / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    admin = staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        acting = actor_from(find_by_username(uow.session, admin.username))  # type: ignore[arg-type]
-    for username, role, team in [
-        ("ana", "caseworker", "North"),
-        ("cara", "caseworker", "South"),
-        ("audrey", "auditor", None),
-    ]:
-        staff_service.create_staff(
-            db,
-            acting,
-            staff_service.StaffInput(
-                username, username.title(), role=role, team=team, password=PASSWORD
-            ),
-        )
-    try:
-        yield Org(f"sqlite:///{path}", db)
-    finally:
-        db.dispose()
+    staff = [("ana", "caseworker", "North"), ("cara", "caseworker", "South")]
+    staff.append(("audrey", "auditor", None))
+    with sqlite_org(tmp_path_factory, "cli_attachments", staff=staff) as (url, db):
+        yield Org(url, db)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        """The one line a refusal prints."""
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "ana") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="ana")
 
 
 def _file(folder: Path, name: str, content: bytes) -> Path:
@@ -157,7 +64,7 @@ def _file(folder: Path, name: str, content: bytes) -> Path:
 
 
 def test_add_list_and_get_round_trip_byte_for_byte(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     source = _file(tmp_path, "letter.pdf", PNG)  # the name says PDF; the content is a PNG
     added = cli("attachments", "add", "--case", number, str(source), "--json").json
     digest = hashlib.sha256(PNG).hexdigest()
@@ -194,7 +101,7 @@ def test_add_list_and_get_round_trip_byte_for_byte(org: Org, cli: Any, tmp_path:
 
 
 def test_on_a_note_and_restricted(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     ana = org.actor("ana")
     kind = "Phone call"
     secret = note_service.add_note(
@@ -213,7 +120,7 @@ def test_on_a_note_and_restricted(org: Org, cli: Any, tmp_path: Path) -> None:
         True,
         True,
     ]
-    other = org.case()
+    other = org.new_case()
     refusal = cli(
         "attachments", "add", "--case", other, "--note", str(secret.id), str(source)
     ).refusal  # fmt: skip
@@ -221,7 +128,7 @@ def test_on_a_note_and_restricted(org: Org, cli: Any, tmp_path: Path) -> None:
 
 
 def test_the_json_list_is_an_audited_export(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     cli("attachments", "add", "--case", number, str(_file(tmp_path, "a.png", PNG)))
     cli("attachments", "list", "--case", number, "--json")
     action, who, after = org.audit_actions()[-1]
@@ -233,7 +140,7 @@ def test_the_json_list_is_an_audited_export(org: Org, cli: Any, tmp_path: Path) 
 
 
 def test_get_never_replaces_a_file(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     added = cli(
         "attachments", "add", "--case", number, str(_file(tmp_path, "a.png", PNG)), "--json"
     ).json  # fmt: skip
@@ -244,7 +151,7 @@ def test_get_never_replaces_a_file(org: Org, cli: Any, tmp_path: Path) -> None:
 
 
 def test_files_that_cannot_be_attached_are_named(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     missing = cli("attachments", "add", "--case", number, str(tmp_path / "gone.pdf")).refusal
     assert "there is no file" in missing and "gone.pdf" in missing
     folder = cli("attachments", "add", "--case", number, str(tmp_path)).refusal
@@ -260,7 +167,7 @@ def test_files_that_cannot_be_attached_are_named(org: Org, cli: Any, tmp_path: P
 
 
 def test_who_may_add_and_get(org: Org, cli: Any, tmp_path: Path) -> None:
-    number = org.case()
+    number = org.new_case()
     source = str(_file(tmp_path, "a.png", PNG))
     added = cli("attachments", "add", "--case", number, source, "--json").json
     assert "read-only" in cli("attachments", "add", "--case", number, source, user="audrey").refusal

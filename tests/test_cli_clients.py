@@ -7,25 +7,16 @@ module; each test works on clients and cases of its own, so the order does not m
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import build_org, plain_environment, runner, sqlite_org
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
 from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
 CLIENT_KEYS = {
     "id", "name", "preferred_name", "date_of_birth", "email", "phone", "client_type", "status",
@@ -36,32 +27,9 @@ CASE_KEYS = {
     "last_interaction",
 }  # fmt: skip
 CASE_SHOW_KEYS = CASE_KEYS | {"navigators", "client_id", "opened_on", "former_numbers"}
-PASSWORD = "demo-password"
-_names = itertools.count(1)
 
 
-@dataclass
-class Org:
-    url: str
-    db: Database
-
-    def actor(self, username: str) -> Any:
-        with self.db.uow(write=False) as uow:
-            staff = find_by_username(uow.session, username)
-            assert staff is not None
-            return actor_from(staff)
-
-    def client(self, username: str = "ana", *, with_case: bool = True, **fields: Any) -> int:
-        """A client of their own for a test, registered (and given a case) through the services."""
-        fields.setdefault("name", f"Client Number{next(_names)}")
-        actor = self.actor(username)
-        client_id = client_service.register_client(
-            self.db, actor, client_service.ClientInput(**fields)
-        )
-        if with_case:
-            case_service.open_case(self.db, actor, case_service.CaseInput(client_id=client_id))
-        return client_id
-
+class Org(cli_org.Org):
     def case_of(self, client_id: int) -> str:
         record = client_service.client_record(self.db, self.actor("admin"), client_id)
         return record.cases[0].case_number
@@ -69,83 +37,18 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    path = tmp_path_factory.mktemp("cli_clients") / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    admin = staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        acting = actor_from(find_by_username(uow.session, admin.username))  # type: ignore[arg-type]
-    for username, role, team in [
-        ("sam", "supervisor", "North"),
-        ("ana", "caseworker", "North"),
-        ("ben", "caseworker", "North"),
-        ("cara", "caseworker", "South"),
-        ("audrey", "auditor", None),
-    ]:
-        staff_service.create_staff(
-            db,
-            acting,
-            staff_service.StaffInput(
-                username, username.title(), role=role, team=team, password=PASSWORD
-            ),
-        )
-    try:
-        yield Org(f"sqlite:///{path}", db)
-    finally:
-        db.dispose()
+    with sqlite_org(tmp_path_factory, "cli_clients") as (url, db):
+        yield Org(url, db)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        """The one line a refusal prints."""
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "admin") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="admin")
 
 
 def _search_importable() -> None:
@@ -196,7 +99,7 @@ def test_clients_add_refusals_name_the_rule_and_write_nothing(org: Org, cli: Any
 
 
 def test_clients_show_json_is_the_record_and_its_case_numbers(org: Org, cli: Any) -> None:
-    client_id = org.client("ana", preferred_name="Kay", date_of_birth="1979-12-01")
+    client_id = org.new_client("ana", preferred_name="Kay", date_of_birth="1979-12-01")
     shown = cli("clients", "show", str(client_id), "--json", user="ana").json
     assert set(shown) == CLIENT_KEYS | {"cases"}
     assert (shown["id"], shown["preferred_name"], shown["date_of_birth"]) == (
@@ -210,16 +113,16 @@ def test_clients_show_json_is_the_record_and_its_case_numbers(org: Org, cli: Any
 
 
 def test_clients_show_of_a_client_out_of_sight_is_refused(org: Org, cli: Any) -> None:
-    client_id = org.client("ana")
+    client_id = org.new_client("ana")
     assert f"no client {client_id}" in cli("clients", "show", str(client_id), user="cara").refusal
     assert cli("clients", "show", "abc").status == 2
     assert cli("clients", "show", "0").status == 2
 
 
 def test_clients_list_json_is_scoped_and_an_audited_export(org: Org, cli: Any) -> None:
-    anas = org.client("ana", name="Listed Anaclient")
-    caras = org.client("cara", name="Listed Caraclient")
-    caseless = org.client("cara", name="Listed Nocase", with_case=False)
+    anas = org.new_client("ana", name="Listed Anaclient")
+    caras = org.new_client("cara", name="Listed Caraclient")
+    caseless = org.new_client("cara", name="Listed Nocase", with_case=False)
     rows = cli("clients", "list", "--query", "listed", "--json", user="ana").json
     assert all(set(r) == CLIENT_KEYS for r in rows)
     assert [r["id"] for r in rows] == [anas, caseless]
@@ -238,7 +141,7 @@ def test_clients_list_json_is_scoped_and_an_audited_export(org: Org, cli: Any) -
 
 
 def test_clients_edit_changes_the_record(org: Org, cli: Any) -> None:
-    client_id = org.client("ana", email="old@example.org", warnings=("Safeguarding",))
+    client_id = org.new_client("ana", email="old@example.org", warnings=("Safeguarding",))
     edited = cli(
         "clients", "edit", str(client_id), "--name", "Renamed Person", "--email", "",
         "--status", "Inactive", "--type", "Case Management", "--remove-warning", "Safeguarding",
@@ -256,7 +159,7 @@ def test_clients_edit_changes_the_record(org: Org, cli: Any) -> None:
 
 
 def test_clients_edit_refusals_and_usage(org: Org, cli: Any) -> None:
-    client_id = org.client("ana")
+    client_id = org.new_client("ana")
     before = cli("clients", "show", str(client_id), "--json").json
     assert "record status" in cli("clients", "edit", str(client_id), "--status", "Gone").refusal
     assert "date of birth" in cli("clients", "edit", str(client_id), "--dob", "2999-01-01").refusal
@@ -273,7 +176,7 @@ def test_clients_edit_refusals_and_usage(org: Org, cli: Any) -> None:
 
 
 def test_clients_delete_and_restore(org: Org, cli: Any) -> None:
-    client_id = org.client("ana", name="Deleted Soonclient")
+    client_id = org.new_client("ana", name="Deleted Soonclient")
     number = org.case_of(client_id)
     assert "delete_clients" in cli("clients", "delete", str(client_id), user="ana").refusal
     assert cli("clients", "delete", str(client_id)).status == 0
@@ -298,7 +201,7 @@ def test_clients_delete_and_restore(org: Org, cli: Any) -> None:
 
 
 def test_cases_open_json_has_the_cases_list_keys(org: Org, cli: Any) -> None:
-    client_id = org.client("ana", with_case=False)
+    client_id = org.new_client("ana", with_case=False)
     opened = cli(
         "cases", "open", "--client", str(client_id), "--concern", "High", "--pathway",
         "Housing Support", "--tag", "rent", "--tag", "Arrears", "--json", user="ana",
@@ -318,7 +221,7 @@ def test_cases_open_json_has_the_cases_list_keys(org: Org, cli: Any) -> None:
 
 
 def test_cases_open_refusals(org: Org, cli: Any) -> None:
-    client_id = org.client("ana", with_case=False)
+    client_id = org.new_client("ana", with_case=False)
     open_ = ("cases", "open", "--client", str(client_id))
     assert "themselves" in cli(*open_, "--worker", "ben", user="ana").refusal
     assert "not in your team" in cli(*open_, "--worker", "cara", user="sam").refusal
@@ -331,7 +234,7 @@ def test_cases_open_refusals(org: Org, cli: Any) -> None:
 
 
 def test_cases_show_json_and_a_former_number(org: Org, cli: Any) -> None:
-    client_id = org.client("ana")
+    client_id = org.new_client("ana")
     number = org.case_of(client_id)
     shown = cli("cases", "show", number, "--json", user="ana").json
     assert set(shown) == CASE_SHOW_KEYS
@@ -350,7 +253,7 @@ def test_cases_show_json_and_a_former_number(org: Org, cli: Any) -> None:
 
 
 def test_cases_edit_makes_every_change_or_none(org: Org, cli: Any) -> None:
-    client_id = org.client("ana")
+    client_id = org.new_client("ana")
     number = org.case_of(client_id)
     before = cli("cases", "show", number, "--json").json
     refused = cli("cases", "edit", number, "--status", "Paused", "--worker", "cara", user="sam")
@@ -380,7 +283,7 @@ def test_cases_edit_makes_every_change_or_none(org: Org, cli: Any) -> None:
 
 
 def test_a_taken_number_is_refused_current_or_former(org: Org, cli: Any) -> None:
-    first, second = org.case_of(org.client("ana")), org.case_of(org.client("ana"))
+    first, second = org.case_of(org.new_client("ana")), org.case_of(org.new_client("ana"))
     cli("cases", "edit", first, "--number", f"T-{first}")
     for taken in (first, f"T-{first}".lower()):
         assert "already in use" in cli("cases", "edit", second, "--number", taken).refusal
@@ -390,8 +293,8 @@ def test_a_taken_number_is_refused_current_or_former(org: Org, cli: Any) -> None
 
 
 def test_groups_add_is_all_or_nothing(org: Org, cli: Any) -> None:
-    mine = [org.client("ana"), org.client("ana")]
-    theirs = org.client("cara")
+    mine = [org.new_client("ana"), org.new_client("ana")]
+    theirs = org.new_client("cara")
     numbers = [org.case_of(c) for c in mine]
     refused = cli(
         "groups", "add", "Digital skills", "--case", numbers[0], "--case", org.case_of(theirs),
@@ -419,27 +322,13 @@ def test_groups_add_is_all_or_nothing(org: Org, cli: Any) -> None:
 def test_client_and_case_commands_on_postgres(
     postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = Database(make_engine(postgres_url))
+    db = build_org(postgres_url, staff=())
     try:
-        upgrade(db.engine)
-        with writing(db, None) as work:
-            ensure_defaults(work)
-            work.commit()
-        staff_service.create_staff(
-            db,
-            None,
-            staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-        )
         pg = Org(postgres_url, db)
-        client_id = pg.client("admin", with_case=False, name="Piotr Zielinski")
+        client_id = pg.new_client("admin", with_case=False, name="Piotr Zielinski")
     finally:
         db.dispose()
-
-    def run(*args: str) -> Done:
-        capsys.readouterr()
-        status = main([*args, "--db", postgres_url, "--user", "admin"])
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
+    run = runner(postgres_url, capsys, user="admin")
 
     opened = run("cases", "open", "--client", str(client_id), "--number", "PG-1", "--json").json
     assert opened["case_number"] == "PG-1"

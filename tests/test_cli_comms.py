@@ -7,104 +7,38 @@ module, on a fixed clock; each test works on a client and case of its own.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_org import Org, plain_environment, runner, sqlite_org
 from sqlalchemy import select, text
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
 KEYS = {
     "id", "case_number", "type", "direction", "date", "time", "subject", "body", "author",
     "created_at", "locked", "version", "send_on", "repeats", "status", "attempts", "sent_at",
     "message_id", "detail",
 }  # fmt: skip
-PASSWORD = "demo-password"
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # a Sunday
-_names = itertools.count(1)
-
-
-@dataclass
-class Org:
-    url: str
-    db: Database
-
-    def actor(self, username: str) -> Any:
-        with self.db.uow(write=False) as uow:
-            staff = find_by_username(uow.session, username)
-            assert staff is not None
-            return actor_from(staff)
-
-    def case(self, username: str = "ana", **fields: Any) -> str:
-        """A client of their own with a case, through the services; its case number."""
-        fields.setdefault("name", f"Client Number{next(_names)}")
-        actor = self.actor(username)
-        client_id = client_service.register_client(
-            self.db, actor, client_service.ClientInput(**fields)
-        )
-        return case_service.open_case(
-            self.db, actor, case_service.CaseInput(client_id=client_id)
-        ).case_number
 
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    path = tmp_path_factory.mktemp("cli_comms") / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"), clock=lambda: NOW)
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    admin = staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        acting = actor_from(find_by_username(uow.session, admin.username))  # type: ignore[arg-type]
-    for username, role, team in [
-        ("ana", "caseworker", "North"),
-        ("cara", "caseworker", "South"),
-        ("audrey", "auditor", None),
-    ]:
-        staff_service.create_staff(
-            db,
-            acting,
-            staff_service.StaffInput(
-                username, username.title(), role=role, team=team, password=PASSWORD
-            ),
-        )
-    try:
-        yield Org(f"sqlite:///{path}", db)
-    finally:
-        db.dispose()
+    staff = [("ana", "caseworker", "North"), ("cara", "caseworker", "South")]
+    staff.append(("audrey", "auditor", None))
+    with sqlite_org(tmp_path_factory, "cli_comms", staff=staff, clock=lambda: NOW) as (url, db):
+        yield Org(url, db)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, org: Org) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    plain_environment(monkeypatch, tmp_path)
     # The commands build their own database from the URL: give it the same fixed clock.
     import casetui.startup as startup
 
@@ -118,38 +52,9 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, org: Org) -> N
     monkeypatch.setattr(startup, "open_database", on_the_fixed_clock)
 
 
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
-
-
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "ana") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="ana")
 
 
 def listed(cli: Any, number: str, user: str = "ana") -> list[dict[str, Any]]:
@@ -158,7 +63,7 @@ def listed(cli: Any, number: str, user: str = "ana") -> list[dict[str, Any]]:
 
 
 def test_a_call_added_prints_one_object_and_is_listed(org: Org, cli: Any) -> None:
-    number = org.case()
+    number = org.new_case()
     added = cli(
         "comms", "add", "--case", number, "--type", "phone", "--direction", "in",
         "--subject", "Rang about the rent", "--body", "Line one\nLine two", "--date", "-2d",
@@ -176,7 +81,7 @@ def test_a_call_added_prints_one_object_and_is_listed(org: Org, cli: Any) -> Non
 
 
 def test_a_reminder_by_type_or_by_send_date(org: Org, cli: Any) -> None:
-    number = org.case(email="client@example.org")
+    number = org.new_case(email="client@example.org")
     by_type = cli(
         "comms", "add", "--case", number, "--type", "reminder", "--direction", "out",
         "--subject", "Appointment on Friday", "--send-on", "friday", "--repeats", "weekly",
@@ -213,7 +118,7 @@ def test_a_reminder_for_a_client_it_cannot_reach_is_refused(
     org: Org, cli: Any, client: dict[str, Any], words: str
 ) -> None:
     status = client.pop("status", None)
-    number = org.case(**client)
+    number = org.new_case(**client)
     if status:
         with org.db.engine.begin() as conn:
             conn.execute(
@@ -244,7 +149,7 @@ def test_a_reminder_for_a_client_it_cannot_reach_is_refused(
 def test_refusals_name_the_field_and_write_nothing(
     org: Org, cli: Any, args: tuple[str, ...], words: str
 ) -> None:
-    number = org.case(email="client@example.org")
+    number = org.new_case(email="client@example.org")
     base = {"--type": "letter", "--direction": "out", "--subject": "Sent the form"}
     given = dict(zip(args[::2], args[1::2], strict=True))
     argv = [item for pair in {**base, **given}.items() for item in pair]
@@ -253,7 +158,7 @@ def test_refusals_name_the_field_and_write_nothing(
 
 
 def test_scope_and_roles_are_the_services(org: Org, cli: Any) -> None:
-    number = org.case()
+    number = org.new_case()
     add = ("comms", "add", "--case", number, "--type", "letter", "--direction", "out",
            "--subject", "Sent the form")  # fmt: skip
     assert "no case" in cli(*add, user="cara").refusal  # another team's case: not in sight
@@ -264,7 +169,7 @@ def test_scope_and_roles_are_the_services(org: Org, cli: Any) -> None:
 
 
 def test_a_listing_with_json_is_an_export_in_the_audit_trail(org: Org, cli: Any) -> None:
-    number = org.case()
+    number = org.new_case()
     listed(cli, number)
     with org.db.uow(write=False) as uow:
         event = uow.session.execute(
@@ -275,7 +180,7 @@ def test_a_listing_with_json_is_an_export_in_the_audit_trail(org: Org, cli: Any)
 
 
 def test_the_plain_listing_shows_text_literally(org: Org, cli: Any) -> None:
-    number = org.case(email="client@example.org")
+    number = org.new_case(email="client@example.org")
     cli("comms", "add", "--case", number, "--type", "reminder", "--direction", "out",
         "--subject", "\x1b[2J[bold]Hi", "--send-on", "+3d")  # fmt: skip
     shown = cli("comms", "list", "--case", number)

@@ -6,41 +6,29 @@ Run in this process (``casetui.cli.main``) on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import Done, build_org, plain_environment, runner
 from sqlalchemy import select
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent, SupportiveService
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
 from casetui.services import lists as list_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
 SERVICE_KEYS = {
     "id", "case_number", "service", "date", "provider", "amount", "grant", "justification",
 }  # fmt: skip
-PASSWORD = "demo-password"
 GRANT = "Household Support Fund"
 
 
 @dataclass
-class Org:
-    url: str
-    db: Database
-    ana_case: str
-    cara_case: str
+class Org(cli_org.Org):
+    ana_case: str = ""
+    cara_case: str = ""
 
     def services(self) -> list[tuple[str, str]]:
         with self.db.uow(write=False) as uow:
@@ -55,91 +43,27 @@ class Org:
 
 @pytest.fixture
 def org(database_url: str) -> Iterator[Org]:
-    """Ana (North) and cara (South) with a case each, sam supervising North, audrey auditing."""
-    db = Database(make_engine(database_url))
+    """Ana (North) and cara (South) with a case each, audrey auditing."""
+    staff = [("ana", "caseworker", "North"), ("cara", "caseworker", "South")]
+    db = build_org(database_url, staff=[*staff, ("audrey", "auditor", None)])
     try:
-        upgrade(db.engine)
-        with writing(db, None) as work:
-            ensure_defaults(work)
-            work.commit()
-        staff_service.create_staff(
-            db,
-            None,
-            staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-        )
-        with db.uow(write=False) as uow:
-            admin = actor_from(find_by_username(uow.session, "admin"))  # type: ignore[arg-type]
-        for username, role, team in [
-            ("ana", "caseworker", "North"),
-            ("cara", "caseworker", "South"),
-            ("audrey", "auditor", None),
-        ]:
-            staff_service.create_staff(
-                db,
-                admin,
-                staff_service.StaffInput(
-                    username, username.title(), role=role, team=team, password=PASSWORD
-                ),
-            )
-        list_service.add_item(db, admin, "grants", GRANT)
-        numbers = []
-        for username, name in (("ana", "Amal Haddad"), ("cara", "Chidi Okafor")):
-            with db.uow(write=False) as uow:
-                worker = actor_from(find_by_username(uow.session, username))  # type: ignore[arg-type]
-            client_id = client_service.register_client(
-                db, worker, client_service.ClientInput(name=name)
-            )
-            case = case_service.open_case(db, worker, case_service.CaseInput(client_id=client_id))
-            numbers.append(case.case_number)
-        yield Org(database_url, db, numbers[0], numbers[1])
+        made = Org(database_url, db)
+        list_service.add_item(db, made.actor("admin"), "grants", GRANT)
+        made.ana_case = made.new_case("ana", name="Amal Haddad")
+        made.cara_case = made.new_case("cara", name="Chidi Okafor")
+        yield made
     finally:
         db.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        """The one line a refusal prints."""
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "ana") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="ana")
 
 
 def add(cli: Any, case: str, amount: str, *extra: str, user: str = "ana") -> Done:
