@@ -32,6 +32,7 @@ from casetui.domain.models import (
     Communication,
     FollowUpTask,
     NoteAddendum,
+    NoteAudit,
     Notification,
     SubjectAccessRequest,
     SupportiveService,
@@ -42,7 +43,7 @@ from casetui.repositories.notes import NoteRepository
 from casetui.repositories.staff import find_by_username
 from casetui.repositories.tasks import TaskRepository
 from casetui.services import attachments as attachment_service
-from casetui.services import auth, policy, subject_access, tasks
+from casetui.services import auth, note_audits, policy, subject_access, tasks
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
@@ -1039,6 +1040,83 @@ def mark_others_notification_read(w: World, actor: Actor, number: str) -> tuple[
     )
 
 
+# Note audits: supervisors of the case's team and administrators audit; everyone reads the
+# scores in their sight (caseworkers their own notes' only).
+AUDIT_RUN = {**SUPERVISORS, "supervisor_other_team": PermissionDenied}
+READ_AUDITS = {
+    **{name: PermissionDenied for name in SUBJECTS},
+    "caseworker_assigned": ALLOWED,
+    "supervisor_own_team": ALLOWED,
+    "administrator": ALLOWED,
+    "auditor": ALLOWED,
+}
+CASE_AUTHORS = {"ana_case": "ana", "ben_case": "ben", "cara_case": "cara"}
+CASE_TEAMS = {"ana_case": "North", "ben_case": "North", "cara_case": "South"}
+
+
+def _numbered(w: World, number: str) -> str:
+    return next(name for name in CASE_AUTHORS if getattr(w, name) == number)
+
+
+def _audit_of(w: World, note_id: int) -> NoteAudit | None:
+    return w.read(
+        lambda uow: uow.session.execute(
+            select(NoteAudit).where(NoteAudit.note_id == note_id)
+        ).scalar_one_or_none()
+    )
+
+
+def audit_note(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = w.raw_note(w.olga, number, "To be audited")
+    return (
+        lambda: w.run(note_audits.audit_note, actor, note_id),
+        lambda _: _audit_of(w, note_id) is not None,
+    )
+
+
+def run_audits(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = w.raw_note(w.olga, number, "To be audited")
+    team = CASE_TEAMS[_numbered(w, number)]
+    return (
+        lambda: w.run(note_audits.run_audits, actor, team=team),
+        lambda _: _audit_of(w, note_id) is not None,
+    )
+
+
+def override_criterion(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = w.raw_note(w.olga, number, "To be audited")
+    w.run(note_audits.audit_note, w.admin, note_id)
+
+    def attempt() -> Any:
+        return w.run(
+            note_audits.override_criterion, actor, note_id, "Enough detail", True, "Said enough"
+        )
+
+    def landed(_: Any) -> bool:
+        found = _audit_of(w, note_id)
+        return found is not None and found.version == 2 and '"overridden_by":"' in found.criteria
+
+    return attempt, landed
+
+
+def read_audits(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    author = CASE_AUTHORS[_numbered(w, number)]
+    note_id = w.raw_note(getattr(w, author), number, "Audited")
+    w.run(note_audits.audit_note, w.admin, note_id)
+    return (
+        lambda: w.run(note_audits.list_audited, actor, worker=author),
+        lambda found: [a.note_id for a in found] == [note_id],
+    )
+
+
+def set_criterion(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    def landed(_: Any) -> bool:
+        views = w.run(note_audits.criteria_views, w.admin)
+        return next(c.weight for c in views if c.name == "Enough detail") == 25
+
+    return lambda: w.run(note_audits.set_criterion, actor, "Enough detail", weight=25), landed
+
+
 # Everyone has an inbox of their own, and only their own.
 NOBODY_ELSES = {name: NotFound for name in SUBJECTS}
 
@@ -1123,6 +1201,11 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "settle_reminder": (settle_reminder, ADMINISTRATORS),
     "mark_own_notification_read": (mark_own_notification_read, EVERYONE),
     "mark_others_notification_read": (mark_others_notification_read, NOBODY_ELSES),
+    "audit_note": (audit_note, SUPERVISORS),
+    "run_audits": (run_audits, AUDIT_RUN),
+    "override_audit_criterion": (override_criterion, SUPERVISORS),
+    "read_audits": (read_audits, READ_AUDITS),
+    "set_audit_criterion": (set_criterion, ADMINISTRATORS),
 }
 
 
