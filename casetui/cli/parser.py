@@ -263,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_service_commands(command)
 
+    from casetui.cli.note_audits import add_commands as add_audit_commands
+
+    add_audit_commands(command)
+
     search = command(
         "search",
         "find clients (name, birth date, email, phone), cases (current or former number) and notes",
