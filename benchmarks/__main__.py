@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import _import, _print, _reminders, _reports, measure
+from benchmarks import _audits, _import, _print, _reminders, _reports, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -615,6 +615,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Printing a case file: a case of 1,000 notes, in a copy of the smallest SQLite database.
     say("casetui print of a case with 1,000 notes")
     figures += _print.figures(sqlite_dbs[0], env, measure.scratch_dir(), quick=plan.quick)
+    # Auditing 10,000 notes at once, in a database of its own.
+    say("audits run of 10,000 notes")
+    figures += _audits.figures(measure.scratch_dir(), quick=plan.quick)
     # The notes report of about a million rows: the largest SQLite database, and PostgreSQL's.
     for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
         say(f"report notes on {where(database)}")
