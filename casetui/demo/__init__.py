@@ -97,6 +97,11 @@ def generate_demo(
             },
         )  # fmt: skip
         uow.commit()
+    from casetui.demo.audits import audit_earlier_months
+
+    audited = audit_earlier_months(db, today, cases)
+    if audited:
+        say(f"{audited} notes of earlier months audited")
     return summary
 
 
