@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from casetui.db.uow import Database, UnitOfWork
+from casetui.demo.audits import audit_earlier_months
 from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CaseloadMaker, OrganisationLists
 from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, hire_staff
@@ -78,6 +79,9 @@ def generate_demo(
             )  # fmt: skip
             counts = maker.run(cases, say)
             bulk.finish()
+        audited = audit_earlier_months(uow, today, cases)
+        if audited:
+            say(f"{audited} notes of earlier months audited")
         summary = DemoSummary(
             teams=len(workforce.teams),
             staff=len(workforce.everyone),
@@ -97,11 +101,6 @@ def generate_demo(
             },
         )  # fmt: skip
         uow.commit()
-    from casetui.demo.audits import audit_earlier_months
-
-    audited = audit_earlier_months(db, today, cases)
-    if audited:
-        say(f"{audited} notes of earlier months audited")
     return summary
 
 

@@ -151,7 +151,7 @@ def _midnight(day: Any, zone: ZoneInfo) -> datetime:
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def _for_audit(row: Any, zone: ZoneInfo) -> NoteForAudit:
+def for_audit(row: Any, zone: ZoneInfo) -> NoteForAudit:
     (_, _, _, contact_at, activity, contact_type, summary, details, restricted, name,
      preferred) = row  # fmt: skip
     return NoteForAudit(
@@ -179,7 +179,7 @@ def audit_note(db: Database, actor: Actor, note_id: int) -> NoteAuditView:
             if note.author_id == actor.id:
                 raise PermissionDenied(f"note {note_id} is your own; someone else audits it")
             raise PermissionDenied(f"note {note_id} is not on a case of your team")
-        scored = score_note(_for_audit(row, work.zone), _criteria(work))
+        scored = score_note(for_audit(row, work.zone), _criteria(work))
         existing = audits.audit_of(note_id)
         now = work.now()
         if existing is None:
@@ -256,7 +256,7 @@ def run_audits(
         for batch in audits.unaudited_to_score(chosen):
             rows, entries = [], []
             for row in batch:
-                scored = score_note(_for_audit(row, zone), marks)
+                scored = score_note(for_audit(row, zone), marks)
                 rows.append(
                     {
                         "note_id": row[0],
