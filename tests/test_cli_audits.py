@@ -6,27 +6,17 @@ Run in this process (``casetui.cli.main``) on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import build_org, plain_environment, runner
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
 from casetui.services import notes as note_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
-PASSWORD = "demo-password"
 GOOD = (
     "Visited Amal at home with her sister. We discussed the letter from the landlord about "
     "rent arrears; Amal is worried she could lose the flat. No risk to her safety was seen "
@@ -35,105 +25,44 @@ GOOD = (
 
 
 @dataclass
-class Org:
-    url: str
-    notes: dict[str, int]
-    cases: dict[str, str]
+class Org(cli_org.Org):
+    notes: dict[str, int] = field(default_factory=dict)
+    cases: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture
 def org(database_url: str) -> Iterator[Org]:
-    """North: sam supervising ana; South: cara; an administrator and audrey auditing."""
-    db = Database(make_engine(database_url))
+    """North: sam supervising ana; South: cara; an administrator and audrey auditing.
+    A well-written note of ana's and a vague one of cara's, written yesterday."""
+    db = build_org(database_url)
     try:
-        upgrade(db.engine)
-        with writing(db, None) as work:
-            ensure_defaults(work)
-            work.commit()
-        staff_service.create_staff(
-            db,
-            None,
-            staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-        )
-
-        def actor(username: str) -> Any:
-            with db.uow(write=False) as uow:
-                return actor_from(find_by_username(uow.session, username))  # type: ignore[arg-type]
-
-        for username, role, team in [
-            ("sam", "supervisor", "North"), ("ana", "caseworker", "North"),
-            ("cara", "caseworker", "South"), ("audrey", "auditor", None),
-        ]:  # fmt: skip
-            staff_service.create_staff(
-                db, actor("admin"),
-                staff_service.StaffInput(username, username.title(), role=role, team=team, password=PASSWORD),
-            )  # fmt: skip
-        notes, cases = {}, {}
+        made = Org(database_url, db)
         for username, name, summary, details in (
             ("ana", "Amal Haddad", "Home visit", GOOD),
             ("cara", "Chidi Okafor", "Spoke to client, all fine", ""),
         ):
-            worker = actor(username)
-            client_id = client_service.register_client(
-                db, worker, client_service.ClientInput(name=name)
-            )
-            case = case_service.open_case(db, worker, case_service.CaseInput(client_id=client_id))
+            number = made.new_case(username, name=name)
             note = note_service.add_note(
-                db, worker, case.case_number,
+                db, made.actor(username), number,
                 note_service.NoteInput(
                     summary=summary, details=details, activity_type="Home visit",
                     contact_date="yesterday", contact_time="10:30",
                 ),
             )  # fmt: skip
-            notes[username], cases[username] = note.id, case.case_number
-        yield Org(database_url, notes, cases)
+            made.notes[username], made.cases[username] = note.id, number
+        yield made
     finally:
         db.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "sam") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="sam")
 
 
 def test_run_then_list_prints_the_keys_spec_names(org: Org, cli: Any) -> None:
