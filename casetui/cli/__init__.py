@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         staff,
         supportive_services,
         teams,
+        today,
         workload,
     )
     from casetui.cli.exit_codes import run
@@ -129,5 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("profile", "list"): profiles.profile_list,
         ("notifications", None): notifications.notifications_list,
         ("notifications", "read"): notifications.notifications_read,
+        ("today", None): today.today,
     }
     return run(handlers[(args.command, getattr(args, "subcommand", None))], args)

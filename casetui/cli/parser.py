@@ -332,7 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
     profile_add.add_argument("--default-user", metavar="NAME")
     command("list", "list profiles", profile_commands)
     _notifications(command)
+    _today(command)
     return parser
+
+
+def _today(command: Any) -> None:
+    today = command("today", "what falls to you today: tasks due, quiet cases, ...")
+    today.description = (
+        "Your tasks due today or overdue, your open cases with no contact for longer than the "
+        "organisation's stale days, reminders that failed on your cases and notes waiting for "
+        "your sign-off; the most overdue first."
+    )
+    today.add_argument("--json", action="store_true")
 
 
 def _notifications(command: Any) -> None:

@@ -128,9 +128,12 @@ class Inbox:
 
     # --- tasks falling due --------------------------------------------------------------------
 
-    def due_tasks_untold(self, today: date, *, closed_clients_too: bool) -> list[DueTask]:
+    def due_tasks_untold(
+        self, today: date, *, closed_clients_too: bool, told_too: bool = False
+    ) -> list[DueTask]:
         """Open tasks due today or before that this person is responsible for, on cases they
-        are assigned to, of which their inbox has not yet been told (at this due date).
+        are assigned to, of which their inbox has not yet been told (at this due date; with
+        ``told_too``, all of them: the Today list).
 
         Responsible: named on the task; a task naming nobody still assigned to the case is
         its primary worker's. Read from the person's cases (as primary worker, then as
@@ -164,8 +167,9 @@ class Inbox:
             # The case's earliest open task, kept by the task services for the caseload: only
             # cases with a task due are looked into (a third of the time for 4,500 cases).
             col(Case.next_task_due) <= today,
-            ~told,
         ]
+        if not told_too:
+            live.append(~told)
         if not closed_clients_too:
             live.append(col(Client.record_status) == RecordStatus.ACTIVE.value)
 

@@ -32,7 +32,9 @@ from casetui.repositories.staff import find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.access import holders, holds_work, worker_refusal, writable_case_by_number
 from casetui.services.notifications import tell_assigned
+from casetui.services.pathway_tasks import tasks_for_new_case
 from casetui.services.records import save_versioned, saved_id, snapshot
+from casetui.services.tasks import insert_tasks
 from casetui.services.work import Database, Work, reading, writing
 
 TAGS_MAX = 20
@@ -267,6 +269,10 @@ def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Ca
         ) from exc
     work.session.add_all(CaseTag(case_id=saved_id(row), tag=t) for t in valid.tags)
     audit.record(work, actor, "case.open", "case", row.id, case_id=row.id, after=snapshot(row))
+    # The pathway's tasks, in the same transaction: the case never stands without them.
+    made = tasks_for_new_case(work, row.pathway, row.opened_on, saved_id(worker))
+    if made and row.status != CaseStatus.CLOSED.value:
+        insert_tasks(work, actor, [(saved_id(row), task, None) for task in made])
     tell_assigned(work, saved_id(row), saved_id(worker), "primary worker", row.version)
     return row
 

@@ -24,6 +24,7 @@ from casetui.domain.models import (
     FollowUpTask,
     OrganisationListItem,
     OrganisationSettings,
+    PathwayTask,
     Staff,
     SupportiveService,
     Team,
@@ -61,6 +62,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
     # Never the bytes: the sha256 says which file it was.
     Attachment: ("case_id", "note_id", "name", "size", "media_type", "sha256", "restricted"),
     OrganisationListItem: ("kind", "value", "position", "active", "version"),
+    PathwayTask: ("pathway_id", "name", "due_after_days", "position", "version"),
     SupportiveService: (
         "service_type", "provided_on", "provider", "amount", "grant", "justification", "version",
     ),
@@ -77,7 +79,7 @@ SOFT_DELETED = (CaseNote, Client, Communication, SupportiveService)
 
 Versioned = (
     CaseNote | Case | FollowUpTask | Client | Staff | Team | OrganisationListItem
-    | OrganisationSettings | Communication | SupportiveService
+    | OrganisationSettings | Communication | SupportiveService | PathwayTask
 )  # fmt: skip
 
 

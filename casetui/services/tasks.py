@@ -272,4 +272,34 @@ def cancel_task(
         return cancelled
 
 
-__all__ = ["TaskInput", "ValidTask", "add_task", "cancel_task", "complete_task"]
+SNOOZE_MAX_DAYS = 90  # further off is a new due date, set on the task itself
+
+
+def snooze_task(
+    db: Database, actor: Actor, task_id: int, days: int, *, expected_version: int | None = None
+) -> TaskView:
+    """Put an open task off until ``days`` after today (an overdue one too: from today)."""
+    if not 1 <= days <= SNOOZE_MAX_DAYS:
+        raise ValidationError("snooze", f"must be from 1 to {SNOOZE_MAX_DAYS} days")
+    with writing(db, actor) as work:
+        row = work.tasks.get(task_id)
+        writable_case(work, row.case_id)
+        if expected_version is not None and expected_version != row.version:
+            raise stale(work, row, yours=expected_version, now=row.version)
+        if row.status != TaskStatus.OPEN.value:
+            raise RuleError(f"task {task_id} is already {row.status}")
+        before = snapshot(row, responsible=[])
+        save_versioned(work, row, expected_version, {"due_on": work.today() + timedelta(days)})
+        work.session.refresh(row)
+        refresh_next_task_due(work, [row.case_id])
+        audit.record(
+            work, actor, "task.snooze", "follow_up_task", task_id, case_id=row.case_id,
+            before=before, after=snapshot(row, responsible=[]),
+        )  # fmt: skip
+        work.commit()
+        return work.tasks.views(task_ids=[task_id])[0]
+
+
+__all__ = [
+    "TaskInput", "ValidTask", "add_task", "cancel_task", "complete_task", "snooze_task",
+]  # fmt: skip

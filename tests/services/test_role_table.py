@@ -34,6 +34,7 @@ from casetui.domain.models import (
     NoteAddendum,
     NoteAudit,
     Notification,
+    Staff,
     SubjectAccessRequest,
     SupportiveService,
 )
@@ -49,14 +50,17 @@ from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import communications as comms
 from casetui.services import lists as list_service
+from casetui.services import missing_data as missing_data_service
 from casetui.services import notes as note_service
 from casetui.services import notifications as notification_service
+from casetui.services import pathway_tasks as pathway_task_service
 from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
 from casetui.services import staff as staff_service
 from casetui.services import supportive_services as service_service
 from casetui.services import teams as team_service
 from casetui.services import timeline as timeline_service
+from casetui.services import today as today_service
 from casetui.services import workload as workload_service
 from casetui.services.mail import MailServer
 from tests.mail.smtp_server import closed_port
@@ -956,6 +960,110 @@ def move_list_item(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed
     )
 
 
+# --- a caseworker's day: pathways' tasks (administrators), snoozing, Today, missing data ------
+
+
+def add_pathway_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(pathway_task_service.add_pathway_task, actor, "Mental Health", "GP", 7),
+        lambda _: [t.name for t in _pathway_tasks(w, "Mental Health")] == ["GP"],
+    )
+
+
+def _pathway_tasks(w: World, pathway: str) -> list[Any]:
+    return w.run(pathway_task_service.pathway_tasks, w.admin, pathway)
+
+
+def _a_pathway_task(w: World, *names: str) -> int:
+    for name in names:
+        w.run(pathway_task_service.add_pathway_task, w.admin, "Housing Support", name, 3)
+    return _pathway_tasks(w, "Housing Support")[0].id
+
+
+def edit_pathway_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task_id = _a_pathway_task(w, "Visit")
+    return (
+        lambda: w.run(pathway_task_service.edit_pathway_task, actor, task_id, due_after_days=9),
+        lambda _: [t.due_after_days for t in _pathway_tasks(w, "Housing Support")] == [9],
+    )
+
+
+def remove_pathway_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task_id = _a_pathway_task(w, "Visit")
+    return (
+        lambda: w.run(pathway_task_service.remove_pathway_task, actor, task_id),
+        lambda _: _pathway_tasks(w, "Housing Support") == [],
+    )
+
+
+def move_pathway_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task_id = _a_pathway_task(w, "Visit", "Call")
+    return (
+        lambda: w.run(pathway_task_service.move_pathway_task, actor, task_id, 1),
+        lambda _: [t.name for t in _pathway_tasks(w, "Housing Support")] == ["Call", "Visit"],
+    )
+
+
+def snooze_task(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task = w.run(
+        tasks.add_task, w.admin, number, tasks.TaskInput(name="Call back", due="2026-11-20")
+    )
+
+    def landed(_: Any) -> bool:
+        row = w.read(lambda uow: uow.session.get(FollowUpTask, task.id))
+        return row is not None and row.due_on.isoformat() == "2026-11-25"
+
+    return lambda: w.run(tasks.snooze_task, actor, task.id, 3), landed
+
+
+def today_list(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    task = w.run(
+        tasks.add_task,
+        w.admin,
+        number,
+        tasks.TaskInput(name="Call back", due="2026-11-20", responsible=(actor.username,)),
+    ) if actor.role.value != "auditor" else None  # fmt: skip
+
+    def sees_the_case() -> bool:
+        try:
+            see_case(w, actor, number)[0]()
+        except NotFound:
+            return False
+        return True
+
+    # A task naming the actor is theirs today on a case they see, never on one out of sight.
+    expected = [task.id] if task and sees_the_case() else []
+
+    def landed(found: Any) -> bool:
+        return [i.id for i in found.items] == expected
+
+    return lambda: w.run(today_service.today_list, actor), landed
+
+
+def missing_data_of_the_worker(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    worker = w.read(
+        lambda uow: CaseRepository(uow.session, w.admin).get_by_number(number).primary_worker_id
+    )
+    username = w.read(lambda uow: uow.session.get(Staff, worker).username)
+    return (
+        lambda: w.run(missing_data_service.missing_data, actor, username),
+        lambda found: (
+            [line.case_number for line in found.lines if line.reason == "no_pathway"] == [number]
+        ),
+    )
+
+
+# Whose missing data: one's own, a supervisor's team's, everyone's for administrators and
+# auditors.
+MISSING_DATA = {
+    **{name: PermissionDenied for name in SUBJECTS},
+    "caseworker_assigned": ALLOWED,
+    "supervisor_own_team": ALLOWED,
+    "administrator": ALLOWED,
+    "auditor": ALLOWED,
+}
+
+
 # --- reminders: the sender and settling one left sending are for administrators ----------------
 
 
@@ -1206,6 +1314,13 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "override_audit_criterion": (override_criterion, SUPERVISORS),
     "read_audits": (read_audits, READ_AUDITS),
     "set_audit_criterion": (set_criterion, ADMINISTRATORS),
+    "add_pathway_task": (add_pathway_task, ADMINISTRATORS),
+    "edit_pathway_task": (edit_pathway_task, ADMINISTRATORS),
+    "remove_pathway_task": (remove_pathway_task, ADMINISTRATORS),
+    "move_pathway_task": (move_pathway_task, ADMINISTRATORS),
+    "snooze_task": (snooze_task, WRITE),
+    "today": (today_list, EVERYONE),
+    "missing_data": (missing_data_of_the_worker, MISSING_DATA),
 }
 
 

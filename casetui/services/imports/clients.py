@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,18 @@ from sqlalchemy import Table, insert
 from sqlmodel import SQLModel
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import CaseStatus, Concern, RecordStatus
+from casetui.domain.enums import CaseStatus, Concern, RecordStatus, Repeats, TaskStatus
 from casetui.domain.errors import Conflict, ImportRefused, RuleError
-from casetui.domain.models import Case, CaseTag, Client, ClientGroup, ClientWarning, Staff
+from casetui.domain.models import (
+    Case,
+    CaseTag,
+    Client,
+    ClientGroup,
+    ClientWarning,
+    FollowUpTask,
+    Staff,
+    TaskResponsible,
+)
 from casetui.domain.read_models import ImportDuplicate, ImportLine, ImportReport
 from casetui.repositories import name_terms
 from casetui.repositories.imports import first_free_id, follow_ids
@@ -47,6 +57,7 @@ from casetui.services.imports.columns import (
 from casetui.services.imports.duplicates import Candidate, registered_already, within_file
 from casetui.services.imports.rows import PREVIEW_MAX, Pace, Progress, Refusals, first_names
 from casetui.services.imports.spreadsheet import Row, Sheet, open_sheet
+from casetui.services.pathway_tasks import templates_by_pathway
 from casetui.services.search import name_words
 from casetui.services.work import Database, Work, reading, writing
 
@@ -333,13 +344,13 @@ def _write(
         for start in range(0, len(passed), WRITE_CHUNK):
             writer.write(passed[start : start + WRITE_CHUNK], start)
             pace.wrote(start + WRITE_CHUNK, len(passed), "clients")
-        follow_ids(work.session, (Client, Case))
+        follow_ids(work.session, (Client, Case, FollowUpTask))
         audit.record(
             work, actor, "import.clients", "import", None,
             after={
                 "file": report.file_name, "sha256": report.sha256, "read_as": report.read_as,
                 "rows": report.rows, "clients": report.clients, "cases": report.cases,
-                "possible_duplicates": len(report.duplicates),
+                "possible_duplicates": len(report.duplicates), "tasks": writer.tasks_made,
             },
         )  # fmt: skip
         work.commit()
@@ -358,6 +369,11 @@ class _Writer:
         self.now, self.today = work.now(), work.today()
         self.next_client = first_free_id(self.session, Client)
         self.next_case = first_free_id(self.session, Case)
+        # A case opened on a pathway starts with the pathway's tasks, as one opened by hand.
+        self.templates = templates_by_pathway(work)
+        self.next_task = first_free_id(self.session, FollowUpTask)
+        self.actor_id = work.actor.id
+        self.tasks_made = 0
 
     def write(self, chunk: list[_Checked], start: int) -> None:
         session = self.session
@@ -388,7 +404,9 @@ class _Writer:
     def _cases(self, opening: list[tuple[int, ValidCase, str | None]]) -> None:
         case_ids = list(range(self.next_case, self.next_case + len(opening)))
         self.next_case += len(opening)
-        rows, tags = [], []
+        rows: list[dict[str, Any]] = []
+        tags: list[dict[str, Any]] = []
+        tasks: list[dict[str, Any]] = []
         for case_id, (client_id, case, number) in zip(case_ids, opening, strict=True):
             assert case.worker.id is not None
             worker = self.workers[case.worker.id]
@@ -402,9 +420,37 @@ class _Writer:
                 "next_task_due": None, "created_at": self.now, "deleted_at": None, "version": 1,
             })  # fmt: skip
             tags += [{"case_id": case_id, "tag": t} for t in case.tags]
+            if not closed:
+                tasks += self._pathway_tasks(rows[-1])
+        worker_of = {row["id"]: row["primary_worker_id"] for row in rows}
         self.session.execute(insert(_table(Case)), rows)
         if tags:
             self.session.execute(insert(_table(CaseTag)), tags)
+        if tasks:
+            self.session.execute(insert(_table(FollowUpTask)), tasks)
+            self.session.execute(
+                insert(_table(TaskResponsible)),
+                [{"task_id": t["id"], "staff_id": worker_of[t["case_id"]]} for t in tasks],
+            )
+
+    def _pathway_tasks(self, case: dict[str, Any]) -> list[dict[str, Any]]:
+        """The pathway's tasks of a case about to be written; its next task date set."""
+        made = self.templates.get((case["pathway"] or "").casefold(), [])
+        rows = []
+        for name, days in made:
+            rows.append({
+                "id": self.next_task, "case_id": case["id"], "note_id": None, "name": name,
+                "due_on": case["opened_on"] + timedelta(days=days), "repeats": Repeats.NONE.value,
+                "rrule": None, "assigned_to_client": False, "details": "",
+                "status": TaskStatus.OPEN.value, "created_by_id": self.actor_id,
+                "created_at": self.now, "completed_at": None, "previous_task_id": None,
+                "version": 1,
+            })  # fmt: skip
+            self.next_task += 1
+        if rows:
+            case["next_task_due"] = min(r["due_on"] for r in rows)
+            self.tasks_made += len(rows)
+        return rows
 
 
 def _table(model: type[SQLModel]) -> Table:
