@@ -525,3 +525,18 @@ def test_the_auditor_can_sign_in_and_reads_only(history: Database) -> None:
     assert auditor.role is Role.AUDITOR
     staff = rows(history, select(Staff))
     assert [s.username for s in staff if s.role == Role.AUDITOR.value] == ["auditor"]
+
+
+def test_every_default_pathway_brings_two_or_three_tasks(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    from casetui.domain.models import OrganisationListItem, PathwayTask
+
+    db, _ = demo
+    pathways = {
+        p.id: p.value for p in rows(db, select(OrganisationListItem).where(
+            OrganisationListItem.kind == ListKind.PATHWAY.value))
+    }  # fmt: skip
+    brought = Counter(pathways[t.pathway_id] for t in rows(db, select(PathwayTask)))
+    assert set(brought) == set(pathways.values())
+    assert all(2 <= n <= 3 for n in brought.values())

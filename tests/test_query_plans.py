@@ -192,6 +192,32 @@ def test_the_inbox_and_its_unread_count_use_indexes(demo_db: Database, role: Rol
     assert not [line for _, lines in found for line in lines if inbox_scan.search(line)]
 
 
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASEWORKER])
+def test_today_reads_only_the_persons_own_rows(demo_db: Database, role: Role) -> None:
+    """Today is opened many times a day: its tasks, quiet cases, failed reminders and sign-offs
+    come from the person's cases and team through indexes."""
+    from casetui.services.today import today_list
+
+    who = actor(demo_db, role)
+    found = plans_of(demo_db, lambda: today_list(demo_db, who))
+    assert_no_full_scan(found)
+    scan = re.compile(r"\bSCAN (communication|note_signoff|task_responsible)\b(?! USING)")
+    assert not [line for _, lines in found for line in lines if scan.search(line)]
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CASEWORKER])
+def test_missing_data_uses_indexes(demo_db: Database, role: Role) -> None:
+    """Counts and lines per reason, one query each, over a whole caseload for administrators:
+    notes and concern changes are looked up by case, never read whole."""
+    from casetui.services.missing_data import missing_data
+
+    who = actor(demo_db, role)
+    found = plans_of(demo_db, lambda: missing_data(demo_db, who))
+    assert_no_full_scan(found)
+    scan = re.compile(r"\bSCAN (case_event|case_note)\b(?! USING)")
+    assert not [line for _, lines in found for line in lines if scan.search(line)]
+
+
 # --- the audit trail ------------------------------------------------------------------------------
 
 AUDIT_EVENTS = 30_000

@@ -21,7 +21,14 @@ from casetui.demo.caseload import CaseloadMaker, OrganisationLists
 from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, hire_staff
 from casetui.domain.enums import ListKind
 from casetui.domain.errors import Conflict, ValidationError
-from casetui.domain.models import Case, Client, OrganisationListItem, OrganisationSettings, Staff
+from casetui.domain.models import (
+    Case,
+    Client,
+    OrganisationListItem,
+    OrganisationSettings,
+    PathwayTask,
+    Staff,
+)
 from casetui.services import audit
 from casetui.services.defaults import ensure_defaults
 
@@ -66,6 +73,7 @@ def generate_demo(
     with db.uow() as uow:
         ensure_defaults(uow)
         _refuse_unless_empty(uow)
+        _pathway_tasks(uow)
         settings = uow.session.get(OrganisationSettings, 1)
         assert settings is not None  # ensure_defaults made it
         with BulkWriter(uow.session.connection()) as bulk:
@@ -102,6 +110,33 @@ def generate_demo(
         )  # fmt: skip
         uow.commit()
     return summary
+
+
+# What each default pathway brings to a new case: (task, days after the case opens).
+PATHWAY_TASKS: dict[str, tuple[tuple[str, int], ...]] = {
+    "Housing Support": (("Check the tenancy agreement", 3), ("Home visit", 7),
+                        ("Review rent arrears", 14)),
+    "Employment Pathway": (("Update the CV", 5), ("Book a job club place", 10)),
+    "Mental Health": (("Ask for the GP's consent to share", 2), ("Wellbeing review", 14)),
+    "Substance Use": (("Referral to the recovery service", 2), ("Harm reduction check-in", 7)),
+    "Family Support": (("Meet the family at home", 5), ("Agree the family plan", 14)),
+    "Benefits and Debt": (("Benefits check", 3), ("Call the creditors", 7),
+                          ("Budget review", 21)),
+}  # fmt: skip
+
+
+def _pathway_tasks(uow: UnitOfWork) -> None:
+    """The default pathways as templates, so a case opened on one starts with its tasks."""
+    pathways = uow.session.exec(
+        select(OrganisationListItem).where(OrganisationListItem.kind == ListKind.PATHWAY.value)
+    ).all()
+    for pathway in pathways:
+        for position, (name, days) in enumerate(PATHWAY_TASKS.get(pathway.value, ())):
+            uow.session.add(
+                PathwayTask(pathway_id=pathway.id, name=name, due_after_days=days,
+                            position=position)
+            )  # fmt: skip
+    uow.session.flush()
 
 
 def _refuse_unless_empty(uow: UnitOfWork) -> None:
