@@ -74,6 +74,8 @@ class CaseloadScreen(Screen[None]):
             "D", "deleted_clients", "Deleted clients", show=False, id="caseload.deleted_clients"
         ),  # fmt: skip
         Binding("w", "workload", "Workload", id="caseload.workload"),
+        Binding("t", "today", "Today", show=False, id="caseload.today"),
+        Binding("M", "missing_data", "Missing data", show=False, id="caseload.missing_data"),
         Binding("a", "audit_trail", "Audit trail", id="caseload.audit_trail"),
         Binding("A", "administration", "Administration", id="caseload.administration"),
         Binding("I", "import_spreadsheet", "Import", show=False, id="caseload.import"),
@@ -383,6 +385,16 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.workload import WorkloadScreen
 
         self.app.push_screen(WorkloadScreen())
+
+    def action_today(self) -> None:
+        from casetui.tui.screens.today import TodayScreen
+
+        self.app.push_screen(TodayScreen())
+
+    def action_missing_data(self) -> None:
+        from casetui.tui.screens.missing_data import MissingDataScreen
+
+        self.app.push_screen(MissingDataScreen())
 
     def action_audit_trail(self) -> None:
         from casetui.tui.screens.audit_trail import AuditTrailScreen

@@ -31,6 +31,7 @@ class ListsTab(Vertical):
         Binding("x", "restore", "Restore", id="administration.lists.restore"),
         Binding("K,shift+up", "move(-1)", "Move up", id="administration.lists.up"),
         Binding("J,shift+down", "move(1)", "Move down", id="administration.lists.down"),
+        Binding("k", "pathway_tasks", "Tasks", id="administration.lists.pathway_tasks"),
     ]
     HELP_TITLE = "Lists"
     DEFAULT_CSS = """
@@ -125,6 +126,11 @@ class ListsTab(Vertical):
             return item is not None and item.retired
         if action == "rename_item":
             return None if item is None else True
+        if action == "pathway_tasks":
+            # A pathway's tasks: offered on the pathways list alone.
+            if self.kind is not ListKind.PATHWAY:
+                return False
+            return None if item is None else True
         if action == "move":
             if item is None:
                 return None
@@ -176,6 +182,13 @@ class ListsTab(Vertical):
             ),
             named,
         )
+
+    def action_pathway_tasks(self) -> None:
+        from casetui.tui.screens.pathway_tasks import PathwayTasksScreen
+
+        item = self.current
+        if item is not None and self.kind is ListKind.PATHWAY:
+            self.app.push_screen(PathwayTasksScreen(item.value))
 
     def action_retire(self) -> None:
         item = self.current

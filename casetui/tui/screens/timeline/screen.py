@@ -87,9 +87,10 @@ class TimelineScreen(
         Binding("escape", "back", "Back", id="timeline.back", show=False),
     ]
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, at: tuple[str, int] | None = None) -> None:
         super().__init__()
         self.case_id = case_id
+        self.at = at  # (entry kind, id): the line to highlight when the timeline arrives
         self.data: CaseTimeline | None = None
         self.newest_first = True
         # A note opened from search: highlighted and opened once the timeline has arrived.
@@ -103,7 +104,7 @@ class TimelineScreen(
 
     def on_mount(self) -> None:
         self.query_one(TimelineList).focus()
-        self.reload()
+        self.reload(keep=self.at)
 
     # --- loading ----------------------------------------------------------------------------
 
