@@ -633,6 +633,38 @@ async def inbox(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
+async def today(pilot: Pilot[int], demo: Demo) -> None:
+    """t from the caseload: the caseworker's tasks due, quiet cases and failed reminders."""
+    await at_caseload(pilot)
+    await pilot.press("t")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "found", None) is not None, "today")
+    await settle(pilot)
+
+
+async def missing_data(pilot: Pilot[int], demo: Demo) -> None:
+    """M from the caseload, as a supervisor: their team's missing data, counted per reason."""
+    await at_caseload(pilot)
+    await pilot.press("M")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "found", None) is not None, "missing data"
+    )
+    await settle(pilot)
+
+
+async def pathway_tasks(pilot: Pilot[int], demo: Demo) -> None:
+    """The lists tab on pathways, then k: the tasks each case opened on the pathway starts with."""
+    from casetui.domain.enums import ListKind
+
+    await _administration(pilot, "lists")
+    tab = pilot.app.screen.query_one("#lists-tab")
+    tab.kind = ListKind.PATHWAY  # type: ignore[attr-defined]
+    tab.reload()  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: tab.items and tab.items[0].kind == "pathway", "the pathways")  # type: ignore[attr-defined]
+    await pilot.press("k")
+    await wait_for(pilot, on_screen(pilot, "PathwayTasksScreen"), "a pathway's tasks")
+    await settle(pilot)
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -851,6 +883,10 @@ SHOTS: tuple[Shot, ...] = (
     Shot("administration-lists", administration_lists, (NARROW,), app=as_admin),
     Shot("print-dialog", print_dialog, (WIDE, NARROW), app=as_supervisor),
     Shot("inbox", inbox, (WIDE, NARROW), app=given_a_case),
+    Shot("today", today, (WIDE, NARROW)),
+    Shot("today-no-color", today, environment=(("NO_COLOR", "1"),)),
+    Shot("missing-data", missing_data, (WIDE, NARROW), app=as_supervisor),
+    Shot("pathway-tasks", pathway_tasks, (WIDE, NARROW), app=as_admin),
     Shot("subject-access-review", subject_access_review, (WIDE, NARROW), app=as_supervisor),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
