@@ -39,7 +39,10 @@ class WorkloadRepository:
         *,
         team_id: int | None = None,
         staff_ids: list[int] | None = None,
+        inactive_too: bool = False,
     ) -> list[WorkloadRow]:
+        """``inactive_too``: deactivated people as well, such as a leaver whose cases are
+        being moved on."""
         weight = case(
             (col(Case.concern) == Concern.LOW.value, settings.weight_low),
             (col(Case.concern) == Concern.MEDIUM.value, settings.weight_medium),
@@ -82,7 +85,7 @@ class WorkloadRepository:
                 ),
                 isouter=True,
             )
-            .where(col(Staff.active) == True, self._people_scope())  # noqa: E712
+            .where(self._people_scope())
             .where(col(Staff.role) != Role.AUDITOR.value)
             .group_by(
                 col(Staff.id),
@@ -92,6 +95,8 @@ class WorkloadRepository:
                 col(Staff.capacity_hours),
             )
         )
+        if not inactive_too:
+            query = query.where(col(Staff.active) == True)  # noqa: E712
         if team_id is not None:
             query = query.where(col(Staff.team_id) == team_id)
         if staff_ids is not None:

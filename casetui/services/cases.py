@@ -372,6 +372,14 @@ def _set_worker(work: Work, case: Case, worker: str, expected_version: int | Non
     tell_assigned(work, saved_id(case), saved_id(staff), "primary worker", case.version)
 
 
+def reassign_in(work: Work, case_number: str, worker: str, expected_version: int | None) -> Case:
+    """One reassignment in the caller's unit of work, checked, versioned, audited and told
+    exactly as ``reassign`` does: a caseload transfer and a what-if sketch make theirs here."""
+    case = writable_case_by_number(work, case_number)
+    _set_worker(work, case, worker, expected_version)
+    return case
+
+
 def _set_number(work: Work, case: Case, new_number: str, expected_version: int | None) -> None:
     policy.ensure_grant(work.actor, Grant.CASE_NUMBERS, "changing a case number")
     number = _case_number(work, new_number)

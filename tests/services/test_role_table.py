@@ -38,6 +38,7 @@ from casetui.domain.models import (
     SubjectAccessRequest,
     SupportiveService,
 )
+from casetui.domain.transfer import SketchMove
 from casetui.repositories import notifications as inboxes
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.notes import NoteRepository
@@ -61,6 +62,7 @@ from casetui.services import supportive_services as service_service
 from casetui.services import teams as team_service
 from casetui.services import timeline as timeline_service
 from casetui.services import today as today_service
+from casetui.services import transfer as transfer_service
 from casetui.services import workload as workload_service
 from casetui.services.mail import MailServer
 from tests.mail.smtp_server import closed_port
@@ -106,6 +108,8 @@ SUPERVISORS = {
     "administrator": ALLOWED,
 }
 ADMINISTRATORS = {**{name: PermissionDenied for name in SUBJECTS}, "administrator": ALLOWED}
+# Another team's worker is named, not out of sight: refused as not theirs to move.
+TRANSFER = {**SUPERVISORS, "supervisor_other_team": PermissionDenied}
 BULK = {
     **WRITE,
     "caseworker_not_assigned": BulkRefused,
@@ -269,6 +273,55 @@ def reassign(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return (
         lambda: w.run(case_service.reassign, actor, number, target.username),
         lambda _: _case(w, case_id).primary_worker_id == target.id,
+    )
+
+
+def _worker_of(w: World, number: str) -> str:
+    worker = w.run(case_service.show_case, w.admin, number).worker_username
+    assert worker is not None
+    return worker
+
+
+def transfer_preview(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    source, target = _worker_of(w, number), ("olga" if number == w.ben_case else "ben")
+    return (
+        lambda: w.run(transfer_service.plan_transfer, actor, source, [target]),
+        lambda plan: [(m.case_number, m.to_username) for m in plan.moves] == [(number, target)],
+    )
+
+
+def transfer_caseload(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    """The commit of a preview an administrator made: the commit asks again who may."""
+    case_id = w.case_id(number)
+    target = w.olga if number == w.ben_case else w.ben
+    plan = w.run(transfer_service.plan_transfer, w.admin, _worker_of(w, number), [target.username])
+    return (
+        lambda: w.run(transfer_service.commit_transfer, actor, plan),
+        lambda _: _case(w, case_id).primary_worker_id == target.id,
+    )
+
+
+def _sketch(w: World, number: str) -> list[SketchMove]:
+    target = "olga" if number == w.ben_case else "ben"
+    version = _case(w, w.case_id(number)).version
+    return [SketchMove(number, _worker_of(w, number), target, version)]
+
+
+def what_if(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    sketch = _sketch(w, number)
+    return (
+        lambda: w.run(transfer_service.what_if, actor, sketch),
+        lambda seen: [m.case_number for m in seen.moves] == [number],
+    )
+
+
+def what_if_commit(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    sketch = _sketch(w, number)
+    target = w.staff_row(sketch[0].to_username).id
+    return (
+        lambda: w.run(transfer_service.commit_sketch, actor, sketch),
+        lambda _: _case(w, case_id).primary_worker_id == target,
     )
 
 
@@ -1241,6 +1294,11 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "change_status": (change_status, WRITE),
     "change_concern": (change_concern, WRITE),
     "reassign": (reassign, SUPERVISORS),
+    # A whole caseload: those who may reassign, within a supervisor's own team.
+    "transfer_preview": (transfer_preview, TRANSFER),
+    "transfer_caseload": (transfer_caseload, TRANSFER),
+    "what_if": (what_if, SUPERVISORS),
+    "what_if_commit": (what_if_commit, SUPERVISORS),
     # Only administrators hold case_numbers and delete_clients by default.
     "change_case_number": (change_case_number, ADMINISTRATORS),
     "delete_client": (delete_client, ADMINISTRATORS),
