@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         supportive_services,
         teams,
         today,
+        transfer,
         workload,
     )
     from casetui.cli.exit_codes import run
@@ -91,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("cases", "open"): cases.cases_open,
         ("cases", "show"): cases.cases_show,
         ("cases", "edit"): cases.cases_edit,
+        ("cases", "transfer"): transfer.cases_transfer,
         ("clients", "add"): clients.clients_add,
         ("clients", "show"): clients.clients_show,
         ("clients", "edit"): clients.clients_edit,

@@ -137,6 +137,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="a new case number (case_numbers grant); the old one still finds the case",
     )
     cases_edit.add_argument("--json", action="store_true")
+    cases_transfer = command(
+        "transfer",
+        "move all of a person's open and paused cases to others, balanced by allocated hours "
+        "(a preview unless --commit)",
+        case_commands,
+    )
+    cases_transfer.add_argument(
+        "--from", dest="source", required=True, metavar="U", help="whose cases (a leaver, say)"
+    )
+    cases_transfer.add_argument(
+        "--to",
+        dest="targets",
+        action="append",
+        required=True,
+        metavar="U",
+        help="who takes them; may be given several times",
+    )
+    cases_transfer.add_argument(
+        "--commit", action="store_true", help="make the moves, in one transaction"
+    )
+    cases_transfer.add_argument("--json", action="store_true")
 
     clients = command("clients", "client records")
     client_commands = clients.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
