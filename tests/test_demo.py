@@ -540,3 +540,26 @@ def test_every_default_pathway_brings_two_or_three_tasks(
     brought = Counter(pathways[t.pathway_id] for t in rows(db, select(PathwayTask)))
     assert set(brought) == set(pathways.values())
     assert all(2 <= n <= 3 for n in brought.values())
+
+
+def test_a_leaver_with_a_caseload_two_colleagues_can_share(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    from casetui.repositories.staff import actor_from, find_by_username
+    from casetui.services.transfer import plan_transfer
+
+    db, summary = demo
+    leaver = summary.leaver
+    assert leaver is not None and leaver.cases >= 10
+    with Session(db.engine) as session:
+        people = {
+            name: find_by_username(session, name)
+            for name in (leaver.username, leaver.supervisor, *leaver.colleagues)
+        }
+        supervisor = actor_from(people[leaver.supervisor])  # type: ignore[arg-type]
+    assert len({p.team_id for p in people.values() if p is not None}) == 1
+    assert all(p is not None and p.active for p in people.values())
+    plan = plan_transfer(db, supervisor, leaver.username, list(leaver.colleagues))
+    assert len(plan.moves) == leaver.cases
+    assert {m.to_username for m in plan.moves} <= set(leaver.colleagues)
+    assert plan.people[0].after_hours == 0

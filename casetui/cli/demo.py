@@ -35,5 +35,11 @@ def demo(args: argparse.Namespace) -> int:
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         out(f"  {role}: {shown}")
     out(f"  password for every account: {summary.password}")
+    if summary.leaver is not None:
+        leaver = summary.leaver
+        out(f"  leaving: {leaver.display_name} ({leaver.username}, {leaver.team}), "
+            f"{leaver.cases} open or paused cases to share: casetui cases transfer --from "
+            f"{leaver.username} --to {leaver.colleagues[0]} --to {leaver.colleagues[1]} "
+            f"--user {leaver.supervisor}")  # fmt: skip
     out(f"  try: casetui --user {summary.usernames_by_role.get('caseworker', ['admin'])[0]}")
     return EXIT_OK

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.demo.audits import audit_earlier_months
 from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CaseloadMaker, OrganisationLists
-from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, hire_staff
+from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, Workforce, hire_staff
 from casetui.domain.enums import ListKind
 from casetui.domain.errors import Conflict, ValidationError
+from casetui.domain.filters import ACTIVE_STATUSES
 from casetui.domain.models import (
     Case,
     Client,
@@ -32,7 +33,7 @@ from casetui.domain.models import (
 from casetui.services import audit
 from casetui.services.defaults import ensure_defaults
 
-__all__ = ["DemoSummary", "generate_demo"]
+__all__ = ["DemoSummary", "Leaver", "generate_demo"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,20 @@ class DemoSummary:
     communications: int
     usernames_by_role: dict[str, list[str]]
     password: str = DEMO_PASSWORD
+    leaver: Leaver | None = None
+
+
+@dataclass(frozen=True)
+class Leaver:
+    """A caseworker about to leave, whose caseload their supervisor shares between two
+    colleagues (``casetui cases transfer``, or T on the workload screen)."""
+
+    username: str
+    display_name: str
+    team: str
+    supervisor: str
+    colleagues: tuple[str, str]
+    cases: int  # open and paused
 
 
 def generate_demo(
@@ -99,6 +114,7 @@ def generate_demo(
             tasks=counts.tasks,
             communications=counts.communications,
             usernames_by_role=workforce.usernames_by_role(),
+            leaver=_leaver(uow, workforce),
         )
         audit.record(
             uow, None, "demo.generate", "database", username="system",
@@ -137,6 +153,31 @@ def _pathway_tasks(uow: UnitOfWork) -> None:
                             position=position)
             )  # fmt: skip
     uow.session.flush()
+
+
+def _leaver(uow: UnitOfWork, workforce: Workforce) -> Leaver | None:
+    """The first team's last caseworker, while two colleagues stay to take the cases."""
+    team = workforce.teams[0]
+    if len(team.caseworkers) < 3:
+        return None
+    leaving, *staying = reversed(team.caseworkers)
+    held = uow.session.exec(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.primary_worker_id == leaving.id,
+            col(Case.status).in_(ACTIVE_STATUSES),
+            col(Case.deleted_at).is_(None),
+        )
+    ).one()
+    return Leaver(
+        username=leaving.username,
+        display_name=leaving.display_name,
+        team=team.name,
+        supervisor=team.supervisor.username,
+        colleagues=(staying[1].username, staying[0].username),
+        cases=int(held),
+    )
 
 
 def _refuse_unless_empty(uow: UnitOfWork) -> None:
