@@ -25,7 +25,7 @@ from casetui.tui.widgets.utilisation_bar import percent, utilisation_text
 from casetui.tui.widgets.workload_table import hours
 
 
-class PersonCasesScreen(Screen[None]):
+class PersonCasesScreen(Screen[CaseRow | None]):
     """One person's open and paused cases; supervisors and administrators reassign from here."""
 
     HELP_TITLE = "A person's cases"
@@ -189,4 +189,34 @@ class PersonCasesScreen(Screen[None]):
         self.dismiss(None)
 
 
-__all__ = ["PersonCasesScreen"]
+class CasePickScreen(PersonCasesScreen):
+    """A person's cases for the workload's what-if: enter picks the case to move."""
+
+    HELP_TITLE = "Pick a case to move (what-if)"
+    BINDINGS = [
+        Binding("enter", "open_case", "Move this case", id="workload.pick_case", priority=True),
+        Binding("escape", "back", "Back", id="workload.back_from_pick"),
+    ]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._retitle()
+
+    def _retitle(self) -> None:
+        title = f"What-if: which of {visible(self.person.display_name)}'s cases moves?"
+        self.query_one("#person-title", Static).update(Text(title, no_wrap=True))
+
+    def on_case_table_status_changed(self, _message: CaseTable.StatusChanged) -> None:
+        self._retitle()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "reassign"
+
+    def action_open_case(self) -> None:
+        case = self._current()
+        if case is not None:
+            self.dismiss(case)
+
+
+__all__ = ["CasePickScreen", "PersonCasesScreen"]

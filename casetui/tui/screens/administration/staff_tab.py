@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from casetui.domain.errors import CasesStillHeld
 from casetui.domain.read_models import StaffView, TeamView
 from casetui.services import staff as staff_service
 from casetui.services import teams as team_service
@@ -21,6 +22,7 @@ from casetui.tui.screens.administration.common import AdminTable, grants_text
 from casetui.tui.screens.administration.staff_form import Saved, StaffFormScreen
 from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.screens.transfer_preview import offer_transfer
 
 WIDE = 110  # from this width the grants get a column of their own
 
@@ -40,6 +42,7 @@ class StaffTab(Vertical):
         Binding("d", "deactivate", "Deactivate", id="administration.staff.deactivate"),
         Binding("r", "reactivate", "Reactivate", id="administration.staff.reactivate"),
         Binding("p", "reset_password", "Reset password", id="administration.staff.password"),
+        Binding("T", "transfer", "Transfer cases", id="administration.staff.transfer"),
     ]
     HELP_TITLE = "Staff"
     DEFAULT_CSS = """
@@ -124,7 +127,7 @@ class StaffTab(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         person = self.current
-        if action in ("edit_person", "reset_password"):
+        if action in ("edit_person", "reset_password", "transfer"):
             return None if person is None else True
         if action == "deactivate":
             return None if person is None or not person.active else True
@@ -176,7 +179,8 @@ class StaffTab(Vertical):
             if yes:
                 self._write(lambda db, actor: staff_service.deactivate_staff(
                     db, actor, person.username, expected_version=person.version),
-                    f"{person.username} deactivated", person.username)  # fmt: skip
+                    f"{person.username} deactivated", person.username,
+                    still_held=person)  # fmt: skip
 
         self.app.push_screen(ConfirmScreen(f"Deactivate {person.username}?", question), answered)
 
@@ -191,6 +195,19 @@ class StaffTab(Vertical):
             f"{person.username} reactivated: they can sign in again",
             person.username,
         )
+
+    def action_transfer(self) -> None:
+        """The highlighted person's open and paused cases to others: after a leaver's last
+        day, before they can be deactivated."""
+        person = self.current
+        if person is not None:
+            self._transfer(person)
+
+    def _transfer(self, person: StaffView) -> None:
+        offer_transfer(
+            self, person.username, person.display_name,
+            lambda done: self.reload(keep=person.username),
+        )  # fmt: skip
 
     def action_reset_password(self) -> None:
         person = self.current
@@ -225,14 +242,41 @@ class StaffTab(Vertical):
         )
 
     @work(thread=True, exclusive=True, group="administration-staff-write")
-    def _write(self, write: Callable[[Any, Any], object], said: str, keep: str) -> None:
+    def _write(
+        self,
+        write: Callable[[Any, Any], object],
+        said: str,
+        keep: str,
+        still_held: StaffView | None = None,
+    ) -> None:
         app = self.app
 
         def done(_: object) -> None:
             self.notify(Text(said), timeout=4)
             self.reload(keep=keep)
 
-        call_database(self, lambda: write(app.db, app.actor), done, self._refused)  # type: ignore[attr-defined]
+        def refused(error: Exception) -> None:
+            self._refused(error)
+            if still_held is not None and isinstance(error, CasesStillHeld):
+                self._offer_transfer_first(still_held)
+
+        call_database(self, lambda: write(app.db, app.actor), done, refused)  # type: ignore[attr-defined]
+
+    def _offer_transfer_first(self, person: StaffView) -> None:
+        """Deactivating someone who still holds cases: offer to move them on first."""
+        message = Text(
+            f"{person.display_name} is still primary worker on open or paused cases. Share "
+            "them among colleagues now? You see the moves before anything is saved."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._transfer(person)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{person.username} still holds cases", message, yes="Transfer"),
+            answered,
+        )
 
     def _refused(self, error: Exception) -> None:
         self.app.show_error(error)  # type: ignore[attr-defined]
