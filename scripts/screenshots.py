@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from textual.pilot import Pilot
@@ -513,6 +513,49 @@ async def person_cases(pilot: Pilot[int], demo: Demo) -> None:
     )
 
 
+async def _at_leaver(pilot: Pilot[int], demo: Demo) -> Any:
+    """The workload with the demo's leaver highlighted."""
+    await workload(pilot, demo)
+    assert demo.summary.leaver is not None
+    screen: Any = pilot.app.screen
+    rows = [row.username for row in screen.rows]
+    screen.query_one("#workload-table").move_to(rows.index(demo.summary.leaver.username))
+    await pilot.pause()
+    return screen
+
+
+async def transfer_preview(pilot: Pilot[int], demo: Demo) -> None:
+    """The leaver's caseload shared between two colleagues, before anything moves."""
+    await _at_leaver(pilot, demo)
+    assert demo.summary.leaver is not None
+    await pilot.press("T")
+    await wait_for(pilot, on_screen(pilot, "ChoicePicker"), "who takes the cases")
+    picker: Any = pilot.app.screen
+    for index, (_label, username) in enumerate(picker.choices):
+        if username in demo.summary.leaver.colleagues:
+            picker.option_list.highlighted = index
+            await pilot.press("space")
+    await pilot.press("enter")
+    await wait_for(pilot, on_screen(pilot, "TransferPreviewScreen"), "the transfer preview")
+
+
+async def what_if(pilot: Pilot[int], demo: Demo) -> None:
+    """A what-if sketch: two of the leaver's cases moved, the bars following, nothing saved."""
+    screen = await _at_leaver(pilot, demo)
+    await pilot.press("H")
+    for pick in range(2):
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: on_screen(pilot, "CasePickScreen")() and bool(pilot.app.screen.cases),  # type: ignore[attr-defined]
+            "the leaver's cases",
+        )
+        await pilot.press(*["down"] * pick, "enter")
+        await wait_for(pilot, on_screen(pilot, "ChoiceScreen"), "who would take the case")
+        await pilot.press(*["down"] * pick, "enter")
+        await wait_for(pilot, lambda n=pick + 1: len(screen.sketched) == n, "the sketched bars")
+
+
 async def help_screen(pilot: Pilot[int], demo: Demo) -> None:
     await at_caseload(pilot)
     await pilot.press("f1")
@@ -678,6 +721,12 @@ def as_caseworker(demo: Demo, db: Database) -> CasetuiApp:
 
 def as_supervisor(demo: Demo, db: Database) -> CasetuiApp:
     return make_app(db, actor_of(db, demo.supervisor), database_name=DATABASE_NAME)
+
+
+def as_leavers_supervisor(demo: Demo, db: Database) -> CasetuiApp:
+    assert demo.summary.leaver is not None
+    supervisor = actor_of(db, demo.summary.leaver.supervisor)
+    return make_app(db, supervisor, database_name=DATABASE_NAME)
 
 
 def a_mornings_work(demo: Demo, db: Database) -> None:
@@ -873,6 +922,9 @@ SHOTS: tuple[Shot, ...] = (
     Shot("bulk-communication", bulk_communication, app=with_communications),
     Shot("workload", workload, app=as_supervisor),
     Shot("person-cases", person_cases, app=as_supervisor),
+    Shot("transfer-preview", transfer_preview, (WIDE, NARROW), app=as_leavers_supervisor),
+    Shot("what-if", what_if, (WIDE, NARROW), app=as_leavers_supervisor),
+    Shot("what-if-no-color", what_if, app=as_leavers_supervisor, environment=(("NO_COLOR", "1"),)),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
     Shot("intake", intake, (WIDE, NARROW)),
     Shot("client-record", client_record, (WIDE, NARROW)),

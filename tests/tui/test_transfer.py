@@ -251,3 +251,39 @@ def test_what_if_snapshot_without_colour(  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     test_what_if_snapshot(snap_compare, db, demo, (80, 24))
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "administrator", "auditor"])
+async def test_transfer_and_what_if_keys_are_what_the_services_allow(
+    db: Database, role: str
+) -> None:
+    from helpers_screens import first_of_role
+
+    from casetui.domain.enums import Role
+    from casetui.domain.errors import PermissionDenied
+    from casetui.services import transfer
+
+    person = first_of_role(db, Role(role))
+    app = make_host(db, person)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await show(pilot, app, WorkloadScreen())
+        await wait_for(pilot, lambda: bool(screen.rows))
+        offered = {
+            "transfer": screen.check_action("transfer", ()) is True,
+            "what_if": screen.check_action("what_if", ()) is True,
+        }
+        someone = screen.rows[0].username
+
+    def allowed(call) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            call()
+        except PermissionDenied:
+            return False
+        return True
+
+    services = {
+        "transfer": allowed(lambda: transfer.recipients(db, person, someone)),
+        "what_if": allowed(lambda: transfer.what_if(db, person, [])),
+    }
+    assert offered == services
+    assert any(offered.values()) is (role in ("supervisor", "administrator"))
