@@ -561,5 +561,5 @@ def test_a_leaver_with_a_caseload_two_colleagues_can_share(
     assert all(p is not None and p.active for p in people.values())
     plan = plan_transfer(db, supervisor, leaver.username, list(leaver.colleagues))
     assert len(plan.moves) == leaver.cases
-    assert {m.to_username for m in plan.moves} <= set(leaver.colleagues)
+    assert {m.to_username for m in plan.moves} == set(leaver.colleagues)
     assert plan.people[0].after_hours == 0

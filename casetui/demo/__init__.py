@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.demo.audits import audit_earlier_months
 from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CaseloadMaker, OrganisationLists
-from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, Workforce, hire_staff
-from casetui.domain.enums import ListKind
+from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, Member, Workforce, hire_staff
+from casetui.domain.actor import Actor
+from casetui.domain.enums import DEFAULT_GRANTS, ListKind
 from casetui.domain.errors import Conflict, ValidationError
-from casetui.domain.filters import ACTIVE_STATUSES
 from casetui.domain.models import (
     Case,
     Client,
@@ -30,6 +30,8 @@ from casetui.domain.models import (
     PathwayTask,
     Staff,
 )
+from casetui.repositories.settings import load_settings
+from casetui.repositories.workload import WorkloadRepository
 from casetui.services import audit
 from casetui.services.defaults import ensure_defaults
 
@@ -156,28 +158,39 @@ def _pathway_tasks(uow: UnitOfWork) -> None:
 
 
 def _leaver(uow: UnitOfWork, workforce: Workforce) -> Leaver | None:
-    """The first team's last caseworker, while two colleagues stay to take the cases."""
+    """The first team's last caseworker, and the two of their colleagues with the most room
+    (the lowest utilisation), who would take the cases."""
     team = workforce.teams[0]
     if len(team.caseworkers) < 3:
         return None
     leaving, *staying = reversed(team.caseworkers)
-    held = uow.session.exec(
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.primary_worker_id == leaving.id,
-            col(Case.status).in_(ACTIVE_STATUSES),
-            col(Case.deleted_at).is_(None),
-        )
-    ).one()
+    admin = next(m for m in workforce.everyone if m.username == "admin")
+    figures = WorkloadRepository(uow.session, _actor(admin)).rows(
+        load_settings(uow.session), staff_ids=[m.id for m in (leaving, *staying)]
+    )
+    room = {r.username: (r.utilisation, r.username) for r in figures}
+    colleagues = sorted((m.username for m in staying), key=lambda name: room[name])[:2]
+    held = sum(
+        counts
+        for r in figures
+        if r.username == leaving.username
+        for counts in r.cases_by_concern.values()
+    )
     return Leaver(
         username=leaving.username,
         display_name=leaving.display_name,
         team=team.name,
         supervisor=team.supervisor.username,
-        colleagues=(staying[1].username, staying[0].username),
-        cases=int(held),
+        colleagues=(colleagues[0], colleagues[1]),
+        cases=held,
     )
+
+
+def _actor(member: Member) -> Actor:
+    return Actor(
+        id=member.id, username=member.username, display_name=member.display_name,
+        role=member.role, team_id=member.team_id, grants=frozenset(DEFAULT_GRANTS[member.role]),
+    )  # fmt: skip
 
 
 def _refuse_unless_empty(uow: UnitOfWork) -> None:
