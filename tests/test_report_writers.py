@@ -4,13 +4,14 @@ quoted, XLSX with typed cells, a second sheet past a sheet's last row, no cell c
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casetui.domain.reports import ReportFormat
@@ -107,3 +108,74 @@ def test_csv_writer_takes_any_text_stream(tmp_path: Path) -> None:
         writer = CsvReport(stream, COLUMNS[:2])
         writer.write_many([(1, "@home")])
     assert path.read_bytes() == b"id,text\r\n1,'@home\r\n"
+
+
+# --- rows joined without the csv module: the same bytes ----------------------------------------
+
+TEXTS = (
+    Column("id", Kind.NUMBER),
+    Column("a", Kind.TEXT),
+    Column("b", Kind.TEXT),
+    Column("flag", Kind.YES_NO),
+    Column("c", Kind.TEXT),
+)
+# Characters that decide how a cell is written, often enough that hypothesis meets them.
+DECIDING = st.sampled_from([",", '"', "\r", "\n", "\t", "=", "+", "-", "@", " ", "'", "é"])
+CELL = st.none() | st.text(alphabet=DECIDING | st.characters(codec="utf-8"), max_size=12)
+
+
+def by_csv_module(rows: list[tuple[object, ...]], columns: tuple[Column, ...]) -> bytes:
+    """The file as the csv module alone writes it: every cell quoted by it, a formula's
+    start quoted first, None and the other kinds as the writer documents them."""
+    lines = io.StringIO(newline="")
+    out = csv.writer(lines, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    out.writerow([column.name for column in columns])
+    for row in rows:
+        cells: list[object] = []
+        for column, value in zip(columns, row, strict=True):
+            if column.kind is Kind.TEXT:
+                cells.append(spreadsheet_safe(value) if isinstance(value, str) else value)
+            elif column.kind is Kind.YES_NO:
+                cells.append(None if value is None else ("true" if value else "false"))
+            else:
+                cells.append(value)
+        out.writerow(cells)
+    return ("\ufeff" + lines.getvalue()).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**9), CELL, CELL, st.booleans() | st.none(), CELL),
+        max_size=8,
+    )
+)
+def test_csv_rows_are_byte_for_byte_what_the_csv_module_writes(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[object, ...]]
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "r.csv"
+    writer = CsvReport.create(path, TEXTS)
+    writer.write_many(rows)
+    writer.close()
+    assert path.read_bytes() == by_csv_module(rows, TEXTS)
+
+
+def test_times_given_as_text_are_written_as_they_are(tmp_path: Path) -> None:
+    """A report of many rows hands its local times over as text, already as the file has
+    them: the CSV writes them as they are, the XLSX as the same date cells as a datetime."""
+    as_text = (7, "=1+1", "2026-03-29", "01:30", "2026-03-29 01:30", Decimal("12.50"), True)
+    csv_paths = (tmp_path / "text.csv", tmp_path / "datetime.csv")
+    for path, row in zip(csv_paths, (as_text, ROW), strict=True):
+        writer = CsvReport.create(path, COLUMNS)
+        writer.write_many([row])
+        writer.close()
+    assert csv_paths[0].read_bytes() == csv_paths[1].read_bytes()
+    cells = []
+    for name, row in (("text", as_text), ("datetime", ROW)):
+        path = tmp_path / f"{name}.xlsx"
+        xlsx = XlsxReport(path, COLUMNS, "notes")
+        xlsx.write_many([row])
+        xlsx.close()
+        sheet = openpyxl.load_workbook(path)["notes"]
+        cells.append([(c.value, c.number_format) for c in sheet[2]])
+    assert cells[0] == cells[1]

@@ -562,6 +562,27 @@ def test_the_local_clock_agrees_with_the_zone(moment: datetime, zone: str) -> No
         assert clock.local(naive) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2060, 1, 1)),
+    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Lord_Howe",
+                          "Asia/Kathmandu", "Pacific/Chatham", "UTC", "America/St_Johns",
+                          "Europe/Amsterdam", "Asia/Kolkata"]),
+    seconds=st.booleans(),
+)  # fmt: skip
+def test_the_wall_clock_text_agrees_with_the_zone(
+    moment: datetime, zone: str, seconds: bool
+) -> None:
+    """UTC as the database hands it over in text, to local text to the minute: by whole hours
+    kept, carried into the next hour for zones with minutes in their offset, and each time on
+    its own in an hour when the clocks change or the offset has seconds (Amsterdam's 1930s)."""
+    clock = LocalClock(ZoneInfo(zone))
+    for naive in (moment - timedelta(minutes=37), moment, moment + timedelta(hours=5)):
+        expected = naive.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        stored = naive.isoformat(" ") if seconds else naive.strftime("%Y-%m-%d %H:%M:%S")
+        assert clock.wall(stored) == expected.strftime("%Y-%m-%d %H:%M"), stored
+
+
 # --- restricted notes and deleted clients ------------------------------------------------------
 
 

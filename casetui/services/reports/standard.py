@@ -158,18 +158,24 @@ def _midnight(day: Any, zone: ZoneInfo) -> datetime:
 
 
 class LocalClock:
-    """Naive UTC datetimes to the organisation's wall-clock time, fast: the offset of each UTC
-    day is found once and kept, and only a day on which the clocks change asks the zone for
-    every time in it.
+    """Naive UTC to the organisation's wall-clock time, fast: the offset of each UTC day (for
+    datetimes) or hour (for text) is found once and kept, and only a day or hour in which the
+    clocks change asks the zone for every time in it.
 
     A report converts two times a row, in no order of time (case by case); asking the zone
     each time was a fifth of the work.
     """
 
+    # Distinct hours kept at most (a year of notes touches 8,760): the memory stays the same
+    # however long the report, and a report of many years only finds some hours again.
+    HOURS_KEPT = 20_000
+
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         # UTC day (its ordinal) -> that day's offset, or None when the clocks change that day.
         self.days: dict[int, timedelta | None] = {}
+        # UTC hour as text ("YYYY-MM-DD HH") -> how a time in it reads locally (see _hour).
+        self.hours: dict[str, tuple[str, int, str] | None] = {}
 
     def exact(self, naive_utc: datetime) -> datetime:
         return naive_utc.replace(tzinfo=UTC).astimezone(self.zone).replace(tzinfo=None)
@@ -189,6 +195,48 @@ class LocalClock:
             offset = self.days[ordinal] = self._day(ordinal)
         return self.exact(naive_utc) if offset is None else naive_utc + offset
 
+    def _hour(self, key: str) -> tuple[str, int, str] | None:
+        """For the UTC hour ``key``: the local text of its first minute up to the minutes
+        ("YYYY-MM-DD HH:"), how many minutes the offset adds beyond whole hours, and the same
+        text an hour on (for minutes carried past the hour). None when the offset changes
+        within the hour or is not a whole number of minutes: each time in it is then
+        converted on its own."""
+        start = datetime(int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
+        first = self.exact(start) - start
+        end = start + timedelta(hours=1, microseconds=-1)
+        if self.exact(end) - end != first or first % timedelta(minutes=1):
+            return None
+        shift = int(first % timedelta(hours=1) // timedelta(minutes=1))
+        local = start + first - timedelta(minutes=shift)  # on the local hour
+        later = local + timedelta(hours=1)
+        return _to_hour(local), shift, _to_hour(later)
+
+    def wall(self, utc_text: str) -> str:
+        """``utc_text`` (naive UTC, ISO: "YYYY-MM-DD HH:MM[:SS...]") as the organisation's
+        wall-clock time, to the minute: "YYYY-MM-DD HH:MM"."""
+        key = utc_text[:13]
+        try:
+            hour = self.hours[key]
+        except KeyError:
+            if len(self.hours) >= self.HOURS_KEPT:
+                self.hours.clear()
+            hour = self.hours[key] = self._hour(key)
+        if hour is None:
+            moment = self.exact(datetime.fromisoformat(utc_text))
+            return _to_hour(moment) + _MINUTES[moment.minute]
+        start, shift, later = hour
+        if not shift:
+            return start + utc_text[14:16]
+        minute = int(utc_text[14:16]) + shift
+        return start + _MINUTES[minute] if minute < 60 else later + _MINUTES[minute - 60]
+
+
+_MINUTES = tuple(f"{minute:02d}" for minute in range(60))
+
+
+def _to_hour(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:"
+
 
 class _Restricted:
     """The restricted notes whose details went into the file: recorded as read afterwards."""
@@ -199,22 +247,28 @@ class _Restricted:
 
 
 def _note_rows(
-    rows: Iterator[Sequence[Any]], zone: ZoneInfo, restricted: _Restricted | None
+    rows: Iterator[Sequence[Any]],
+    zone: ZoneInfo,
+    restricted: _Restricted | None,
+    authors: dict[int, str],
+    teams: dict[int, str],
 ) -> Iterator[tuple[Any, ...]]:
-    local = LocalClock(zone).local
+    wall = LocalClock(zone).wall
+    team_of = teams.get
+    # Empty text as "" rather than None: the CSV writer joins a row of text in one step.
     for (
-        note_id, number, client, contact_at, activity, contact_type, third_party, author,
-        summary, details, is_restricted, team, pathway, status, created_at, case_id,
+        note_id, number, client, contact_at, activity, contact_type, third_party, author_id,
+        summary, details, is_restricted, team_id, pathway, status, created_at, case_id,
     ) in rows:  # fmt: skip
-        contact = local(contact_at)
+        contact = wall(contact_at)
         if is_restricted and restricted is not None:
             restricted.notes.append(note_id)
             restricted.cases.append(case_id)
-        # The local contact time serves the date and the time cells both (see writers).
+        # Times as the writers take them in text: the local date, time, and date and time.
         yield (
-            note_id, number, client, contact, contact, activity, contact_type, third_party,
-            author, summary, details, bool(is_restricted), team, pathway, status,
-            local(created_at),
+            note_id, number, client, contact[:10], contact[11:], activity, contact_type,
+            third_party or "", authors[author_id], summary, details, bool(is_restricted),
+            team_of(team_id, ""), pathway or "", status, wall(created_at),
         )  # fmt: skip
 
 
@@ -301,7 +355,8 @@ def run_report(
             zone = work.zone
             if kind is ReportKind.NOTES:
                 raw = reports.notes(criteria, details=filters.include_restricted)
-                rows = _note_rows(raw, zone, restricted)
+                authors, teams = reports.staff_usernames(), reports.team_names()
+                rows = _note_rows(raw, zone, restricted, authors, teams)
             elif kind is ReportKind.COMMUNICATIONS:
                 rows = _communication_rows(reports.communications(criteria), zone)
             else:
