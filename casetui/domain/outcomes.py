@@ -74,6 +74,7 @@ class WorkerFigures:
     worker: str  # display name; "All cases" for everyone's
     cases: int
     stages: tuple[StageFigures, ...]
+    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,10 @@ def stage_figures(stages: Sequence[str], rows: Sequence[OutcomeRow]) -> tuple[St
 
 
 def compare_workers(
-    stages: Sequence[str], rows: Sequence[OutcomeRow], names: dict[int, str]
+    stages: Sequence[str],
+    rows: Sequence[OutcomeRow],
+    names: dict[int, str],
+    usernames: dict[int, str] | None = None,
 ) -> tuple[WorkerFigures, tuple[WorkerFigures, ...]]:
     """Everyone's figures, then each worker's, by name (cases with no worker last)."""
     mine: dict[int | None, list[OutcomeRow]] = {}
@@ -153,7 +157,8 @@ def compare_workers(
             names.get(worker_id, "?") if worker_id else "No worker",
             len(mine[worker_id]),
             stage_figures(stages, mine[worker_id]),
-        )  # fmt: skip
+            (usernames or {}).get(worker_id) if worker_id else None,
+        )
         for worker_id in order
     )
     return overall, workers

@@ -28,9 +28,9 @@ class OutcomeRepository:
 
     def grid(
         self, stages: tuple[str, ...], *, worker_id: int | None = None, limit: int
-    ) -> tuple[list[OutcomeRow], dict[int, str], bool]:
-        """The rows of the heatmap by case number, the workers' names, and whether there were
-        more than ``limit`` cases (then the first ``limit``)."""
+    ) -> tuple[list[OutcomeRow], dict[int, tuple[str, str]], bool]:
+        """The rows of the heatmap by case number, the workers' (username, name), and whether
+        there were more than ``limit`` cases (then the first ``limit``)."""
         cases: Select[*tuple[Any, ...]] = (
             select(
                 col(Case.id).label("id"),
@@ -38,6 +38,7 @@ class OutcomeRepository:
                 col(Client.name).label("client"),
                 col(Case.primary_worker_id).label("worker_id"),
                 col(Staff.display_name).label("worker"),
+                col(Staff.username).label("username"),
             )
             .join(Client, col(Client.id) == Case.client_id)
             .join(Staff, col(Staff.id) == Case.primary_worker_id, isouter=True)
@@ -60,10 +61,11 @@ class OutcomeRepository:
                 shown.c.client,
                 shown.c.worker_id,
                 shown.c.worker,
+                shown.c.username,
                 col(current.stage),
                 col(current.level),
                 col(current.confidence),
-            )  # fmt: skip
+            )
             .select_from(shown)
             .join(
                 current,
@@ -74,7 +76,7 @@ class OutcomeRepository:
         )
         where = {stage: index for index, stage in enumerate(stages)}
         found: list[tuple[int, str, str, int | None, list[Cell]]] = []
-        names: dict[int, str] = {}
+        names: dict[int, tuple[str, str]] = {}
         cut = False
         cells: list[Cell] = []
         for (
@@ -83,6 +85,7 @@ class OutcomeRepository:
             client,
             holder,
             worker,
+            username,
             stage,
             level,
             confidence,
@@ -94,7 +97,7 @@ class OutcomeRepository:
                 cells = [None] * len(stages)
                 found.append((case_id, number, client, holder, cells))
                 if holder is not None:
-                    names[holder] = worker
+                    names[holder] = (username, worker)
             if stage is not None:
                 cells[where[stage]] = (level, confidence)
         rows = [OutcomeRow(i, n, c, w, tuple(kept)) for i, n, c, w, kept in found]

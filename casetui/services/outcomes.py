@@ -145,8 +145,10 @@ def outcome_grid(
         if worker:
             staff = _worker(work, worker)
             worker_id, shown = staff.id, staff.display_name
-        rows, names, cut = work.outcomes.grid(stages, worker_id=worker_id, limit=GRID_MAX_CASES)
-    overall, by_worker = compare_workers(stages, rows, names)
+        rows, people, cut = work.outcomes.grid(stages, worker_id=worker_id, limit=GRID_MAX_CASES)
+    names = {i: name for i, (_username, name) in people.items()}
+    usernames = {i: username for i, (username, _name) in people.items()}
+    overall, by_worker = compare_workers(stages, rows, names, usernames)
     grid = OutcomeGrid(
         stages=stages, rows=rows, workers=names, overall=overall, by_worker=by_worker,
         narrative=narrative(stages, rows, overall, by_worker), worker=shown, cut=cut,
