@@ -62,7 +62,11 @@ def prepare(url: str) -> int:
     upgrade(engine)
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE cases SET status = 'Open', closed_on = NULL"))
+            # The demo deletes a few clients with their cases: all 2,000 are wanted here.
+            conn.execute(text("UPDATE client SET deleted_at = NULL"))
+            conn.execute(
+                text("UPDATE cases SET status = 'Open', closed_on = NULL, deleted_at = NULL")
+            )
             conn.execute(text("DELETE FROM outcome_assessment"))
             worker = dict(
                 conn.execute(

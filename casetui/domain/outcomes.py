@@ -120,23 +120,39 @@ class CaseOutcomes:
 # --- the figures ------------------------------------------------------------------------------
 
 
-def stage_figures(stages: Sequence[str], rows: Sequence[OutcomeRow]) -> tuple[StageFigures, ...]:
-    """Counts by level and limited confidence at each stage over ``rows``."""
-    counts = [[0, 0, 0, 0] for _ in stages]  # low, medium, high, limited
+def _tallies(stages: Sequence[str], rows: Sequence[OutcomeRow]) -> dict[int | None, list[int]]:
+    """Per worker: cases, then low, medium, high and limited for each stage, in one pass."""
     where = {level: index for index, level in enumerate(LEVELS)}
     limited = Confidence.LIMITED.value
+    width = 4 * len(stages)
+    found: dict[int | None, list[int]] = {}
     for row in rows:
+        tally = found.get(row.worker_id)
+        if tally is None:
+            tally = found[row.worker_id] = [0] * (width + 1)
+        tally[width] += 1
         for index, cell in enumerate(row.cells):
-            if cell is None:
-                continue
-            tally = counts[index]
-            tally[where[cell[0]]] += 1
-            if cell[1] == limited:
-                tally[3] += 1
+            if cell is not None:
+                tally[4 * index + where[cell[0]]] += 1
+                if cell[1] == limited:
+                    tally[4 * index + 3] += 1
+    return found
+
+
+def _figures(stages: Sequence[str], tally: list[int]) -> tuple[StageFigures, ...]:
+    cases = tally[-1]
     return tuple(
-        StageFigures(stage, len(rows), low, medium, high, lim)
-        for stage, (low, medium, high, lim) in zip(stages, counts, strict=True)
+        StageFigures(stage, cases, *tally[4 * index : 4 * index + 4])
+        for index, stage in enumerate(stages)
     )
+
+
+def stage_figures(stages: Sequence[str], rows: Sequence[OutcomeRow]) -> tuple[StageFigures, ...]:
+    """Counts by level and limited confidence at each stage over ``rows``."""
+    total = [0] * (4 * len(stages) + 1)
+    for tally in _tallies(stages, rows).values():
+        total = [a + b for a, b in zip(total, tally, strict=True)]
+    return _figures(stages, total)
 
 
 def compare_workers(
@@ -146,17 +162,18 @@ def compare_workers(
     usernames: dict[int, str] | None = None,
 ) -> tuple[WorkerFigures, tuple[WorkerFigures, ...]]:
     """Everyone's figures, then each worker's, by name (cases with no worker last)."""
-    mine: dict[int | None, list[OutcomeRow]] = {}
-    for row in rows:
-        mine.setdefault(row.worker_id, []).append(row)
-    overall = WorkerFigures(None, "All cases", len(rows), stage_figures(stages, rows))
-    order = sorted(mine, key=lambda w: (w is None, names.get(w, "") if w else "", w or 0))
+    tallies = _tallies(stages, rows)
+    total = [0] * (4 * len(stages) + 1)
+    for tally in tallies.values():
+        total = [a + b for a, b in zip(total, tally, strict=True)]
+    overall = WorkerFigures(None, "All cases", len(rows), _figures(stages, total))
+    order = sorted(tallies, key=lambda w: (w is None, names.get(w, "") if w else "", w or 0))
     workers = tuple(
         WorkerFigures(
             worker_id,
             names.get(worker_id, "?") if worker_id else "No worker",
-            len(mine[worker_id]),
-            stage_figures(stages, mine[worker_id]),
+            tallies[worker_id][-1],
+            _figures(stages, tallies[worker_id]),
             (usernames or {}).get(worker_id) if worker_id else None,
         )
         for worker_id in order
@@ -165,7 +182,7 @@ def compare_workers(
 
 
 def fully_assessed(rows: Sequence[OutcomeRow]) -> int:
-    return sum(1 for row in rows if row.cells and all(cell is not None for cell in row.cells))
+    return sum(1 for row in rows if row.cells and None not in row.cells)
 
 
 def _percent(share: float) -> str:
@@ -193,7 +210,7 @@ def narrative(
     if not assessed:
         return f"Of {cases}, none is assessed at any stage yet."
     every = fully_assessed(rows)
-    none = sum(1 for row in rows if all(cell is None for cell in row.cells))
+    none = sum(1 for row in rows if row.cells.count(None) == len(row.cells))
     words = [f"Of {cases}, {_percent(every / count)} are assessed at every stage"]
     words[0] += f" and {none:,} at none." if none else "."
     strongest = max(assessed, key=lambda s: (s.share_high, -stages.index(s.stage)))
