@@ -6,28 +6,18 @@ Run in this process (``casetui.cli.main``) on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import Done, build_org, plain_environment, runner
 from sqlalchemy import select
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent, OutcomeAssessment
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
-PASSWORD = "demo-password"
 STAGES = [
     "Engagement", "Safety and stability", "Housing", "Health and wellbeing", "Skills and work",
     "Independence",
@@ -39,11 +29,9 @@ STAGE_KEYS = {
 
 
 @dataclass
-class Org:
-    url: str
-    db: Database
-    ana_case: str
-    cara_case: str
+class Org(cli_org.Org):
+    ana_case: str = ""
+    cara_case: str = ""
 
     def assessments(self) -> list[tuple[str, str, str]]:
         with self.db.uow(write=False) as uow:
@@ -59,89 +47,24 @@ class Org:
 @pytest.fixture
 def org(database_url: str) -> Iterator[Org]:
     """Ana (North) and cara (South) with a case each, sam supervising North, audrey auditing."""
-    db = Database(make_engine(database_url))
+    db = build_org(database_url)
     try:
-        upgrade(db.engine)
-        with writing(db, None) as work:
-            ensure_defaults(work)
-            work.commit()
-        staff_service.create_staff(
-            db,
-            None,
-            staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-        )
-        with db.uow(write=False) as uow:
-            admin = actor_from(find_by_username(uow.session, "admin"))  # type: ignore[arg-type]
-        for username, role, team in [
-            ("ana", "caseworker", "North"),
-            ("sam", "supervisor", "North"),
-            ("cara", "caseworker", "South"),
-            ("audrey", "auditor", None),
-        ]:
-            staff_service.create_staff(
-                db,
-                admin,
-                staff_service.StaffInput(
-                    username, username.title(), role=role, team=team, password=PASSWORD
-                ),
-            )
-        numbers = []
-        for username, name in (("ana", "Amal Haddad"), ("cara", "Chidi Okafor")):
-            with db.uow(write=False) as uow:
-                worker = actor_from(find_by_username(uow.session, username))  # type: ignore[arg-type]
-            client_id = client_service.register_client(
-                db, worker, client_service.ClientInput(name=name)
-            )
-            case = case_service.open_case(db, worker, case_service.CaseInput(client_id=client_id))
-            numbers.append(case.case_number)
-        yield Org(database_url, db, numbers[0], numbers[1])
+        made = Org(database_url, db)
+        made.ana_case = made.new_case("ana", name="Amal Haddad")
+        made.cara_case = made.new_case("cara", name="Chidi Okafor")
+        yield made
     finally:
         db.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1, self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "ana") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="ana")
 
 
 def assess(cli: Any, case: str, stage: str, level: str, confidence: str, *extra: str) -> Done:
