@@ -582,6 +582,16 @@ async def outcome_dialog(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(
         pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the outcome dialog"
     )
+    # The stage with the longest history, chosen in the stage list with the arrows.
+    from textual.widgets import Select
+
+    data = pilot.app.screen.data  # type: ignore[attr-defined]
+    stages = list(data.stages)
+    wanted = max(stages, key=lambda s: (len(data.history.get(s, [])), -stages.index(s)))
+    shown = pilot.app.screen.query_one("#stage", Select).value
+    steps = stages.index(wanted) - stages.index(shown)
+    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await pilot.pause()
 
 
 async def help_screen(pilot: Pilot[int], demo: Demo) -> None:
