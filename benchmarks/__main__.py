@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import _audits, _import, _print, _reminders, _reports, measure
+from benchmarks import _audits, _import, _print, _reminders, _reports, insights_open, measure
 from benchmarks.databases import (
     BenchDatabase,
     default_cache,
@@ -622,6 +622,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for database in [sqlite_dbs[-1], *filter(None, [pg_db])]:
         say(f"report notes on {where(database)}")
         figures += _reports.figures(database, env, measure.scratch_dir(), quick=plan.quick)
+    # The insights heatmap: 2,000 cases by six stages, in a demo database of its own.
+    say("insights heatmap of 2,000 cases")
+    figures += insights_open.figures(cache, quick=plan.quick)
     big = [d for d in sqlite_dbs if d.cases >= DATATABLE_ROWS]
     if use_datatable and big:
         figures.append(datatable_figure(big[0], env))

@@ -556,6 +556,44 @@ async def what_if(pilot: Pilot[int], demo: Demo) -> None:
         await wait_for(pilot, lambda n=pick + 1: len(screen.sketched) == n, "the sketched bars")
 
 
+async def insights(pilot: Pilot[int], demo: Demo) -> None:
+    """The supervisor's team's cases by outcome stage, from the caseload's O."""
+    await at_caseload(pilot)
+    await pilot.press("O")
+    await wait_for(pilot, on_screen(pilot, "InsightsScreen"), "the insights screen")
+    await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "grid", None)), "the heatmap")
+
+
+async def insights_comparison(pilot: Pilot[int], demo: Demo) -> None:
+    await insights(pilot, demo)
+    await pilot.press("v")
+
+
+async def outcome_dialog(pilot: Pilot[int], demo: Demo) -> None:
+    """O on the busiest case's timeline: a stage, its current assessment and its history."""
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    await type_text(pilot, busiest_case(db_of(pilot), demo.caseworker))
+    await pilot.press("enter", "enter")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
+    )
+    await pilot.press("O")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the outcome dialog"
+    )
+    # The stage with the longest history, chosen in the stage list with the arrows.
+    from textual.widgets import Select
+
+    data = pilot.app.screen.data  # type: ignore[attr-defined]
+    stages = list(data.stages)
+    wanted = max(stages, key=lambda s: (len(data.history.get(s, [])), -stages.index(s)))
+    shown = pilot.app.screen.query_one("#stage", Select).value
+    steps = stages.index(wanted) - stages.index(shown)
+    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await pilot.pause()
+
+
 async def help_screen(pilot: Pilot[int], demo: Demo) -> None:
     await at_caseload(pilot)
     await pilot.press("f1")
@@ -925,6 +963,10 @@ SHOTS: tuple[Shot, ...] = (
     Shot("transfer-preview", transfer_preview, (WIDE, NARROW), app=as_leavers_supervisor),
     Shot("what-if", what_if, (WIDE, NARROW), app=as_leavers_supervisor),
     Shot("what-if-no-color", what_if, app=as_leavers_supervisor, environment=(("NO_COLOR", "1"),)),
+    Shot("insights", insights, (WIDE, NARROW), app=as_supervisor),
+    Shot("insights-comparison", insights_comparison, app=as_supervisor),
+    Shot("insights-no-color", insights, app=as_supervisor, environment=(("NO_COLOR", "1"),)),
+    Shot("outcome-dialog", outcome_dialog, (WIDE, NARROW)),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
     Shot("intake", intake, (WIDE, NARROW)),
     Shot("client-record", client_record, (WIDE, NARROW)),

@@ -19,7 +19,7 @@ QUICK_FIGURES = {
     "bare_first_paint", "bare_data_first_paint", "peak_rss", "peak_rss_browsing", "sql_floor", "sql_repository", "refresh_floor",
     "search_median", "search_p95", "duplicate_check", "duplicate_check_p95", "import_seconds",
     "import_peak_rss", "reminders_seconds", "print_seconds", "print_peak_rss",
-    "report_seconds", "report_peak_rss", "report_peak_rss_small",
+    "report_seconds", "report_peak_rss", "report_peak_rss_small", "insights_open",
 }  # fmt: skip
 MEASURED = re.compile(r"^\d+(\.\d+)? (ms|s|MB)$")
 

@@ -206,6 +206,23 @@ def test_today_reads_only_the_persons_own_rows(demo_db: Database, role: Role) ->
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CASEWORKER])
+def test_the_insights_heatmap_probes_assessments_by_case_and_stage(
+    demo_db: Database, role: Role
+) -> None:
+    """Each case's newest assessment per stage through the case, stage, id index: the
+    assessments are never read whole, nor sorted, whoever asks."""
+    from casetui.services.outcomes import outcome_grid
+
+    who = actor(demo_db, role)
+    found = plans_of(demo_db, lambda: outcome_grid(demo_db, who))
+    assert_no_full_scan(found)
+    lines = [line for _, lines in found for line in lines]
+    assert not [line for line in lines if re.search(r"\bSCAN outcome_assessment", line)]
+    probes = [line for line in lines if "outcome_assessment" in line]
+    assert probes and all("ix_outcome_assessment_case_stage" in line for line in probes)
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CASEWORKER])
 def test_missing_data_uses_indexes(demo_db: Database, role: Role) -> None:
     """Counts and lines per reason, one query each, over a whole caseload for administrators:
     notes and concern changes are looked up by case, never read whole."""

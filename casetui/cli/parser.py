@@ -288,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_commands(command)
 
+    from casetui.cli.outcomes import add_commands as add_outcome_commands
+
+    add_outcome_commands(command)
+
     search = command(
         "search",
         "find clients (name, birth date, email, phone), cases (current or former number) and notes",

@@ -18,6 +18,7 @@ from casetui.db.uow import Database, UnitOfWork
 from casetui.demo.audits import audit_earlier_months
 from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CaseloadMaker, OrganisationLists
+from casetui.demo.outcomes import assess_demo_cases
 from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, Member, Workforce, hire_staff
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, ListKind
@@ -103,6 +104,11 @@ def generate_demo(
                 correspondence=random.Random(f"communications {seed}"),
             )  # fmt: skip
             counts = maker.run(cases, say)
+            stages = _outcome_stages(uow)
+            assessed = assess_demo_cases(
+                uow.session, bulk, stages, today, random.Random(f"outcomes {seed}")
+            )
+            say(f"{assessed} outcome assessments written")
             bulk.finish()
         audited = audit_earlier_months(uow, today, cases)
         if audited:
@@ -205,6 +211,17 @@ def _refuse_unless_empty(uow: UnitOfWork) -> None:
             f"{staff} staff, {clients} clients and {cases} cases; "
             "point --db at a new database instead"
         )
+
+
+def _outcome_stages(uow: UnitOfWork) -> tuple[str, ...]:
+    return tuple(
+        uow.session.exec(
+            select(OrganisationListItem.value)
+            .where(OrganisationListItem.kind == ListKind.OUTCOME_STAGE.value)
+            .where(OrganisationListItem.active == True)  # noqa: E712
+            .order_by(OrganisationListItem.position, OrganisationListItem.id)  # type: ignore[arg-type]
+        ).all()
+    )
 
 
 def _organisation_lists(uow: UnitOfWork) -> OrganisationLists:

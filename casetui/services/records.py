@@ -24,6 +24,7 @@ from casetui.domain.models import (
     FollowUpTask,
     OrganisationListItem,
     OrganisationSettings,
+    OutcomeAssessment,
     PathwayTask,
     Staff,
     SupportiveService,
@@ -66,6 +67,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
     SupportiveService: (
         "service_type", "provided_on", "provider", "amount", "grant", "justification", "version",
     ),
+    OutcomeAssessment: ("case_id", "stage", "level", "confidence", "evidence"),
     # The mail server's password is never here: it lives in the keyring or the environment.
     OrganisationSettings: (
         "name", "lock_days", "time_zone", "weight_low", "weight_medium", "weight_high",

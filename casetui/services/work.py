@@ -23,6 +23,7 @@ from casetui.repositories.changes import ChangeRepository
 from casetui.repositories.clients import ClientRepository
 from casetui.repositories.communications import CommunicationRepository
 from casetui.repositories.notes import NoteRepository
+from casetui.repositories.outcomes import OutcomeRepository
 from casetui.repositories.settings import load_settings
 from casetui.repositories.staff import StaffRepository, is_deactivated
 from casetui.repositories.supportive_services import SupportiveServiceRepository
@@ -117,6 +118,10 @@ class Work(UnitOfWork):
     @cached_property
     def supportive_services(self) -> SupportiveServiceRepository:
         return SupportiveServiceRepository(self.session, self.actor)
+
+    @cached_property
+    def outcomes(self) -> OutcomeRepository:
+        return OutcomeRepository(self.session, self.actor)
 
     @cached_property
     def timeline(self) -> TimelineRepository:

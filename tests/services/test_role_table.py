@@ -34,6 +34,7 @@ from casetui.domain.models import (
     NoteAddendum,
     NoteAudit,
     Notification,
+    OutcomeAssessment,
     Staff,
     SubjectAccessRequest,
     SupportiveService,
@@ -54,6 +55,7 @@ from casetui.services import lists as list_service
 from casetui.services import missing_data as missing_data_service
 from casetui.services import notes as note_service
 from casetui.services import notifications as notification_service
+from casetui.services import outcomes as outcome_service
 from casetui.services import pathway_tasks as pathway_task_service
 from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
@@ -1278,6 +1280,60 @@ def set_criterion(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]
     return lambda: w.run(note_audits.set_criterion, actor, "Enough detail", weight=25), landed
 
 
+# --- outcome assessments: by the case's writers; one worker's grid within one's scope --------
+
+# A caseworker's own cases, a supervisor's team's, anyone's for administrators and auditors.
+OUTCOMES_OF_WORKER = {
+    **SEE,
+    "caseworker_not_assigned": PermissionDenied,
+    "navigator": PermissionDenied,
+    "supervisor_other_team": PermissionDenied,
+}
+
+
+def assess_outcome(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+
+    def landed(_: Any) -> bool:
+        rows = w.read(
+            lambda uow: uow.session.execute(
+                select(
+                    OutcomeAssessment.case_id,
+                    OutcomeAssessment.stage,
+                    OutcomeAssessment.level,
+                    OutcomeAssessment.assessed_by_id,
+                )  # fmt: skip
+            ).all()
+        )
+        return [tuple(r) for r in rows] == [(case_id, "Housing", "medium", actor.id)]
+
+    return lambda: w.run(
+        outcome_service.assess, actor, number, "Housing", "medium", "some", "Tenancy offered"
+    ), landed
+
+
+def case_outcomes(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    w.run(outcome_service.assess, w.admin, number, "Engagement", "high", "strong")
+    return (
+        lambda: w.run(outcome_service.case_outcomes, actor, case_id),
+        lambda found: found.current["Engagement"].level == "high",
+    )
+
+
+def outcomes_of_worker(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    case_id = w.case_id(number)
+    worker = _case(w, case_id).primary_worker_id
+    username = next(s.username for s in (w.ana, w.ben, w.cara, w.olga) if s.id == worker)
+    return (
+        lambda: w.run(outcome_service.outcome_grid, actor, worker=username),
+        lambda grid: (
+            number in [r.case_number for r in grid.rows]
+            and {r.worker_id for r in grid.rows} == {worker}
+        ),
+    )
+
+
 # Everyone has an inbox of their own, and only their own.
 NOBODY_ELSES = {name: NotFound for name in SUBJECTS}
 
@@ -1379,6 +1435,9 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "snooze_task": (snooze_task, WRITE),
     "today": (today_list, EVERYONE),
     "missing_data": (missing_data_of_the_worker, MISSING_DATA),
+    "assess_outcome": (assess_outcome, WRITE),
+    "case_outcomes": (case_outcomes, SEE),
+    "outcomes_of_worker": (outcomes_of_worker, OUTCOMES_OF_WORKER),
 }
 
 

@@ -80,6 +80,7 @@ class CaseloadScreen(Screen[None]):
         Binding("A", "administration", "Administration", id="caseload.administration"),
         Binding("I", "import_spreadsheet", "Import", show=False, id="caseload.import"),
         Binding("P", "reports", "Reports", show=False, id="caseload.reports"),
+        Binding("O", "insights", "Insights", show=False, id="caseload.insights"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -410,6 +411,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.import_preview import ImportPreviewScreen
 
         self.app.push_screen(ImportPreviewScreen())
+
+    def action_insights(self) -> None:
+        from casetui.tui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen())
 
     def action_reports(self) -> None:
         from casetui.tui.screens.reports import ReportsScreen

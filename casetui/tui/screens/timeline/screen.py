@@ -25,6 +25,7 @@ from casetui.tui.screens.timeline.attachment_actions import AttachmentActions
 from casetui.tui.screens.timeline.case_actions import CaseActions
 from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
+from casetui.tui.screens.timeline.outcome_actions import OutcomeActions
 from casetui.tui.screens.timeline.print_actions import PrintActions
 from casetui.tui.screens.timeline.service_actions import ServiceActions
 from casetui.tui.widgets.case_text import (
@@ -46,6 +47,7 @@ class TimelineScreen(
     AttachmentActions,
     PrintActions,
     ServiceActions,
+    OutcomeActions,
     Screen[None],
 ):
     """The case timeline. Keys act on the case or on the highlighted entry."""
@@ -80,6 +82,7 @@ class TimelineScreen(
             key_display="$",
             show=False,
         ),
+        Binding("O", "assess_outcome", "Outcome", id="timeline.assess_outcome", show=False),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
         Binding("p", "print_case", "Print", id="timeline.print_case"),
