@@ -111,6 +111,13 @@ def _take_out(url: str, after_client: int, after_case: int) -> None:
         with db.engine.begin() as connection:
             for statement, bound in (
                 ("DELETE FROM case_tag WHERE case_id > :case", after_case),
+                # The follow-up tasks a case's pathway brought when it was imported.
+                (
+                    "DELETE FROM task_responsible WHERE task_id IN"
+                    " (SELECT id FROM follow_up_task WHERE case_id > :case)",
+                    after_case,
+                ),
+                ("DELETE FROM follow_up_task WHERE case_id > :case", after_case),
                 ("DELETE FROM cases WHERE id > :case", after_case),
                 ("DELETE FROM client_warning WHERE client_id > :client", after_client),
                 ("DELETE FROM client_group WHERE client_id > :client", after_client),
