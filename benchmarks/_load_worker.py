@@ -58,12 +58,19 @@ DETAILS = (
     "Checked in after last week's appointment; things are calmer at home.",
 )
 ACTIVITIES = ("Phone call", "Home visit", "Office appointment", "Email")
-LOCK_STATEMENT = "pg_advisory_xact_lock"
+LOCK_STATEMENT = "pg_advisory_xact_lock("
+
+
+def _takes_the_chain(statement: str, parameters: Any) -> bool:
+    from casetui.db.uow import AUDIT_CHAIN_KEY
+
+    return LOCK_STATEMENT in statement and tuple(parameters or ()) == (AUDIT_CHAIN_KEY,)
 
 
 @dataclass
 class LockClock:
-    """What one person's engine spent waiting for the writer lock, and how long it held it.
+    """What one person's engine spent waiting for the audit chain's lock (the one every save
+    queues for, just before its COMMIT), and how long it held it.
 
     Listens to the person's own engine only (so one thread): the statement that takes the
     lock, and the COMMIT or ROLLBACK that lets it go.
@@ -86,12 +93,20 @@ class LockClock:
         self.waited = self.held = 0.0
         self._asked = self._taken = None
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if LOCK_STATEMENT in statement and self._taken is None:
+    def _before(
+        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any
+    ) -> None:
+        if self._taken is None and _takes_the_chain(statement, parameters):
             self._asked = time.perf_counter()
 
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if LOCK_STATEMENT in statement and self._asked is not None and self._taken is None:
+    def _after(
+        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any
+    ) -> None:
+        if (
+            self._asked is not None
+            and self._taken is None
+            and _takes_the_chain(statement, parameters)
+        ):
             self._taken = time.perf_counter()
             self.waited += self._taken - self._asked
             self._asked = None
