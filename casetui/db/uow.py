@@ -72,7 +72,8 @@ class UnitOfWork:
 
     On PostgreSQL writers run side by side: each holds the writer lock shared, locks the rows
     it writes (a case's writers queue on the case's row, ``repositories/row_locks.py``), and
-    queues for the audit chain only while its events are appended, just before COMMIT. A
+    queues for the audit chain only while the server appends its events, as it commits
+    (``services/audit.py``, migration 0013). A
     unit of work opened ``alone`` (staff, teams, settings, lists, imports) holds the writer
     lock exclusively: it waits for the writes under way and holds new ones back, as every
     write did before, so the rules it checks across the organisation cannot change under it.
@@ -177,16 +178,6 @@ class UnitOfWork:
             in_doubt = committing and bool(exc.connection_invalidated)
             raise unavailable(exc, in_doubt=in_doubt) from exc
 
-    def lock_audit_chain(self) -> None:
-        """Queue for the audit chain (PostgreSQL): held from here to this transaction's COMMIT.
-        The writer lock always comes first, so the two are taken in one order by everyone."""
-        if self.dialect != "postgresql":
-            return  # SQLite: the writer has the whole file to itself
-        connection = self.session.connection()
-        if not self._holds_write_lock:
-            self._take_write_lock(connection)
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_CHAIN_KEY,))
-
     def _join_the_writers(
         self, _session: Session, _transaction: object, connection: Connection
     ) -> None:
@@ -229,7 +220,8 @@ class UnitOfWork:
 
 # Any fixed numbers: transaction-scoped PostgreSQL locks. Every writing unit of work holds the
 # writer lock, shared (exclusive when it writes alone); the audit chain's is held by one
-# transaction at a time while it appends its events, just before its COMMIT.
+# transaction at a time while the server appends its events, as it commits (migration 0013's
+# audit_append, which names the number itself).
 WRITE_LOCK_KEY = 7_420_001
 AUDIT_CHAIN_KEY = 7_420_002
 

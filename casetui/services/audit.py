@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
-from casetui.domain.models import AuditAnchor, AuditEvent
+from casetui.domain.models import AuditAnchor, AuditEvent, AuditPending
 from casetui.services import policy
 from casetui.services.work import reading
 
@@ -145,16 +145,19 @@ def record_many(
 
 
 def _append(uow: UnitOfWork) -> None:
-    """The transaction's events onto the end of the chain, under the chain's lock (to COMMIT):
-    read the tail, number and hash each event after it, write them in one statement and move
-    the anchor on. Everything else the transaction wrote has reached the server already."""
+    """The transaction's events onto the end of the chain, just before COMMIT: numbered after
+    the tail, hashed, written in one statement, and the anchor moved on."""
     rows, uow.audit_pending = uow.audit_pending, []
     if not rows:
         return
-    uow.lock_audit_chain()
     connection = uow.session.connection()
-    # A new snapshot for this statement (READ COMMITTED): the tail as the last holder of the
-    # chain's lock committed it.
+    if uow.dialect == "postgresql":
+        # Handed to the server, which appends them as the transaction commits (migration
+        # 0013, ``audit_append``): the chain's lock is held only for that, on the server.
+        rows[0]["opens"] = True
+        connection.execute(insert(AuditPending), [{"opens": False, **row} for row in rows])
+        return
+    # SQLite: this transaction is the only writer (BEGIN IMMEDIATE).
     last = connection.execute(
         select(col(AuditEvent.id), col(AuditEvent.hash))
         .order_by(col(AuditEvent.id).desc())

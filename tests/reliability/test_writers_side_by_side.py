@@ -1,7 +1,7 @@
 """Writers side by side on PostgreSQL: a save on one case never waits for a save on another.
 
 Each write locks the rows of the cases it writes (in case-id order, however many) and takes
-the audit chain's lock only while its events are appended, just before COMMIT; a write whose
+the audit chain's lock only while the server appends its events, as it commits; a write whose
 rules reach across the organisation (deactivating a person) still runs alone. What the single
 writer lock used to give must still hold: the audit chain one line, stale saves refused, no
 deadlock surfacing to a person. SQLite keeps one writer at a time; where a scenario means
@@ -20,14 +20,16 @@ from sqlalchemy import event, select
 from sqlmodel import col
 
 from casetui.db.engine import make_engine
-from casetui.db.uow import AUDIT_CHAIN_KEY, Database
+from casetui.db.uow import Database
 from casetui.domain.actor import Actor
 from casetui.domain.errors import CasesStillHeld, StaleEdit
-from casetui.domain.models import AuditAnchor, Case, CaseNote
+from casetui.domain.models import AuditAnchor, AuditEvent, Case, CaseNote
+from casetui.services import audit
 from casetui.services import bulk_notes as bulk_note_service
 from casetui.services import cases as case_service
 from casetui.services import notes as note_service
 from casetui.services import staff as staff_service
+from casetui.services.audit import event_hash
 from casetui.services.records import save_versioned
 from casetui.services.tasks import TaskInput
 from casetui.services.work import writing
@@ -47,23 +49,21 @@ def _task(name: str) -> TaskInput:
     return TaskInput(name=name, due="2030-01-15")
 
 
-class HeldAtTheChain:
-    """Holds every transaction on ``db`` just before it takes the audit chain's lock, i.e. with
-    all its own writes done and its row locks held, until let go."""
+class HeldAtCommit:
+    """Holds the first transaction on ``db`` to reach COMMIT there, until let go: its writes
+    done, its row locks held, its audit events not yet appended (the server does that as it
+    commits)."""
 
     def __init__(self, db: Database) -> None:
         self.db, self.reached, self.let_go = db, threading.Event(), threading.Event()
 
-    def _hold(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        chain = "pg_advisory_xact_lock(" in statement and tuple(parameters or ()) == (
-            AUDIT_CHAIN_KEY,
-        )
-        if chain and not self.reached.is_set():  # the first transaction to get there only
+    def _hold(self, _conn: Any) -> None:
+        if not self.reached.is_set():
             self.reached.set()
             self.let_go.wait(TIMEOUT_S)
 
-    def __enter__(self) -> HeldAtTheChain:
-        event.listen(self.db.engine, "before_cursor_execute", self._hold)
+    def __enter__(self) -> HeldAtCommit:
+        event.listen(self.db.engine, "commit", self._hold)
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -72,7 +72,7 @@ class HeldAtTheChain:
     def start(self, call: Any) -> Save:
         save = Save(self.db, call)
         save.start()
-        assert self.reached.wait(TIMEOUT_S), f"never reached the chain: {save.outcome.error!r}"
+        assert self.reached.wait(TIMEOUT_S), f"never reached COMMIT: {save.outcome.error!r}"
         return save
 
 
@@ -99,7 +99,7 @@ def test_a_save_on_another_case_goes_through_while_the_first_is_still_open(
     office: Office,
 ) -> None:
     olga, (mine, other) = office.people.olga, office.people.olga_cases[:2]
-    with HeldAtTheChain(office.first) as held:
+    with HeldAtCommit(office.first) as held:
         first = held.start(
             lambda db: note_service.add_note(db, olga, mine, _note("First"), [_task("Call")])
         )
@@ -122,7 +122,7 @@ def test_a_save_on_another_case_goes_through_while_the_first_is_still_open(
 @ON_POSTGRES
 def test_a_save_on_the_same_case_waits_for_the_first(office: Office) -> None:
     olga, sam, case = office.people.olga, office.people.sam, office.people.olga_cases[0]
-    with HeldAtTheChain(office.first) as held:
+    with HeldAtCommit(office.first) as held:
         first = held.start(lambda db: note_service.add_note(db, olga, case, _note("First")))
         second = Save(office.second, lambda db: note_service.add_note(db, sam, case, _note("Next")))
         second.start()
@@ -139,7 +139,7 @@ def test_deactivating_someone_waits_for_a_reassign_to_them_and_then_refuses(
     """A write that runs alone (its rule, "holds no case", reaches across the organisation)
     waits for the writes under way, so the case given to ben meanwhile is seen."""
     people, case = office.people, office.people.olga_cases[5]
-    with HeldAtTheChain(office.first) as held:
+    with HeldAtCommit(office.first) as held:
         move = held.start(lambda db: case_service.reassign(db, people.sam, case, "ben"))
         leave = Save(
             office.second, lambda db: staff_service.deactivate_staff(db, people.admin, "ben")
@@ -329,3 +329,45 @@ def test_a_stale_versioned_save_is_refused_when_both_ran_at_once(office: Office)
     assert isinstance(second.outcome.error, StaleEdit), repr(second.outcome.error)
     row = office.read(lambda uow: uow.session.get(CaseNote, note_id))
     assert (row.summary, row.version) == ("First", 2)
+
+
+AWKWARD = (
+    'quotes " and \\ backslash',
+    "new\nline, tab\t, return\r, bell\x07, escape\x1b, form feed\x0c, back\x08, delete\x7f",
+    "accents: Zoë Šťastná, Ærø; CJK 漢字; emoji 🙂; U+2028 \u2028 here",
+    "",
+)
+
+
+@pytest.mark.parametrize("microsecond", [0, 5, 123456])
+def test_events_appended_at_commit_hash_as_the_trail_checks_them(
+    office: Office, clock: Any, microsecond: int
+) -> None:
+    """On PostgreSQL the server hashes each event as it commits; the hash must be the one
+    ``event_hash`` computes (what ``audit verify`` checks), whatever the text holds."""
+    clock.set(clock().replace(microsecond=microsecond))
+    people = office.people
+    with writing(office.first, people.olga) as work:
+        for n, words in enumerate(AWKWARD):
+            audit.record(
+                work, people.olga if n % 2 else None, "note.view_restricted", "case_note",
+                None if n == 3 else f"{n}:{words[:20]}", case_id=None if n == 2 else n,
+                before={"text": words} if n else None, after={"text": words, "n": n},
+                username=words[:30] or "system",
+            )  # fmt: skip
+        work.commit()
+    newest = office.read(
+        lambda uow: (
+            uow.session.execute(
+                select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(len(AWKWARD))
+            )
+            .scalars()
+            .all()
+        )
+    )
+    assert len(newest) == len(AWKWARD)
+    for found in newest:
+        assert found.hash == event_hash(found), found.id
+        assert found.at.microsecond == microsecond
+    assert office.scalar("SELECT count(*) FROM audit_pending") == 0
+    office.assert_chain_intact()
