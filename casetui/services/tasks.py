@@ -286,7 +286,7 @@ def snooze_task(
         raise ValidationError("snooze", f"must be from 1 to {SNOOZE_MAX_DAYS} days")
     with writing(db, actor) as work:
         row = work.tasks.get(task_id)
-        writable_case(work, row.case_id)
+        writable_case_of(work, row)
         if expected_version is not None and expected_version != row.version:
             raise stale(work, row, yours=expected_version, now=row.version)
         if row.status != TaskStatus.OPEN.value:
