@@ -58,48 +58,51 @@ DETAILS = (
     "Checked in after last week's appointment; things are calmer at home.",
 )
 ACTIVITIES = ("Phone call", "Home visit", "Office appointment", "Email")
-LOCK_STATEMENT = "pg_advisory_xact_lock"
 
 
 @dataclass
 class LockClock:
-    """What one person's engine spent waiting for the writer lock, and how long it held it.
+    """How long one person's COMMITs took (the audit chain is appended by the server as a
+    transaction commits, so a wait for its lock is spent here), and how long their writing
+    transactions were open, from BEGIN to the end of COMMIT.
 
-    Listens to the person's own engine only (so one thread): the statement that takes the
-    lock, and the COMMIT or ROLLBACK that lets it go.
+    Listens to the person's own engine only (so one thread): BEGIN, COMMIT, and the
+    connection going back to the pool, which a session does as soon as it has committed.
     """
 
     waited: float = 0.0
     held: float = 0.0
-    _asked: float | None = None
-    _taken: float | None = None
+    _began: float | None = None
+    _committing: float | None = None
 
     def attach(self, engine: Any) -> None:
         from sqlalchemy import event
 
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-        event.listen(engine, "commit", self._released)
-        event.listen(engine, "rollback", self._released)
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rolled_back)
+        event.listen(engine.pool, "checkin", self._done)
 
     def reset(self) -> None:
         self.waited = self.held = 0.0
-        self._asked = self._taken = None
+        self._began = self._committing = None
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if LOCK_STATEMENT in statement and self._taken is None:
-            self._asked = time.perf_counter()
+    def _begin(self, _conn: Any) -> None:
+        self._began = time.perf_counter()
 
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if LOCK_STATEMENT in statement and self._asked is not None and self._taken is None:
-            self._taken = time.perf_counter()
-            self.waited += self._taken - self._asked
-            self._asked = None
+    def _commit(self, _conn: Any) -> None:
+        self._committing = time.perf_counter()
 
-    def _released(self, _conn: Any) -> None:
-        if self._taken is not None:
-            self.held += time.perf_counter() - self._taken
-        self._asked = self._taken = None
+    def _rolled_back(self, _conn: Any) -> None:
+        self._began = self._committing = None
+
+    def _done(self, *_args: Any) -> None:
+        if self._committing is not None:
+            now = time.perf_counter()
+            self.waited += now - self._committing
+            if self._began is not None:
+                self.held += now - self._began
+        self._began = self._committing = None
 
 
 @dataclass

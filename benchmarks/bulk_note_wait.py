@@ -6,8 +6,9 @@ One process writes a bulk note (with a follow-up task) to ``--cases`` cases held
 caseworker; another process, a second caseworker, saves a note on a case of their own every
 50 ms from a second before the bulk note starts until a second after it ends, each through
 the services exactly as the command line does (``notes.add_note``). Reported: how long the
-bulk note took, how long it held the write lock (its BEGIN IMMEDIATE, or on PostgreSQL its
-advisory lock, to COMMIT), the longest wait of the other writer's saves, and how many of them
+bulk note took, how long it held the write lock (its BEGIN IMMEDIATE, or on PostgreSQL the
+writer lock it holds shared beside other writers, to COMMIT; there the other writer's case is
+not among the bulk note's, so it need not wait at all), the longest wait of the other writer's saves, and how many of them
 gave up ("database is locked") instead of saving.
 
 Without ``--db`` a SQLite demo database of 20,000 cases (``--demo-cases``) is built once in ``--cache`` and
@@ -156,7 +157,7 @@ def bulk_writer(url: str, username: str, numbers: list[str]) -> dict[str, float]
         locked["commit"] = time.time()
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        # PostgreSQL: a writing unit of work takes the advisory write lock as it begins.
+        # PostgreSQL: a writing unit of work takes the writer lock (shared) as it begins.
         if "pg_advisory_xact_lock" in statement:
             locked.setdefault("lock", time.time())
 

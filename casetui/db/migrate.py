@@ -29,6 +29,7 @@ REVISIONS = (
     "0010_caseload_every_status",
     "0011_subject_access",
     "0012_supervisor_insight",
+    "0013_audit_at_commit",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import wraps
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ParamSpec, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
@@ -52,8 +56,8 @@ class Database:
     def sqlite_file(self) -> Path | None:
         return sqlite_path(str(self.engine.url)) if self.is_sqlite else None
 
-    def uow(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.new_session(), self.clock, write=write)
+    def uow(self, *, write: bool = True, alone: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.new_session(), self.clock, write=write, alone=alone)
 
     def new_session(self) -> Session:
         """A session for a unit of work to own (services build theirs on it)."""
@@ -64,23 +68,35 @@ class Database:
 
 
 class UnitOfWork:
-    """``with db.uow() as uow: ...; uow.commit()`` — anything not committed is rolled back."""
+    """``with db.uow() as uow: ...; uow.commit()`` — anything not committed is rolled back.
 
-    def __init__(self, session: Session, clock: Clock, *, write: bool) -> None:
+    On PostgreSQL writers run side by side: each holds the writer lock shared, locks the rows
+    it writes (a case's writers queue on the case's row, ``repositories/row_locks.py``), and
+    queues for the audit chain only while the server appends its events, as it commits
+    (``services/audit.py``, migration 0013). A
+    unit of work opened ``alone`` (staff, teams, settings, lists, imports) holds the writer
+    lock exclusively: it waits for the writes under way and holds new ones back, as every
+    write did before, so the rules it checks across the organisation cannot change under it.
+    On SQLite every writer is alone (BEGIN IMMEDIATE).
+    """
+
+    def __init__(self, session: Session, clock: Clock, *, write: bool, alone: bool = False) -> None:
         self.session = session
         self._clock = clock
         self.write = write
+        self.alone = alone
         self._now: datetime | None = None
-        # (id, hash) of the newest audit event this transaction knows of; see services.audit.
-        self.audit_tail: tuple[int, str] | None = None
+        # The audit events this transaction will append to the chain as it commits (their
+        # fields but id and hashes, which depend on the chain's tail then); see services.audit.
+        self.audit_pending: list[dict[str, Any]] = []
         self._before_commit: list[Callable[[], None]] = []
+        self._at_commit: list[Callable[[], None]] = []
         self._committed = False
+        self._holds_write_lock = False  # in the transaction under way
 
     def __enter__(self) -> Self:
         if self.write and self.session.get_bind().dialect.name == "postgresql":
-            # Writers queue on one lock, as SQLite's BEGIN IMMEDIATE makes them: two writes can
-            # then never hold each other's rows (no deadlock), and the audit chain stays a line.
-            event.listen(self.session, "after_begin", self._lock_out_other_writers)
+            event.listen(self.session, "after_begin", self._join_the_writers)
         try:
             if self.write:
                 self.session.connection(execution_options={WRITE_OPTION: True})
@@ -100,8 +116,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.audit_tail = None
+        self.audit_pending = []
         self._before_commit.clear()
+        self._at_commit.clear()
         try:
             self.session.rollback()
         except DBAPIError as failed:
@@ -127,8 +144,16 @@ class UnitOfWork:
         """Run ``step`` as the last work of this transaction, when it commits."""
         self._before_commit.append(step)
 
+    def at_commit(self, step: Callable[[], None]) -> None:
+        """Run ``step`` after every other write of the transaction has reached the server, just
+        before COMMIT: what holds a lock others queue for (the audit chain's) belongs here, so
+        it is held for that moment and not for the whole write."""
+        if step not in self._at_commit:
+            self._at_commit.append(step)
+
     def commit(self) -> None:
         steps, self._before_commit = self._before_commit, []
+        last, self._at_commit = self._at_commit, []
         committing = False
         try:
             for step in steps:
@@ -136,12 +161,14 @@ class UnitOfWork:
             # Every write reaches the server before COMMIT is sent: a connection lost until
             # then left nothing saved (the server rolls it back), and is not in doubt.
             self.session.flush()
+            for step in last:
+                step()
             committing = True
             self.session.commit()
-            self.audit_tail = None  # the chain lock went with the transaction
             self._committed = True
+            _commits.set(_commits.get() + 1)
         except DBAPIError as exc:
-            self.audit_tail = None
+            self.audit_pending = []  # rolled back with the rest
             # The connection may be gone; the server rolls back what it did not commit.
             with suppress(DBAPIError):
                 self.session.rollback()
@@ -151,48 +178,105 @@ class UnitOfWork:
             in_doubt = committing and bool(exc.connection_invalidated)
             raise unavailable(exc, in_doubt=in_doubt) from exc
 
-    def _lock_out_other_writers(
+    def _join_the_writers(
         self, _session: Session, _transaction: object, connection: Connection
     ) -> None:
+        self._holds_write_lock = False
         if not self._committed:
-            _take_write_lock(connection)
+            self._take_write_lock(connection)
             return
         # After a commit the unit of work reads back what it saved (the view a service
-        # returns): that need not queue behind every writer again. Should it write once more,
+        # returns): that need not wait for an exclusive writer. Should it write once more,
         # it takes the lock before its first statement that writes.
-        _lock_before_writing(connection)
+        self._lock_before_writing(connection)
+
+    def _take_write_lock(self, connection: Connection) -> None:
+        connection.exec_driver_sql(_write_lock_sql(alone=self.alone), (WRITE_LOCK_KEY,))
+        self._holds_write_lock = True
+
+    def _lock_before_writing(self, connection: Connection) -> None:
+        """On a transaction begun without the writer lock: take it before the first statement
+        that writes (it then lasts to the end of the transaction)."""
+
+        def before(_conn: Connection, cursor: Any, statement: str, *rest: Any) -> None:
+            context = rest[1]
+            writes = context is not None and (
+                context.isinsert or context.isupdate or context.isdelete
+            )
+            if not self._holds_write_lock and (
+                writes or statement.lstrip()[:6].upper().startswith(_WRITING)
+            ):
+                # Straight on the cursor: this hook must not run again for it.
+                cursor.connection.execute(_write_lock_sql(alone=self.alone), (WRITE_LOCK_KEY,))
+                self._holds_write_lock = True
+
+        # On this Connection only, which the session uses for this one transaction.
+        event.listen(connection, "before_cursor_execute", before)
 
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
 
-# Any fixed number: the transaction-scoped PostgreSQL lock every writing unit of work takes.
+# Any fixed numbers: transaction-scoped PostgreSQL locks. Every writing unit of work holds the
+# writer lock, shared (exclusive when it writes alone); the audit chain's is held by one
+# transaction at a time while the server appends its events, as it commits (migration 0013's
+# audit_append, which names the number itself).
 WRITE_LOCK_KEY = 7_420_001
+AUDIT_CHAIN_KEY = 7_420_002
 
 
-def _take_write_lock(connection: Connection) -> None:
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+def _write_lock_sql(*, alone: bool) -> str:
+    taking = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+    return f"SELECT {taking}(%s)"
 
 
 _WRITING = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
-def _lock_before_writing(connection: Connection) -> None:
-    """On a transaction begun without the writer lock: take it before the first statement that
-    writes (it then lasts to the end of the transaction)."""
-    locked = False
+# PostgreSQL's answer when two transactions each held what the other waited for (one of them
+# is rolled back), or could not be run as if one after the other.
+_COLLIDED = {"40P01", "40001"}
 
-    def before(_conn: Connection, cursor: Any, statement: str, *rest: Any) -> None:
-        nonlocal locked
-        context = rest[1]
-        writes = context is not None and (context.isinsert or context.isupdate or context.isdelete)
-        if not locked and (writes or statement.lstrip()[:6].upper().startswith(_WRITING)):
-            cursor.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-            locked = True
 
-    # On this Connection only, which the session uses for this one transaction.
-    event.listen(connection, "before_cursor_execute", before)
+class WritersCollided(DatabaseUnavailable):
+    """A deadlock or serialisation failure: nothing was saved, and running the same unit of
+    work again will do (``retry_collisions``)."""
+
+
+def collided(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in _COLLIDED
+
+
+# Commits made in this thread (or task): a service that committed anything is not run again.
+_commits: ContextVar[int] = ContextVar("casetui_commits", default=0)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+COLLISION_TRIES = 4
+
+
+def retry_collisions(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a write service again when PostgreSQL rolled its unit of work back for a deadlock:
+    the person never sees it. The service must open its own units of work (every public
+    service does), so a second run starts afresh; one that had committed something before
+    the deadlock is not run again (that would save it twice)."""
+
+    @wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, COLLISION_TRIES + 1):
+            before = _commits.get()
+            try:
+                return service(*args, **kwargs)
+            except WritersCollided:
+                if attempt == COLLISION_TRIES or _commits.get() != before:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # out of step with the other
+        raise AssertionError("unreachable")
+
+    return run
 
 
 def _is_sqlite_error(exc: DBAPIError) -> bool:
@@ -214,6 +298,8 @@ def unavailable(exc: DBAPIError, *, in_doubt: bool = False) -> DatabaseUnavailab
         transient = any(w in words for w in ("locked", "busy", "unable to open"))
     else:
         transient = True  # PostgreSQL: refused, restarting, shut down, cancelled, deadlocked
+    if collided(exc):
+        return WritersCollided(describe_operational_error(exc), transient=True, in_doubt=in_doubt)
     return DatabaseUnavailable(
         describe_operational_error(exc), transient=transient, in_doubt=in_doubt
     )

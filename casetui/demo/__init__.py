@@ -88,7 +88,7 @@ def generate_demo(
     today = today or date.today()
     say = progress or (lambda _message: None)
     rng = random.Random(seed)
-    with db.uow() as uow:
+    with db.uow(alone=True) as uow:
         ensure_defaults(uow)
         _refuse_unless_empty(uow)
         _pathway_tasks(uow)

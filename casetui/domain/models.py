@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     Numeric,
@@ -494,6 +495,27 @@ class AuditEvent(SQLModel, table=True):
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditPending(SQLModel, table=True):
+    """A transaction's audit events before they join the chain, as it commits (migration
+    0013): on PostgreSQL a deferred trigger numbers, hashes and moves them. Never committed."""
+
+    __tablename__ = "audit_pending"
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    )
+    opens: bool = False  # the transaction's first: the one the trigger fires for
+    at: datetime = Field(sa_column=utc_column(nullable=False))
+    actor_id: int | None = None
+    actor_username: str = Field(max_length=64)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=40)
+    case_id: int | None = None
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AuditAnchor(SQLModel, table=True):

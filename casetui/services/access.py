@@ -24,6 +24,7 @@ from casetui.domain.locking import NoteLock
 from casetui.domain.models import Case, Client
 from casetui.domain.read_models import StaffView
 from casetui.domain.timeline import NOTE, TASK, TimelineEntry
+from casetui.repositories.row_locks import lock_cases
 from casetui.repositories.scope import assigned_to
 from casetui.services import policy
 from casetui.services.note_rules import lock_state
@@ -31,15 +32,33 @@ from casetui.services.work import Work
 
 
 def writable_case(work: Work, case_id: int) -> Case:
-    """The case, if the actor may see it (else NotFound) and write on it (else refused)."""
+    """The case, if the actor may see it (else NotFound) and write on it (else refused);
+    locked until the write commits, so the case's other writers wait for it."""
+    lock_cases(work.session, [case_id])
     case = work.cases.get(case_id)
     policy.ensure_case_writer(work.actor, case, assigned=work.cases.is_assigned(case_id))
+    return case
+
+
+class OnACase(Protocol):
+    """A record kept on a case: a note, a task, a communication, a service, an attachment."""
+
+    case_id: int
+
+
+def writable_case_of(work: Work, row: OnACase) -> Case:
+    """``writable_case`` for the case ``row`` is kept on, and ``row`` read again once the case
+    is locked: a write on it may have waited for the case's last writer."""
+    case = writable_case(work, row.case_id)
+    if work.dialect == "postgresql":
+        work.session.refresh(row)
     return case
 
 
 def writable_case_by_number(work: Work, case_number: str) -> Case:
     case = work.cases.get_by_number(case_number)
     assert case.id is not None
+    lock_cases(work.session, [case.id])  # and read again, as its last writer left it
     policy.ensure_case_writer(work.actor, case, assigned=work.cases.is_assigned(case.id))
     return case
 
@@ -178,6 +197,9 @@ def writable_cases(
     BulkRefused naming every one that refuses (a bulk note, joining a group)."""
     actor = work.actor
     found = work.cases.get_many_by_number(numbers)
+    # Locked in one statement, in id order (and read again): two bulk writes over the same
+    # cases queue, whatever order their cases were chosen in.
+    lock_cases(work.session, [case.id for case in found.values()])
     # Whom the actor is assigned to, in one query: a bulk write holds the write lock, and a
     # look-up per case kept everyone else waiting 50 s for 5,000 cases on SQLite.
     ids = [case.id for case in found.values()]

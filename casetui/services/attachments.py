@@ -26,7 +26,11 @@ from casetui.domain.storable import printable
 from casetui.domain.timeline import ATTACHMENT, TimelineEntry
 from casetui.repositories.attachments import AttachmentRepository
 from casetui.services import attachment_files, audit, files_out, policy
-from casetui.services.access import CaseAccess, writable_case, writable_case_by_number
+from casetui.services.access import (
+    CaseAccess,
+    writable_case_by_number,
+    writable_case_of,
+)
 from casetui.services.attachment_files import FileRead, file_name, limit_bytes
 from casetui.services.exports import record_export
 from casetui.services.records import snapshot
@@ -281,7 +285,7 @@ def delete_attachment(db: Database, actor: Actor, attachment_id: int) -> Attachm
     """Soft delete: out of sight for everyone; the row and its bytes are kept."""
     with writing(db, actor) as work:
         row = _attachments(work).get(attachment_id)
-        writable_case(work, row.case_id)
+        writable_case_of(work, row)
         ensure_may_delete(actor, row)
         view = _view(work, attachment_id)
         before = snapshot(row, deleted=False)

@@ -18,12 +18,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 
-from casetui.db.uow import WRITE_LOCK_KEY, Database, UnitOfWork
+from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
-from casetui.domain.models import AuditAnchor, AuditEvent
+from casetui.domain.models import AuditAnchor, AuditEvent, AuditPending
 from casetui.services import policy
 from casetui.services.work import reading
 
@@ -66,22 +66,12 @@ def _hash(*fields: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _tail(uow: UnitOfWork) -> tuple[int, str]:
-    """The newest event this transaction knows of, read (under the write lock) the first time."""
-    if uow.audit_tail is None:
-        session = uow.session
-        if uow.dialect == "postgresql":
-            # Appends queue here, so two transactions never both extend the same tail.
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
-        last = session.execute(
-            select(col(AuditEvent.id), col(AuditEvent.hash))
-            .order_by(col(AuditEvent.id).desc())
-            .limit(1)
-        ).first()
-        uow.audit_tail = (last[0], last[1]) if last else (0, GENESIS)
-        start = uow.audit_tail[0]
-        uow.before_commit(lambda: _move_anchor(uow, start))
-    return uow.audit_tail
+def _queue(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Hold events for the chain: they are numbered, hashed and written as the transaction
+    commits (``_append``), so the chain is locked for that moment and not the whole write."""
+    if not uow.audit_pending:
+        uow.at_commit(lambda: _append(uow))
+    uow.audit_pending.extend(rows)
 
 
 def record(
@@ -95,28 +85,25 @@ def record(
     after: Mapping[str, Any] | None = None,
     case_id: int | None = None,
     username: str | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction."""
-    last_id, last_hash = _tail(uow)
-    event = AuditEvent(
-        id=last_id + 1,
-        # UTC, as the database hands it back, so the hash verifies after a round trip.
-        at=uow.now().astimezone(UTC),
-        actor_id=actor.id if actor else None,
-        actor_username=actor.username if actor else (username or "system"),
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        case_id=case_id,
-        before=to_json(before),
-        after=to_json(after),
-        prev_hash=last_hash,
-        hash="",
+) -> None:
+    """Append one event in the caller's transaction, when it commits."""
+    _queue(
+        uow,
+        [
+            {
+                # UTC, as the database hands it back, so the hash verifies after a round trip.
+                "at": uow.now().astimezone(UTC),
+                "actor_id": actor.id if actor else None,
+                "actor_username": actor.username if actor else (username or "system"),
+                "action": action,
+                "entity": entity,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "case_id": case_id,
+                "before": to_json(before),
+                "after": to_json(after),
+            }
+        ],
     )
-    event.hash = event_hash(event)
-    uow.session.add(event)
-    uow.audit_tail = (last_id + 1, event.hash)
-    return event
 
 
 @dataclass(frozen=True)
@@ -131,57 +118,72 @@ class Entry:
 def record_many(
     uow: UnitOfWork, actor: Actor, action: str, entity: str, entries: list[Entry]
 ) -> None:
-    """Append one event per entry in the caller's transaction, in one statement: a bulk
+    """Append one event per entry in the caller's transaction, when it commits: a bulk
     write's trail, the same events ``record`` would write one by one."""
-    if not entries:
-        return
-    uow.session.flush()  # events the session still holds come first, as their ids say
-    last_id, last_hash = _tail(uow)
     at = uow.now().astimezone(UTC)
-    rows: list[dict[str, Any]] = []
     pictures: dict[int, str | None] = {}  # entries often share one picture: written once
+    rows: list[dict[str, Any]] = []
     for entry in entries:
         key = id(entry.after)
         if key not in pictures:
             pictures[key] = to_json(entry.after)
-        event_id, entity_id, picture = last_id + 1, str(entry.entity_id), pictures[key]
-        event = _hash(
-            event_id, last_hash, at, actor.id, actor.username, action, entity, entity_id,
-            entry.case_id, None, picture,
-        )  # fmt: skip
         rows.append(
             {
-                "id": event_id,
                 "at": at,
                 "actor_id": actor.id,
                 "actor_username": actor.username,
                 "action": action,
                 "entity": entity,
-                "entity_id": entity_id,
+                "entity_id": str(entry.entity_id),
                 "case_id": entry.case_id,
                 "before": None,
-                "after": picture,
-                "prev_hash": last_hash,
-                "hash": event,
+                "after": pictures[key],
             }  # fmt: skip
         )
-        last_id, last_hash = event_id, event
-    uow.session.connection().execute(insert(AuditEvent), rows)
-    uow.audit_tail = (last_id, last_hash)
+    if rows:
+        _queue(uow, rows)
 
 
-def _move_anchor(uow: UnitOfWork, start: int) -> None:
-    """Count this transaction's events into the anchor: one statement, however many events."""
-    if uow.audit_tail is None or uow.audit_tail[0] == start:
+def _append(uow: UnitOfWork) -> None:
+    """The transaction's events onto the end of the chain, just before COMMIT: numbered after
+    the tail, hashed, written in one statement, and the anchor moved on."""
+    rows, uow.audit_pending = uow.audit_pending, []
+    if not rows:
         return
-    head_id, head_hash = uow.audit_tail
-    uow.session.execute(
+    connection = uow.session.connection()
+    if uow.dialect == "postgresql":
+        # Handed to the server, which appends them as the transaction commits (migration
+        # 0013, ``audit_append``): the chain's lock is held only for that, on the server.
+        rows[0]["opens"] = True
+        connection.execute(insert(AuditPending), [{"opens": False, **row} for row in rows])
+        return
+    # SQLite: this transaction is the only writer (BEGIN IMMEDIATE).
+    last = connection.execute(
+        select(col(AuditEvent.id), col(AuditEvent.hash))
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    start_id: int = (last[0] or 0) if last else 0
+    last_hash: str = last[1] if last else GENESIS
+    last_id = start_id
+    for row in rows:
+        last_id += 1
+        row["id"], row["prev_hash"] = last_id, last_hash
+        last_hash = row["hash"] = _hash(
+            last_id, last_hash, row["at"], row["actor_id"], row["actor_username"],
+            row["action"], row["entity"], row["entity_id"], row["case_id"], row["before"],
+            row["after"],
+        )  # fmt: skip
+    connection.execute(insert(AuditEvent), rows)
+    # Count this transaction's events into the anchor: one statement, however many events.
+    connection.execute(
         update(AuditAnchor)
         .where(col(AuditAnchor.id) == 1)
         .values(
-            events=col(AuditAnchor.events) + (head_id - start), head_id=head_id, head_hash=head_hash
+            events=col(AuditAnchor.events) + (last_id - start_id),
+            head_id=last_id,
+            head_hash=last_hash,
         )
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -25,7 +25,7 @@ from casetui.services.note_rules import NoteInput, ValidNote
 from casetui.services.notes import note_values, validate_note_and_tasks
 from casetui.services.records import saved_id, snapshot_of
 from casetui.services.tasks import TaskInput, ValidTask, refresh_next_task_due, task_values
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 # The most cases one bulk note may go to; the caseload's "select all" stops here too.
 BULK_MAX_CASES = 5000
@@ -41,6 +41,7 @@ def may_bulk_note(actor: Actor) -> bool:
     return policy.can(ensure_may_bulk_note, actor)
 
 
+@retry_collisions
 def bulk_add_notes(
     db: Database,
     actor: Actor,

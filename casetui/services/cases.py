@@ -28,6 +28,7 @@ from casetui.domain.models import (
     Staff,
 )
 from casetui.domain.read_models import CaseDetail, StaffView
+from casetui.repositories.row_locks import lock_case_numbering
 from casetui.repositories.staff import find_by_username
 from casetui.services import audit, policy, validation
 from casetui.services.access import holders, holds_work, worker_refusal, writable_case_by_number
@@ -35,7 +36,7 @@ from casetui.services.notifications import tell_assigned
 from casetui.services.pathway_tasks import tasks_for_new_case
 from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.tasks import insert_tasks
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 TAGS_MAX = 20
 
@@ -245,6 +246,9 @@ def check_case(
 def insert_case(work: Work, actor: Actor, case: CaseInput, client: Client) -> Case:
     """A new case for ``client``, checked and written in the caller's unit of work."""
     valid = check_case(work, actor, case)
+    # New cases are numbered one at a time (to COMMIT): two opened at once never pick the
+    # same next number.
+    lock_case_numbering(work.session)
     if valid.case_number:
         number = _case_number(work, valid.case_number)
     else:
@@ -469,6 +473,7 @@ def _write_tags(work: Work, case: Case, tags: list[str] | tuple[str, ...]) -> No
 Change = Callable[[Work, Case], None]
 
 
+@retry_collisions
 def _change(db: Database, actor: Actor, case_number: str, change: Change) -> CaseDetail:
     """One change of the case with this number, in a unit of work of its own."""
     with writing(db, actor) as work:
@@ -572,6 +577,7 @@ def _changed_tags(work: Work, case: Case, changes: CaseChanges) -> list[str]:
     return [t for t in current if t not in removing] + _tags(changes.add_tags)
 
 
+@retry_collisions
 def edit_case(db: Database, actor: Actor, number: str, changes: CaseChanges) -> CaseDetail:
     """Every change asked for, in one transaction: if any is refused, none is made."""
     if changes.worker is not None or changes.add_navigators or changes.remove_navigators:

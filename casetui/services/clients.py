@@ -32,7 +32,7 @@ from casetui.services.access import ensure_client_writer, writable_cases, writab
 from casetui.services.cases import CaseInput, insert_case
 from casetui.services.exports import exported
 from casetui.services.records import save_versioned, saved_id, snapshot, stale
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 EMAIL_MAX = 254
 PHONE_MAX = 40
@@ -396,6 +396,7 @@ def _change_groups(work: Work, client_id: int, add: list[str], remove: list[str]
     work.session.add_all(ClientGroup(client_id=client_id, group_name=g) for g in add)
 
 
+@retry_collisions
 def join_group(db: Database, actor: Actor, group: str, case_numbers: Sequence[str]) -> int:
     """The clients of these cases join ``group``: all of them, or none and every refused case
     named. Returns how many clients joined (those already in the group are left as they are)."""

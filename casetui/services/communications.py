@@ -51,8 +51,8 @@ from casetui.services import audit, policy, validation
 from casetui.services.access import (
     CaseAccess,
     case_access,
-    writable_case,
     writable_case_by_number,
+    writable_case_of,
     writable_cases,
 )
 from casetui.services.bulk_notes import BULK_MAX_CASES
@@ -61,7 +61,7 @@ from casetui.services.note_rules import check_contact_at, record_lock_check
 from casetui.services.notes import recompute_last_interaction
 from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.tasks import DUE_WINDOW, check_repeats
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 __all__ = [
     "BulkCommunicationContext", "CommunicationChanges", "CommunicationContext",
@@ -341,6 +341,7 @@ def _view(work: Work, communication_id: int) -> CommunicationView:
     )[0]
 
 
+@retry_collisions
 def add_communication(
     db: Database, actor: Actor, case_number: str, item: CommunicationInput
 ) -> CommunicationView:
@@ -398,6 +399,7 @@ def _bulk_targets(work: Work, numbers: list[str], reminder: bool) -> list[Case]:
     return targets
 
 
+@retry_collisions
 def bulk_add_communications(
     db: Database, actor: Actor, case_numbers: Sequence[str], item: CommunicationInput
 ) -> BulkCommunicationResult:
@@ -437,7 +439,7 @@ def bulk_add_communications(
 
 def _writable(work: Work, actor: Actor, communication_id: int) -> tuple[Communication, Case]:
     row = work.communications.get(communication_id)
-    case = writable_case(work, row.case_id)
+    case = writable_case_of(work, row)
     policy.ensure_may_change_written(actor, row, f"communication {row.id}")
     return row, case
 

@@ -115,7 +115,7 @@ def add_item(db: Database, actor: Actor, kind: str | ListKind, value: str) -> Li
     Refused when the word is listed already."""
     policy.ensure_administrator(actor, MANAGING)
     chosen = kind_named(kind)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         word = _value(value)
         existing = find_item(work.session, chosen, word)
         if existing is not None and existing.active:
@@ -150,7 +150,7 @@ def retire_item(
     """No longer offered for new records; records that have it keep it and show it."""
     policy.ensure_administrator(actor, MANAGING)
     chosen = kind_named(kind)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _item(work, chosen, value)
         if not item.active:
             raise ValidationError("value", f"{item.value!r} is retired already")
@@ -171,7 +171,7 @@ def restore_item(
 ) -> ListItemView:
     policy.ensure_administrator(actor, MANAGING)
     chosen = kind_named(kind)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _item(work, chosen, value)
         if item.active:
             raise ValidationError("value", f"{item.value!r} is not retired")
@@ -194,7 +194,7 @@ def rename_item(
     """The list's word changes; records written with the old word keep it."""
     policy.ensure_administrator(actor, MANAGING)
     chosen = kind_named(kind)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _item(work, chosen, value)
         word = _value(new_value, "new value")
         clash = find_item(work.session, chosen, word)
@@ -223,7 +223,7 @@ def move_item(
     Positions are written 0, 1, 2… for the whole list, so they stay tidy whatever came before."""
     policy.ensure_administrator(actor, MANAGING)
     chosen = kind_named(kind)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _item(work, chosen, value)
         if expected_version is not None and expected_version != item.version:
             raise stale(work, item, yours=expected_version, now=item.version)

@@ -171,7 +171,7 @@ def _criteria(work: Work) -> list[Criterion]:
 def audit_note(db: Database, actor: Actor, note_id: int) -> NoteAuditView:
     """Score one note (again, if audited: overrides are kept) and return its audit."""
     ensure_may_audit(actor)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         audits = _repository(work)
         row = audits.note_to_score(note_id)
         if row is None:
@@ -243,7 +243,7 @@ def run_audits(
     """Audit every unaudited note in scope (the actor's team; every team for an
     administrator) in one transaction: all of them are written, or none."""
     ensure_may_audit(actor)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         chosen = _selection(work, team=team, worker=worker, date_from=date_from, date_to=date_to)
         audits = _repository(work)
         marks = _criteria(work)
@@ -294,7 +294,7 @@ def override_criterion(
     """A person's judgement over the scorer's on one criterion: a comment says why."""
     ensure_may_audit(actor)
     reason = validation.text(comment, "comment", max_length=SUMMARY_MAX, required=True)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         audits = _repository(work)
         if audits.note_to_score(note_id) is None:
             work.notes.get(note_id)  # NotFound when out of sight
@@ -503,7 +503,7 @@ def set_criterion(
             kept.append(cue)
     if len(kept) > CUE_MAX:
         raise ValidationError("cues", f"{len(kept)} cues; at most {CUE_MAX}")
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = next(
             (
                 i

@@ -19,7 +19,7 @@ from casetui.domain.limits import DETAILS_MAX, SUMMARY_MAX
 from casetui.domain.models import Case, CaseNote, NoteAddendum
 from casetui.domain.read_models import NoteView
 from casetui.services import audit, policy, validation
-from casetui.services.access import writable_case, writable_case_by_number
+from casetui.services.access import writable_case_by_number, writable_case_of
 from casetui.services.exports import record_export
 from casetui.services.note_rules import (
     NoteChanges,
@@ -32,7 +32,7 @@ from casetui.services.note_rules import (
 )
 from casetui.services.records import save_versioned, saved_id, snapshot
 from casetui.services.tasks import TaskInput, ValidTask, insert_task, validate_task
-from casetui.services.work import Database, Work, writing
+from casetui.services.work import Database, Work, retry_collisions, writing
 
 __all__ = [
     "NoteChanges", "NoteInput", "NotFound", "add_addendum", "add_note", "delete_note",
@@ -98,6 +98,7 @@ def _view(work: Work, note_id: int) -> NoteView:
     )[0]
 
 
+@retry_collisions
 def add_note(
     db: Database,
     actor: Actor,
@@ -127,7 +128,7 @@ def add_note(
 
 def _writable_note(work: Work, actor: Actor, note_id: int) -> tuple[CaseNote, Case]:
     note = work.notes.get(note_id)
-    case = writable_case(work, note.case_id)
+    case = writable_case_of(work, note)
     policy.ensure_may_change_note(actor, note)
     return note, case
 
@@ -179,6 +180,7 @@ def _save_change(
     return _view(work, saved_id(note))
 
 
+@retry_collisions
 def edit_note(
     db: Database,
     actor: Actor,
@@ -233,6 +235,7 @@ def edit_note(
         )  # fmt: skip
 
 
+@retry_collisions
 def delete_note(
     db: Database,
     actor: Actor,
@@ -261,11 +264,12 @@ def restore_note(db: Database, actor: Actor, note_id: int) -> NoteView:
         return _save_change(work, note, case, None, {"deleted_at": None}, action="restore")
 
 
+@retry_collisions
 def add_addendum(db: Database, actor: Actor, note_id: int, text: str, reason: str) -> NoteView:
     """Append to a note, locked or not: the only way to add to a locked one."""
     with writing(db, actor) as work:
         note = work.notes.get(note_id)
-        case = writable_case(work, note.case_id)
+        case = writable_case_of(work, note)
         body = validation.text(text, "addendum", max_length=DETAILS_MAX, required=True)
         # The addendum's reason column holds a summary's length; override reasons go to the audit.
         why = validation.text(

@@ -106,7 +106,7 @@ def add_pathway_task(
 ) -> PathwayTaskView:
     """A new task at the end of the pathway's list."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _pathway(work, pathway)
         fields = validation.Fields()
         task_name = fields.check(_name, name)
@@ -137,7 +137,7 @@ def edit_pathway_task(
 ) -> PathwayTaskView:
     """A new name or number of days; None leaves it. Cases opened before keep their tasks."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row, item = _row(work, task_id)
         fields = validation.Fields()
         values: dict[str, object] = {}
@@ -161,7 +161,7 @@ def remove_pathway_task(
 ) -> list[PathwayTaskView]:
     """No longer made for new cases (tasks already made stay); the pathway's list after."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row, item = _row(work, task_id)
         if expected_version is not None and expected_version != row.version:
             raise stale(work, row, yours=expected_version, now=row.version)
@@ -184,7 +184,7 @@ def move_pathway_task(
 ) -> list[PathwayTaskView]:
     """Up (negative ``steps``) or down the pathway's list; the list in its new order."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row, item = _row(work, task_id)
         if expected_version is not None and expected_version != row.version:
             raise stale(work, row, yours=expected_version, now=row.version)

@@ -298,7 +298,7 @@ def change_settings(
     """Save the changed settings from the version the administrator saw, audited before and
     after; the result says what the change means for notes and times already written."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row = work.session.get(OrganisationSettings, 1)
         if row is None:
             row = OrganisationSettings(id=1)

@@ -52,7 +52,7 @@ def initialise(db: Database) -> SchemaReport:
     """``casetui init``: the schema at head, the organisation's default settings and lists
     (audited when added), and fresh planner statistics."""
     report = upgrade_schema(db)
-    with writing(db, None) as work:
+    with writing(db, None, alone=True) as work:
         if ensure_defaults(work):
             audit.record(work, None, "settings.defaults", "organisation_settings", 1)
         work.commit()

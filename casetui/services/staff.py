@@ -160,7 +160,7 @@ def create_staff(db: Database, actor: Actor | None, staff: StaffInput) -> StaffV
     """An account with a password of its own (or none): the first administrator (``actor``
     None, on a new database), the demo, and scripts. Teams are made as needed. Administrators
     add people with a temporary password through ``add_staff``."""
-    with writing(db, actor) as uow:
+    with writing(db, actor, alone=True) as uow:
         if actor is not None:
             policy.ensure_administrator(actor, MANAGING)
         elif uow.session.execute(select(func.count()).select_from(Staff)).scalar_one():
@@ -192,7 +192,7 @@ def add_staff(db: Database, actor: Actor, staff: StaffInput, temporary: str) -> 
     """A new account (administrators) whose ``temporary`` password signs in only to choose
     their own. Every field is checked before any is refused; the team must exist."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         fields = validation.Fields()
         username = fields.check(_username, staff.username)
         display_name = fields.check(_display_name, staff.display_name)
@@ -308,7 +308,7 @@ def edit_staff(
     """Name, role, team, capacity and grants, from the version the administrator saw. A
     person's cases move with them to their new team, so the team's supervisor sees them."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row = work.staff.by_username(username)
         fields = validation.Fields()
         values: dict[str, object] = {}
@@ -364,7 +364,7 @@ def deactivate_staff(
     """They can no longer sign in and are offered to nobody as a worker; their records stay.
     Refused while they are primary worker on an open or paused case."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row = work.staff.by_username(username)
         if not row.active:
             raise ValidationError("staff", f"{row.username} is already deactivated")
@@ -388,7 +388,7 @@ def reactivate_staff(
     db: Database, actor: Actor, username: str, *, expected_version: int | None = None
 ) -> StaffView:
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row = work.staff.by_username(username)
         if row.active:
             raise ValidationError("staff", f"{row.username} is active already")
@@ -405,7 +405,7 @@ def reset_password(db: Database, actor: Actor, username: str, temporary: str | N
     """A new temporary password for someone (administrators): it signs in only to choose
     their own. Made up here when none is given; returned, to be shown once and never kept."""
     policy.ensure_administrator(actor, "resetting a password")
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         row = work.staff.by_username(username)
         password = temporary if temporary is not None else temporary_password()
         hashed = _temporary(password, row.username)
@@ -424,7 +424,7 @@ def reset_password(db: Database, actor: Actor, username: str, temporary: str | N
 def set_password(db: Database, actor: Actor, username: str, password: str) -> None:
     """A password that is not temporary: one's own (signed in already), or an administrator
     setting someone's, as scripts did before temporary passwords."""
-    with writing(db, actor) as uow:
+    with writing(db, actor, alone=True) as uow:
         target = uow.staff.by_username(username)
         if target.id != actor.id:
             policy.ensure_administrator(actor, "setting someone else's password")

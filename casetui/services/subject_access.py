@@ -266,7 +266,7 @@ def start_request(db: Database, actor: Actor, client_id: int) -> SarRequestView:
     """Gather everything held about the client that the actor may see, and hold back what
     needs a reviewer's decision."""
     ensure_may_request(actor)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         work.clients.get(client_id)  # out of sight: NotFound
         repo = _repo(work)
         gathered = repo.gather(client_id)
@@ -543,7 +543,7 @@ def decide(
             "reason", "is required to withhold an item; it goes to the client with the list "
             "of what was withheld"
         )  # fmt: skip
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         opened = _open(work, request_id)
         rows = _keep(work, opened.request, opened.rows, opened.items, opened.changes)
         row = next((r for r in rows if r.item == key), None)
@@ -594,7 +594,7 @@ def export_request(
     ensure_may_request(actor)
     target = bundle_files.new_folder(out)
     # Keep the request up to date first: whatever changed since is held, and named.
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         opened = _open(work, request_id)
         if opened.changes:
             _keep(work, opened.request, opened.rows, opened.items, opened.changes)
@@ -626,7 +626,7 @@ def export_request(
         )
         _write_pdf(folder, bundle, files)
         names, manifest = bundle_files.write_manifest(folder)
-        with writing(db, actor) as work:
+        with writing(db, actor, alone=True) as work:
             latest = _open(work, request_id)
             if latest.changes or _fingerprint(latest.items) != _fingerprint(opened.items):
                 raise CasetuiError(

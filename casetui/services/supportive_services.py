@@ -30,10 +30,15 @@ from casetui.domain.money import parse_amount
 from casetui.domain.read_models import CaseDetail, ServiceTotals, ServiceView
 from casetui.domain.timeline import SERVICE, TimelineEntry
 from casetui.services import audit, policy, validation
-from casetui.services.access import CaseAccess, case_access, writable_case, writable_case_by_number
+from casetui.services.access import (
+    CaseAccess,
+    case_access,
+    writable_case_by_number,
+    writable_case_of,
+)
 from casetui.services.exports import record_export
 from casetui.services.records import save_versioned, saved_id, snapshot
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 __all__ = [
     "CaseServices", "ServiceChanges", "ServiceEditorContext", "ServiceInput", "add_service",
@@ -184,6 +189,7 @@ def _view(work: Work, service_id: int) -> ServiceView:
     return work.supportive_services.views(service_ids=[service_id], include_deleted=True)[0]
 
 
+@retry_collisions
 def add_service(db: Database, actor: Actor, case_number: str, service: ServiceInput) -> ServiceView:
     """One supportive service on one case."""
     with writing(db, actor) as work:
@@ -215,7 +221,7 @@ def add_service(db: Database, actor: Actor, case_number: str, service: ServiceIn
 
 def _changeable(work: Work, actor: Actor, service_id: int) -> tuple[SupportiveService, Case]:
     service = work.supportive_services.get(service_id)
-    case = writable_case(work, service.case_id)
+    case = writable_case_of(work, service)
     ensure_may_change_service(actor, service)
     return service, case
 

@@ -24,9 +24,9 @@ from casetui.domain.read_models import TaskView
 from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.domain.storable import storable
 from casetui.services import audit, validation
-from casetui.services.access import writable_case, writable_case_by_number
+from casetui.services.access import writable_case_by_number, writable_case_of
 from casetui.services.records import save_versioned, saved_id, snapshot, stale
-from casetui.services.work import Database, Work, writing
+from casetui.services.work import Database, Work, retry_collisions, writing
 
 # How far ahead or back a due date may sensibly be.
 DUE_WINDOW = timedelta(days=5 * 366)
@@ -208,6 +208,7 @@ def refresh_next_task_due(uow: Work, case_ids: list[int]) -> None:
             uow.session.expire(cached, ["next_task_due"])
 
 
+@retry_collisions
 def add_task(db: Database, actor: Actor, case_number: str, task: TaskInput) -> TaskView:
     with writing(db, actor) as work:
         case = writable_case_by_number(work, case_number)
@@ -222,7 +223,7 @@ def _finish(
     work: Work, actor: Actor, task_id: int, status: TaskStatus, expected_version: int | None
 ) -> tuple[FollowUpTask, TaskView]:
     row = work.tasks.get(task_id)
-    writable_case(work, row.case_id)
+    writable_case_of(work, row)
     if expected_version is not None and expected_version != row.version:
         # Someone finished or cancelled it since this person saw it: say who and when.
         raise stale(work, row, yours=expected_version, now=row.version)
@@ -240,6 +241,7 @@ def _finish(
     return row, work.tasks.views(task_ids=[task_id])[0]
 
 
+@retry_collisions
 def complete_task(
     db: Database, actor: Actor, task_id: int, *, expected_version: int | None = None
 ) -> tuple[TaskView, TaskView | None]:
@@ -263,6 +265,7 @@ def complete_task(
         return done, following
 
 
+@retry_collisions
 def cancel_task(
     db: Database, actor: Actor, task_id: int, *, expected_version: int | None = None
 ) -> TaskView:
@@ -283,7 +286,7 @@ def snooze_task(
         raise ValidationError("snooze", f"must be from 1 to {SNOOZE_MAX_DAYS} days")
     with writing(db, actor) as work:
         row = work.tasks.get(task_id)
-        writable_case(work, row.case_id)
+        writable_case_of(work, row)
         if expected_version is not None and expected_version != row.version:
             raise stale(work, row, yours=expected_version, now=row.version)
         if row.status != TaskStatus.OPEN.value:

@@ -51,7 +51,7 @@ def list_teams(db: Database, actor: Actor, *, export: bool = False) -> list[Team
 def add_team(db: Database, actor: Actor, name: str, supervisors: Sequence[str] = ()) -> TeamView:
     """A new team, with its supervisors if named: all of it, or nothing when one is refused."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         cleaned = _name(name)
         _free(work, cleaned)
         team = Team(name=cleaned)
@@ -77,7 +77,7 @@ def edit_team(
     """Rename a team and choose its supervisors, in one transaction. A supervisor taken off
     a team is left in no team until given one."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         team = team_named(work, name)
         if new_name is not None:
             cleaned = _name(new_name)

@@ -25,11 +25,12 @@ from casetui.domain.transfer import (
     loads,
     moved_rows,
 )
+from casetui.repositories.row_locks import lock_cases
 from casetui.services import audit, policy
 from casetui.services.access import holds_work, worker_refusal
 from casetui.services.cases import case_worker, reassign_in
 from casetui.services.records import saved_id
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 # A caseload is read whole: past any real person's, within what both databases count in.
 ALL_CASES = 1_000_000
@@ -134,12 +135,16 @@ def _plan(work: Work, actor: Actor, username: str, usernames: Sequence[str]) -> 
     )
 
 
+@retry_collisions
 def commit_transfer(db: Database, actor: Actor, plan: TransferPlan) -> TransferDone:
     """The preview's moves, in one transaction: each a reassignment from the version the
     preview saw. A case changed since, or given to the leaver since, refuses the whole
     transfer, naming it; nothing moves."""
     policy.ensure_reassigner(actor)
     with writing(db, actor) as work:
+        # Every case it moves, locked at once in case-id order: two transfers over the same
+        # cases queue rather than deadlock.
+        lock_cases(work.session, [m.case_id for m in plan.moves])
         source = _source(work, actor, plan.source)
         _targets(work, actor, source, plan.targets)
         planned = {m.case_id for m in plan.moves}
@@ -207,6 +212,7 @@ def _client_name(work: Work, client_id: int) -> str:
     return work.clients.get(client_id).name
 
 
+@retry_collisions
 def commit_sketch(db: Database, actor: Actor, sketch: Sequence[SketchMove]) -> TransferDone:
     """Every move of the sketch in one transaction, each checked as a reassignment from the
     version seen when it was sketched; a stale case refuses them all, naming it."""
@@ -217,6 +223,8 @@ def commit_sketch(db: Database, actor: Actor, sketch: Sequence[SketchMove]) -> T
     if len(set(numbers)) != len(numbers):
         raise ValidationError("sketch", "a case is moved twice; sketch it once")
     with writing(db, actor) as work:
+        found = work.cases.get_many_by_number(numbers)
+        lock_cases(work.session, [case.id for case in found.values()])  # in case-id order
         _move(work, sketch)
         done = tuple(
             CaseMove(

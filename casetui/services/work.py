@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any, Generic, Self, TypeVar, overload
 from zoneinfo import ZoneInfo
 
-from casetui.db.uow import Database, UnitOfWork
+from casetui.db.uow import Database, UnitOfWork, retry_collisions
 from casetui.domain.actor import Actor
 from casetui.domain.errors import PermissionDenied
 from casetui.domain.read_models import SettingsView
@@ -31,7 +31,7 @@ from casetui.repositories.tasks import TaskRepository
 from casetui.repositories.timeline import TimelineRepository
 from casetui.repositories.workload import WorkloadRepository
 
-__all__ = ["Database", "Work", "reading", "writing"]
+__all__ = ["Database", "Work", "reading", "retry_collisions", "writing"]
 
 T = TypeVar("T")
 
@@ -68,8 +68,10 @@ class cached_property(Generic[T]):  # noqa: N801 - named after the one it stands
 class Work(UnitOfWork):
     """``with writing(db, actor) as work: ...; work.commit()``: uncommitted work rolls back."""
 
-    def __init__(self, db: Database, actor: Actor | None, *, write: bool) -> None:
-        super().__init__(db.new_session(), db.clock, write=write)
+    def __init__(
+        self, db: Database, actor: Actor | None, *, write: bool, alone: bool = False
+    ) -> None:
+        super().__init__(db.new_session(), db.clock, write=write, alone=alone)
         self._actor = actor
 
     def __enter__(self) -> Self:
@@ -167,9 +169,12 @@ class Work(UnitOfWork):
         return datetime.combine(day, at, tzinfo=self.zone).astimezone(ZoneInfo("UTC"))
 
 
-def writing(db: Database, actor: Actor | None) -> Work:
-    """A unit of work that may write: writers queue, so hold it only as long as the write."""
-    return Work(db, actor, write=True)
+def writing(db: Database, actor: Actor | None, *, alone: bool = False) -> Work:
+    """A unit of work that may write. Writes on a case lock it (``access.writable_case``) and
+    run beside writes on other cases; ``alone``, for a write whose rules reach across the
+    organisation (staff, teams, settings, lists, imports), it runs with no other write under
+    way, as every write does on SQLite. Hold it only as long as the write."""
+    return Work(db, actor, write=True, alone=alone)
 
 
 def reading(db: Database, actor: Actor | None) -> Work:

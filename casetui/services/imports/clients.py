@@ -334,7 +334,7 @@ def _write(
     settings: object,
     pace: Pace,
 ) -> None:
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         if work.settings != settings:
             raise ImportRefused(
                 "the organisation's settings changed while the file was checked; "

@@ -190,7 +190,7 @@ def _write(
     pace: Pace,
 ) -> None:
     note_table, case_table = CaseNote.__table__, Case.__table__  # type: ignore[attr-defined]
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         if work.settings != settings:
             raise ImportRefused(
                 "the organisation's settings changed while the file was checked; "
