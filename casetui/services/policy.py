@@ -79,6 +79,13 @@ def ensure_audit_reader(actor: Actor) -> None:
         raise PermissionDenied("the audit trail is for administrators and auditors")
 
 
+def ensure_score_reader(actor: Actor) -> None:
+    """Note-quality scores: caseworkers read their own notes', the others those they may see.
+    Here rather than in note_audits, so the caseload offers its key without importing that."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR):
+        raise PermissionDenied("note-quality scores are for staff who write or audit notes")
+
+
 def can(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
     """``can(ensure_reassigner, actor)``: a check as a yes/no, for showing keys."""
     try:
