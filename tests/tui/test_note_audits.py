@@ -367,3 +367,96 @@ def test_audit_run_dialog_snapshot(snap_compare, db: Database, size) -> None:  #
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# --- the criteria, in administration ----------------------------------------------------------
+
+
+async def open_criteria(pilot, app):  # type: ignore[no-untyped-def]
+    """A from the caseload, ] to the Lists tab, the audit criteria picked."""
+    from textual.widgets import Select
+
+    from casetui.tui.screens.administration import AdministrationScreen
+    from casetui.tui.screens.administration.lists_tab import ListsTab
+
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
+    await pilot.press("A")
+    await wait_for(pilot, lambda: isinstance(app.screen, AdministrationScreen))
+    screen = app.screen
+    for _ in range(3):
+        await pilot.press("right_square_bracket")
+    tab = screen.query_one(ListsTab)
+    await wait_for(pilot, lambda: tab.loaded and screen.tab == "lists")
+    assert tab.check_action("criterion", ()) is False  # activity types have no weight
+    tab.query_one("#list-kind", Select).value = "audit_criterion"
+    await wait_for(pilot, lambda: bool(tab.criteria) and len(tab.table.keys) == len(tab.items))
+    tab.table.focus()
+    await pilot.pause()
+    return screen, tab
+
+
+async def test_w_sets_a_criterions_weight_and_cues_and_a_refusal_keeps_the_typing(
+    db: Database,
+) -> None:
+    from casetui.tui.screens.administration.criterion_dialog import CriterionScreen
+
+    admin = first_of_role(db, Role.ADMINISTRATOR)
+    app = make_host(db, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, tab = await open_criteria(pilot, app)
+        steps = next(i for i in tab.items if i.value == "Actions and next steps")
+        tab.table.move_cursor(row=tab.table.keys.index(str(steps.id)))
+        await pilot.pause()
+        assert tab.check_action("criterion", ()) is True
+        assert "weight 20 · built-in cues" in str(tab.table.get_row(str(steps.id))[2])
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, CriterionScreen))
+        await pilot.press("end", "backspace", "backspace", *"250")
+        await pilot.press("enter", *"next visit", "enter", *"plan")
+        await pilot.press("ctrl+s")
+        # Refused by the service: the dialog again, with what was typed and why.
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CriterionScreen) and bool(app.screen.error)
+        )
+        dialog = app.screen
+        assert "weight" in str(dialog.query_one("#criterion-error").render())
+        assert dialog.query_one("#criterion-weight", Input).value == "250"
+        await pilot.press("end", "backspace", "backspace", "backspace", *"30", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: tab.criteria[steps.id].weight == 30)
+        assert "weight 30 · 2 own cues" in str(tab.table.get_row(str(steps.id))[2])
+    found = {c.name: c for c in note_audits.criteria_views(db, admin)}
+    assert (found["Actions and next steps"].weight, found["Actions and next steps"].cues) == (
+        30, ("next visit", "plan"),
+    )  # fmt: skip
+
+
+def _criterion_snapshot(snap_compare, db: Database, size) -> bool:  # type: ignore[no-untyped-def]
+    from casetui.tui.screens.administration.criterion_dialog import CriterionScreen
+
+    app = make_host(db, first_of_role(db, Role.ADMINISTRATOR))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        _screen, tab = await open_criteria(pilot, app)
+        tab.table.move_cursor(row=3)
+        await pilot.pause()
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, CriterionScreen))
+        await app.workers.wait_for_complete()
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_criterion_dialog_snapshot(snap_compare, db: Database, size) -> None:  # type: ignore[no-untyped-def]
+    assert _criterion_snapshot(snap_compare, db, size)
+
+
+def test_criterion_dialog_snapshot_without_colour(  # type: ignore[no-untyped-def]
+    snap_compare, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _criterion_snapshot(snap_compare, db, (80, 24))
