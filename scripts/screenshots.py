@@ -1003,8 +1003,9 @@ SHOTS: tuple[Shot, ...] = (
     Shot("outcome-dialog", outcome_dialog, (WIDE, NARROW)),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
     Shot("audits", audits, (WIDE, NARROW), app=as_supervisor),
-    Shot("audits-no-color", audits, (NARROW,), app=as_supervisor,
-         environment=(("NO_COLOR", "1"),)),  # fmt: skip
+    Shot(
+        "audits-no-color", audits, (NARROW,), app=as_supervisor, environment=(("NO_COLOR", "1"),)
+    ),  # fmt: skip
     Shot("audit-trends", audit_trends, (WIDE, NARROW), app=as_supervisor),
     Shot("note-audit", note_audit, (WIDE, NARROW), app=as_supervisor),
     Shot("audit-run", audit_run, (NARROW,), app=as_supervisor),

@@ -79,9 +79,11 @@ class AuditsScreen(Screen[None]):
     AuditsScreen #audits-detail {
         height: 3; padding: 0 1; color: $text-muted; border-top: solid $primary;
     }
-    AuditsScreen #trend-chart-row { height: 4; padding: 0 1; border-top: solid $primary; }
-    AuditsScreen #trend-chart { width: 24; height: 3; margin-right: 2; }
-    AuditsScreen #trend-figures { width: 1fr; height: 3; }
+    AuditsScreen #trend-chart-row {
+        height: 30%; min-height: 4; padding: 0 1; border-top: solid $primary;
+    }
+    AuditsScreen #trend-chart { width: 24; height: 1fr; margin-right: 2; }
+    AuditsScreen #trend-figures { width: 1fr; height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # Before the table's own enter, so the footer offers it by name.
@@ -284,7 +286,7 @@ class AuditsScreen(Screen[None]):
             figures.update(Text("No audited notes in the last twelve months."))
             return
         chart.data = [m.average for m in trend.months]
-        chart.styles.width = max(2 * len(trend.months), 2)
+        chart.styles.width = max(3 * len(trend.months), 3)
         first, last = trend.months[0].month, trend.months[-1].month
         words = Text(visible(trend.display_name), style="bold")
         span = month_name(first) if first == last else f"{month_name(first)}–{month_name(last)}"
