@@ -144,9 +144,6 @@ class AuditsScreen(Screen[None]):
         title = f"Note audits · {overview.audited_count:,} audited · "
         title += f"{overview.unaudited_count:,} not yet"
         self.query_one("#audits-title", Static).update(Text(title))
-        tabs = self.query_one(TabbedContent)
-        tabs.get_tab("audited").label = Text(f"Audited ({overview.audited_count:,})")
-        tabs.get_tab("unaudited").label = Text(f"Unaudited ({overview.unaudited_count:,})")
         self._fill()
         self._show_detail()
         self.refresh_bindings()
