@@ -96,9 +96,7 @@ def may_read_audits(actor: Actor) -> bool:
 
 def may_read_score(actor: Actor, author_id: int | None) -> bool:
     """Whether the actor may read the score of a note by this author, on a case they see."""
-    if not may_read_audits(actor):
-        return False
-    return actor.role is not Role.CASEWORKER or author_id == actor.id
+    return policy.may_read_note_score(actor, author_id)
 
 
 def _team(work: Work, name: str) -> int:
