@@ -615,6 +615,40 @@ async def command_palette(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
+async def audits(pilot: Pilot[int], demo: Demo) -> None:
+    """The supervisor's note audits (Q): the team's audited notes with their scores."""
+    await at_caseload(pilot)
+    await pilot.press("Q")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "overview", None) is not None, "the note audits"
+    )
+
+
+async def audit_trends(pilot: Pilot[int], demo: Demo) -> None:
+    await audits(pilot, demo)
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    await settle(pilot)
+
+
+async def note_audit(pilot: Pilot[int], demo: Demo) -> None:
+    """A note's audit, opened from the audits screen: why each criterion is met or not."""
+    await audits(pilot, demo)
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "sheet", None) is not None, "a note's audit"
+    )
+
+
+async def audit_run(pilot: Pilot[int], demo: Demo) -> None:
+    """Last month's notes of the team, to be audited at once (a on the audits screen)."""
+    await audits(pilot, demo)
+    await pilot.press("a")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "to_audit", None) is not None, "the count"
+    )
+    await still_cursors(pilot)
+
+
 async def audit_trail(pilot: Pilot[int], demo: Demo) -> None:
     await at_caseload(pilot)
     await pilot.press("a")
@@ -968,6 +1002,13 @@ SHOTS: tuple[Shot, ...] = (
     Shot("insights-no-color", insights, app=as_supervisor, environment=(("NO_COLOR", "1"),)),
     Shot("outcome-dialog", outcome_dialog, (WIDE, NARROW)),
     Shot("audit-trail", audit_trail, (WIDE, NARROW), app=as_administrator),
+    Shot("audits", audits, (WIDE, NARROW), app=as_supervisor),
+    Shot(
+        "audits-no-color", audits, (NARROW,), app=as_supervisor, environment=(("NO_COLOR", "1"),)
+    ),  # fmt: skip
+    Shot("audit-trends", audit_trends, (WIDE, NARROW), app=as_supervisor),
+    Shot("note-audit", note_audit, (WIDE, NARROW), app=as_supervisor),
+    Shot("audit-run", audit_run, (NARROW,), app=as_supervisor),
     Shot("intake", intake, (WIDE, NARROW)),
     Shot("client-record", client_record, (WIDE, NARROW)),
     Shot("search", search, (WIDE, NARROW)),

@@ -353,6 +353,16 @@ class NoteAuditView:
 
 
 @dataclass(frozen=True)
+class NoteAuditSheet:
+    """One note's audit dialog: its audit, if it has one, and whether the reader may audit it
+    (again) and override its criteria."""
+
+    note_id: int
+    audit: NoteAuditView | None
+    may_audit: bool
+
+
+@dataclass(frozen=True)
 class UnauditedNote:
     note_id: int
     case_id: int

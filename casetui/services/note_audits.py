@@ -36,6 +36,7 @@ from casetui.domain.note_audit import (
     CriterionResult,
     CriterionView,
     MonthScore,
+    NoteAuditSheet,
     NoteAuditView,
     NoteForAudit,
     UnauditedNote,
@@ -90,7 +91,12 @@ def may_audit(actor: Actor) -> bool:
 
 def may_read_audits(actor: Actor) -> bool:
     """Everyone reads some scores: caseworkers their own notes', auditors everyone's."""
-    return actor.role in (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR)
+    return policy.can(policy.ensure_score_reader, actor)
+
+
+def may_read_score(actor: Actor, author_id: int | None) -> bool:
+    """Whether the actor may read the score of a note by this author, on a case they see."""
+    return policy.may_read_note_score(actor, author_id)
 
 
 def _team(work: Work, name: str) -> int:
@@ -353,6 +359,22 @@ def note_audit(db: Database, actor: Actor, note_id: int) -> NoteAuditView | None
         return _view(work, found[0]) if found else None
 
 
+def audit_sheet(db: Database, actor: Actor, note_id: int) -> NoteAuditSheet:
+    """A note's audit dialog: its audit (None: not audited yet) and whether the actor may
+    audit it (again) and override its criteria."""
+    with reading(db, actor) as work:
+        note = work.notes.get(note_id)  # NotFound when out of sight
+        if not may_read_score(actor, note.author_id):
+            raise PermissionDenied("caseworkers see the scores of their own notes only")
+        audits = _repository(work)
+        found = audits.audited(NoteSelection(), 1, note_id=note_id)
+        auditable = may_audit(actor) and audits.note_to_score(note_id) is not None
+        return NoteAuditSheet(
+            note_id=note_id, audit=_view(work, found[0]) if found else None,
+            may_audit=auditable,
+        )  # fmt: skip
+
+
 def list_audited(
     db: Database,
     actor: Actor,
@@ -537,7 +559,7 @@ def _weight(raw: int | str) -> int:
 
 
 __all__ = [
-    "audit_note", "count_to_audit", "criteria_views", "ensure_may_audit",
-    "list_audited", "list_unaudited", "may_audit", "may_read_audits", "note_audit",
+    "audit_note", "audit_sheet", "count_to_audit", "criteria_views", "ensure_may_audit",
+    "list_audited", "list_unaudited", "may_audit", "may_read_audits", "may_read_score", "note_audit",
     "override_criterion", "overview", "run_audits", "set_criterion", "trends",
 ]  # fmt: skip

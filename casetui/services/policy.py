@@ -79,6 +79,20 @@ def ensure_audit_reader(actor: Actor) -> None:
         raise PermissionDenied("the audit trail is for administrators and auditors")
 
 
+def ensure_score_reader(actor: Actor) -> None:
+    """Note-quality scores: caseworkers read their own notes', the others those they may see.
+    Here rather than in note_audits, so the caseload offers its key without importing that."""
+    if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR):
+        raise PermissionDenied("note-quality scores are for staff who write or audit notes")
+
+
+def may_read_note_score(actor: Actor, author_id: int | None) -> bool:
+    """Whether the actor may read the score of a note by this author, on a case they see."""
+    if not can(ensure_score_reader, actor):
+        return False
+    return actor.role is not Role.CASEWORKER or author_id == actor.id
+
+
 def can(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
     """``can(ensure_reassigner, actor)``: a check as a yes/no, for showing keys."""
     try:

@@ -230,3 +230,35 @@ def test_an_administrator_sets_a_criterions_weight_and_cues(world: World) -> Non
     note = world.note(world.ana, world.ana_case, "Phoned", details="We will talk again soon.")
     audited = world.run(note_audits.audit_note, world.sam, note.id)
     assert not next(c for c in audited.criteria if c.name == "Actions and next steps").met
+
+
+def test_the_audit_sheet_shows_the_score_to_whoever_may_read_it(world: World) -> None:
+    """The audit dialog's one read: the audit, and whether this reader may audit the note."""
+    ana_note = world.note(world.ana, world.ana_case, "Ana's", contact_time="09:15")
+    ben_note = world.note(world.ben, world.ben_case, "Ben's")  # ana navigates ben's case
+    sam_note = world.note(world.sam, world.ana_case, "Sam's own")
+    before = world.run(note_audits.audit_sheet, world.sam, ana_note.id)
+    assert (before.audit, before.may_audit) == (None, True)
+    world.run(note_audits.audit_note, world.sam, ana_note.id)
+    sheet = world.run(note_audits.audit_sheet, world.sam, ana_note.id)
+    assert sheet.audit is not None and sheet.audit.score == 10 and sheet.may_audit
+    own = world.run(note_audits.audit_sheet, world.ana, ana_note.id)
+    assert own.audit is not None and own.audit.score == 10 and not own.may_audit
+    audrey = world.run(note_audits.audit_sheet, world.audrey, ana_note.id)
+    assert audrey.audit is not None and not audrey.may_audit
+    assert not world.run(note_audits.audit_sheet, world.sam, sam_note.id).may_audit
+    assert world.run(note_audits.audit_sheet, world.admin, sam_note.id).may_audit
+    with pytest.raises(PermissionDenied, match="own notes"):
+        world.run(note_audits.audit_sheet, world.ana, ben_note.id)
+    south = world.note(world.cara, world.cara_case, "South's")
+    with pytest.raises(NotFound):
+        world.run(note_audits.audit_sheet, world.sam, south.id)
+
+
+def test_who_may_read_a_notes_score(world: World) -> None:
+    """What the timeline asks before offering the audit key on a note."""
+    assert note_audits.may_read_score(world.ana, world.ana.id)
+    assert not note_audits.may_read_score(world.ana, world.ben.id)
+    for reader in (world.sam, world.admin, world.audrey):
+        assert note_audits.may_read_score(reader, world.ana.id)
+        assert note_audits.may_read_audits(reader)

@@ -1272,6 +1272,24 @@ def read_audits(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     )
 
 
+# A note's audit dialog: the score to whoever may read it; a note out of sight is not found.
+READ_AUDIT_SHEET = {
+    **READ_AUDITS,
+    "caseworker_not_assigned": NotFound,
+    "supervisor_other_team": NotFound,
+}
+
+
+def read_audit_sheet(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    author = CASE_AUTHORS[_numbered(w, number)]
+    note_id = w.raw_note(getattr(w, author), number, "Audited")
+    w.run(note_audits.audit_note, w.admin, note_id)
+    return (
+        lambda: w.run(note_audits.audit_sheet, actor, note_id),
+        lambda sheet: sheet.audit is not None and sheet.audit.note_id == note_id,
+    )
+
+
 def set_criterion(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     def landed(_: Any) -> bool:
         views = w.run(note_audits.criteria_views, w.admin)
@@ -1427,6 +1445,7 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "run_audits": (run_audits, AUDIT_RUN),
     "override_audit_criterion": (override_criterion, SUPERVISORS),
     "read_audits": (read_audits, READ_AUDITS),
+    "read_audit_sheet": (read_audit_sheet, READ_AUDIT_SHEET),
     "set_audit_criterion": (set_criterion, ADMINISTRATORS),
     "add_pathway_task": (add_pathway_task, ADMINISTRATORS),
     "edit_pathway_task": (edit_pathway_task, ADMINISTRATORS),

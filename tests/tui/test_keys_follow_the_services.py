@@ -33,6 +33,7 @@ from casetui.services import (
     clients,
     communications,
     imports,
+    note_audits,
     notes,
     notifications,
     print_case,
@@ -134,6 +135,7 @@ async def test_timeline_keys_are_what_the_services_allow(
             "save_attachment": offered("save_attachment", (ATTACHMENT, their_file.id)),
             "delete_attachment": offered("delete", (ATTACHMENT, their_file.id)),
             "print_case": offered("print_case"),
+            "audit_note": offered("audit_note", (NOTE, theirs.id)),
         }
         await pilot.press("escape")
 
@@ -169,6 +171,7 @@ async def test_timeline_keys_are_what_the_services_allow(
         "print_case": allowed(
             lambda: print_case.print_case(db, person, number, tmp_path / "case-file.pdf")
         ),
+        "audit_note": allowed(lambda: note_audits.audit_sheet(db, person, theirs.id)),
         "delete": allowed(lambda: notes.delete_note(db, person, theirs.id)),
         "new_communication": allowed(
             lambda: communications.add_communication(
@@ -225,6 +228,7 @@ async def test_caseload_keys_are_what_the_services_allow(
                 "deleted_clients",
                 "import_spreadsheet",
                 "reports",
+                "audits",
             )
         }
 
@@ -251,6 +255,7 @@ async def test_caseload_keys_are_what_the_services_allow(
                 db, person, ReportKind.NOTES, ReportFilters(), str(tmp_path / "notes.csv")
             )
         ),
+        "audits": allowed(lambda: note_audits.overview(db, person)),
     }
     assert keys == services
 

@@ -81,6 +81,7 @@ class CaseloadScreen(Screen[None]):
         Binding("I", "import_spreadsheet", "Import", show=False, id="caseload.import"),
         Binding("P", "reports", "Reports", show=False, id="caseload.reports"),
         Binding("O", "insights", "Insights", show=False, id="caseload.insights"),
+        Binding("Q", "audits", "Note audits", show=False, id="caseload.audits"),
         Binding(
             "s", "pick('status')", "Filter by status", group=_FILTERS, id="caseload.pick_status"
         ),
@@ -297,6 +298,8 @@ class CaseloadScreen(Screen[None]):
             return policy.can(policy.ensure_administrator, actor, "importing clients")
         if action == "reports":
             return reports.may_report(actor)
+        if action == "audits":
+            return policy.can(policy.ensure_score_reader, actor)
         return True
 
     def _table_row(self) -> Any:
@@ -421,6 +424,11 @@ class CaseloadScreen(Screen[None]):
         from casetui.tui.screens.reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen())
+
+    def action_audits(self) -> None:
+        from casetui.tui.screens.audits import AuditsScreen
+
+        self.app.push_screen(AuditsScreen())
 
     def action_bulk_note(self) -> None:
         self._bulk("note")

@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
 from casetui.domain.enums import ListKind
+from casetui.domain.errors import ValidationError
+from casetui.domain.note_audit import CriterionView
 from casetui.domain.read_models import ListItemView
 from casetui.services import lists as list_service
 from casetui.tui.database_away import call_database
@@ -32,6 +34,7 @@ class ListsTab(Vertical):
         Binding("K,shift+up", "move(-1)", "Move up", id="administration.lists.up"),
         Binding("J,shift+down", "move(1)", "Move down", id="administration.lists.down"),
         Binding("k", "pathway_tasks", "Tasks", id="administration.lists.pathway_tasks"),
+        Binding("W", "criterion", "Weight and cues", id="administration.lists.criterion"),
     ]
     HELP_TITLE = "Lists"
     DEFAULT_CSS = """
@@ -46,6 +49,7 @@ class ListsTab(Vertical):
         super().__init__(id="lists-tab")
         self.kind = ListKind.ACTIVITY_TYPE
         self.items: list[ListItemView] = []
+        self.criteria: dict[int, CriterionView] = {}  # the audit criteria's weights and cues
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -79,16 +83,28 @@ class ListsTab(Vertical):
     def reload(self, keep: int | None = None) -> None:
         app = self.app
         db, actor, kind = app.db, app.actor, self.kind  # type: ignore[attr-defined]
-        call_database(
-            self,
-            lambda: list_service.list_items_of(db, actor, kind),
-            lambda items: self._show(kind, items, keep),
-        )
 
-    def _show(self, kind: ListKind, items: list[ListItemView], keep: int | None) -> None:
+        def read() -> tuple[list[ListItemView], list[CriterionView]]:
+            items = list_service.list_items_of(db, actor, kind)
+            if kind is not ListKind.AUDIT_CRITERION:
+                return items, []
+            from casetui.services import note_audits
+
+            return items, note_audits.criteria_views(db, actor)
+
+        call_database(self, read, lambda found: self._show(kind, *found, keep))
+
+    def _show(
+        self,
+        kind: ListKind,
+        items: list[ListItemView],
+        criteria: list[CriterionView],
+        keep: int | None,
+    ) -> None:
         if kind is not self.kind:
             return  # another list was chosen meanwhile
         self.items, self.loaded = items, True
+        self.criteria = {c.id: c for c in criteria}
         self._fill(keep)
         retired = sum(1 for i in items if i.retired)
         said = f"{len(items) - retired} offered" + (f" · {retired} retired" if retired else "")
@@ -99,10 +115,16 @@ class ListsTab(Vertical):
         width = self.size.width or self.app.size.width
         columns = [("", 3), ("Value", max(20, width - 3 - 44 - 8)), ("State", 42)]
         rows = [
-            (str(i.id), [str(n + 1), i.value, RETIRED if i.retired else ""])
-            for n, i in enumerate(self.items)
+            (str(i.id), [str(n + 1), i.value, self._state(i)]) for n, i in enumerate(self.items)
         ]
         self.table.fill(columns, rows, keep=None if keep is None else str(keep))
+
+    def _state(self, item: ListItemView) -> str:
+        criterion = self.criteria.get(item.id)
+        if criterion is None:
+            return RETIRED if item.retired else ""
+        cues = f"{len(criterion.cues)} own cues" if criterion.cues else "built-in cues"
+        return f"weight {criterion.weight} · {cues}" + (" · retired" if item.retired else "")
 
     def on_resize(self) -> None:
         if self.loaded:
@@ -131,6 +153,10 @@ class ListsTab(Vertical):
             if self.kind is not ListKind.PATHWAY:
                 return False
             return None if item is None else True
+        if action == "criterion":
+            if self.kind is not ListKind.AUDIT_CRITERION:
+                return False
+            return None if item is None or item.id not in self.criteria else True
         if action == "move":
             if item is None:
                 return None
@@ -215,8 +241,40 @@ class ListsTab(Vertical):
         self._write(lambda db, actor: list_service.move_item(
             db, actor, kind, item.value, steps, expected_version=item.version), "", item.id)  # fmt: skip
 
+    def action_criterion(
+        self, weight: str | None = None, cues: str | None = None, error: str | None = None
+    ) -> None:
+        from casetui.services import note_audits
+        from casetui.tui.screens.administration.criterion_dialog import CriterionScreen
+
+        item = self.current
+        criterion = self.criteria.get(item.id) if item is not None else None
+        if criterion is None:
+            return
+
+        def typed(values: tuple[str, str] | None) -> None:
+            if values is None:
+                return
+            new_weight, new_cues = values
+
+            def again(exc: ValidationError) -> None:
+                self.action_criterion(new_weight, new_cues, f"{exc.field}: {exc.message}")
+
+            self._write(lambda db, actor: note_audits.set_criterion(
+                db, actor, criterion.name, weight=new_weight, cues=new_cues,
+                expected_version=criterion.version), "", criterion.id, again)  # fmt: skip
+
+        screen = CriterionScreen(criterion, weight=weight, cues=cues, error=error)
+        self.app.push_screen(screen, typed)
+
     @work(thread=True, exclusive=True, group="administration-lists-write")
-    def _write(self, write: Callable[[Any, Any], Any], said: str, keep: int | None = None) -> None:
+    def _write(
+        self,
+        write: Callable[[Any, Any], Any],
+        said: str,
+        keep: int | None = None,
+        again: Callable[[ValidationError], None] | None = None,
+    ) -> None:
         app = self.app
 
         def done(result: Any) -> None:
@@ -225,7 +283,13 @@ class ListsTab(Vertical):
                 self.notify(Text(f"{item.value} {said}"), timeout=4)
             self.reload(keep=item.id if item is not None else keep)
 
-        call_database(self, lambda: write(app.db, app.actor), done, self._refused)  # type: ignore[attr-defined]
+        def refused(error: Exception) -> None:
+            if again is not None and isinstance(error, ValidationError):
+                again(error)  # back to the dialog, with what was typed and why it was refused
+            else:
+                self._refused(error)
+
+        call_database(self, lambda: write(app.db, app.actor), done, refused)  # type: ignore[attr-defined]
 
     def _refused(self, error: Exception) -> None:
         self.app.show_error(error)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from casetui.services.access import CaseAccess
 from casetui.services.timeline import CaseTimeline
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.timeline.attachment_actions import AttachmentActions
+from casetui.tui.screens.timeline.audit_actions import AuditActions
 from casetui.tui.screens.timeline.case_actions import CaseActions
 from casetui.tui.screens.timeline.communication_actions import CommunicationActions
 from casetui.tui.screens.timeline.note_actions import NoteActions
@@ -48,6 +49,7 @@ class TimelineScreen(
     PrintActions,
     ServiceActions,
     OutcomeActions,
+    AuditActions,
     Screen[None],
 ):
     """The case timeline. Keys act on the case or on the highlighted entry."""
@@ -84,6 +86,7 @@ class TimelineScreen(
         ),
         Binding("O", "assess_outcome", "Outcome", id="timeline.assess_outcome", show=False),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
+        Binding("Q", "audit_note", "Note audit", id="timeline.audit_note", show=False),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
         Binding("p", "print_case", "Print", id="timeline.print_case"),
         Binding("f", "flip_order", "Oldest first", id="timeline.order", show=False),
@@ -330,7 +333,9 @@ class TimelineScreen(
                 return task_lines(task, self.zone)
             # Reading a restricted note is itself recorded, by the service.
             note = notes.open_note(self.app.db, self.app.actor, entry.note_id or entry.id)
-            return self._entry_lines(entry, note)
+            lines = self._entry_lines(entry, note)
+            score = self.note_score_line(note.id, note.author_id) if entry.kind == NOTE else None
+            return lines if score is None else [*lines[:3], score, *lines[3:]]
 
         call_database(self, read, lambda lines: self.query_one(TimelineList).expand(entry, lines))
 
