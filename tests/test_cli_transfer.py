@@ -5,95 +5,46 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_org import Org, plain_environment, runner, sqlite_org
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
-from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import auth
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
-
-PASSWORD = "admin-password"
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Iterator[tuple[str, Database, list[str]]]:
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database, list[str]]]:
     """North: supervisor sam, leaver lee (a High and two Low cases), tia and uma (none)."""
-    path = tmp_path / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        admin = actor_from(find_by_username(uow.session, "admin"))  # type: ignore[arg-type]
-    for username, role in [("sam", "supervisor"), ("lee", "caseworker"), ("tia", "caseworker"),
-                           ("uma", "caseworker"), ("ana", "caseworker")]:  # fmt: skip
-        staff_service.create_staff(
-            db, admin,
-            staff_service.StaffInput(username, username.title(), role=role, team="North",
-                                     password=PASSWORD),
-        )  # fmt: skip
-    numbers = []
-    for concern in ("High", "Low", "Low"):
-        client = client_service.register_client(
-            db, admin, client_service.ClientInput(name=f"{concern} client")
-        )
-        case = case_service.CaseInput(client_id=client, concern=concern, worker="lee")
-        numbers.append(case_service.open_case(db, admin, case).case_number)
-    try:
-        yield f"sqlite:///{path}", db, numbers
-    finally:
-        db.dispose()
+    staff = [("sam", "supervisor", "North")]
+    staff += [(name, "caseworker", "North") for name in ("lee", "tia", "uma", "ana")]
+    with sqlite_org(tmp_path_factory, "cli_transfer", staff=staff) as (url, db):
+        admin = Org(url, db).actor("admin")
+        numbers = []
+        for concern in ("High", "Low", "Low"):
+            client = client_service.register_client(
+                db, admin, client_service.ClientInput(name=f"{concern} client")
+            )
+            case = case_service.CaseInput(client_id=client, concern=concern, worker="lee")
+            numbers.append(case_service.open_case(db, admin, case).case_number)
+        yield url, db, numbers
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE", "CASETUI_NEW_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    plain_environment(monkeypatch, tmp_path)
+    monkeypatch.delenv("CASETUI_NEW_PASSWORD", raising=False)
     monkeypatch.setattr(auth, "_sleep", lambda seconds: None)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
 
 
 @pytest.fixture
 def cli(org: tuple[str, Database, list[str]], capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "sam") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org[0], "--user", user])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org[0], capsys, user="sam")
 
 
 def _workers(cli: Any) -> dict[str, str]:
