@@ -11,24 +11,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import cli_org
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 from sqlalchemy import select
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent
-from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import cases as case_service
-from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
 from casetui.services import tasks as task_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
 
 KEYS = {"id", "kind", "case_number", "text", "created_at", "read"}
-PASSWORD = "demo-password"
 ZONE = ZoneInfo("Europe/London")  # the organisation's by default
 
 
@@ -38,100 +30,34 @@ def today() -> date:
 
 
 @dataclass
-class Org:
-    url: str
-    db: Database
-    ana_case: str
-    ben_case: str
-
-    def actor(self, username: str) -> Any:
-        with self.db.uow(write=False) as uow:
-            staff = find_by_username(uow.session, username)
-            assert staff is not None
-            return actor_from(staff)
+class Org(cli_org.Org):
+    ana_case: str = ""
+    ben_case: str = ""
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Iterator[Org]:
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
     """sam supervises ana and ben; sam gives ana ben's case, and ana has a task due today."""
-    path = tmp_path / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    org = Org(f"sqlite:///{path}", db, "", "")
-    for username, role in [("sam", "supervisor"), ("ana", "caseworker"), ("ben", "caseworker")]:
-        staff_service.create_staff(
-            db,
-            org.actor("admin"),
-            staff_service.StaffInput(username, username.title(), role=role, team="North",
-                                     password=PASSWORD),
-        )  # fmt: skip
-    numbers = []
-    for username, name in [("ana", "Amal Haddad"), ("ben", "Bruno Keller")]:
-        worker = org.actor(username)
-        client_id = client_service.register_client(db, worker, client_service.ClientInput(name))
-        detail = case_service.open_case(db, worker, case_service.CaseInput(client_id=client_id))
-        numbers.append(detail.case_number)
-    org.ana_case, org.ben_case = numbers
-    case_service.reassign(db, org.actor("sam"), org.ben_case, "ana")
-    task = task_service.TaskInput(name="Ring the landlord", due=today())
-    task_service.add_task(db, org.actor("ana"), org.ana_case, task)
-    try:
+    staff = [("sam", "supervisor", "North")]
+    staff += [(name, "caseworker", "North") for name in ("ana", "ben")]
+    with sqlite_org(tmp_path_factory, "cli_notifications", staff=staff) as (url, db):
+        org = Org(url, db)
+        org.ana_case = org.new_case("ana", name="Amal Haddad")
+        org.ben_case = org.new_case("ben", name="Bruno Keller")
+        case_service.reassign(db, org.actor("sam"), org.ben_case, "ana")
+        task = task_service.TaskInput(name="Ring the landlord", due=today())
+        task_service.add_task(db, org.actor("ana"), org.ana_case, task)
         yield org
-    finally:
-        db.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "ana") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="ana")
 
 
 def test_json_lists_the_inbox_newest_first_with_the_task_due_delivered(org: Org, cli: Any) -> None:
