@@ -15,32 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import openpyxl
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 from sqlalchemy import select
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
 from casetui.domain.models import AuditEvent
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
 from casetui.services import notes as note_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
-
-PASSWORD = "demo-password"
 
 
 @dataclass
-class Org:
-    url: str
-    db: Database
-    north_case: str
-    south_case: str
+class Org(cli_org.Org):
+    north_case: str = ""
+    south_case: str = ""
 
     def exports(self) -> list[AuditEvent]:
         with self.db.uow(write=False) as uow:
@@ -55,88 +43,30 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    path = tmp_path_factory.mktemp("cli_reports") / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-
-    def actor(username: str) -> Any:
-        with db.uow(write=False) as uow:
-            return actor_from(find_by_username(uow.session, username))  # type: ignore[arg-type]
-
-    for username, role, team in [
-        ("sam", "supervisor", "North"),
-        ("ana", "caseworker", "North"),
-        ("cara", "caseworker", "South"),
-    ]:
-        staff_service.create_staff(
-            db, actor("admin"),
-            staff_service.StaffInput(username, username.title(), role=role, team=team, password=PASSWORD),
-        )  # fmt: skip
-    numbers = []
-    for worker, name in (("ana", "Amal Haddad"), ("cara", "Жанна Иванова")):
-        client_id = client_service.register_client(
-            db, actor(worker), client_service.ClientInput(name=name)
-        )
-        case = case_service.open_case(
-            db, actor(worker), case_service.CaseInput(client_id=client_id)
-        )
-        numbers.append(case.case_number)
-        note_service.add_note(
-            db, actor(worker), case.case_number,
-            note_service.NoteInput(summary=f"=Called {name}", activity_type="Phone call"),
-        )  # fmt: skip
-    try:
-        yield Org(f"sqlite:///{path}", db, numbers[0], numbers[1])
-    finally:
-        db.dispose()
+    staff = [("sam", "supervisor", "North"), ("ana", "caseworker", "North")]
+    staff.append(("cara", "caseworker", "South"))
+    with sqlite_org(tmp_path_factory, "cli_reports", staff=staff) as (url, db):
+        org = Org(url, db)
+        numbers = []
+        for worker, name in (("ana", "Amal Haddad"), ("cara", "Жанна Иванова")):
+            number = org.new_case(worker, name=name)
+            numbers.append(number)
+            note_service.add_note(
+                db, org.actor(worker), number,
+                note_service.NoteInput(summary=f"=Called {name}", activity_type="Phone call"),
+            )  # fmt: skip
+        org.north_case, org.south_case = numbers
+        yield org
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "admin") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="admin")
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
