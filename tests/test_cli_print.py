@@ -7,49 +7,18 @@ Run in this process (``casetui.cli.main``) against a SQLite file of its own.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 from pdf_tools import page_count, text, words
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
-from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import auth, notes
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
-
-PASSWORD = "print-password"
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
 
 
 @dataclass
@@ -59,68 +28,29 @@ class Org:
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Iterator[Org]:
-    path = tmp_path / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    try:
-        upgrade(db.engine)
-        with writing(db, None) as work:
-            ensure_defaults(work)
-            work.commit()
-        staff_service.create_staff(
-            db, None, staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD)
-        )  # fmt: skip
-        with db.uow(write=False) as uow:
-            admin = actor_from(find_by_username(uow.session, "admin"))  # type: ignore[arg-type]
-        for username, role in (("sam", "supervisor"), ("ana", "caseworker")):
-            staff_service.create_staff(
-                db, admin,
-                staff_service.StaffInput(username, username.title(), role=role, team="North",
-                                         password=PASSWORD),
-            )  # fmt: skip
-        with db.uow(write=False) as uow:
-            ana = actor_from(find_by_username(uow.session, "ana"))  # type: ignore[arg-type]
-        client_id = client_service.register_client(
-            db, ana, client_service.ClientInput(name="Дарья Ковальчук")
-        )
-        number = case_service.open_case(
-            db, ana, case_service.CaseInput(client_id=client_id)
-        ).case_number
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
+    staff = [("sam", "supervisor", "North"), ("ana", "caseworker", "North")]
+    with sqlite_org(tmp_path_factory, "cli_print", staff=staff) as (url, db):
+        made = cli_org.Org(url, db)
+        number = made.new_case("ana", name="Дарья Ковальчук")
         for day in range(12, 0, -1):
             notes.add_note(
-                db, ana, number,
+                db, made.actor("ana"), number,
                 notes.NoteInput(f"Call on day {day}", "Phone call", contact_date=f"-{day}d"),
             )  # fmt: skip
-        yield Org(f"sqlite:///{path}", number)
-    finally:
-        db.dispose()
+        yield Org(url, number)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    plain_environment(monkeypatch, tmp_path)
     monkeypatch.setattr(auth, "_sleep", lambda seconds: None)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "sam") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="sam")
 
 
 def test_print_writes_the_case_file_and_says_where(cli: Any, org: Org, tmp_path: Path) -> None:
