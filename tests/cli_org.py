@@ -7,6 +7,7 @@ what it printed as ``Done``: the exit status, stdout, stderr, the JSON, or the o
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -151,17 +152,29 @@ class Done:
         return lines[0]
 
 
-def runner(url: str, capsys: pytest.CaptureFixture[str], user: str) -> Callable[..., Done]:
-    """``run(*args, user=...)``: ``casetui ARGS --db URL --user USER`` in this process."""
+def runner(
+    url: str,
+    capsys: pytest.CaptureFixture[str],
+    user: str,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> Callable[..., Done]:
+    """``run(*args, user=...)``: ``casetui ARGS --db URL --user USER`` in this process. Given
+    ``monkeypatch``, ``run(..., NAME=value)`` sets environment variables for that one run."""
     default_user = user
 
-    def run(*args: str, user: str = default_user) -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", url, "--user", user])
-        except SystemExit as exit_:  # argparse's usage errors
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
+    def run(*args: str, user: str = default_user, **environment: str) -> Done:
+        assert monkeypatch is not None or not environment, "environment needs monkeypatch"
+        with contextlib.ExitStack() as scope:
+            if monkeypatch is not None:
+                scoped = scope.enter_context(monkeypatch.context())
+                for name, value in environment.items():
+                    scoped.setenv(name, value)
+            capsys.readouterr()
+            try:
+                status = main([*args, "--db", url, "--user", user])
+            except SystemExit as exit_:  # argparse's usage errors
+                status = int(exit_.code or 0)
+            captured = capsys.readouterr()
         return Done(status, captured.out, captured.err)
 
     return run

@@ -8,88 +8,32 @@ change the organisation itself, so no test may see another's changes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 
-from casetui.cli import main
 from casetui.cli.parser import LIST_KINDS, SETTING_KEYS
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import auth, lists, settings
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
-
-PASSWORD = "admin-password"
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Iterator[tuple[str, Database]]:
-    path = tmp_path / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        admin = actor_from(find_by_username(uow.session, "admin"))  # type: ignore[arg-type]
-    for username, role, team in [("sam", "supervisor", "North"), ("ana", "caseworker", "North")]:
-        staff_service.create_staff(
-            db,
-            admin,
-            staff_service.StaffInput(
-                username, username.title(), role=role, team=team, password=PASSWORD
-            ),
-        )
-    try:
-        yield f"sqlite:///{path}", db
-    finally:
-        db.dispose()
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
+    staff = [("sam", "supervisor", "North"), ("ana", "caseworker", "North")]
+    with sqlite_org(tmp_path_factory, "cli_administration", staff=staff) as (url, db):
+        yield url, db
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE", "CASETUI_NEW_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    plain_environment(monkeypatch, tmp_path)
+    monkeypatch.delenv("CASETUI_NEW_PASSWORD", raising=False)
     monkeypatch.setattr(auth, "_sleep", lambda seconds: None)
     # As a script runs: no terminal to ask for a password.
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
@@ -99,19 +43,7 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def cli(
     org: tuple[str, Database], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Any:
-    def run(*args: str, user: str = "admin", **environment: str) -> Done:
-        with monkeypatch.context() as scoped:
-            for name, value in environment.items():
-                scoped.setenv(name, value)
-            capsys.readouterr()
-            try:
-                status = main([*args, "--db", org[0], "--user", user])
-            except SystemExit as exit_:  # argparse's usage errors
-                status = int(exit_.code or 0)
-            captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org[0], capsys, user="admin", monkeypatch=monkeypatch)
 
 
 def test_the_command_line_names_match_the_services() -> None:
