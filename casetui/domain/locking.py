@@ -1,7 +1,8 @@
 """Note locking, as pure arithmetic: services enforce it, read models display it.
 
 A note brought in from another system (``imported``) is locked from the moment it arrives:
-its lock period ran out in the system it came from.
+its lock period ran out in the system it came from. A note a supervisor has signed off is
+locked from the moment of the sign-off, whatever its age.
 """
 
 from __future__ import annotations
@@ -24,10 +25,17 @@ def locks_at(created_at: datetime, lock_days: int, imported: bool = False) -> da
     return created_at if imported else created_at + timedelta(days=lock_days)
 
 
-def is_locked(created_at: datetime, lock_days: int, now: datetime, imported: bool = False) -> bool:
+def is_locked(
+    created_at: datetime,
+    lock_days: int,
+    now: datetime,
+    imported: bool = False,
+    *,
+    signed_off: bool = False,
+) -> bool:
     """Locked from the moment ``lock_days`` have passed since the note was created (an
-    imported note: from the moment it was imported)."""
-    return now >= locks_at(created_at, lock_days, imported)
+    imported note: from the moment it was imported; a signed-off note: from its sign-off)."""
+    return signed_off or now >= locks_at(created_at, lock_days, imported)
 
 
 def earliest_contact_date(today: date, lock_days: int) -> date:
@@ -42,12 +50,20 @@ def time_left(
 
 
 def describe_lock(
-    created_at: datetime, lock_days: int, now: datetime, imported: bool = False
+    created_at: datetime,
+    lock_days: int,
+    now: datetime,
+    imported: bool = False,
+    *,
+    signed_off_at: datetime | None = None,
 ) -> str:
-    """``locks in 3d 4h`` or ``locked since 2026-11-08`` for the editor and the timeline.
+    """``locks in 3d 4h``, ``locked since 2026-11-08`` or ``signed off 2026-11-20, locked``
+    for the editor and the timeline.
 
     The date is given in ``now``'s time zone: pass the organisation's local time.
     """
+    if signed_off_at is not None:
+        return f"signed off {signed_off_at.astimezone(now.tzinfo).date().isoformat()}, locked"
     when = locks_at(created_at, lock_days, imported)
     if now >= when:
         since = f"locked since {when.astimezone(now.tzinfo).date().isoformat()}"

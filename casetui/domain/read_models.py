@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from casetui.domain.enums import Grant, Role
 from casetui.domain.reminders import RecipientProblem, recipient_problem
+from casetui.domain.signoff import SignoffView
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,12 @@ class NoteView:
     deleted: bool = False
     addenda: tuple[AddendumView, ...] = ()
     imported: bool = False  # brought in from another system: locked from the start
+    signoff: SignoffView | None = None  # sent for a supervisor's sign-off, and where it stands
+
+    @property
+    def signed_off(self) -> bool:
+        """Approved by a supervisor: locked like a note past its lock period."""
+        return self.signoff is not None and self.signoff.approved
 
 
 @dataclass(frozen=True)
@@ -382,6 +389,8 @@ class SettingsView:
     smtp_sender: str | None = None
     confidentiality_notice: str = ""  # at the foot of every printed page
     version: int = 1
+    # Activity types whose new notes go to a supervisor for sign-off as they are saved.
+    signoff_activity_types: tuple[str, ...] = ()
 
     def weight(self, concern: str) -> float:
         return {"Low": self.weight_low, "Medium": self.weight_medium, "High": self.weight_high}[
@@ -434,6 +443,7 @@ class ListItemView:
     position: int
     retired: bool
     version: int
+    requires_signoff: bool = False  # activity types: new notes of it go for sign-off
 
 
 @dataclass(frozen=True)

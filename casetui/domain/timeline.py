@@ -43,6 +43,7 @@ class TimelineEntry(NamedTuple):
     direction: str | None = None  # communications: in, out
     amount: Decimal | None = None  # services
     size: int | None = None  # attachments, in bytes
+    signoff: str | None = None  # notes: the SignoffState of one sent for sign-off
 
     @property
     def at(self) -> datetime:

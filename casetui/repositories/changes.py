@@ -53,6 +53,7 @@ COMMUNICATION_CHANGES = (
     "reminder.settled",
 )
 SERVICE_CHANGES = ("service.edit", "service.delete")
+SIGNOFF_CHANGES = ("signoff.request", "signoff.approve", "signoff.return")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class ChangeRepository:
 
     def last_service_change(self, service_id: int) -> LastChange | None:
         return self._last("supportive_service", service_id, SERVICE_CHANGES)
+
+    def last_signoff_change(self, signoff_id: int) -> LastChange | None:
+        return self._last("note_signoff", signoff_id, SIGNOFF_CHANGES)
 
     def last_client_change(self, client_id: int) -> LastChange | None:
         # A client's events carry no case: the client's own visibility stands in for it.

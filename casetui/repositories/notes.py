@@ -17,6 +17,7 @@ from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
 from casetui.domain.read_models import AddendumView, NoteView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
+from casetui.repositories.signoff import SignoffRepository
 
 # Ids asked for in one IN list: well under SQLite's limit on a statement's parameters.
 IN_LIST_MAX = 500
@@ -137,7 +138,9 @@ class NoteRepository:
         return query
 
     def _views(self, found: Sequence[Any], lock_days: int, now: datetime) -> list[NoteView]:
-        addenda = self.addenda_for([note.id for note, *_ in found])
+        ids = [note.id for note, *_ in found]
+        addenda = self.addenda_for(ids)
+        signoffs = SignoffRepository(self.session, self.actor).views(ids)
         return [
             NoteView(
                 id=note.id,
@@ -158,11 +161,18 @@ class NoteRepository:
                 updated_at=note.updated_at,
                 version=note.version,
                 locks_at=locks_at(note.created_at, lock_days, note.imported),
-                locked=is_locked(note.created_at, lock_days, now, note.imported),
+                locked=is_locked(
+                    note.created_at,
+                    lock_days,
+                    now,
+                    note.imported,
+                    signed_off=note.id in signoffs and signoffs[note.id].approved,
+                ),
                 deleted=note.deleted_at is not None,
                 addenda=tuple(addenda.get(note.id, ())),
                 imported=note.imported,
-            )
+                signoff=signoffs.get(note.id),
+            )  # fmt: skip
             for note, number, username, display_name in found
         ]
 

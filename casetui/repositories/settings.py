@@ -20,8 +20,11 @@ def load_settings(session: Session) -> SettingsView:
         .where(OrganisationListItem.active == True)  # noqa: E712
         .order_by(col(OrganisationListItem.kind), col(OrganisationListItem.position))
     )
+    signoff: list[str] = []
     for item in items:
         lists.setdefault(item.kind, []).append(item.value)
+        if item.kind == ListKind.ACTIVITY_TYPE.value and item.requires_signoff:
+            signoff.append(item.value)
     return SettingsView(
         name=row.name,
         lock_days=row.lock_days,
@@ -53,6 +56,7 @@ def load_settings(session: Session) -> SettingsView:
         confidentiality_notice=row.confidentiality_notice,
         version=row.version,
         contact_types=tuple(c.value for c in ContactType),
+        signoff_activity_types=tuple(signoff),
     )
 
 
@@ -65,6 +69,7 @@ def item_view(item: OrganisationListItem) -> ListItemView:
         position=item.position,
         retired=not item.active,
         version=item.version,
+        requires_signoff=bool(item.requires_signoff),
     )
 
 

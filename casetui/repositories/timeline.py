@@ -25,6 +25,7 @@ from casetui.domain.models import (
     Communication,
     FollowUpTask,
     NoteAddendum,
+    NoteSignoff,
     Staff,
     SupportiveService,
 )
@@ -170,14 +171,18 @@ class TimelineRepository:
             CaseNote.version,
             CaseNote.author_id,
             CaseNote.imported,
+            NoteSignoff.state,
         )
         rows = self._read(
             NOTE,
             columns,
             CaseNote.contact_at,
             CaseNote.id,
-            lambda query: self._of_case(NOTE, case_id, query).join(
-                Staff, Staff.id == CaseNote.author_id
+            # The sign-off's state rides along in the page's one query (one row a note at most).
+            lambda query: (
+                self._of_case(NOTE, case_id, query)
+                .join(Staff, Staff.id == CaseNote.author_id)
+                .outerjoin(NoteSignoff, NoteSignoff.note_id == CaseNote.id)
             ),
             page,
         )
@@ -194,9 +199,11 @@ class TimelineRepository:
                 version=v,
                 author_id=author_id,
                 imported=bool(imported),
+                signoff=signoff,
             )
-            for i, at, who, summary, restricted, created, activity, v, author_id, imported in rows
-        ]
+            for i, at, who, summary, restricted, created, activity, v, author_id, imported, signoff
+            in rows
+        ]  # fmt: skip
 
     def addenda(self, case_id: int, page: _Page = EVERYTHING) -> list[TimelineEntry]:
         columns = (

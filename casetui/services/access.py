@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import Grant, Role, TaskStatus
+from casetui.domain.enums import Grant, Role, SignoffState, TaskStatus
 from casetui.domain.errors import (
     BulkRefused,
     PermissionDenied,
@@ -148,6 +148,7 @@ class CaseAccess:
     actor: Actor
     change_number: bool = False  # needs the case_numbers grant
     navigators: bool = False  # assign and unassign: those who may reassign
+    decide_signoff: bool = False  # approve or return its notes: its team's supervisors, admins
 
     def may_change_note(self, entry: TimelineEntry) -> bool:
         """Edit or delete this note, lock aside."""
@@ -165,12 +166,28 @@ class CaseAccess:
         written = _NoteAuthor(entry.id, entry.author_id or 0)
         return policy.can(policy.ensure_may_change_written, self.actor, written, entry.kind)
 
+    def may_signoff(self, entry: TimelineEntry) -> bool:
+        """Send this note for sign-off, or approve or return it: as ``signoff.choices`` answers."""
+        if entry.kind != NOTE:
+            return False
+        state = entry.signoff
+        if state is None or state == SignoffState.RETURNED.value:
+            return self.write
+        if state == SignoffState.REQUESTED.value:
+            return self.decide_signoff and entry.author_id != self.actor.id
+        return False
+
     def may_complete(self, entry: TimelineEntry) -> bool:
         return self.write and entry.kind == TASK and entry.status == TaskStatus.OPEN.value
 
-    def note_lock(self, created_at: datetime, now: datetime, imported: bool = False) -> NoteLock:
-        """Open, locked but this person may override it with a reason, or locked to them."""
-        return lock_state(self.actor, created_at, self.lock_days, now, imported)
+    def note_lock(
+        self, created_at: datetime, now: datetime, imported: bool = False, signed_off: bool = False
+    ) -> NoteLock:
+        """Open, locked but this person may override it with a reason, or locked to them; a
+        signed-off note is locked from its sign-off."""
+        return lock_state(
+            self.actor, created_at, self.lock_days, now, imported, signed_off=signed_off
+        )
 
 
 def case_access(work: Work, case_id: int) -> CaseAccess:
@@ -187,6 +204,7 @@ def case_access(work: Work, case_id: int) -> CaseAccess:
         actor=actor,
         change_number=write and actor.has(Grant.CASE_NUMBERS),
         navigators=reassign,
+        decide_signoff=policy.can(policy.ensure_signoff_decider, actor, case),
     )
 
 

@@ -42,6 +42,7 @@ ACTIONS = (
     "notification.read",
     "sar.start", "sar.refresh", "sar.decide", "sar.export",
     "service.add", "service.edit", "service.delete",
+    "signoff.request", "signoff.approve", "signoff.return", "list.signoff",
 )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from casetui.services.access import writable_cases
 from casetui.services.note_rules import NoteInput, ValidNote
 from casetui.services.notes import note_values, validate_note_and_tasks
 from casetui.services.records import saved_id, snapshot_of
+from casetui.services.signoff import send_new_notes
 from casetui.services.tasks import TaskInput, ValidTask, refresh_next_task_due, task_values
 from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
@@ -71,6 +72,8 @@ def bulk_add_notes(
         task_ids: list[int] = []
         if valid_task is not None:
             task_ids = _write_tasks(work, actor, targets, valid_task, note_ids)
+        if valid.activity_type in work.settings.signoff_activity_types:
+            send_new_notes(work, actor, note_ids, targets, valid.summary, batch_id)
         work.commit()
         return BulkResult(
             batch_id=batch_id,

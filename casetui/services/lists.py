@@ -239,6 +239,29 @@ def move_item(
         return [item_view(i) for i in list_items(work.session, chosen)]
 
 
+def set_requires_signoff(
+    db: Database,
+    actor: Actor,
+    value: str,
+    required: bool,
+    *,
+    expected_version: int | None = None,
+) -> ListItemView:
+    """Whether new notes of this activity type go to a supervisor for sign-off as they are
+    saved. Notes already written keep whatever sign-off they have."""
+    policy.ensure_administrator(actor, MANAGING)
+    with writing(db, actor) as work:
+        item = _item(work, ListKind.ACTIVITY_TYPE, value)
+        if bool(item.requires_signoff) == required:
+            said = "already requires" if required else "does not require"
+            raise ValidationError("sign-off", f"{item.value!r} {said} sign-off")
+        before = snapshot(item)
+        save_versioned(work, item, expected_version, {"requires_signoff": required})
+        _audit(work, actor, "list.signoff", item, before)
+        work.commit()
+        return item_view(item)
+
+
 def _renumber(
     work: Work, actor: Actor, items: Sequence[OrganisationListItem], *, moved: int
 ) -> None:

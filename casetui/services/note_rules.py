@@ -1,8 +1,8 @@
 """The rules a case note must meet: valid fields, contact dates within the lock period, the lock.
 
-A note locks ``lock_days`` after it was created; a new note may be backdated at most
-``lock_days`` and never dated after today; a locked note changes only with the
-``override_lock`` grant and a reason, or by an addendum. The screens ask ``lock_state`` (via
+A note locks ``lock_days`` after it was created, or when a supervisor signs it off; a new
+note may be backdated at most ``lock_days`` and never dated after today; a locked note
+changes only with the ``override_lock`` grant and a reason, or by an addendum. The screens ask ``lock_state`` (via
 ``CaseAccess``) rather than keep a copy of this.
 """
 
@@ -157,11 +157,17 @@ def validate_note(uow: Work, note: NoteInput, *, imported: bool = False) -> Vali
 
 
 def lock_state(
-    actor: Actor, created_at: datetime, lock_days: int, now: datetime, imported: bool = False
+    actor: Actor,
+    created_at: datetime,
+    lock_days: int,
+    now: datetime,
+    imported: bool = False,
+    *,
+    signed_off: bool = False,
 ) -> NoteLock:
     """Whether ``actor`` may edit or delete a note created at ``created_at``, lock-wise; an
-    imported note is locked from the start."""
-    if not is_locked(created_at, lock_days, now, imported):
+    imported note is locked from the start, a signed-off one from its sign-off."""
+    if not is_locked(created_at, lock_days, now, imported, signed_off=signed_off):
         return NoteLock.OPEN
     return NoteLock.OVERRIDE if actor.has(Grant.OVERRIDE_LOCK) else NoteLock.LOCKED
 
@@ -170,10 +176,12 @@ def lock_check(
     uow: Work, actor: Actor, note: CaseNote, reason: str | None, doing: str
 ) -> str | None:
     """None when the note is open; the override reason when a locked note may still change."""
+    assert note.id is not None
     return record_lock_check(
         uow, actor, note.created_at, reason, doing,
         what=f"note {note.id}", imported=bool(note.imported),
         instead="anyone on the case may add an addendum instead",
+        signed_off_at=uow.signoffs.approved_at(note.id),
     )  # fmt: skip
 
 
@@ -187,19 +195,25 @@ def record_lock_check(
     what: str,
     imported: bool = False,
     instead: str | None = None,
+    signed_off_at: datetime | None = None,
 ) -> str | None:
     """The note lock, for any record locked like a note (a note, a communication): None when
-    it is open; the override reason when a locked record may still change; else NoteLocked."""
+    it is open; the override reason when a locked record may still change; else NoteLocked.
+    ``signed_off_at``: when a supervisor signed the note off, which locks it there and then."""
     lock_days = uow.settings.lock_days
-    state = lock_state(actor, created_at, lock_days, uow.now(), imported)
+    signed_off = signed_off_at is not None
+    state = lock_state(actor, created_at, lock_days, uow.now(), imported, signed_off=signed_off)
     if state is NoteLock.OPEN:
         return None
-    when = locks_at(created_at, lock_days, imported).astimezone(uow.zone).date().isoformat()
-    since = f"{when} (imported)" if imported else when
+    if signed_off_at is not None:
+        locked = f"was signed off on {signed_off_at.astimezone(uow.zone).date().isoformat()}"
+    else:
+        when = locks_at(created_at, lock_days, imported).astimezone(uow.zone).date().isoformat()
+        locked = f"is locked since {when} (imported)" if imported else f"is locked since {when}"
     cleaned = validation.text(reason, "reason", max_length=REASON_MAX)
     if state is NoteLock.LOCKED or not cleaned:
         raise NoteLocked(
-            f"{what} is locked since {since}; {doing} it needs the override_lock "
+            f"{what} {locked}; {doing} it needs the override_lock "
             "grant and a reason" + (f"; {instead}" if instead else "")
         )
     return cleaned

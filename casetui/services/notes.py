@@ -31,6 +31,7 @@ from casetui.services.note_rules import (
     validate_note,
 )
 from casetui.services.records import save_versioned, saved_id, snapshot
+from casetui.services.signoff import send_new_note
 from casetui.services.tasks import TaskInput, ValidTask, insert_task, validate_task
 from casetui.services.work import Database, Work, retry_collisions, writing
 
@@ -119,6 +120,8 @@ def add_note(
         )
         for task in valid_tasks:
             insert_task(work, actor, case.id, task, note_id=row.id)
+        if valid.activity_type in work.settings.signoff_activity_types:
+            send_new_note(work, actor, row, case)
         work.commit()
         return _view(work, row.id)
 

@@ -59,6 +59,27 @@ def notify_case(
     )
 
 
+def tell(
+    work: Work,
+    staff_ids: Iterable[int],
+    case_id: int | None,
+    kind: NotificationKind,
+    text: str,
+    event_key: str,
+) -> int:
+    """News for the people named, whatever their place on the case: a note waiting for a
+    supervisor's sign-off, a note returned to its author. Returns how many were told."""
+    return inboxes.deliver(
+        work.session,
+        staff_ids,
+        kind=kind.value,
+        case_id=case_id,
+        event_key=event_key[:120],
+        text=_one_line(text)[:TEXT_MAX],
+        at=work.now(),
+    )
+
+
 def tell_assigned(work: Work, case_id: int, staff_id: int, as_what: str, version: int) -> int:
     """A case given to ``staff_id`` (as primary worker or navigator) by the acting person: the
     one it was given to is told, unless they gave it to themselves. ``version``: the case's,

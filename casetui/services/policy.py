@@ -59,6 +59,29 @@ def ensure_may_change_written(actor: Actor, record: AuthoredNote, what: str) -> 
     )
 
 
+def ensure_signoff_decider(actor: Actor, case: Case | None = None) -> None:
+    """Approving or returning a note sent for sign-off: the supervisors of the case's team, and
+    administrators (an organisation may have no supervisor for a team). ``case`` must come from
+    the actor's scoped repository; without it only the role is asked."""
+    if actor.role is Role.ADMINISTRATOR:
+        return
+    if actor.role is not Role.SUPERVISOR:
+        raise PermissionDenied(
+            "signing off notes is for the supervisors of the case's team and administrators"
+        )
+    if case is not None and (case.team_id is None or case.team_id != actor.team_id):
+        raise PermissionDenied(
+            f"case {case.case_number} is not in your team; its own team's supervisors sign off "
+            "its notes"
+        )
+
+
+def ensure_not_own_note(actor: Actor, note: AuthoredNote) -> None:
+    """Nobody signs off their own note, whatever their role."""
+    if note.author_id == actor.id:
+        raise PermissionDenied(f"nobody signs off their own note: note {note.id} is yours")
+
+
 def ensure_grant(actor: Actor, grant: Grant, doing: str) -> None:
     if not actor.has(grant):
         raise PermissionDenied(f"{doing} needs the {grant.value} grant")

@@ -22,6 +22,7 @@ from casetui.domain.models import (
     Client,
     Communication,
     FollowUpTask,
+    NoteSignoff,
     OrganisationListItem,
     OrganisationSettings,
     OutcomeAssessment,
@@ -62,8 +63,12 @@ AUDITED: dict[type, tuple[str, ...]] = {
     Team: ("name", "version"),
     # Never the bytes: the sha256 says which file it was.
     Attachment: ("case_id", "note_id", "name", "size", "media_type", "sha256", "restricted"),
-    OrganisationListItem: ("kind", "value", "position", "active", "version"),
+    OrganisationListItem: ("kind", "value", "position", "active", "requires_signoff", "version"),
     PathwayTask: ("pathway_id", "name", "due_after_days", "position", "version"),
+    NoteSignoff: (
+        "note_id", "state", "requested_by_id", "requested_at", "decided_by_id", "decided_at",
+        "comment", "version",
+    ),
     SupportiveService: (
         "service_type", "provided_on", "provider", "amount", "grant", "justification", "version",
     ),
@@ -81,7 +86,7 @@ SOFT_DELETED = (CaseNote, Client, Communication, SupportiveService)
 
 Versioned = (
     CaseNote | Case | FollowUpTask | Client | Staff | Team | OrganisationListItem
-    | OrganisationSettings | Communication | SupportiveService | PathwayTask
+    | OrganisationSettings | Communication | SupportiveService | PathwayTask | NoteSignoff
 )  # fmt: skip
 
 
@@ -161,6 +166,12 @@ def stale(work: Work, row: Versioned, *, yours: int, now: int | None) -> StaleEd
         message = (
             f"task {row.id} was {_changed_by(work, change)} since you opened it; "
             "reload it and try again"
+        )
+    elif isinstance(row, NoteSignoff):
+        change = work.changes.last_signoff_change(row.id)
+        message = (
+            f"the sign-off of note {row.note_id} was {_changed_by(work, change)} since you "
+            "opened it; read the note again before deciding"
         )
     elif isinstance(row, SupportiveService):
         change = work.changes.last_service_change(row.id)

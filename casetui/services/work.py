@@ -25,6 +25,7 @@ from casetui.repositories.communications import CommunicationRepository
 from casetui.repositories.notes import NoteRepository
 from casetui.repositories.outcomes import OutcomeRepository
 from casetui.repositories.settings import load_settings
+from casetui.repositories.signoff import SignoffRepository
 from casetui.repositories.staff import StaffRepository, is_deactivated
 from casetui.repositories.supportive_services import SupportiveServiceRepository
 from casetui.repositories.tasks import TaskRepository
@@ -124,6 +125,10 @@ class Work(UnitOfWork):
     @cached_property
     def outcomes(self) -> OutcomeRepository:
         return OutcomeRepository(self.session, self.actor)
+
+    @cached_property
+    def signoffs(self) -> SignoffRepository:
+        return SignoffRepository(self.session, self.actor)
 
     @cached_property
     def timeline(self) -> TimelineRepository:

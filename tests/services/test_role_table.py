@@ -33,6 +33,7 @@ from casetui.domain.models import (
     FollowUpTask,
     NoteAddendum,
     NoteAudit,
+    NoteSignoff,
     Notification,
     OutcomeAssessment,
     Staff,
@@ -59,6 +60,7 @@ from casetui.services import outcomes as outcome_service
 from casetui.services import pathway_tasks as pathway_task_service
 from casetui.services import reminders as reminder_service
 from casetui.services import settings as settings_service
+from casetui.services import signoff as signoff_service
 from casetui.services import staff as staff_service
 from casetui.services import supportive_services as service_service
 from casetui.services import teams as team_service
@@ -976,6 +978,55 @@ def set_setting(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     )
 
 
+def _signoff_state(w: World, note_id: int) -> str | None:
+    row = w.read(
+        lambda uow: uow.session.execute(
+            select(NoteSignoff).where(NoteSignoff.note_id == note_id)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+    )
+    return None if row is None else row.state
+
+
+def request_signoff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    """Send someone else's note on the case for sign-off: anyone who may write the case."""
+    note_id = w.raw_note(w.olga, number)
+    return (
+        lambda: w.run(signoff_service.request_signoff, actor, note_id),
+        lambda _: _signoff_state(w, note_id) == "requested",
+    )
+
+
+def _waiting(w: World, number: str) -> int:
+    note_id = w.raw_note(w.olga, number)
+    w.run(signoff_service.request_signoff, w.admin, note_id)
+    return note_id
+
+
+def approve_signoff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = _waiting(w, number)
+    return (
+        lambda: w.run(signoff_service.approve, actor, note_id),
+        lambda _: _signoff_state(w, note_id) == "approved",
+    )
+
+
+def return_signoff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    note_id = _waiting(w, number)
+    return (
+        lambda: w.run(signoff_service.return_note, actor, note_id, "Say what happens next"),
+        lambda _: _signoff_state(w, note_id) == "returned",
+    )
+
+
+def require_signoff(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
+    return (
+        lambda: w.run(list_service.set_requires_signoff, actor, "Assessment", True),
+        lambda _: (
+            w.run(settings_service.get_settings, w.admin).signoff_activity_types == ("Assessment",)
+        ),
+    )
+
+
 def show_list(w: World, actor: Actor, number: str) -> tuple[Attempt, Landed]:
     return (
         lambda: w.run(list_service.list_items_of, actor, "groups"),
@@ -1437,6 +1488,12 @@ TABLE: dict[str, tuple[Prepare, dict[str, Any]]] = {
     "retire_list_item": (retire_list_item, ADMINISTRATORS),
     "rename_list_item": (rename_list_item, ADMINISTRATORS),
     "move_list_item": (move_list_item, ADMINISTRATORS),
+    "request_signoff": (request_signoff, WRITE),
+    # Its team's supervisors and administrators; never the note's author (tests/services/
+    # test_signoff.py), whose note this is not.
+    "approve_signoff": (approve_signoff, SUPERVISORS),
+    "return_signoff": (return_signoff, SUPERVISORS),
+    "require_signoff": (require_signoff, ADMINISTRATORS),
     "send_reminders": (send_reminders, ADMINISTRATORS),
     "settle_reminder": (settle_reminder, ADMINISTRATORS),
     "mark_own_notification_read": (mark_own_notification_read, EVERYONE),
