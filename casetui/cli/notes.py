@@ -29,6 +29,7 @@ def _note_json(note: Any, zone: Any) -> dict[str, Any]:
         "restricted": note.restricted,
         "batch_id": note.batch_id,
         "version": note.version,
+        "signoff": note.signoff.state if note.signoff else None,
         "addenda": [
             {"author": a.author, "created_at": a.created_at.isoformat(), "reason": a.reason,
              "text": a.text}
@@ -44,6 +45,15 @@ def _zone(db: Any, actor: Any) -> ZoneInfo:
     return ZoneInfo(get_settings(db, actor).time_zone)
 
 
+def _lock(note: Any) -> str:
+    """``locked``, or where a note stands with its sign-off: ``awaiting sign-off``..."""
+    from casetui.domain.signoff import state_words
+
+    if note.signoff is not None:
+        return state_words(note.signoff.state)
+    return "locked" if note.locked else ""
+
+
 def notes_list(args: argparse.Namespace) -> int:
     from casetui.services.notes import list_notes
 
@@ -57,7 +67,7 @@ def notes_list(args: argparse.Namespace) -> int:
         table(
             ("ID", "DATE", "AUTHOR", "ACTIVITY", "CONTACT", "SUMMARY", "LOCK", "R"),
             [(n.id, n.contact_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), n.author, n.activity_type,
-              n.contact_type, n.summary, "locked" if n.locked else "", "R" if n.restricted else "") for n in notes],
+              n.contact_type, n.summary, _lock(n), "R" if n.restricted else "") for n in notes],
         )  # fmt: skip
     return EXIT_OK
 

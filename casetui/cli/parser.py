@@ -305,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     _import_commands(command, command("import", "bring in an existing caseload from a spreadsheet"))
     _attachment_commands(command)
     _subject_access_commands(command)
+    _signoff_commands(command)
 
     _reminders(command)
     _print_command(command)
@@ -880,6 +881,36 @@ def _client_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dob", metavar="D", help="date of birth: 1990-04-03")
     parser.add_argument("--email", metavar="E")
     parser.add_argument("--phone", metavar="P")
+
+
+def _signoff_commands(command) -> None:  # type: ignore[no-untyped-def]
+    """``signoff request``, ``approve`` and ``return``: a supervisor's sign-off of a note."""
+    group = command("signoff", "send a note for a supervisor's sign-off; approve or return it")
+    commands = group.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    request = command(
+        "request",
+        "send a note to the case's team's supervisors for sign-off (again, after a return)",
+        commands,
+    )
+    request.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
+    request.add_argument("--json", action="store_true", help="print the sign-off as one object")
+    approve = command(
+        "approve",
+        "sign a note off, which locks it (the case's team's supervisors and administrators; "
+        "never the note's author)",
+        commands,
+    )
+    approve.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
+    approve.add_argument("--comment", metavar="T", help="a word for the record")
+    approve.add_argument("--json", action="store_true", help="print the sign-off as one object")
+    give_back = command(
+        "return",
+        "return a note to its author with a comment saying what it needs; they are told",
+        commands,
+    )
+    give_back.add_argument("note_id", type=_note_id, metavar="NOTE_ID")
+    give_back.add_argument("--comment", required=True, metavar="T", help="what the note needs")
+    give_back.add_argument("--json", action="store_true", help="print the sign-off as one object")
 
 
 def _record_id(text: str) -> int:
