@@ -174,6 +174,10 @@ class NoteView:
         """Approved by a supervisor: locked like a note past its lock period."""
         return self.signoff is not None and self.signoff.approved
 
+    @property
+    def signed_off_at(self) -> datetime | None:
+        return self.signoff.decided_at if self.signoff and self.signoff.approved else None
+
 
 @dataclass(frozen=True)
 class TaskView:

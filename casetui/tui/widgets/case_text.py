@@ -9,8 +9,22 @@ from rich.text import Text
 
 from casetui.domain.locking import describe_lock
 from casetui.domain.read_models import CaseDetail, NoteView, TaskView
+from casetui.domain.signoff import SignoffView
 from casetui.domain.timeline import TimelineEntry
 from casetui.tui.widgets.timeline_list import short_date, visible
+
+
+def signoff_words(view: SignoffView | None, zone: ZoneInfo) -> str:
+    """Where the note stands, in a line or two: who sent it, who decided, what they said."""
+    if view is None:
+        return "Not sent for sign-off."
+    sent = f"Sent by {view.requested_by} {long_date(view.requested_at, zone)}"
+    if view.waiting:
+        return f"Awaiting sign-off. {sent}."
+    decided = long_date(view.decided_at, zone) if view.decided_at else ""
+    said = f": {view.comment}" if view.comment else ""
+    verb = "Signed off" if view.approved else "Returned"
+    return f"{verb} by {view.decided_by} {decided}{said}. {sent}."
 
 
 def long_date(moment: datetime, zone: ZoneInfo) -> str:
@@ -46,11 +60,16 @@ def note_lines(note: NoteView, lock_days: int, now: datetime, zone: ZoneInfo) ->
     # The summary in full: the one-line row above cuts it at the screen's width.
     lines = [Text(visible(note.summary), style="bold"), Text(visible(contact))]
     written = f"Written by {note.author_name} ({note.author}) {long_date(note.created_at, zone)}"
-    lock = describe_lock(note.created_at, lock_days, now.astimezone(zone), note.imported)
+    lock = describe_lock(
+        note.created_at, lock_days, now.astimezone(zone), note.imported,
+        signed_off_at=note.signed_off_at,
+    )  # fmt: skip
     written += f" · {lock}"
     if note.restricted:
         written += " · restricted: review before sharing with the client"
     lines.append(Text(visible(written)))
+    if note.signoff is not None:
+        lines.append(Text(visible(signoff_words(note.signoff, zone)), style="italic"))
     if note.details.strip():
         lines.append(Text(visible(note.details, keep_newlines=True)))
     for addendum in note.addenda:

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from casetui.domain.enums import ReminderState
 from casetui.domain.locking import DEFAULT_LOCK_DAYS, describe_lock, is_locked, locks_at, time_left
 from casetui.domain.money import format_money
+from casetui.domain.signoff import state_words
 from casetui.domain.timeline import (
     ADDENDUM,
     ATTACHMENT,
@@ -380,7 +381,11 @@ class TimelineList(ScrollView, can_focus=True):
         line.append(f"{short_date(when):<12}")
         line.append(f"{visible(entry.author)[:author_width]:<{author_width}} ", style=muted)
         lock = ""
-        if entry.kind in (NOTE, COMMUNICATION) and entry.created_at is not None:
+        if entry.kind == NOTE and entry.signoff is not None:
+            # Where the note stands with its sign-off says more than its lock: "signed off"
+            # is locked, and a note waiting or returned is the author's to see to.
+            lock = state_words(entry.signoff, wide=wide)
+        elif entry.kind in (NOTE, COMMUNICATION) and entry.created_at is not None:
             lock = lock_mark(
                 entry.created_at, self.lock_days, self.now, wide=wide, imported=entry.imported
             )

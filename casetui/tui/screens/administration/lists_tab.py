@@ -22,6 +22,7 @@ from casetui.tui.database_away import call_database
 from casetui.tui.screens.administration.common import AdminTable, WordScreen
 
 RETIRED = "retired: kept on old records, not offered"
+NEEDS_SIGNOFF = "needs sign-off"
 
 
 class ListsTab(Vertical):
@@ -35,6 +36,7 @@ class ListsTab(Vertical):
         Binding("J,shift+down", "move(1)", "Move down", id="administration.lists.down"),
         Binding("k", "pathway_tasks", "Tasks", id="administration.lists.pathway_tasks"),
         Binding("W", "criterion", "Weight and cues", id="administration.lists.criterion"),
+        Binding("S", "toggle_signoff", "Sign-off", id="administration.lists.signoff"),
     ]
     HELP_TITLE = "Lists"
     DEFAULT_CSS = """
@@ -122,7 +124,9 @@ class ListsTab(Vertical):
     def _state(self, item: ListItemView) -> str:
         criterion = self.criteria.get(item.id)
         if criterion is None:
-            return RETIRED if item.retired else ""
+            if item.retired:
+                return RETIRED
+            return NEEDS_SIGNOFF if item.requires_signoff else ""
         cues = f"{len(criterion.cues)} own cues" if criterion.cues else "built-in cues"
         return f"weight {criterion.weight} · {cues}" + (" · retired" if item.retired else "")
 
@@ -157,6 +161,11 @@ class ListsTab(Vertical):
             if self.kind is not ListKind.AUDIT_CRITERION:
                 return False
             return None if item is None or item.id not in self.criteria else True
+        if action == "toggle_signoff":
+            # Only activity types are written as notes, so only they can ask for sign-off.
+            if self.kind is not ListKind.ACTIVITY_TYPE:
+                return False
+            return None if item is None or item.retired else True
         if action == "move":
             if item is None:
                 return None
@@ -232,6 +241,19 @@ class ListsTab(Vertical):
         kind = self.kind
         self._write(lambda db, actor: list_service.restore_item(
             db, actor, kind, item.value, expected_version=item.version), "offered again")  # fmt: skip
+
+    def action_toggle_signoff(self) -> None:
+        item = self.current
+        if item is None or item.retired or self.kind is not ListKind.ACTIVITY_TYPE:
+            return
+        required = not item.requires_signoff
+        said = (
+            "notes: sent for a supervisor's sign-off as they are saved"
+            if required
+            else "notes: no longer sent for sign-off (notes already sent stay so)"
+        )
+        self._write(lambda db, actor: list_service.set_requires_signoff(
+            db, actor, item.value, required, expected_version=item.version), said)  # fmt: skip
 
     def action_move(self, steps: int) -> None:
         item = self.current

@@ -23,6 +23,7 @@ class LockedNote:
             self.context.access.lock_days,
             self.app.db.clock().astimezone(self.zone),
             note.imported,
+            signed_off_at=note.signed_off_at,
         )
         message = f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
         self.app.push_screen(

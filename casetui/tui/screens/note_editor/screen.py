@@ -162,6 +162,7 @@ class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
                 self.context.access.lock_days,
                 self.app.db.clock().astimezone(self.zone),
                 note.imported,
+                signed_off_at=note.signed_off_at,
             )
             locked = self._lock(note) is not NoteLock.OPEN
             status = f"This note {'is ' if locked else ''}{lock}."
@@ -179,7 +180,9 @@ class NoteEditorScreen(Drafts, TheirVersion, LockedNote, Screen[bool]):
     def _lock(self, note: NoteView) -> NoteLock:
         """What the lock leaves this person free to do with the note, as the services say."""
         assert self.context is not None
-        return self.context.access.note_lock(note.created_at, self.app.db.clock(), note.imported)
+        return self.context.access.note_lock(
+            note.created_at, self.app.db.clock(), note.imported, note.signed_off
+        )
 
     # --- tasks -----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from casetui.domain.enums import SignoffState
 from casetui.domain.errors import ValidationError
 from casetui.domain.locking import NoteLock, describe_lock
 from casetui.domain.timeline import ADDENDUM, NOTE, TimelineEntry
@@ -12,6 +13,11 @@ from casetui.tui.screens.addendum import AddendumScreen
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.screens.reason import ReasonScreen
 from casetui.tui.widgets.timeline_list import visible
+
+
+def signed_off_entry(entry: TimelineEntry) -> bool:
+    """A note a supervisor has signed off: locked as a note past its lock period is."""
+    return entry.signoff == SignoffState.APPROVED.value
 
 
 class NoteActions:
@@ -29,10 +35,13 @@ class NoteActions:
         if data is None or entry.created_at is None:
             return
         created, now = entry.created_at, self.app.db.clock()
-        if data.access.note_lock(created, now, entry.imported) is NoteLock.LOCKED:
+        signed_off = signed_off_entry(entry)
+        if data.access.note_lock(created, now, entry.imported, signed_off) is NoteLock.LOCKED:
             when = describe_lock(
                 created, data.access.lock_days, now.astimezone(self.zone), entry.imported
             )
+            if signed_off:
+                when = "signed off by a supervisor, which locked it,"
             message = (
                 f"This note is {when} and can no longer be edited. Add an addendum to it instead?"
             )
@@ -86,7 +95,9 @@ class NoteActions:
                 "Note deleted",
             )
 
-        lock = data.access.note_lock(entry.created_at, self.app.db.clock(), entry.imported)
+        lock = data.access.note_lock(
+            entry.created_at, self.app.db.clock(), entry.imported, signed_off_entry(entry)
+        )
         if lock is not NoteLock.OPEN:
             if lock is NoteLock.LOCKED:
                 self.notify(

@@ -29,6 +29,7 @@ from casetui.tui.screens.timeline.note_actions import NoteActions
 from casetui.tui.screens.timeline.outcome_actions import OutcomeActions
 from casetui.tui.screens.timeline.print_actions import PrintActions
 from casetui.tui.screens.timeline.service_actions import ServiceActions
+from casetui.tui.screens.timeline.signoff_actions import SignoffActions
 from casetui.tui.widgets.case_text import (
     addendum_lines,
     case_header,
@@ -50,6 +51,7 @@ class TimelineScreen(
     ServiceActions,
     OutcomeActions,
     AuditActions,
+    SignoffActions,
     Screen[None],
 ):
     """The case timeline. Keys act on the case or on the highlighted entry."""
@@ -85,6 +87,7 @@ class TimelineScreen(
             show=False,
         ),
         Binding("O", "assess_outcome", "Outcome", id="timeline.assess_outcome", show=False),
+        Binding("S", "signoff", "Sign-off", id="timeline.signoff"),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("Q", "audit_note", "Note audit", id="timeline.audit_note", show=False),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
