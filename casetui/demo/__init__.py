@@ -20,6 +20,7 @@ from casetui.demo.bulk import BulkWriter
 from casetui.demo.caseload import CaseloadMaker, OrganisationLists
 from casetui.demo.outcomes import assess_demo_cases
 from casetui.demo.people import DEMO_PASSWORD, MIN_STAFF, Member, Workforce, hire_staff
+from casetui.demo.signoff import sign_off_some
 from casetui.domain.actor import Actor
 from casetui.domain.enums import DEFAULT_GRANTS, ListKind
 from casetui.domain.errors import Conflict, ValidationError
@@ -113,6 +114,9 @@ def generate_demo(
         audited = audit_earlier_months(uow, today, cases)
         if audited:
             say(f"{audited} notes of earlier months audited")
+        signoffs = random.Random(f"sign-off {seed}")
+        sign_off_some(uow.session, signoffs, workforce, today, settings.lock_days)
+        uow.session.flush()
         summary = DemoSummary(
             teams=len(workforce.teams),
             staff=len(workforce.everyone),

@@ -73,13 +73,17 @@ class SignoffScreen(ModalScreen[SignoffDecision | None]):
             yield Static(note)
             yield Static(as_text(signoff_words(self.choices.signoff, self.zone)))
             yield OptionList(*[Option(label, id=action) for action, label in self.offered])
-            yield Label("Comment (required to return it)", classes="field")
-            yield LiteralInput(
-                self.comment, placeholder="What the note needs", max_length=REASON_MAX,
-                id="signoff-comment",
-            )  # fmt: skip
+            if self.choices.decide:
+                yield Label("Comment (required to return it)", classes="field")
+                yield LiteralInput(
+                    self.comment, placeholder="What the note needs", max_length=REASON_MAX,
+                    id="signoff-comment",
+                )  # fmt: skip
             yield Label(as_text(self.error or ""), classes="error", id="signoff-error")
-            yield Label("enter choose · tab comment · escape cancel", classes="hint")
+            hint = "enter choose · tab comment · escape cancel"
+            yield Label(
+                hint if self.choices.decide else "enter send · escape cancel", classes="hint"
+            )
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -102,7 +106,8 @@ class SignoffScreen(ModalScreen[SignoffDecision | None]):
             self._choose(self.offered[index][0])
 
     def _choose(self, action: str) -> None:
-        comment = self.query_one("#signoff-comment", Input).value.strip()
+        fields = self.query("#signoff-comment").results(Input)
+        comment = next((field.value.strip() for field in fields), "")
         if action == RETURN and not comment:
             self.query_one("#signoff-error", Label).update("comment: is required to return a note")
             self.query_one("#signoff-comment", Input).focus()
