@@ -75,10 +75,12 @@ def generate_demo(
     seed: int = 1,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    signoffs: bool = True,
 ) -> DemoSummary:
     """Fill an empty database with an organisation, its staff and their caseloads.
 
     All or nothing: one transaction, so a failure half-way leaves the database empty.
+    ``signoffs``: notes waiting for, returned from and given sign-off (``demo/signoff.py``).
     """
     if cases < 0:
         raise ValidationError("cases", "must be 0 or more")
@@ -114,9 +116,10 @@ def generate_demo(
         audited = audit_earlier_months(uow, today, cases)
         if audited:
             say(f"{audited} notes of earlier months audited")
-        signoffs = random.Random(f"sign-off {seed}")
-        sign_off_some(uow.session, signoffs, workforce, today, settings.lock_days)
-        uow.session.flush()
+        if signoffs:
+            stream = random.Random(f"sign-off {seed}")
+            sign_off_some(uow.session, stream, workforce, today, settings.lock_days)
+            uow.session.flush()
         summary = DemoSummary(
             teams=len(workforce.teams),
             staff=len(workforce.everyone),

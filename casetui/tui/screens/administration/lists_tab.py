@@ -36,7 +36,9 @@ class ListsTab(Vertical):
         Binding("J,shift+down", "move(1)", "Move down", id="administration.lists.down"),
         Binding("k", "pathway_tasks", "Tasks", id="administration.lists.pathway_tasks"),
         Binding("W", "criterion", "Weight and cues", id="administration.lists.criterion"),
-        Binding("S", "toggle_signoff", "Sign-off", id="administration.lists.signoff"),
+        Binding(
+            "S", "toggle_signoff", "Needs sign-off", id="administration.lists.signoff", show=False
+        ),
     ]
     HELP_TITLE = "Lists"
     DEFAULT_CSS = """

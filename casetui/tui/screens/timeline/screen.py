@@ -87,7 +87,7 @@ class TimelineScreen(
             show=False,
         ),
         Binding("O", "assess_outcome", "Outcome", id="timeline.assess_outcome", show=False),
-        Binding("S", "signoff", "Sign-off", id="timeline.signoff"),
+        Binding("S", "signoff", "Sign-off", id="timeline.signoff", show=False),
         Binding("r", "reassign", "Reassign", id="timeline.reassign"),
         Binding("Q", "audit_note", "Note audit", id="timeline.audit_note", show=False),
         Binding("i", "client_record", "Client", id="timeline.client_record"),
