@@ -780,6 +780,35 @@ async def pathway_tasks(pilot: Pilot[int], demo: Demo) -> None:
     await settle(pilot)
 
 
+def waiting_for_signoff(db: Database, username: str) -> tuple[str, int]:
+    """The case number and id of the oldest note waiting for this supervisor's sign-off."""
+    from casetui.services.signoff import waiting_for_me
+
+    first = waiting_for_me(db, actor_of(db, username))[0]
+    return first.case_number, first.note_id
+
+
+async def signoff(pilot: Pilot[int], demo: Demo) -> None:
+    """S on a team note waiting for the supervisor's sign-off: approve, or return with a comment."""
+    from casetui.tui.widgets.timeline_list import TimelineList
+
+    number, note_id = waiting_for_signoff(db_of(pilot), demo.supervisor)
+    await at_caseload(pilot)
+    await pilot.press("slash")
+    await type_text(pilot, number)
+    await pilot.press("enter", "enter")
+    await wait_for(
+        pilot, lambda: getattr(pilot.app.screen, "data", None) is not None, "the case timeline"
+    )
+    listing = pilot.app.screen.query_one(TimelineList)
+    for _ in range(listing.index_of((NOTE, note_id)) or 0):
+        await pilot.press("down")
+    await pilot.press("S")
+    await wait_for(pilot, on_screen(pilot, "SignoffScreen"), "the sign-off dialog")
+    await pilot.press("down", "tab")  # Return, and its comment
+    await type_text(pilot, "Add the next steps and who does them")
+
+
 async def problem(pilot: Pilot[int], demo: Demo) -> None:
     await wait_for(pilot, on_screen(pilot, "ProblemScreen"), "the problem screen")
 
@@ -1023,6 +1052,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("missing-data", missing_data, (WIDE, NARROW), app=as_supervisor),
     Shot("pathway-tasks", pathway_tasks, (WIDE, NARROW), app=as_admin),
     Shot("subject-access-review", subject_access_review, (WIDE, NARROW), app=as_supervisor),
+    Shot("signoff", signoff, (WIDE, NARROW), app=as_supervisor),
     Shot("help", help_screen),
     Shot("command-palette", command_palette),
     Shot("problem", problem, app=without_schema),
