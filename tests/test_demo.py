@@ -7,7 +7,7 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from casetui.domain.models import (
     FormerCaseNumber,
     NameTerm,
     NoteAddendum,
+    NoteSignoff,
     Notification,
     OrganisationListItem,
     Staff,
@@ -295,14 +296,64 @@ def test_a_failed_reminder_told_the_cases_worker_and_navigators_only(
     failed = rows(db, select(Communication).where(Communication.reminder_state == "failed"))
     told: dict[str, set[int]] = defaultdict(set)
     for notification in rows(db, select(Notification)):
-        assert notification.kind == "reminder_failed"
         assert notification.created_at.date() < TODAY
+        if notification.kind in SIGNOFF_KINDS:
+            continue  # each one accounted for by a sign-off: test_sign_offs_...
+        assert notification.kind == "reminder_failed"
         told[notification.event_key].add(notification.staff_id)
     assert set(told) == {f"reminder-failed:{r.id}" for r in failed}
     for reminder in failed:
         case = cases[reminder.case_id]
         expected = {case.primary_worker_id} | navigators[case.id]
         assert told[f"reminder-failed:{reminder.id}"] == expected
+
+
+SIGNOFF_KINDS = ("signoff_waiting", "signoff_returned")
+
+
+def test_sign_offs_wait_for_the_teams_supervisor_and_told_whom_they_should(
+    demo: tuple[Database, DemoSummary],
+) -> None:
+    db, summary = demo
+    staff = {s.id: s for s in rows(db, select(Staff))}
+    notes = {n.id: n for n in rows(db, select(CaseNote))}
+    cases = {c.id: c for c in rows(db, select(Case))}
+    signoffs = rows(db, select(NoteSignoff).order_by(NoteSignoff.id))
+    teams = [t for t in rows(db, select(Team))]
+    # Every team's supervisor has notes waiting, one returned and one signed off.
+    for team in teams:
+        mine = [s for s in signoffs if cases[notes[s.note_id].case_id].team_id == team.id]
+        assert sorted(Counter(s.state for s in mine).items()) == [
+            ("approved", 1), ("requested", 4), ("returned", 1)
+        ]  # fmt: skip
+        for signoff in mine:
+            note = notes[signoff.note_id]
+            assert staff[note.author_id].role == "caseworker"
+            assert signoff.requested_by_id == note.author_id
+            assert signoff.requested_at > note.created_at
+            decider = signoff.decided_by_id
+            assert (decider is None) is (signoff.state == "requested")
+            if decider is not None:
+                assert staff[decider].role == "supervisor" and staff[decider].team_id == team.id
+                assert signoff.decided_at is not None and signoff.decided_at.date() < TODAY
+            assert note.created_at.date() >= TODAY - timedelta(days=12)  # still editable
+    expected = {
+        (f"signoff-waiting:{s.note_id}:1", "signoff_waiting") for s in signoffs
+    } | {(f"signoff-returned:{s.note_id}:2", "signoff_returned") for s in signoffs
+         if s.state == "returned"}  # fmt: skip
+    told = {
+        (n.event_key, n.kind) for n in rows(db, select(Notification)) if n.kind in SIGNOFF_KINDS
+    }
+    assert told == expected
+    assessment = rows(
+        db,
+        select(OrganisationListItem).where(
+            OrganisationListItem.kind == ListKind.ACTIVITY_TYPE.value,
+            OrganisationListItem.value == "Assessment",
+        ),
+    )
+    assert [item.requires_signoff for item in assessment] == [True]
+    assert summary.staff == len(staff)
 
 
 def test_workshop_notes_share_a_batch_across_cases(demo: tuple[Database, DemoSummary]) -> None:

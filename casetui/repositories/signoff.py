@@ -99,9 +99,10 @@ class SignoffRepository:
         return [_view(row) for row in self.session.execute(query).all()]
 
 
-def deciders(session: Session, team_id: int | None) -> set[int]:
-    """Who is asked to sign off a note of a case of ``team_id``: the team's active
-    supervisors; where the team has none (or the case no team), the active administrators."""
+def deciders(session: Session, team_id: int | None, *, besides: int | None = None) -> set[int]:
+    """Who is asked to sign off a note of a case of ``team_id`` written by ``besides``: the
+    team's active supervisors but its author; where that leaves nobody (no supervisor, the case
+    no team, or the note the only supervisor's own), the active administrators but its author."""
     active = col(Staff.active).is_(True)
     if team_id is not None:
         supervisors = set(
@@ -112,14 +113,13 @@ def deciders(session: Session, team_id: int | None) -> set[int]:
                     col(Staff.team_id) == team_id,
                 )
             ).scalars()
-        )
+        ) - {besides}
         if supervisors:
             return supervisors
-    return set(
-        session.execute(
-            select(col(Staff.id)).where(active, col(Staff.role) == Role.ADMINISTRATOR.value)
-        ).scalars()
-    )
+    administrators = session.execute(
+        select(col(Staff.id)).where(active, col(Staff.role) == Role.ADMINISTRATOR.value)
+    ).scalars()
+    return set(administrators) - {besides}
 
 
 def _view(row: Any) -> SignoffView:

@@ -131,7 +131,7 @@ def _send(
         work, actor, "signoff.request", ENTITY, row.id, case_id=case.id,
         before=before, after=snapshot(row),
     )  # fmt: skip
-    told = deciders(work.session, case.team_id) - {actor.id, note.author_id}
+    told = deciders(work.session, case.team_id, besides=note.author_id) - {actor.id}
     tell(
         work, told, case.id, NotificationKind.SIGNOFF_WAITING,
         f"Note to sign off on {case.case_number} from {actor.display_name}: {note.summary}",
@@ -185,7 +185,7 @@ def send_new_notes(
         count = len(team_cases)
         where = team_cases[0].case_number if count == 1 else f"{count} cases"
         tell(
-            work, deciders(work.session, team_id) - {actor.id},
+            work, deciders(work.session, team_id, besides=actor.id),
             team_cases[0].id if count == 1 else None, NotificationKind.SIGNOFF_WAITING,
             f"{count} note{'s' if count > 1 else ''} to sign off ({where}) from "
             f"{actor.display_name}: {summary}",

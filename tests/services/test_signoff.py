@@ -90,6 +90,12 @@ def test_a_team_without_a_supervisor_asks_the_administrators(world: World) -> No
     assert _inbox(world, world.sam) == []
 
 
+def test_the_only_supervisors_own_note_goes_to_the_administrators(world: World) -> None:
+    _sent(world, world.sam, "Supervision note")
+    assert [k for k, _ in _inbox(world, world.admin)] == [WAITING]
+    assert _inbox(world, world.sam) == []
+
+
 def test_a_note_waiting_or_signed_off_is_not_sent_again(world: World) -> None:
     note_id = _sent(world)
     with pytest.raises(ValidationError, match="already waiting for sign-off"):

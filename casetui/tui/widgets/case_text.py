@@ -22,7 +22,7 @@ def signoff_words(view: SignoffView | None, zone: ZoneInfo) -> str:
     if view.waiting:
         return f"Awaiting sign-off. {sent}."
     decided = long_date(view.decided_at, zone) if view.decided_at else ""
-    said = f": {view.comment}" if view.comment else ""
+    said = f": “{view.comment}”" if view.comment else ""
     verb = "Signed off" if view.approved else "Returned"
     return f"{verb} by {view.decided_by} {decided}{said}. {sent}."
 
