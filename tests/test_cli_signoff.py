@@ -7,49 +7,23 @@ module; each test writes notes of its own, so the order does not matter.
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_org
 import pytest
+from cli_org import plain_environment, runner, sqlite_org
 
-from casetui.cli import main
-from casetui.db.engine import make_engine
-from casetui.db.migrate import upgrade
-from casetui.db.uow import Database
-from casetui.repositories.staff import actor_from, find_by_username
-from casetui.services import cases as case_service
-from casetui.services import clients as client_service
 from casetui.services import notes as note_service
-from casetui.services import staff as staff_service
-from casetui.services.defaults import ensure_defaults
-from casetui.services.work import writing
-
-PASSWORD = "demo-password"
-_names = itertools.count(1)
 
 
-@dataclass
-class Org:
-    url: str
-    db: Database
-
+class Org(cli_org.Org):
     def note(self, author: str = "ana") -> tuple[int, str]:
         """A note by ``author`` on a new case of ana's; its id and the case number."""
-        with self.db.uow(write=False) as uow:
-            ana = actor_from(find_by_username(uow.session, "ana"))  # type: ignore[arg-type]
-            writer = actor_from(find_by_username(uow.session, author))  # type: ignore[arg-type]
-        client_id = client_service.register_client(
-            self.db, ana, client_service.ClientInput(name=f"Client Number{next(_names)}")
-        )
-        number = case_service.open_case(
-            self.db, ana, case_service.CaseInput(client_id=client_id)
-        ).case_number
+        number = self.new_case("ana")
         note = note_service.add_note(
-            self.db, writer, number,
+            self.db, self.actor(author), number,
             note_service.NoteInput(summary="Needs assessment", activity_type="Assessment"),
         )  # fmt: skip
         return note.id, number
@@ -57,74 +31,18 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    path = tmp_path_factory.mktemp("cli_signoff") / "casetui.db"
-    db = Database(make_engine(f"sqlite:///{path}"))
-    upgrade(db.engine)
-    with writing(db, None) as work:
-        ensure_defaults(work)
-        work.commit()
-    admin = staff_service.create_staff(
-        db,
-        None,
-        staff_service.StaffInput("admin", "Admin", role="administrator", password=PASSWORD),
-    )
-    with db.uow(write=False) as uow:
-        acting = actor_from(find_by_username(uow.session, admin.username))  # type: ignore[arg-type]
-    for username, role, team in [("sam", "supervisor", "North"), ("ana", "caseworker", "North")]:
-        staff_service.create_staff(
-            db, acting,
-            staff_service.StaffInput(username, username.title(), role=role, team=team,
-                                     password=PASSWORD),
-        )  # fmt: skip
-    try:
-        yield Org(f"sqlite:///{path}", db)
-    finally:
-        db.dispose()
+    with sqlite_org(tmp_path_factory, "cli_signoff") as (url, db):
+        yield Org(url, db)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("CASETUI_DATABASE_URL", "CASETUI_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASETUI_PASSWORD", PASSWORD)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-@dataclass
-class Done:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> Any:
-        assert self.status == 0, self.stderr
-        return json.loads(self.stdout)
-
-    @property
-    def refusal(self) -> str:
-        assert self.status == 1, (self.stdout, self.stderr)
-        lines = self.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("refused:"), self.stderr
-        assert self.stdout == ""
-        return lines[0]
+    plain_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def cli(org: Org, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*args: str, user: str = "sam") -> Done:
-        capsys.readouterr()
-        try:
-            status = main([*args, "--db", org.url, "--user", user])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return Done(status, captured.out, captured.err)
-
-    return run
+    return runner(org.url, capsys, user="sam")
 
 
 KEYS = {
