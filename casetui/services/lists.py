@@ -250,7 +250,7 @@ def set_requires_signoff(
     """Whether new notes of this activity type go to a supervisor for sign-off as they are
     saved. Notes already written keep whatever sign-off they have."""
     policy.ensure_administrator(actor, MANAGING)
-    with writing(db, actor) as work:
+    with writing(db, actor, alone=True) as work:
         item = _item(work, ListKind.ACTIVITY_TYPE, value)
         if bool(item.requires_signoff) == required:
             said = "already requires" if required else "does not require"

@@ -25,16 +25,17 @@ from sqlmodel import col
 
 from casetui.domain.actor import Actor
 from casetui.domain.enums import NotificationKind, SignoffState
-from casetui.domain.errors import RuleError, ValidationError
+from casetui.domain.errors import NotFound, RuleError, ValidationError
 from casetui.domain.limits import REASON_MAX
 from casetui.domain.models import Case, CaseNote, NoteSignoff
 from casetui.domain.signoff import SignoffChoices, SignoffView
+from casetui.repositories.row_locks import lock_cases
 from casetui.repositories.signoff import deciders
 from casetui.services import audit, policy, validation
 from casetui.services.access import writable_case
 from casetui.services.notifications import tell
 from casetui.services.records import save_versioned, saved_id, snapshot, snapshot_of, stale
-from casetui.services.work import Database, Work, reading, writing
+from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
 ENTITY = "note_signoff"
 
@@ -70,6 +71,17 @@ def _decide_refusal(
     return None
 
 
+def _note_in_queue(work: Work, note_id: int) -> CaseNote:
+    """The note, read again once its case's row is locked: a sign-off queues with the case's
+    other writers (an edit of the note, another decision) and sees what they committed."""
+    note = work.notes.get(note_id)
+    lock_cases(work.session, [note.case_id])
+    work.session.refresh(note)
+    if note.deleted_at is not None:
+        raise NotFound(f"no note {note_id} that you can see")
+    return note
+
+
 def _view(work: Work, note_id: int) -> SignoffView:
     return work.signoffs.views([note_id])[note_id]
 
@@ -77,13 +89,14 @@ def _view(work: Work, note_id: int) -> SignoffView:
 # --- sending ------------------------------------------------------------------------------------
 
 
+@retry_collisions
 def request_signoff(
     db: Database, actor: Actor, note_id: int, *, expected_version: int | None = None
 ) -> SignoffView:
     """Send a note for sign-off (again, after a return: ``expected_version`` is the sign-off's
     version the sender saw)."""
     with writing(db, actor) as work:
-        note = work.notes.get(note_id)
+        note = _note_in_queue(work, note_id)
         row = work.signoffs.row(note_id)
         refused = _request_refusal(work, note, row)
         if refused is not None:
@@ -229,6 +242,7 @@ def return_note(
     )  # fmt: skip
 
 
+@retry_collisions
 def _decide(
     db: Database,
     actor: Actor,
@@ -242,7 +256,7 @@ def _decide(
     # The role first, so a caseworker or an auditor hears the rule, not that a note is hidden.
     policy.ensure_signoff_decider(actor)
     with writing(db, actor) as work:
-        note = work.notes.get(note_id)
+        note = _note_in_queue(work, note_id)
         case = work.cases.get(note.case_id)
         row = work.signoffs.row(note_id)
         if row is not None and expected_version is not None and row.version != expected_version:
