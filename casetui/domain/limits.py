@@ -15,3 +15,6 @@ AUDIT_ACTION_MAX = 60  # the audit trail's action filter
 DATE_WORDS_MAX = 40  # a date as typed: 2026-11-03, today, -3d, next monday
 SEARCH_MAX = 100  # what the global search box takes
 NOTICE_MAX = 500  # the confidentiality notice in a printed page's footer
+# The most cases one bulk note or bulk communication may go to; the caseload's "select all"
+# stops here too.
+BULK_MAX_CASES = 5000

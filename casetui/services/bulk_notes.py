@@ -15,8 +15,8 @@ from sqlalchemy import Result, insert, or_, select, update
 from sqlmodel import col
 
 from casetui.domain.actor import Actor
-from casetui.domain.enums import Grant
 from casetui.domain.errors import ValidationError
+from casetui.domain.limits import BULK_MAX_CASES
 from casetui.domain.models import Case, CaseNote, FollowUpTask, TaskResponsible
 from casetui.domain.read_models import BulkResult
 from casetui.services import audit, policy
@@ -28,14 +28,10 @@ from casetui.services.signoff import send_new_notes
 from casetui.services.tasks import TaskInput, ValidTask, refresh_next_task_due, task_values
 from casetui.services.work import Database, Work, reading, retry_collisions, writing
 
-# The most cases one bulk note may go to; the caseload's "select all" stops here too.
-BULK_MAX_CASES = 5000
-
 
 def ensure_may_bulk_note(actor: Actor) -> None:
     """Bulk notes are for writers holding the bulk_actions grant."""
-    policy.ensure_writer(actor)
-    policy.ensure_grant(actor, Grant.BULK_ACTIONS, "a bulk note")
+    policy.ensure_bulk_writer(actor, "a bulk note")
 
 
 def may_bulk_note(actor: Actor) -> bool:

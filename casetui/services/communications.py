@@ -29,7 +29,6 @@ from casetui.domain.dates import DateOrder, date_order, parse_date
 from casetui.domain.enums import (
     CommunicationType,
     Direction,
-    Grant,
     ReminderState,
     Repeats,
 )
@@ -366,8 +365,7 @@ def add_communication(
 
 def ensure_may_bulk_communicate(actor: Actor) -> None:
     """Writing to many cases at once is for writers holding the bulk_actions grant."""
-    policy.ensure_writer(actor)
-    policy.ensure_grant(actor, Grant.BULK_ACTIONS, "a bulk communication")
+    policy.ensure_bulk_writer(actor, "a bulk communication")
 
 
 def may_bulk_communicate(actor: Actor) -> bool:

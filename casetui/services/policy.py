@@ -116,6 +116,13 @@ def may_read_note_score(actor: Actor, author_id: int | None) -> bool:
     return actor.role is not Role.CASEWORKER or author_id == actor.id
 
 
+def ensure_bulk_writer(actor: Actor, doing: str) -> None:
+    """Writing to many cases at once (a bulk note, a bulk communication, joining a group):
+    writers holding the bulk_actions grant."""
+    ensure_writer(actor)
+    ensure_grant(actor, Grant.BULK_ACTIONS, doing)
+
+
 def can(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
     """``can(ensure_reassigner, actor)``: a check as a yes/no, for showing keys."""
     try:

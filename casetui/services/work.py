@@ -10,27 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any, Generic, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from casetui.db.uow import Database, UnitOfWork, retry_collisions
 from casetui.domain.actor import Actor
 from casetui.domain.errors import PermissionDenied
 from casetui.domain.read_models import SettingsView
-from casetui.repositories.audit import AuditTrailRepository
 from casetui.repositories.caseload import CaseloadRepository
-from casetui.repositories.changes import ChangeRepository
-from casetui.repositories.clients import ClientRepository
-from casetui.repositories.communications import CommunicationRepository
-from casetui.repositories.notes import NoteRepository
-from casetui.repositories.outcomes import OutcomeRepository
 from casetui.repositories.settings import load_settings
-from casetui.repositories.signoff import SignoffRepository
 from casetui.repositories.staff import StaffRepository, is_deactivated
-from casetui.repositories.supportive_services import SupportiveServiceRepository
-from casetui.repositories.tasks import TaskRepository
-from casetui.repositories.timeline import TimelineRepository
-from casetui.repositories.workload import WorkloadRepository
+
+if TYPE_CHECKING:
+    from casetui.repositories.audit import AuditTrailRepository
+    from casetui.repositories.changes import ChangeRepository
+    from casetui.repositories.clients import ClientRepository
+    from casetui.repositories.communications import CommunicationRepository
+    from casetui.repositories.notes import NoteRepository
+    from casetui.repositories.outcomes import OutcomeRepository
+    from casetui.repositories.signoff import SignoffRepository
+    from casetui.repositories.supportive_services import SupportiveServiceRepository
+    from casetui.repositories.tasks import TaskRepository
+    from casetui.repositories.timeline import TimelineRepository
+    from casetui.repositories.workload import WorkloadRepository
 
 __all__ = ["Database", "Work", "reading", "retry_collisions", "writing"]
 
@@ -97,6 +99,7 @@ class Work(UnitOfWork):
         return self._actor
 
     # --- the actor's repositories: each reads only what the actor may see -------------------
+    # Imported on first use: signing in and the caseload's first page need only a few of them.
 
     @cached_property
     def cases(self) -> CaseloadRepository:
@@ -104,34 +107,50 @@ class Work(UnitOfWork):
 
     @cached_property
     def clients(self) -> ClientRepository:
+        from casetui.repositories.clients import ClientRepository
+
         return ClientRepository(self.session, self.actor)
 
     @cached_property
     def notes(self) -> NoteRepository:
+        from casetui.repositories.notes import NoteRepository
+
         return NoteRepository(self.session, self.actor)
 
     @cached_property
     def tasks(self) -> TaskRepository:
+        from casetui.repositories.tasks import TaskRepository
+
         return TaskRepository(self.session, self.actor)
 
     @cached_property
     def communications(self) -> CommunicationRepository:
+        from casetui.repositories.communications import CommunicationRepository
+
         return CommunicationRepository(self.session, self.actor)
 
     @cached_property
     def supportive_services(self) -> SupportiveServiceRepository:
+        from casetui.repositories.supportive_services import SupportiveServiceRepository
+
         return SupportiveServiceRepository(self.session, self.actor)
 
     @cached_property
     def outcomes(self) -> OutcomeRepository:
+        from casetui.repositories.outcomes import OutcomeRepository
+
         return OutcomeRepository(self.session, self.actor)
 
     @cached_property
     def signoffs(self) -> SignoffRepository:
+        from casetui.repositories.signoff import SignoffRepository
+
         return SignoffRepository(self.session, self.actor)
 
     @cached_property
     def timeline(self) -> TimelineRepository:
+        from casetui.repositories.timeline import TimelineRepository
+
         return TimelineRepository(self.session, self.actor)
 
     @cached_property
@@ -140,14 +159,20 @@ class Work(UnitOfWork):
 
     @cached_property
     def workload(self) -> WorkloadRepository:
+        from casetui.repositories.workload import WorkloadRepository
+
         return WorkloadRepository(self.session, self.actor)
 
     @cached_property
     def audit_trail(self) -> AuditTrailRepository:
+        from casetui.repositories.audit import AuditTrailRepository
+
         return AuditTrailRepository(self.session, self.actor)
 
     @cached_property
     def changes(self) -> ChangeRepository:
+        from casetui.repositories.changes import ChangeRepository
+
         return ChangeRepository(self.session, self.actor)
 
     # --- the organisation's settings and clock, read once per unit of work ------------------

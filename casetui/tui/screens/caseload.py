@@ -14,10 +14,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.domain.enums import CaseStatus, Concern
+from casetui.domain.enums import CaseStatus, Concern, Grant
 from casetui.domain.filters import CaseFilter
-from casetui.services import bulk_notes, caseload, communications, policy, reports
-from casetui.services.bulk_notes import BULK_MAX_CASES
+from casetui.domain.limits import BULK_MAX_CASES
+from casetui.services import caseload, policy
 from casetui.services.caseload import starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
 from casetui.tui.messages import CaseloadChanged
@@ -279,15 +279,15 @@ class CaseloadScreen(Screen[None]):
                 return False
             return None if self._table_row() is None else True
         if action == "bulk_note":
-            return bulk_notes.may_bulk_note(actor)
+            return policy.can(policy.ensure_bulk_writer, actor, "a bulk note")
         if action == "bulk_communication":
-            return communications.may_bulk_communicate(actor)
+            return policy.can(policy.ensure_bulk_writer, actor, "a bulk communication")
         if action == "client_record":
             return None if self._table_row() is None else True
         if action == "register":
             return policy.can(policy.ensure_writer, actor)
         if action == "join_group":
-            return bulk_notes.may_bulk_note(actor)
+            return policy.can(policy.ensure_bulk_writer, actor, "a bulk note")
         if action == "deleted_clients":
             return policy.can(policy.ensure_administrator, actor, "restoring a deleted client")
         if action == "audit_trail":
@@ -297,7 +297,7 @@ class CaseloadScreen(Screen[None]):
         if action == "import_spreadsheet":
             return policy.can(policy.ensure_administrator, actor, "importing clients")
         if action == "reports":
-            return reports.may_report(actor)
+            return policy.can(policy.ensure_grant, actor, Grant.REPORTS, "a report")
         if action == "audits":
             return policy.can(policy.ensure_score_reader, actor)
         return True
