@@ -345,7 +345,11 @@ def _audit_dialog_snapshot(snap_compare, db: Database, size) -> bool:  # type: i
         await snapshot_of(app, screen, lambda: screen.overview is not None)(pilot)
         await pilot.press("down", "enter")
         dialog = await dialog_ready(pilot, app)
-        dialog.query_one(DataTable).move_cursor(row=2)
+        table = dialog.query_one(DataTable)
+        # The criteria are laid out a refresh after they arrive; a busy machine can take a
+        # picture in between (the table still no lines high).
+        await wait_for(pilot, lambda: table.row_count > 2 and table.size.height > table.row_count)
+        table.move_cursor(row=2)
         await app.workers.wait_for_complete()
         await pilot.pause()
 
