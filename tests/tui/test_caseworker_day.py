@@ -162,22 +162,33 @@ async def test_k_on_the_lists_tab_is_offered_for_pathways_alone(db: Database) ->
 # --- snapshots -----------------------------------------------------------------------------------
 
 
+def laid_out(screen: Any, loaded: Any) -> Any:
+    """Loaded, and its table measured: a DataTable sizes its columns on the next idle moment,
+    and a busy machine can take the picture in between (columns as narrow as their titles)."""
+
+    def ready() -> bool:
+        if not loaded():
+            return False
+        table = screen.table
+        return table.row_count == 0 or table.virtual_size.height > table.row_count
+
+    return ready
+
+
 @SIZES
 def test_today_snapshot(snap_compare, db: Database, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_host(db, first_of_role(db, Role.CASEWORKER))
     screen = TodayScreen()
-    assert snap_compare(
-        app, terminal_size=size, run_before=snapshot_of(app, screen, lambda: bool(screen.found))
-    )
+    ready = laid_out(screen, lambda: bool(screen.found))
+    assert snap_compare(app, terminal_size=size, run_before=snapshot_of(app, screen, ready))
 
 
 @SIZES
 def test_missing_data_snapshot(snap_compare, db: Database, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_host(db, first_of_role(db, Role.SUPERVISOR))
     screen = MissingDataScreen()
-    assert snap_compare(
-        app, terminal_size=size, run_before=snapshot_of(app, screen, lambda: bool(screen.found))
-    )
+    ready = laid_out(screen, lambda: bool(screen.found))
+    assert snap_compare(app, terminal_size=size, run_before=snapshot_of(app, screen, ready))
 
 
 @SIZES
@@ -197,10 +208,10 @@ def test_snapshots_without_colour(  # type: ignore[no-untyped-def]
     screen: Any
     if which == "today":
         who, screen = Role.CASEWORKER, TodayScreen()
-        ready = lambda: bool(screen.found)  # noqa: E731
+        ready = laid_out(screen, lambda: bool(screen.found))
     elif which == "missing_data":
         who, screen = Role.SUPERVISOR, MissingDataScreen()
-        ready = lambda: bool(screen.found)  # noqa: E731
+        ready = laid_out(screen, lambda: bool(screen.found))
     else:
         who, screen = Role.ADMINISTRATOR, PathwayTasksScreen("Benefits and Debt")
         ready = lambda: bool(screen.tasks)  # noqa: E731
