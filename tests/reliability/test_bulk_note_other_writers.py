@@ -145,6 +145,12 @@ def test_a_note_saved_during_a_5000_case_bulk_note_waits_and_saves(
 
     refused = [s for s in saves if s["refused"]]
     assert not refused, f"{len(refused)} of {len(saves)} saves gave up: {refused[0]['refused']}"
+    if url.startswith("postgresql"):
+        # Writers side by side: a save on a case outside the bulk note does not wait for it,
+        # it is answered while the bulk note is still writing.
+        alongside = [s for s in saves if held["from"] < s["began"] < s["ended"] < held["to"]]
+        assert alongside, f"no save was answered during the bulk note's writing ({held}, {saves})"
+        return
     # Saves that asked while the bulk note held the lock, and were answered once it let go.
     waited = [s for s in saves if held["from"] < s["began"] < held["to"] < s["ended"]]
     assert waited, f"no save overlapped the bulk note's writing ({held}, {saves})"
