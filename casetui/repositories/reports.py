@@ -81,6 +81,7 @@ class CaseCriteria:
     pathway: str | None = None
     status: str | None = None  # the case's status
     include_deleted: bool = False  # administrators: deleted clients and their cases too
+    after_case: int | None = None  # only cases with a higher id (a report's later part)
 
 
 class ReportRepository:
@@ -103,7 +104,49 @@ class ReportRepository:
             where.append(col(Case.pathway) == criteria.pathway)
         if criteria.status is not None:
             where.append(col(Case.status) == criteria.status)
+        if criteria.after_case is not None:
+            where.append(col(Case.id) > criteria.after_case)
         return where
+
+    def row_split(self, kind: str, criteria: CaseCriteria, share: float) -> int | None:
+        """The id of the case that ends about the first ``share`` of the report's rows after
+        ``criteria.after_case`` (None: no case left after it). Cases differ in rows (older
+        ones have more notes), so rows are counted, case by case, from the index on (case,
+        date) alone: the case filters and deleted rows are left out of the count, which only
+        has to be near."""
+        table, at, since, until = {
+            "notes": (CaseNote, CaseNote.contact_at, criteria.since, criteria.until),
+            "communications": (
+                Communication, Communication.occurred_at, criteria.since, criteria.until,
+            ),
+            "services": (
+                SupportiveService, SupportiveService.provided_on, criteria.first_day,
+                criteria.last_day,
+            ),
+        }[kind]  # fmt: skip
+        case_id = col(table.case_id)  # type: ignore[attr-defined]
+        counted: tuple[Any, ...] = (case_id.label("case_id"), func.count().label("rows"))
+        per_case: Rows = select(*counted).group_by(case_id)
+        if criteria.after_case is not None:
+            per_case = per_case.where(case_id > criteria.after_case)
+        if since is not None:
+            per_case = per_case.where(col(at) >= since)
+        if until is not None:
+            per_case = per_case.where(col(at) < until if kind != "services" else col(at) <= until)
+        cases = per_case.subquery()
+        # The running count in the database, so no list of every case comes back to Python.
+        running = select(
+            cases.c.case_id,
+            func.sum(cases.c.rows).over(order_by=cases.c.case_id).label("so_far"),
+            func.sum(cases.c.rows).over().label("total"),
+        ).subquery()
+        found = self.session.execute(
+            select(running.c.case_id)
+            .where(running.c.so_far >= running.c.total * share, running.c.so_far < running.c.total)
+            .order_by(running.c.case_id)
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if found is None else int(found)
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
@@ -221,6 +264,7 @@ class ReportRepository:
                 col(Team.name),
                 col(Case.pathway),
                 col(Case.status),
+                col(Case.id),
             )  # fmt: skip
             .join(Case, col(Case.id) == Communication.case_id)
             .join(Client, col(Client.id) == Case.client_id)
@@ -236,8 +280,8 @@ class ReportRepository:
 
     def communications(self, criteria: CaseCriteria) -> Iterator[Sequence[Any]]:
         """(id, case number, client, occurred at, type, direction, subject, body, author,
-        reminder state, sent at (both naive UTC), team, pathway, case status), case by case,
-        oldest first."""
+        reminder state, sent at (both naive UTC), team, pathway, case status, case id), case by
+        case, oldest first."""
         return self._stream(self._communications(criteria))
 
     def count_communications(self, criteria: CaseCriteria) -> int:
@@ -261,6 +305,7 @@ class ReportRepository:
                 col(Team.name),
                 col(Case.pathway),
                 col(Case.status),
+                col(Case.id),
             )  # fmt: skip
             .join(Case, col(Case.id) == SupportiveService.case_id)
             .join(Client, col(Client.id) == Case.client_id)
@@ -278,7 +323,8 @@ class ReportRepository:
 
     def services(self, criteria: CaseCriteria) -> Iterator[Sequence[Any]]:
         """(id, case number, client, provided on, service type, provider, amount, grant,
-        justification, author, team, pathway, case status), case by case, oldest first."""
+        justification, author, team, pathway, case status, case id), case by case, oldest
+        first."""
         return self._stream(self._services(criteria))
 
     def count_services(self, criteria: CaseCriteria) -> int:

@@ -38,7 +38,7 @@ from casetui.domain.reports import (
 from casetui.services import clients as client_service
 from casetui.services.reports import count_rows, may_report, run_report
 from casetui.services.reports.columns import COLUMNS
-from casetui.services.reports.standard import LocalClock
+from casetui.services.reports.rows import LocalClock
 from casetui.services.reports.writers import FORMULA_STARTS
 from tests.services.conftest import World
 

@@ -7,17 +7,17 @@ never answered with an empty report. A restricted note's details are left out un
 for (``include_restricted``), and then each one written is recorded as read, as opening it on
 the timeline is. Deleted clients and their cases are for administrators who ask for them.
 
-The rows stream from one cursor into the file; the file is written under a temporary name,
-hashed, recorded in the audit trail (what, the filters, the row count, its sha256), and only
-then given its name.
+The rows stream from one cursor into the file (a long CSV report hands its later cases to a
+helper process: ``parts``); the file is written under a temporary name, hashed, recorded in the
+audit trail (what, the filters, the row count, its sha256), and only then given its name.
 """
 
 from __future__ import annotations
 
 import time as clock
-from array import array
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,9 @@ from casetui.domain.storable import printable, storable
 from casetui.repositories.reports import CaseCriteria, ReportRepository
 from casetui.services import audit, policy, validation
 from casetui.services.exports import record_export
-from casetui.services.reports import files
+from casetui.services.reports import files, parts
 from casetui.services.reports.columns import COLUMNS
+from casetui.services.reports.rows import Restricted, report_rows
 from casetui.services.reports.writers import open_writer
 from casetui.services.work import Database, Work, reading, writing
 
@@ -154,148 +155,6 @@ def _midnight(day: Any, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
-# --- rows as the file has them ---------------------------------------------------------------
-
-
-class LocalClock:
-    """Naive UTC to the organisation's wall-clock time, fast: the offset of each UTC day (for
-    datetimes) or hour (for text) is found once and kept, and only a day or hour in which the
-    clocks change asks the zone for every time in it.
-
-    A report converts two times a row, in no order of time (case by case); asking the zone
-    each time was a fifth of the work.
-    """
-
-    # Distinct hours kept at most (a year of notes touches 8,760): the memory stays the same
-    # however long the report, and a report of many years only finds some hours again.
-    HOURS_KEPT = 20_000
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        self.zone = zone
-        # UTC day (its ordinal) -> that day's offset, or None when the clocks change that day.
-        self.days: dict[int, timedelta | None] = {}
-        # UTC hour as text ("YYYY-MM-DD HH") -> how a time in it reads locally (see _hour).
-        self.hours: dict[str, tuple[str, int, str] | None] = {}
-
-    def exact(self, naive_utc: datetime) -> datetime:
-        return naive_utc.replace(tzinfo=UTC).astimezone(self.zone).replace(tzinfo=None)
-
-    def _day(self, ordinal: int) -> timedelta | None:
-        midnight = datetime.fromordinal(ordinal)
-        first = self.exact(midnight) - midnight
-        last_moment = midnight + timedelta(days=1, microseconds=-1)
-        # The same offset at both ends of the day: the clocks do not change in between.
-        return first if self.exact(last_moment) - last_moment == first else None
-
-    def local(self, naive_utc: datetime) -> datetime:
-        ordinal = naive_utc.toordinal()
-        try:
-            offset = self.days[ordinal]
-        except KeyError:
-            offset = self.days[ordinal] = self._day(ordinal)
-        return self.exact(naive_utc) if offset is None else naive_utc + offset
-
-    def _hour(self, key: str) -> tuple[str, int, str] | None:
-        """For the UTC hour ``key``: the local text of its first minute up to the minutes
-        ("YYYY-MM-DD HH:"), how many minutes the offset adds beyond whole hours, and the same
-        text an hour on (for minutes carried past the hour). None when the offset changes
-        within the hour or is not a whole number of minutes: each time in it is then
-        converted on its own."""
-        start = datetime(int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
-        first = self.exact(start) - start
-        end = start + timedelta(hours=1, microseconds=-1)
-        if self.exact(end) - end != first or first % timedelta(minutes=1):
-            return None
-        shift = int(first % timedelta(hours=1) // timedelta(minutes=1))
-        local = start + first - timedelta(minutes=shift)  # on the local hour
-        later = local + timedelta(hours=1)
-        return _to_hour(local), shift, _to_hour(later)
-
-    def wall(self, utc_text: str) -> str:
-        """``utc_text`` (naive UTC, ISO: "YYYY-MM-DD HH:MM[:SS...]") as the organisation's
-        wall-clock time, to the minute: "YYYY-MM-DD HH:MM"."""
-        key = utc_text[:13]
-        try:
-            hour = self.hours[key]
-        except KeyError:
-            if len(self.hours) >= self.HOURS_KEPT:
-                self.hours.clear()
-            hour = self.hours[key] = self._hour(key)
-        if hour is None:
-            moment = self.exact(datetime.fromisoformat(utc_text))
-            return _to_hour(moment) + _MINUTES[moment.minute]
-        start, shift, later = hour
-        if not shift:
-            return start + utc_text[14:16]
-        minute = int(utc_text[14:16]) + shift
-        return start + _MINUTES[minute] if minute < 60 else later + _MINUTES[minute - 60]
-
-
-_MINUTES = tuple(f"{minute:02d}" for minute in range(60))
-
-
-def _to_hour(moment: datetime) -> str:
-    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:"
-
-
-class _Restricted:
-    """The restricted notes whose details went into the file: recorded as read afterwards."""
-
-    def __init__(self) -> None:
-        self.notes = array("q")
-        self.cases = array("q")
-
-
-def _note_rows(
-    rows: Iterator[Sequence[Any]],
-    zone: ZoneInfo,
-    restricted: _Restricted | None,
-    authors: dict[int, str],
-    teams: dict[int, str],
-) -> Iterator[tuple[Any, ...]]:
-    wall = LocalClock(zone).wall
-    team_of = teams.get
-    # Empty text as "" rather than None: the CSV writer joins a row of text in one step.
-    for (
-        note_id, number, client, contact_at, activity, contact_type, third_party, author_id,
-        summary, details, is_restricted, team_id, pathway, status, created_at, case_id,
-    ) in rows:  # fmt: skip
-        contact = wall(contact_at)
-        if is_restricted and restricted is not None:
-            restricted.notes.append(note_id)
-            restricted.cases.append(case_id)
-        # Times as the writers take them in text: the local date, time, and date and time.
-        yield (
-            note_id, number, client, contact[:10], contact[11:], activity, contact_type,
-            third_party or "", authors[author_id], summary, details, bool(is_restricted),
-            team_of(team_id, ""), pathway or "", status, wall(created_at),
-        )  # fmt: skip
-
-
-def _communication_rows(rows: Iterator[Sequence[Any]], zone: ZoneInfo) -> Iterator[tuple[Any, ...]]:
-    local = LocalClock(zone).local
-    for (
-        comm_id, number, client, occurred_at, kind, direction, subject, body, author, state,
-        sent_at, team, pathway, status,
-    ) in rows:  # fmt: skip
-        sent = None if sent_at is None else local(sent_at)
-        yield (
-            comm_id, number, client, local(occurred_at), kind, direction,
-            subject, body, author, state, sent, team, pathway, status,
-        )  # fmt: skip
-
-
-def _service_rows(rows: Iterator[Sequence[Any]], currency: str) -> Iterator[tuple[Any, ...]]:
-    for (
-        service_id, number, client, provided_on, service_type, provider, amount, grant,
-        justification, author, team, pathway, status,
-    ) in rows:  # fmt: skip
-        yield (
-            service_id, number, client, provided_on, service_type, provider, amount, currency,
-            grant, justification, author, team, pathway, status,
-        )  # fmt: skip
-
-
 # --- the service -------------------------------------------------------------------------------
 
 
@@ -331,12 +190,15 @@ def run_report(
     overwrite: bool = False,
     progress: Callable[[ReportProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    split_after: int | None = parts.SPLIT_AFTER,
 ) -> ReportDone:
     """Write the report to ``out``, record it, and say what was written.
 
     ``progress`` hears of the rows written every few thousand rows and at the end;
     ``cancelled`` is asked as often, and when it says yes the report stops, its file is
-    removed and ``ReportCancelled`` raised: nothing is kept, nothing recorded."""
+    removed and ``ReportCancelled`` raised: nothing is kept, nothing recorded. A CSV report
+    still going after ``split_after`` rows hands its later cases to a helper process
+    (``parts``); None: never."""
     ensure_may_report(actor, filters, kind)
     if not storable(out):
         raise ValidationError("out", "contains a character no file name can hold")
@@ -346,22 +208,56 @@ def run_report(
             "out", f"{files.shown_path(str(target))} already exists; nothing was replaced"
         )
     started = clock.perf_counter()
-    restricted = _Restricted() if filters.include_restricted else None
+    restricted = Restricted() if filters.include_restricted else None
     temporary = files.temporary_beside(target)
     try:
         with reading(db, actor) as work:
             reports = ReportRepository(work.session, actor)
             criteria, recorded = criteria_for(work, reports, filters)
-            zone = work.zone
-            if kind is ReportKind.NOTES:
-                raw = reports.notes(criteria, details=filters.include_restricted)
-                authors, teams = reports.staff_usernames(), reports.team_names()
-                rows = _note_rows(raw, zone, restricted, authors, teams)
-            elif kind is ReportKind.COMMUNICATIONS:
-                rows = _communication_rows(reports.communications(criteria), zone)
-            else:
-                rows = _service_rows(reports.services(criteria), work.settings.currency)
-            count = _write(temporary, kind, format, rows, started, progress, cancelled)
+            zone, currency = work.zone, work.settings.currency
+            raw, rows = report_rows(
+                reports, kind, criteria, zone=zone, currency=currency,
+                details=filters.include_restricted, restricted=restricted,
+            )  # fmt: skip
+
+            def hand_over() -> parts.Helper | None:
+                """The rows still ahead split: this process keeps the first of them, a
+                helper writes the rest (None: nothing left to split)."""
+                if raw.last_case is None:
+                    return None
+                # Started first: its interpreter starts while the split is found.
+                helper = parts.Helper.spawn(files.temporary_beside(target))
+                try:
+                    ahead = replace(criteria, after_case=raw.last_case)
+                    through = reports.row_split(kind.value, ahead, parts.KEPT_SHARE)
+                    if through is None:
+                        helper.stop()
+                        return None
+                    raw.through = through
+                    helper.send(
+                        db.engine.url.render_as_string(hide_password=False), actor, kind,
+                        replace(criteria, after_case=through),
+                        details=filters.include_restricted, zone=zone, currency=currency,
+                    )  # fmt: skip
+                except BaseException:
+                    helper.stop()
+                    raise
+                return helper
+
+            splits = (
+                format is ReportFormat.CSV and split_after is not None and parts.cores() > 1
+                # Another process can open the same database: a file or a server.
+                and (db.sqlite_file is not None or not db.is_sqlite)
+            )  # fmt: skip
+            writing_ = _Writing(started, progress, cancelled)
+            count, helped = writing_.write(
+                temporary, kind, format, rows,
+                (hand_over, split_after or 0) if splits else None,
+            )  # fmt: skip
+        if restricted is not None and helped is not None:
+            for note_id, case_id in helped.restricted:
+                restricted.notes.append(note_id)
+                restricted.cases.append(case_id)
         sha256 = files.sha256_of(temporary)
         restricted_count = len(restricted.notes) if restricted is not None else 0
         recorded |= {
@@ -390,31 +286,73 @@ def run_report(
     )
 
 
-def _write(
-    temporary: Path,
-    kind: ReportKind,
-    format: ReportFormat,
-    rows: Iterator[tuple[Any, ...]],
-    started: float,
-    progress: Callable[[ReportProgress], None] | None,
-    cancelled: Callable[[], bool] | None,
-) -> int:
-    writer = open_writer(format, temporary, COLUMNS[kind], kind.value)
-    count = 0
-    try:
-        # A few thousand rows at a time: the writer takes them in one call, and between
-        # batches the person hears how far it has got and may stop it.
-        while batch := list(islice(rows, PROGRESS_EVERY)):
-            writer.write_many(batch)
-            count += len(batch)
-            if cancelled is not None and cancelled():
-                raise ReportCancelled()
-            if progress is not None:
-                progress(ReportProgress(count, clock.perf_counter() - started))
-    finally:
-        writer.close()
-    if cancelled is not None and cancelled():
-        raise ReportCancelled()
-    if progress is not None and count == 0:
-        progress(ReportProgress(count, clock.perf_counter() - started))
-    return count
+class _Writing:
+    """Rows to the file a batch at a time, telling the person how far it has got and hearing
+    a stop; for a long CSV report, with a helper writing the later cases (see ``parts``)."""
+
+    def __init__(
+        self,
+        started: float,
+        progress: Callable[[ReportProgress], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.started = started
+        self.progress = progress
+        self.cancelled = cancelled
+        self.count = 0
+        self.helper: parts.Helper | None = None
+
+    def tell(self) -> None:
+        if self.progress is not None:
+            rows = self.count + (self.helper.rows if self.helper is not None else 0)
+            self.progress(ReportProgress(rows, clock.perf_counter() - self.started))
+
+    def stopped(self) -> bool:
+        return self.cancelled is not None and self.cancelled()
+
+    def waiting(self) -> bool:
+        """While the helper finishes: the progress told, and whether to stop."""
+        self.tell()
+        return self.stopped()
+
+    def write(
+        self,
+        temporary: Path,
+        kind: ReportKind,
+        format: ReportFormat,
+        rows: Iterator[tuple[Any, ...]],
+        split: tuple[Callable[[], parts.Helper | None], int] | None,
+    ) -> tuple[int, parts.HelperDone | None]:
+        """The rows written (the helper's too), and what the helper wrote, if one did."""
+        writer = open_writer(format, temporary, COLUMNS[kind], kind.value)
+        try:
+            try:
+                # A few thousand rows at a time: the writer takes them in one call, and
+                # between batches the person hears how far it has got and may stop it.
+                while batch := list(islice(rows, PROGRESS_EVERY)):
+                    writer.write_many(batch)
+                    self.count += len(batch)
+                    if self.stopped():
+                        raise ReportCancelled()
+                    if split is not None and self.count >= split[1]:
+                        self.helper = split[0]()
+                        split = None  # asked once
+                    self.tell()
+            finally:
+                writer.close()
+            helped = None
+            if self.helper is not None:
+                helped = self.helper.finish(self.waiting)
+                self.helper.append_to(temporary)
+        except BaseException:
+            if self.helper is not None:
+                self.helper.stop()
+            raise
+        if self.stopped():
+            raise ReportCancelled()
+        if helped is not None:
+            self.count += helped.rows
+            self.helper = None  # its rows are counted in now
+        if self.count == 0 or helped is not None:
+            self.tell()
+        return self.count, helped

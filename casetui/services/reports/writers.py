@@ -99,15 +99,16 @@ _CSV: dict[Kind, Callable[[Any], str] | None] = {
 class CsvReport:
     """RFC 4180 rows in UTF-8 with a BOM, formula-looking text quoted (see the module).
 
-    Most rows need nothing of the csv module: no cell holds a quote or a line break, and no
-    text starts like a formula. Those are joined with commas here, a cell holding a comma put
-    in quotes as the csv module would; any other row goes through the csv module itself. The
+    Most rows need nothing of the csv module: no cell holds a quote or a carriage return, and
+    no text starts like a formula. Those are joined with commas here, a cell holding a comma
+    or a line break put in quotes as the csv module would; any other row goes through the csv
+    module itself. The
     file is the same byte for byte either way (tests/test_report_writers.py). Each check is a
     search for one character, which runs at the speed of memory; a search for two (",-") is
     several times slower and is made once. A batch's rows go to the file in one write.
     """
 
-    def __init__(self, stream: IO[str], columns: Sequence[Column]) -> None:
+    def __init__(self, stream: IO[str], columns: Sequence[Column], *, header: bool = True) -> None:
         self._stream = stream
         self._lines: list[str] = []
         # The csv module writes its rows into the batch's lines, not the file.
@@ -122,17 +123,21 @@ class CsvReport:
             for i, column in enumerate(columns)
             if (convert := _CSV[column.kind]) is not None
         ]
-        self._out.writerow([column.name for column in columns])
-        self._flush()
+        if header:
+            self._out.writerow([column.name for column in columns])
+            self._flush()
 
     @classmethod
-    def create(cls, path: Path, columns: Sequence[Column]) -> CsvReport:
+    def create(cls, path: Path, columns: Sequence[Column], *, header: bool = True) -> CsvReport:
+        """A new file at ``path``; without ``header``, the rows alone (a later part of a
+        report, to be appended to the first: no byte order mark, no header row)."""
         # newline="": the rows carry their own CRLF. The byte order mark is written by hand:
         # the utf-8-sig codec would encode every row in Python, not C.
         stream = path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
         try:
-            stream.write("\ufeff")
-            return cls(stream, columns)
+            if header:
+                stream.write("\ufeff")
+            return cls(stream, columns, header=header)
         except BaseException:
             stream.close()
             raise
@@ -165,7 +170,7 @@ class CsvReport:
                 cells = ["" if cell is None else str(cell) for cell in cells]
                 line = ",".join(cells)
             if (
-                '"' in line or "\r" in line or "\n" in line
+                '"' in line or "\r" in line
                 # Might a cell start like a formula? Each starts the line or follows a comma;
                 # any of these characters anywhere, and the cells are looked at one by one.
                 or (
@@ -175,10 +180,12 @@ class CsvReport:
                 )
             ):  # fmt: skip
                 self._by_csv_module(cells)
-            elif line.count(",") == commas:
+            elif line.count(",") == commas and "\n" not in line:
                 add(line + "\r\n")
-            else:  # a comma in a cell, and nothing else to quote
-                quoted = ['"' + cell + '"' if "," in cell else cell for cell in cells]
+            else:  # a comma or a line break in a cell, and nothing else to quote
+                quoted = [
+                    '"' + cell + '"' if "," in cell or "\n" in cell else cell for cell in cells
+                ]
                 add(",".join(quoted) + "\r\n")
         self._flush()
 
