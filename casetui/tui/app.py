@@ -35,6 +35,7 @@ from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
     from casetui.domain.actor import Actor
+    from casetui.services.caseload import CasePage
     from casetui.services.work import Database
 
 log = logging.getLogger("casetui.tui")
@@ -164,7 +165,19 @@ class CasetuiApp(UnreadWatch, DatabaseWatch, App[int]):
         if actor is None:
             self.call_from_thread(self._show_login)
         else:
-            self.call_from_thread(self._signed_in, actor)
+            self.call_from_thread(self._signed_in, actor, self._first_page(actor))
+
+    def _first_page(self, actor: Actor) -> CasePage | None:
+        """The caseload's first page, read here while the event loop has nothing to do: the
+        screen then paints its rows in its first frame, instead of painting "loading…" while
+        this same read waits for the interpreter. None: the screen reads it (and says why
+        not)."""
+        from casetui.services import caseload
+
+        try:
+            return caseload.first_page(self.db, actor, caseload.starting_filter(actor))
+        except Exception:  # noqa: BLE001 - the screen's own read says what went wrong
+            return None
 
     def _not_started(self, error: Exception) -> None:
         """Say on screen why the start stopped (from the start worker)."""
@@ -212,14 +225,14 @@ class CasetuiApp(UnreadWatch, DatabaseWatch, App[int]):
         gc.enable()  # off while starting (``launch``)
         self.push_screen(screen, self._signed_in)
 
-    def _signed_in(self, actor: Actor | None) -> None:
+    def _signed_in(self, actor: Actor | None, first_page: CasePage | None = None) -> None:
         from casetui.tui.screens.caseload import CaseloadScreen
 
         if actor is None:
             return
         self.actor = actor
         self._password = None  # not kept longer than needed
-        self.push_screen(CaseloadScreen())
+        self.push_screen(CaseloadScreen(first_page))
         self.follow_unread()
         # Everything loaded so far lives as long as the app: keep the collector off it, so a
         # full collection while a big timeline opens walks only what that screen made.

@@ -55,6 +55,8 @@ START = textwrap.dedent(
                 "title": str(screen.query("#signed-in").first().render())
                 if screen.query("#signed-in") else "",
                 "footer_keys": keys,
+                "rows": screen.query("CaseTable").first().loaded_rows
+                if screen.query("CaseTable") else None,
                 "imported": [m for m in WATCHED if m in sys.modules],
             }})
         return original_display(self, screen, renderable)
@@ -123,6 +125,17 @@ def test_the_frame_paints_before_the_data_layer_is_imported_then_the_cases_come(
     assert first["imported"] == [], "the data layer was imported before the first paint"
     screens = [paint["screen"] for paint in paints if isinstance(paint, dict)]
     assert screens[-1] == "CaseloadScreen", "the cases follow the frame"
+
+
+def test_the_caseload_comes_with_its_rows_in_its_first_paint(
+    demo_file: Path, caseworker: str
+) -> None:
+    """The first page is read as soon as the person is signed in, before the caseload's screen
+    is built: it never paints "loading…" first."""
+    paints = start_casetui(f"sqlite:///{demo_file}", caseworker)["paints"]
+    caseload = [p for p in paints if isinstance(p, dict) and p["screen"] == "CaseloadScreen"]
+    assert caseload, "the caseload was painted"
+    assert caseload[0]["rows"], "its first paint had the cases already"
 
 
 def test_a_sqlite_start_never_imports_anything_of_postgresql(

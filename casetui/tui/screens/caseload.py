@@ -18,7 +18,7 @@ from casetui.domain.enums import CaseStatus, Concern, Grant
 from casetui.domain.filters import CaseFilter
 from casetui.domain.limits import BULK_MAX_CASES
 from casetui.services import caseload, policy
-from casetui.services.caseload import starting_filter
+from casetui.services.caseload import CasePage, starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
 from casetui.tui.messages import CaseloadChanged
 from casetui.tui.screens.pickers import ChoicePicker
@@ -105,9 +105,11 @@ class CaseloadScreen(Screen[None]):
     # Narrow terminals leave the filter keys out of the footer (they are in help and ctrl+p).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
 
-    def __init__(self) -> None:
+    def __init__(self, first_page: CasePage | None = None) -> None:
+        """``first_page``: the starting filter's first page, read already (at sign-in)."""
         super().__init__()
         self.case_filter = starting_filter(self.casetui.signed_in)
+        self._read_ahead = None if first_page is None else (self.case_filter, first_page)
         self.worker_names: dict[int, str] = {}
         self.stale = False
 
@@ -124,8 +126,9 @@ class CaseloadScreen(Screen[None]):
         yield Static(signed_in_line(app.signed_in, app.database_name), id="signed-in")
         yield FilterBar()
         yield CaseTable(
-            CaseloadSource(app.db, app.signed_in), self.case_filter, id="caseload-table"
-        )
+            CaseloadSource(app.db, app.signed_in), self.case_filter, self._read_ahead,
+            id="caseload-table",
+        )  # fmt: skip
         with Horizontal(id="caseload-status-line"):
             yield Static(id="caseload-status")
             yield Static(Text("? help  ^p actions", style="dim"), id="caseload-hint")

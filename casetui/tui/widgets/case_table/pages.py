@@ -21,6 +21,7 @@ from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.case_table.source import PAGE_SIZE
 
 if TYPE_CHECKING:
+    from casetui.services.caseload import CasePage
     from casetui.tui.widgets.case_table.widget import CaseTable
 
 PAGES_KEPT = 24
@@ -40,8 +41,9 @@ def row_at(pages: Mapping[int, list[CaseRow]], index: int) -> CaseRow | None:
 class PagedRows:
     """Mixed into ``CaseTable``: the page store, the workers that fill it, and their messages."""
 
-    # The store (_pages, _pending, _generation, _previous, _failed, and the clock the rows were
-    # read by) is set up in CaseTable.__init__, with the rest of the table's state.
+    # The store (_pages, _pending, _generation, _previous, _failed, the clock the rows were
+    # read by, and a first page read ahead) is set up in CaseTable.__init__, with the rest of
+    # the table's state.
 
     @property
     def loaded_rows(self) -> int:
@@ -78,27 +80,44 @@ class PagedRows:
         return row_at(self._previous or {}, index)
 
     def _start(self, generation: int, flt: CaseFilter, page: int) -> None:
-        """The first fetch for a filter: the page in view, then (only if needed) the count."""
+        """The first fetch for a filter: the page in view, then (only if needed) the count.
+        A first page read ahead for this filter (at sign-in) is shown at once, in the
+        screen's first paint; the worker then only counts."""
+        known, self._read_ahead = self._read_ahead, None
+        if known is not None and (known[0], page) != (flt, 0):
+            known = None
         self._pending.add(page)
+        if known is not None:
+            first = known[1]
+            self.on_case_table_page_arrived(
+                self.PageArrived(generation, page, first.rows, first.now, first.today)
+            )
         self.run_worker(
-            lambda: self._fetch_start(generation, flt, page),
+            lambda: self._fetch_start(generation, flt, page, known[1] if known else None),
             thread=True,
             exclusive=True,
             group="caseload-start",
             exit_on_error=False,
         )
 
-    def _fetch_start(self, generation: int, flt: CaseFilter, page: int) -> None:
+    def _fetch_start(
+        self, generation: int, flt: CaseFilter, page: int, known: CasePage | None = None
+    ) -> None:
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
 
         def fetch() -> int | None:
-            first = self.source.page(flt, offset=page * PAGE_SIZE)
-            if worker.is_cancelled:
-                return None
+            if known is None:
+                first = self.source.page(flt, offset=page * PAGE_SIZE)
+                if worker.is_cancelled:
+                    return None
+                self.post_message(
+                    self.PageArrived(generation, page, first.rows, first.now, first.today)
+                )
+            else:
+                first = known  # shown already (``_start``)
             rows = first.rows
-            self.post_message(self.PageArrived(generation, page, rows, first.now, first.today))
             # A short first page is the whole caseload: no count needed.
             if page == 0 and len(rows) < PAGE_SIZE:
                 return len(rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -29,6 +29,9 @@ from casetui.tui.widgets.case_table.pages import PagedRows
 from casetui.tui.widgets.case_table.selection import Selection
 from casetui.tui.widgets.case_table.source import CaseloadSource
 from casetui.tui.widgets.drawn_lines import DrawnLines
+
+if TYPE_CHECKING:
+    from casetui.services.caseload import CasePage
 
 
 def empty_message(flt: CaseFilter) -> str:
@@ -138,10 +141,19 @@ class CaseTable(PagedRows, ScrollView, can_focus=True):
             super().__init__()
             self.generation, self.total = generation, total
 
-    def __init__(self, source: CaseloadSource, case_filter: CaseFilter, **kwargs: object) -> None:
+    def __init__(
+        self,
+        source: CaseloadSource,
+        case_filter: CaseFilter,
+        read_ahead: tuple[CaseFilter, CasePage] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """``read_ahead``: the first page of a filter, read already (at sign-in), shown in
+        the first paint when the table shows that filter."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.source = source
         self.case_filter = case_filter
+        self._read_ahead = read_ahead
         self.cursor = 0
         self.total: int | None = None  # None until counted
         # Not textual.cache.LRUCache: here a page is in use while it is in or near view
