@@ -44,7 +44,7 @@ from casetui.domain.enums import CaseStatus
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseTag, Client, Staff
 from casetui.domain.storable import storable
-from casetui.repositories.scope import assigned_to, visible_cases
+from casetui.repositories.scope import assigned_to, sees_only_assigned, visible_cases
 
 KNOWN_STATUSES = frozenset(status.value for status in CaseStatus)
 # A filter matching more cases than this, in any status, tests the caseload's rows one by one
@@ -119,7 +119,8 @@ class CaseSearch:
             clauses.append(_status_in(flt.statuses))
         if flt.concerns:
             clauses.append(col(Case.concern).in_(flt.concerns))
-        if flt.mine:
+        # "Mine" again, for someone who sees only their own, would read their cases twice.
+        if flt.mine and not sees_only_assigned(self.actor):
             clauses.append(assigned_to(self.actor))
         if flt.worker_ids:
             clauses.append(col(Case.primary_worker_id).in_(flt.worker_ids))

@@ -34,6 +34,14 @@ def assigned_to(actor: Actor) -> ColumnElement[bool]:
     return col(Case.id).in_(_assigned_ids(actor))
 
 
+def sees_only_assigned(actor: Actor) -> bool:
+    """Whether the actor sees only the cases assigned to them (``visible_cases`` is then
+    ``assigned_to``): a caseworker, or a supervisor without a team."""
+    return actor.role is Role.CASEWORKER or (
+        actor.role is Role.SUPERVISOR and actor.team_id is None
+    )
+
+
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
     """The WHERE clause of every case read; soft-deleted cases are never visible here."""
     not_deleted = col(Case.deleted_at).is_(None)

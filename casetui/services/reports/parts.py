@@ -227,6 +227,7 @@ def write_part(spec: dict[str, Any], out: IO[str]) -> None:
     actor = _actor_from(spec["actor"])
     restricted = Restricted() if spec["details"] else None
     db = Database(make_engine(spec["url"]))
+    path = Path(spec["path"])
     count = 0
     try:
         with reading(db, actor) as work:
@@ -235,7 +236,7 @@ def write_part(spec: dict[str, Any], out: IO[str]) -> None:
                 reports, kind, _criteria_from(spec["criteria"]), zone=ZoneInfo(spec["zone"]),
                 currency=spec["currency"], details=spec["details"], restricted=restricted,
             )  # fmt: skip
-            writer = CsvReport.create(Path(spec["path"]), COLUMNS[kind], header=False)
+            writer = CsvReport.create(path, COLUMNS[kind], header=False)
             try:
                 while batch := list(islice(rows, PROGRESS_EVERY)):
                     writer.write_many(batch)
@@ -244,6 +245,9 @@ def write_part(spec: dict[str, Any], out: IO[str]) -> None:
                     out.flush()
             finally:
                 writer.close()
+    except BaseException:
+        path.unlink(missing_ok=True)  # the report is gone too, or will remove it
+        raise
     finally:
         db.dispose()
     pairs = list(zip(restricted.notes, restricted.cases, strict=True)) if restricted else []
