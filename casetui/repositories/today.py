@@ -27,6 +27,7 @@ from casetui.domain.models import (
     Communication,
     FollowUpTask,
     NoteSignoff,
+    Staff,
     TaskResponsible,
 )
 from casetui.repositories.notifications import Inbox
@@ -116,9 +117,25 @@ class TodayRepository:
 
     def signoffs_waiting(self) -> Sequence[Any]:
         """(note id, case id, case number, client, summary, requested at): notes sent for
-        sign-off on cases of the team the actor supervises, other than their own."""
+        sign-off that the actor is asked to decide (``repositories.signoff.deciders``), other
+        than their own: a supervisor's, on cases of their team; an administrator's, on cases
+        of a team with no active supervisor but the note's author (or of no team)."""
         actor = self.actor
-        if actor.role is not Role.SUPERVISOR or actor.team_id is None:
+        if actor.role is Role.SUPERVISOR and actor.team_id is not None:
+            theirs: Any = col(Case.team_id) == actor.team_id
+        elif actor.role is Role.ADMINISTRATOR:
+            other_supervisor = (
+                select(col(Staff.id))
+                .where(
+                    col(Staff.active).is_(True),
+                    col(Staff.role) == Role.SUPERVISOR.value,
+                    col(Staff.team_id) == Case.team_id,
+                    col(Staff.id) != CaseNote.author_id,
+                )
+                .exists()
+            )
+            theirs = ~other_supervisor
+        else:
             return []
         return self.session.execute(
             select(
@@ -136,7 +153,7 @@ class TodayRepository:
                 col(NoteSignoff.state) == SignoffState.REQUESTED.value,
                 col(CaseNote.deleted_at).is_(None),
                 col(CaseNote.author_id) != actor.id,
-                col(Case.team_id) == actor.team_id,
+                theirs,
                 visible_cases(actor),
             )
         ).all()

@@ -253,7 +253,23 @@ def test_notes_waiting_for_my_sign_off_are_on_a_supervisors_today(world: World) 
         (TodayKind.SIGNOFF, anas, "Home visit with the family")
     ]
     assert world.run(today_list, world.ana).items == ()
-    assert world.run(today_list, world.admin).items == ()
+
+
+def test_an_administrator_s_today_has_the_notes_no_supervisor_is_asked_to_sign_off(
+    world: World,
+) -> None:
+    """South has no supervisor, so its notes go to the administrators (as their notifications
+    do); North's go to sam, and a note of sam's own to the administrators too."""
+    _signoff(world, world.note(world.ana, world.ana_case, "North: sam decides").id)
+    souths = world.note(world.cara, world.cara_case, "South has no supervisor").id
+    _signoff(world, souths)
+    sams = world.note(world.sam, world.ben_case, "Sam's own").id
+    _signoff(world, sams)
+    items = world.run(today_list, world.admin).items
+    assert sorted((i.kind, i.id) for i in items) == sorted(
+        [(TodayKind.SIGNOFF, souths), (TodayKind.SIGNOFF, sams)]
+    )
+    assert world.run(today_list, world.audrey).items == (), "auditors decide nothing"
 
 
 def test_today_puts_the_oldest_first_whatever_its_kind(world: World) -> None:
