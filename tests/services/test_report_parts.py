@@ -27,8 +27,9 @@ HOSTILE = ('Said "no", then yes', "line one\nline two", "=SUM(A1)", "-5 on the r
 
 @pytest.fixture
 def helpers(monkeypatch: pytest.MonkeyPatch) -> list[parts.Helper]:
-    """Tiny batches, and every helper the reports start."""
+    """Tiny batches, two cores whatever the machine has, and every helper the reports start."""
     monkeypatch.setattr(standard, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(parts, "cores", lambda: 2)
     started: list[parts.Helper] = []
     spawn = parts.Helper.spawn.__func__  # type: ignore[attr-defined]
 
@@ -156,3 +157,12 @@ def test_a_report_too_short_to_split_needs_no_helper(
     busy_world(world)
     done = report(world, ReportKind.NOTES, folder / "n.csv", split_after=10_000)
     assert done.rows > 0 and not helpers
+
+
+def test_one_core_writes_the_report_alone(
+    world: World, folder: Path, helpers: list[parts.Helper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy_world(world)
+    monkeypatch.setattr(parts, "cores", lambda: 1)
+    done = report(world, ReportKind.NOTES, folder / "n.csv", split_after=1)
+    assert done.rows > 0 and not helpers, "a second process would only take turns with it"
