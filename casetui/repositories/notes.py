@@ -15,6 +15,7 @@ from casetui.domain.errors import NotFound
 from casetui.domain.locking import is_locked, locks_at
 from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
 from casetui.domain.read_models import AddendumView, NoteView
+from casetui.domain.signoff import SignoffView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 from casetui.repositories.signoff import SignoffRepository
@@ -142,36 +143,15 @@ class NoteRepository:
         addenda = self.addenda_for(ids)
         signoffs = SignoffRepository(self.session, self.actor).views(ids)
         return [
-            NoteView(
-                id=note.id,
-                case_id=note.case_id,
-                case_number=number,
-                author_id=note.author_id,
-                author=username,
-                author_name=display_name,
-                contact_at=note.contact_at,
-                activity_type=note.activity_type,
-                contact_type=note.contact_type,
-                third_party_org=note.third_party_org,
-                summary=note.summary,
-                details=note.details,
-                restricted=note.restricted,
-                batch_id=note.batch_id,
-                created_at=note.created_at,
-                updated_at=note.updated_at,
-                version=note.version,
-                locks_at=locks_at(note.created_at, lock_days, note.imported),
-                locked=is_locked(
-                    note.created_at,
-                    lock_days,
-                    now,
-                    note.imported,
-                    signed_off=note.id in signoffs and signoffs[note.id].approved,
-                ),
-                deleted=note.deleted_at is not None,
+            note_view(
+                note,
+                number,
+                username,
+                display_name,
                 addenda=tuple(addenda.get(note.id, ())),
-                imported=note.imported,
                 signoff=signoffs.get(note.id),
+                lock_days=lock_days,
+                now=now,
             )  # fmt: skip
             for note, number, username, display_name in found
         ]
@@ -203,3 +183,49 @@ class NoteRepository:
                 )
             )
         return out
+
+
+def note_view(
+    note: CaseNote,
+    case_number: str,
+    author: str,
+    author_name: str,
+    *,
+    addenda: tuple[AddendumView, ...],
+    signoff: SignoffView | None,
+    lock_days: int,
+    now: datetime,
+) -> NoteView:
+    """A note as the screens and commands see it, from its row and what goes with it."""
+    assert note.id is not None
+    return NoteView(
+        id=note.id,
+        case_id=note.case_id,
+        case_number=case_number,
+        author_id=note.author_id,
+        author=author,
+        author_name=author_name,
+        contact_at=note.contact_at,
+        activity_type=note.activity_type,
+        contact_type=note.contact_type,
+        third_party_org=note.third_party_org,
+        summary=note.summary,
+        details=note.details,
+        restricted=note.restricted,
+        batch_id=note.batch_id,
+        created_at=note.created_at,
+        updated_at=note.updated_at,
+        version=note.version,
+        locks_at=locks_at(note.created_at, lock_days, note.imported),
+        locked=is_locked(
+            note.created_at,
+            lock_days,
+            now,
+            note.imported,
+            signed_off=signoff is not None and signoff.approved,
+        ),
+        deleted=note.deleted_at is not None,
+        addenda=addenda,
+        imported=note.imported,
+        signoff=signoff,
+    )

@@ -286,6 +286,16 @@ def test_a_new_note_of_a_type_that_requires_sign_off_is_sent_as_it_is_saved(worl
     assert world.read(lambda uow: len(uow.session.execute(select(NoteSignoff)).all())) == 1
 
 
+def test_a_saved_note_is_answered_as_reading_it_back_shows_it(world: World) -> None:
+    """``add_note`` answers with the note from the rows it wrote, not read back: the same view
+    as opening it, with and without a sign-off sent as it was saved."""
+    _require(world)
+    for activity in ("Assessment", "Phone call"):
+        saved = world.note(world.ana, world.ana_case, "Talked it through", activity_type=activity)
+        assert saved == world.run(note_service.open_note, world.ana, saved.id)
+        assert (saved.signoff is not None) == (activity == "Assessment")
+
+
 def test_a_bulk_note_of_such_a_type_sends_every_note_and_tells_once(world: World) -> None:
     _require(world, "Workshop")
     result = world.run(
