@@ -180,6 +180,34 @@ async def caseload_painted(app: Any, seconds: float = 120.0) -> Any:
     return table
 
 
+async def screen_opened(
+    app: Any,
+    make: Callable[[], Any],
+    ready: Callable[[Any], bool],
+    widget: Callable[[Any], Any],
+    rounds: int,
+) -> list[float]:
+    """Push the screen ``make`` builds over the caseload ``rounds`` times (after one round
+    that warms up and is left out), each timed in ms from the push until ``ready(screen)``
+    and ``widget(screen)`` painted; the screen is closed and the caseload settled between."""
+    await until(lambda: type(app.screen).__name__ == "CaseloadScreen")
+    caseload = app.screen
+    await settled(caseload)
+    times: list[float] = []
+    for _ in range(rounds + 1):
+        screen = make()
+        began = time.perf_counter()
+        app.push_screen(screen)
+        await until(lambda s=screen: bool(s.is_mounted and ready(s)), what="rows")
+        await painted(widget(screen))
+        times.append((time.perf_counter() - began) * 1000)
+        await settled(screen)
+        app.pop_screen()
+        await until(lambda: app.screen is caseload)
+        await settled(caseload)
+    return times[1:]
+
+
 def peak_rss_kb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 

@@ -23,12 +23,13 @@ import json
 import multiprocessing
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks.databases import demo_file
 
 DEMO_CASES = 20_000
 DEMO_STAFF = 50
@@ -37,17 +38,7 @@ MARGIN_S = 1.0
 
 
 def build_demo(folder: Path, cases: int = DEMO_CASES) -> Path:
-    template = folder / f"bulk-note-wait-{cases}.db"
-    if not template.exists():
-        partial = template.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "casetui", "--db", f"sqlite:///{partial}", "demo",
-             "--cases", str(cases), "--staff", str(DEMO_STAFF), "--seed", "1"],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        partial.rename(template)
-    return template
+    return demo_file(folder, "bulk-note-wait", cases, staff=DEMO_STAFF)
 
 
 def prepare(url: str, cases: int) -> dict[str, Any]:

@@ -93,6 +93,22 @@ def _demo(url: str, cases: int) -> float:
     return time.perf_counter() - started
 
 
+def demo_file(folder: Path, stem: str, cases: int, staff: int) -> Path:
+    """A SQLite demo of its own for one measure (``casetui demo --seed 1``), built once into
+    ``folder`` under a name holding its size; a run copies it rather than writing to it."""
+    template = folder / f"{stem}-{cases}.db"
+    if not template.exists():
+        partial = template.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "casetui", "--db", f"sqlite:///{partial}", "demo",
+             "--cases", str(cases), "--staff", str(staff), "--seed", str(SEED)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        partial.rename(template)
+    return template
+
+
 # --- the 10,000-item timeline -------------------------------------------------------------
 
 

@@ -23,11 +23,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks import _drive
+from benchmarks.databases import demo_file
 
 CASES = 2_000
 TARGET_MS = 300.0
@@ -38,17 +38,7 @@ STAGES = (
 
 
 def build_demo(folder: Path, cases: int) -> Path:
-    template = folder / f"insights-{cases}.db"
-    if not template.exists():
-        partial = template.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "casetui", "--db", f"sqlite:///{partial}", "demo",
-             "--cases", str(cases), "--staff", "40", "--seed", "1"],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        partial.rename(template)
-    return template
+    return demo_file(folder, "insights", cases, staff=40)
 
 
 def prepare(url: str) -> int:
@@ -118,24 +108,16 @@ def measure(url: str, rounds: int) -> tuple[list[float], int]:
     times: list[float] = []
     shown = [0]
 
+    def ready(screen: Any) -> bool:
+        shown[0] = len(screen.heatmap.rows) if screen.grid else 0
+        return bool(shown[0])
+
     async def drive(pilot: Any) -> None:
-        await _drive.until(lambda: type(app.screen).__name__ == "CaseloadScreen")
-        caseload = app.screen
-        await _drive.settled(caseload)
-        for _ in range(rounds + 1):  # the first round warms up: discarded
-            screen = InsightsScreen()
-            began = time.perf_counter()
-            app.push_screen(screen)
-            await _drive.until(
-                lambda s=screen: bool(s.is_mounted and s.grid and s.heatmap.rows), what="rows"
+        times.extend(
+            await _drive.screen_opened(
+                app, InsightsScreen, ready, lambda screen: screen.heatmap, rounds
             )
-            await _drive.painted(screen.heatmap)
-            times.append((time.perf_counter() - began) * 1000)
-            shown[0] = len(screen.heatmap.rows)
-            await _drive.settled(screen)
-            app.pop_screen()
-            await _drive.until(lambda: app.screen is caseload)
-            await _drive.settled(caseload)
+        )
         app.exit(0)
 
     async def run() -> None:
@@ -144,7 +126,7 @@ def measure(url: str, rounds: int) -> tuple[list[float], int]:
 
     asyncio.run(run())
     db.dispose()
-    return times[1:], shown[0]
+    return times, shown[0]
 
 
 def run(cache: Path, cases: int, rounds: int) -> dict[str, Any]:

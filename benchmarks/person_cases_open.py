@@ -20,7 +20,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -79,20 +78,15 @@ def measure(url: str, username: str, rounds: int) -> list[float]:
     times: list[float] = []
 
     async def drive(pilot: Any) -> None:
-        await _drive.until(lambda: type(app.screen).__name__ == "CaseloadScreen")
-        caseload = app.screen
-        await _drive.settled(caseload)
-        for _ in range(rounds + 1):  # the first round warms up: discarded
-            screen = PersonCasesScreen(row)
-            began = time.perf_counter()
-            app.push_screen(screen)
-            await _drive.until(lambda s=screen: bool(s.is_mounted and s.cases), what="rows")
-            await _drive.painted(screen.query_one("#person-cases"))
-            times.append((time.perf_counter() - began) * 1000)
-            await _drive.settled(screen)
-            app.pop_screen()
-            await _drive.until(lambda: app.screen is caseload)
-            await _drive.settled(caseload)
+        times.extend(
+            await _drive.screen_opened(
+                app,
+                lambda: PersonCasesScreen(row),
+                lambda screen: bool(screen.cases),
+                lambda screen: screen.query_one("#person-cases"),
+                rounds,
+            )  # fmt: skip
+        )
         app.exit(0)
 
     async def run() -> None:
@@ -101,7 +95,7 @@ def measure(url: str, username: str, rounds: int) -> list[float]:
 
     asyncio.run(run())
     db.dispose()
-    return times[1:]
+    return times
 
 
 def main(argv: list[str] | None = None) -> int:
