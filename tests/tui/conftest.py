@@ -7,10 +7,12 @@ The demo database is made once per session and copied for each test, so a test t
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -103,6 +105,48 @@ def snapshot_app() -> Callable[..., CasetuiApp]:
     return lambda db, actor=None, **options: build_app(
         db, actor, database_name=DATABASE_NAME, **options
     )
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """The snapshot plugin's ``snap_compare``, pictured only once every table is measured.
+
+    A DataTable sizes its columns and rows at its next idle moment after rows arrive; on a
+    busy machine the picture could be taken in between, with columns as narrow as their
+    titles. Every snapshot waits for that here, whatever its own ``run_before`` waits for.
+    """
+
+    def compare(
+        app: Any,
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
+    ) -> bool:
+        async def then_measured(pilot: Pilot[Any]) -> None:
+            if run_before is not None:
+                done = run_before(pilot)
+                if done is not None:
+                    await done
+            await _tables_measured(pilot)
+
+        return snap_compare(app, press=press, terminal_size=terminal_size, run_before=then_measured)
+
+    return compare
+
+
+async def _tables_measured(pilot: Pilot[Any], seconds: float = 10.0) -> None:
+    from textual.widgets import DataTable
+
+    deadline = time.monotonic() + seconds
+    while any(
+        table._require_update_dimensions  # set when rows change, cleared once measured
+        for screen in pilot.app.screen_stack
+        for table in screen.query(DataTable)
+    ):
+        if time.monotonic() > deadline:
+            raise AssertionError("a table was never measured")
+        await pilot.pause(0.02)
+    await pilot.pause()  # and painted as measured
 
 
 @pytest.fixture

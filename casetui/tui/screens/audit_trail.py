@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from casetui.domain.errors import RuleError, ValidationErrors
 from casetui.domain.filters import Position
@@ -30,6 +30,7 @@ from casetui.services import audit_trail
 from casetui.services.audit_trail import TrailPage, TrailQuery
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.audit_event import AuditEventScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.event_table import EventTable, cell, columns_for
 from casetui.tui.widgets.filter_field import FilterField
 from casetui.tui.widgets.footer import Footer

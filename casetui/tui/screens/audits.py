@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from casetui.domain.enums import Role
 from casetui.domain.note_audit import AuditOverview, AuditRun, WorkerTrend
 from casetui.services import note_audits
 from casetui.tui.database_away import call_database
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.note_score_text import (
     month_figures,

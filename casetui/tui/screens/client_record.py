@@ -18,7 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.enums import RecordStatus
 from casetui.domain.errors import CasetuiError
@@ -31,6 +31,7 @@ from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.screens.pickers import ChoicePicker
 from casetui.tui.screens.reason import ReasonScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 

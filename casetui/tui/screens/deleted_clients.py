@@ -9,13 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.errors import CasetuiError
 from casetui.domain.read_models import ClientView
 from casetui.services import clients
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from casetui.domain.errors import CasetuiError
 from casetui.domain.read_models import ImportReport
 from casetui.services import imports, policy
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 

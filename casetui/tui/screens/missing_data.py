@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.caseworker_day import MISSING_TITLES, MissingData, MissingLine, MissingReason
 from casetui.domain.enums import Role
@@ -19,6 +19,7 @@ from casetui.domain.errors import CasetuiError
 from casetui.domain.read_models import StaffView
 from casetui.services import missing_data
 from casetui.tui.database_away import call_database
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from casetui.domain.errors import StaleEdit
 from casetui.domain.limits import SUMMARY_MAX
@@ -21,6 +21,7 @@ from casetui.domain.note_audit import CriterionResult, NoteAuditSheet
 from casetui.services import note_audits
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.reason import ReasonScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.note_score_text import MET, NOT_MET, not_met

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.errors import CasetuiError, StaleEdit
 from casetui.domain.money import format_money
@@ -19,6 +19,7 @@ from casetui.services import supportive_services
 from casetui.services.supportive_services import CaseServices
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.latest_note import stale_notice
 from casetui.tui.widgets.service_text import totals_text

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.caseworker_day import TodayItem, TodayKind, TodayList
 from casetui.domain.errors import CasetuiError
@@ -21,6 +21,7 @@ from casetui.domain.timeline import COMMUNICATION, NOTE, TASK
 from casetui.services import policy, tasks
 from casetui.services.today import today_list
 from casetui.tui.database_away import call_database
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import fit, visible
 

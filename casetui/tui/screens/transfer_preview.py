@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.read_models import WorkloadRow
 from casetui.domain.transfer import PersonLoad, TransferDone, TransferPlan
 from casetui.services import transfer
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.pickers import ChoicePicker
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 from casetui.tui.widgets.utilisation_bar import percent, utilisation_text

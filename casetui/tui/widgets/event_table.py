@@ -7,10 +7,10 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
 from casetui.domain.read_models import AuditEventView
 from casetui.tui.widgets.audit_text import change_summary, local_time
+from casetui.tui.widgets.data_table import DataTable
 
 WIDE = 110  # from this width the record (entity and id) gets a column of its own
 

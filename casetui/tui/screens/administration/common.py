@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Input, Label
 
 from casetui.domain.errors import CasetuiError, StaleEdit, ValidationError, ValidationErrors
 from casetui.domain.limits import NAME_MAX
 from casetui.tui.screens.modal import modal_css
 from casetui.tui.screens.reason import ReasonScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.safe_text import fit, visible
 
 

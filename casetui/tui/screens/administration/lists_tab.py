@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from casetui.domain.enums import ListKind
 from casetui.domain.errors import ValidationError
@@ -20,6 +20,7 @@ from casetui.domain.read_models import ListItemView
 from casetui.services import lists as list_service
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.administration.common import AdminTable, WordScreen
+from casetui.tui.widgets.data_table import DataTable
 
 RETIRED = "retired: kept on old records, not offered"
 NEEDS_SIGNOFF = "needs sign-off"

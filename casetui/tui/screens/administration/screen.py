@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from casetui.tui.screens.administration.lists_tab import ListsTab
 from casetui.tui.screens.administration.settings_tab import SettingsTab
 from casetui.tui.screens.administration.staff_tab import StaffTab
 from casetui.tui.screens.administration.teams_tab import TeamsTab
 from casetui.tui.screens.confirm import ConfirmScreen
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 
 TABS = ("staff", "teams", "settings", "lists")

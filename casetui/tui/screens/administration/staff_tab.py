@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.errors import CasesStillHeld
 from casetui.domain.read_models import StaffView, TeamView
@@ -23,6 +23,7 @@ from casetui.tui.screens.administration.staff_form import Saved, StaffFormScreen
 from casetui.tui.screens.choice import ChoiceScreen
 from casetui.tui.screens.confirm import ConfirmScreen
 from casetui.tui.screens.transfer_preview import offer_transfer
+from casetui.tui.widgets.data_table import DataTable
 
 WIDE = 110  # from this width the grants get a column of their own
 

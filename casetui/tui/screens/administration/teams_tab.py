@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.enums import Role
 from casetui.domain.read_models import StaffView, TeamView
@@ -20,6 +20,7 @@ from casetui.services import teams as team_service
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.administration.common import AdminTable, WordScreen
 from casetui.tui.screens.pickers import ChoicePicker
+from casetui.tui.widgets.data_table import DataTable
 
 
 class TeamsTab(Vertical):

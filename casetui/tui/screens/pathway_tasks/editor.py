@@ -11,13 +11,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from casetui.domain.caseworker_day import PathwayTaskView
 from casetui.services import pathway_tasks
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.administration.common import AdminTable
 from casetui.tui.screens.pathway_tasks.form import PathwayTaskForm, TaskFields
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
