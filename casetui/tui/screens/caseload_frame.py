@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets import Static
 
-from casetui.tui.widgets.footer import Footer, offered_keys
+from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
 OPENING = "Opening the database…"
@@ -48,25 +48,23 @@ def frame_title(username: str | None, database: str) -> Text:
 
 
 class FrameFooter(Footer):
-    """The footer with its keys in the screen's first paint.
+    """The footer with its keys in the screen's first paint, not rebuilt underneath the
+    caseload once that is pushed over the frame.
 
     Textual's footer composes empty and fills in its keys once the screen has announced its
-    bindings, two refreshes later; by then the data layer is loading and the keys would wait
-    for it. The frame's keys are known when it is composed.
+    bindings; by then the data layer is loading and the keys would wait for it. The frame
+    focuses nothing, so its keys are known when it is composed.
     """
 
     def __init__(self) -> None:
         super().__init__(compact=True)
         self.set_reactive(TextualFooter._bindings_ready, True)
 
-    def compose(self) -> ComposeResult:
-        self._shown = offered_keys(self.screen)  # nothing to rebuild when the screen announces them
-        yield from super().compose()
-
     async def recompose(self) -> None:
         # Signing in offers more keys, for the caseload pushed over this screen at that moment:
         # rebuilding this footer underneath it would only delay the caseload's first paint.
-        if not self.screen.is_current:
+        # (Textual counts the screen right under the top one as current: ask for the top.)
+        if self.app.screen is not self.screen:
             self._shown = None  # rebuilt if this screen is ever shown again
             return
         await super().recompose()

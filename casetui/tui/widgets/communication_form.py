@@ -183,7 +183,10 @@ class CommunicationForm(Vertical):
 
     @property
     def is_reminder(self) -> bool:
-        return self.query_one("#comm-type", Select).value == REMINDER
+        # Asked by its screen's keys as soon as the screen has its data, which on a busy
+        # machine can be before this form has composed its fields: nothing is chosen yet.
+        chosen = self.query("#comm-type")
+        return bool(chosen) and chosen.first(Select).value == REMINDER
 
     def values(self) -> dict[str, Any]:
         return {

@@ -49,6 +49,13 @@ class Footer(TextualFooter):
             if shown is not None and _without_enabled(shown) == _without_enabled(offered):
                 self._light(offered)
                 return
+            if not self._bindings_ready:
+                # The first keys, once the screen has focused its widget (whose keys are among
+                # them): built before the screen's first paint. Textual builds them after that
+                # paint, which costs a screen another layout pass and paint as it opens.
+                self.set_reactive(TextualFooter._bindings_ready, True)
+                self.call_next(self.recompose)
+                return
         super().bindings_changed(screen)
 
     def _light(self, offered: tuple[tuple[object, ...], ...]) -> None:
@@ -65,6 +72,10 @@ class Footer(TextualFooter):
                 footer_key._disabled = off
 
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            # What the keys are built from: announced again the same, nothing is rebuilt; when
+            # only whether they work differs, they are lit or dimmed where they stand.
+            self._shown = offered_keys(self.screen)
         # Each key data-binds "compact" and, once mounted, sets its class to match, which
         # restyles the key: a dozen restyles every time a screen opens. Built with the class
         # already there, that watcher finds nothing to do.
