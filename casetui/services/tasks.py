@@ -221,7 +221,8 @@ def add_task(db: Database, actor: Actor, case_number: str, task: TaskInput) -> T
 
 def _finish(
     work: Work, actor: Actor, task_id: int, status: TaskStatus, expected_version: int | None
-) -> tuple[FollowUpTask, TaskView]:
+) -> FollowUpTask:
+    """Done or cancelled, audited; the case's next task due is the caller's to refresh."""
     row = work.tasks.get(task_id)
     writable_case_of(work, row)
     if expected_version is not None and expected_version != row.version:
@@ -233,12 +234,11 @@ def _finish(
     save_versioned(
         work, row, expected_version, {"status": status.value, "completed_at": work.now()}
     )
-    refresh_next_task_due(work, [row.case_id])
     audit.record(
         work, actor, f"task.{status.value}", "follow_up_task", task_id, case_id=row.case_id,
         before=before, after=snapshot(row, responsible=[]),
     )  # fmt: skip
-    return row, work.tasks.views(task_ids=[task_id])[0]
+    return row
 
 
 @retry_collisions
@@ -247,22 +247,26 @@ def complete_task(
 ) -> tuple[TaskView, TaskView | None]:
     """Mark done; a repeating task gets its next occurrence, with the same people."""
     with writing(db, actor) as work:
-        row, done = _finish(work, actor, task_id, TaskStatus.DONE, expected_version)
-        following: TaskView | None = None
+        row = _finish(work, actor, task_id, TaskStatus.DONE, expected_version)
+        following_id: int | None = None
         due = next_due(Repeats(row.repeats), row.due_on, row.rrule)
-        if due is not None:
+        if due is None:
+            refresh_next_task_due(work, [row.case_id])
+        else:
             valid = ValidTask(
                 row.name, due, Repeats(row.repeats), row.rrule,
                 tuple(work.tasks.responsible_ids(task_id)), row.assigned_to_client, row.details,
             )  # fmt: skip
+            # Writing the next occurrence refreshes the case's next task due, once for both.
             nxt = insert_task(
                 work, actor, row.case_id, valid, note_id=row.note_id, previous_task_id=task_id
             )
-            work.session.flush()
-            assert nxt.id is not None
-            following = work.tasks.views(task_ids=[nxt.id])[0]
+            following_id = saved_id(nxt)
+        # Both answers in one read: the task done and the one that follows it.
+        ids = [task_id] if following_id is None else [task_id, following_id]
+        views = {view.id: view for view in work.tasks.views(task_ids=ids)}
         work.commit()
-        return done, following
+        return views[task_id], (views[following_id] if following_id is not None else None)
 
 
 @retry_collisions
@@ -270,7 +274,9 @@ def cancel_task(
     db: Database, actor: Actor, task_id: int, *, expected_version: int | None = None
 ) -> TaskView:
     with writing(db, actor) as work:
-        _row, cancelled = _finish(work, actor, task_id, TaskStatus.CANCELLED, expected_version)
+        row = _finish(work, actor, task_id, TaskStatus.CANCELLED, expected_version)
+        refresh_next_task_due(work, [row.case_id])
+        cancelled = work.tasks.views(task_ids=[task_id])[0]
         work.commit()
         return cancelled
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from casetui.domain.errors import RuleError
 from casetui.domain.models import FollowUpTask
@@ -184,3 +184,28 @@ def test_the_case_keeps_its_earliest_open_task_due_date(world: World) -> None:
     assert _next_due_on_case(world) == date(2026, 12, 2)
     world.run(task_service.cancel_task, world.ana, following.id)
     assert _next_due_on_case(world) is None
+
+
+def test_completing_a_repeating_task_refreshes_the_case_once_and_reads_both_tasks_once(
+    world: World,
+) -> None:
+    """The save people make most under load after a note: no statement twice for one answer."""
+    task = world.run(
+        task_service.add_task, world.ana, world.ana_case,
+        TaskInput(name="Check in", due=WED, repeats="weekly", responsible=("ana",)),
+    )  # fmt: skip
+    seen: list[str] = []
+
+    def note(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()).lower())
+
+    event.listen(world.db.engine, "before_cursor_execute", note)
+    try:
+        done, following = world.run(task_service.complete_task, world.ana, task.id)
+    finally:
+        event.remove(world.db.engine, "before_cursor_execute", note)
+    assert following is not None and (done.status, following.status) == ("done", "open")
+    assert len([s for s in seen if s.startswith("update cases set next_task_due")]) == 1
+    # The tasks' read models are the one read ordered by due date (the scoped get is not).
+    views = [s for s in seen if s.startswith("select follow_up_task.id") and "order by" in s]
+    assert len(views) == 1
