@@ -15,16 +15,22 @@ from casetui.domain.read_models import ListItemView, SettingsView
 def load_settings(session: Session) -> SettingsView:
     row = session.get(OrganisationSettings, 1) or OrganisationSettings(id=1)
     lists: dict[str, list[str]] = {kind.value: [] for kind in ListKind}
-    items = session.exec(
-        select(OrganisationListItem)
+    # Read in every unit of work that needs a setting: the three columns used, as plain rows,
+    # not a hundred list items built as ORM objects and tracked by the session.
+    items = session.execute(
+        select(
+            col(OrganisationListItem.kind),
+            col(OrganisationListItem.value),
+            col(OrganisationListItem.requires_signoff),
+        )
         .where(OrganisationListItem.active == True)  # noqa: E712
         .order_by(col(OrganisationListItem.kind), col(OrganisationListItem.position))
     )
     signoff: list[str] = []
-    for item in items:
-        lists.setdefault(item.kind, []).append(item.value)
-        if item.kind == ListKind.ACTIVITY_TYPE.value and item.requires_signoff:
-            signoff.append(item.value)
+    for kind, value, requires_signoff in items:
+        lists.setdefault(kind, []).append(value)
+        if kind == ListKind.ACTIVITY_TYPE.value and requires_signoff:
+            signoff.append(value)
     return SettingsView(
         name=row.name,
         lock_days=row.lock_days,
