@@ -233,7 +233,9 @@ class CasetuiApp(UnreadWatch, DatabaseWatch, App[int]):
         self.actor = actor
         self._password = None  # not kept longer than needed
         self.push_screen(CaseloadScreen(first_page))
-        self.follow_unread()
+        # Counted once the caseload has painted: the count's first read (its module imported,
+        # its statements built) would otherwise hold the interpreter while the rows are drawn.
+        self.call_after_refresh(self.follow_unread)
         # Everything loaded so far lives as long as the app: keep the collector off it, so a
         # full collection while a big timeline opens walks only what that screen made.
         gc.freeze()
