@@ -151,3 +151,21 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_screens_build_their_tables_from_the_app_s_datatable() -> None:
+    """Textual's own DataTable keeps lines drawn before it measured its rows (columns cut to
+    their headings); ``tui/widgets/data_table.py`` mends that, so every screen builds on it."""
+    wrapper = PACKAGE_ROOT / "tui" / "widgets" / "data_table.py"
+    offenders = []
+    for path in sorted((PACKAGE_ROOT / "tui").rglob("*.py")):
+        if path == wrapper:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("textual.widgets")
+                and any(alias.name == "DataTable" for alias in node.names)
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE_ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
+from casetui.tui.widgets.data_table import DataTable
 from casetui.tui.widgets.literal_fields import LiteralInput
 
 
