@@ -220,3 +220,18 @@ async def test_the_frame_offers_only_what_works_before_anyone_is_signed_in() -> 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_frame_snapshot(size: tuple[int, int], snap_compare) -> None:
     assert snap_compare(frame_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize(("width", "named"), [(80, "-narrow"), (120, "-wide")])
+async def test_the_caseload_is_built_with_its_width_s_class(  # type: ignore[no-untyped-def]
+    db, actor_for, caseworker, make_app, width: int, named: str
+) -> None:
+    """Textual gives a screen its breakpoint's class at its first resize, restyling every widget
+    on it once more before its first paint: the caseload has it from the start."""
+    from casetui.tui.screens.caseload import CaseloadScreen
+
+    async with make_app(db, actor_for(caseworker), (width, 30)) as pilot:
+        assert pilot.app.actor is not None
+        screen = CaseloadScreen()
+        assert named in screen.classes
+        assert {"-narrow", "-wide"} - {named} & screen.classes == set()

@@ -112,6 +112,10 @@ class CaseloadScreen(Screen[None]):
         self._read_ahead = None if first_page is None else (self.case_filter, first_page)
         self.worker_names: dict[int, str] = {}
         self.stale = False
+        # The width's class from the start, as Textual picks it: set at the screen's first
+        # resize instead, it restyles every widget on the screen once more before the first paint.
+        width = self.app.size.width
+        self.add_class(*self._get_breakpoint_classes(width, self.HORIZONTAL_BREAKPOINTS))
 
     @property
     def casetui(self) -> CasetuiApp:
