@@ -38,7 +38,7 @@ from casetui.demo import DemoSummary, generate_demo
 from casetui.domain.actor import Actor
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseNote, Staff
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.domain.timeline import NOTE
 from casetui.drafts import ENV_DRAFTS_DIR
 from casetui.repositories.staff import actor_from, find_by_username

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from pdf_tools import text, words
 
 from casetui.domain.case_file import CaseFile
-from casetui.domain.read_models import AddendumView, CaseDetail, ClientView, NoteView, TaskView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientView
+from casetui.domain.read_models.notes import AddendumView, NoteView, TaskView
 from casetui.services.printing.case_file import write_case_file
 from casetui.services.printing.document import BOLD, REGULAR, REPLACEMENT, Document
 

@@ -3,7 +3,7 @@ came from, and one moved back to its holder leaves the sketch."""
 
 from __future__ import annotations
 
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.domain.transfer import CaseMove, SketchMove, merged, moved_rows
 
 

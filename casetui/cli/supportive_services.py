@@ -14,7 +14,7 @@ from casetui.cli.exit_codes import EXIT_OK
 from casetui.cli.output import json_object, json_rows, say, table
 
 if TYPE_CHECKING:
-    from casetui.domain.read_models import ServiceTotals, ServiceView
+    from casetui.domain.read_models.supportive_services import ServiceTotals, ServiceView
 
 
 def add_commands(command: Any) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from casetui.domain.read_models import CaseDetail, ClientView, TaskView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientView
+from casetui.domain.read_models.notes import TaskView
 
 
 @dataclass(frozen=True)

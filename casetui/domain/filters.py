@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from casetui.domain.enums import CaseStatus
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 
 ACTIVE_STATUSES: tuple[str, ...] = (CaseStatus.OPEN.value, CaseStatus.PAUSED.value)
 # The caseload's sortable columns, by the names the UI and CLI use.

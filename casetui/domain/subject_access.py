@@ -16,15 +16,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from casetui.domain.errors import RuleError, ValidationError
-from casetui.domain.read_models import (
-    AddendumView,
-    AttachmentView,
-    CaseDetail,
-    ClientView,
-    CommunicationView,
-    NoteView,
-    TaskView,
-)
+from casetui.domain.read_models.attachments import AttachmentView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientView
+from casetui.domain.read_models.communications import CommunicationView
+from casetui.domain.read_models.notes import AddendumView, NoteView, TaskView
 from casetui.domain.storable import storable_id
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from casetui.domain.enums import CaseStatus, Concern
-from casetui.domain.read_models import SettingsView, WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
+from casetui.domain.read_models.settings import SettingsView
 
 
 def case_hours(concern: str, status: str, settings: SettingsView) -> float:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Attachment, AttachmentContent, Case, CaseNote, Staff
-from casetui.domain.read_models import AttachmentView
+from casetui.domain.read_models.attachments import AttachmentView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.filters import Position
 from casetui.domain.models import AuditEvent, Case, FormerCaseNumber
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.repositories.scope import audit_trail_visible
 
 _at = col(AuditEvent.at)

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from casetui.domain.filters import CaseFilter
 from casetui.domain.models import Case, CaseTag, Client
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.repositories.case_search import sort_column
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.scope import visible_cases

@@ -38,7 +38,7 @@ from casetui.domain.models import (
     FormerCaseNumber,
     Staff,
 )
-from casetui.domain.read_models import CaseDetail, CaseRow
+from casetui.domain.read_models.cases import CaseDetail, CaseRow
 from casetui.domain.storable import storable, storable_id
 from casetui.repositories.case_search import CaseSearch, caseload_order
 from casetui.repositories.scope import assigned_to, visible_cases

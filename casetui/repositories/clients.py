@@ -22,7 +22,7 @@ from casetui.domain.enums import Role
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
 from casetui.domain.name_words import words
-from casetui.domain.read_models import ClientView
+from casetui.domain.read_models.clients import ClientView
 from casetui.domain.storable import storable, storable_id
 from casetui.repositories.client_scope import visible_clients
 from casetui.repositories.scope import visible_cases

@@ -13,7 +13,7 @@ from casetui.domain.enums import CommunicationType
 from casetui.domain.errors import NotFound
 from casetui.domain.locking import is_locked, locks_at
 from casetui.domain.models import Case, Client, Communication, Staff
-from casetui.domain.read_models import CommunicationView, ReminderRecipient
+from casetui.domain.read_models.communications import CommunicationView, ReminderRecipient
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 

@@ -14,7 +14,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.locking import is_locked, locks_at
 from casetui.domain.models import Case, CaseNote, NoteAddendum, Staff
-from casetui.domain.read_models import AddendumView, NoteView
+from casetui.domain.read_models.notes import AddendumView, NoteView
 from casetui.domain.signoff import SignoffView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases

@@ -27,7 +27,7 @@ from casetui.domain.models import (
     Staff,
     TaskResponsible,
 )
-from casetui.domain.read_models import NotificationView
+from casetui.domain.read_models.inbox import NotificationView
 from casetui.domain.storable import storable_id
 
 # Rows a single INSERT carries when many events are delivered at once.

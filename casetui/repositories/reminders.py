@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CommunicationType, ReminderState
 from casetui.domain.models import Case, Client, Communication
-from casetui.domain.read_models import ReminderRecipient
+from casetui.domain.read_models.communications import ReminderRecipient
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 

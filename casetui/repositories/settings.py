@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from casetui.domain.enums import ContactType, ListKind
 from casetui.domain.models import CaseNote, OrganisationListItem, OrganisationSettings
-from casetui.domain.read_models import ListItemView, SettingsView
+from casetui.domain.read_models.settings import ListItemView, SettingsView
 
 
 def load_settings(session: Session) -> SettingsView:

@@ -11,7 +11,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Grant, Role
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, Staff, Team
-from casetui.domain.read_models import StaffView, TeamView
+from casetui.domain.read_models.people import StaffView, TeamView
 from casetui.domain.storable import storable, storable_id
 
 

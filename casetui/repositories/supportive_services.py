@@ -18,7 +18,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, Staff, SupportiveService
 from casetui.domain.money import CENT
-from casetui.domain.read_models import GrantTotal, ServiceTotals, ServiceView
+from casetui.domain.read_models.supportive_services import GrantTotal, ServiceTotals, ServiceView
 from casetui.domain.storable import storable_id
 from casetui.repositories.scope import visible_cases
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
 from casetui.domain.models import Case, FollowUpTask, Staff, TaskResponsible
-from casetui.domain.read_models import TaskView
+from casetui.domain.read_models.notes import TaskView
 from casetui.domain.storable import storable_id
 from casetui.repositories.notes import IN_LIST_MAX
 from casetui.repositories.scope import visible_cases

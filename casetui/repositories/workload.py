@@ -14,7 +14,8 @@ from sqlmodel import Session, col
 from casetui.domain.actor import Actor
 from casetui.domain.enums import CaseStatus, Concern, Role
 from casetui.domain.models import Case, Staff, Team
-from casetui.domain.read_models import SettingsView, WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
+from casetui.domain.read_models.settings import SettingsView
 from casetui.domain.storable import storable_id
 
 

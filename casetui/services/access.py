@@ -22,7 +22,7 @@ from casetui.domain.errors import (
 )
 from casetui.domain.locking import NoteLock
 from casetui.domain.models import Case, Client
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.domain.timeline import NOTE, TASK, TimelineEntry
 from casetui.repositories.row_locks import lock_cases
 from casetui.repositories.scope import assigned_to

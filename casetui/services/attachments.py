@@ -21,7 +21,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.errors import CasetuiError, NotFound, PermissionDenied, ValidationError
 from casetui.domain.models import Attachment, Case, CaseNote
-from casetui.domain.read_models import AttachmentView, SavedAttachment
+from casetui.domain.read_models.attachments import AttachmentView, SavedAttachment
 from casetui.domain.storable import printable
 from casetui.domain.timeline import ATTACHMENT, TimelineEntry
 from casetui.repositories.attachments import AttachmentRepository

@@ -17,7 +17,7 @@ from casetui.domain.dates import parse_date
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.filters import Position
 from casetui.domain.limits import AUDIT_ACTION_MAX, CASE_NUMBER_MAX, USERNAME_MAX
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.repositories.audit import AuditFilter
 from casetui.services import audit, policy, validation
 from casetui.services.work import Database, Work, reading, writing

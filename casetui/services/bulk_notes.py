@@ -18,7 +18,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import BULK_MAX_CASES
 from casetui.domain.models import Case, CaseNote, FollowUpTask, TaskResponsible
-from casetui.domain.read_models import BulkResult
+from casetui.domain.read_models.notes import BulkResult
 from casetui.services import audit, policy
 from casetui.services.access import writable_cases
 from casetui.services.note_rules import NoteInput, ValidNote

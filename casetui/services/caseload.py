@@ -11,7 +11,8 @@ from datetime import date, datetime
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.filters import CaseFilter
-from casetui.domain.read_models import CaseRow, StaffView
+from casetui.domain.read_models.cases import CaseRow
+from casetui.domain.read_models.people import StaffView
 from casetui.repositories.cases import ROWS_MAX
 from casetui.services.access import holders
 from casetui.services.exports import exported

@@ -27,7 +27,8 @@ from casetui.domain.models import (
     FormerCaseNumber,
     Staff,
 )
-from casetui.domain.read_models import CaseDetail, StaffView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.people import StaffView
 from casetui.repositories.row_locks import lock_case_numbering
 from casetui.repositories.staff import find_by_username
 from casetui.services import audit, policy, validation

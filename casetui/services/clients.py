@@ -25,7 +25,8 @@ from casetui.domain.errors import (
 from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import Case, Client, ClientGroup, ClientWarning
 from casetui.domain.name_words import search_name
-from casetui.domain.read_models import CaseDetail, ClientRecord, ClientView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientRecord, ClientView
 from casetui.repositories import name_terms
 from casetui.services import audit, policy, validation
 from casetui.services.access import ensure_client_writer, writable_cases, writable_client

@@ -36,13 +36,13 @@ from casetui.domain.errors import BulkRefused, Refusal, RuleError, ValidationErr
 from casetui.domain.limits import DETAILS_MAX, SUMMARY_MAX
 from casetui.domain.locking import NoteLock
 from casetui.domain.models import Case, Communication
-from casetui.domain.read_models import (
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.communications import (
     BulkCommunicationResult,
-    CaseDetail,
     CommunicationView,
     ReminderRecipient,
-    SettingsView,
 )
+from casetui.domain.read_models.settings import SettingsView
 from casetui.domain.recurrence import next_after
 from casetui.domain.reminders import RecipientProblem, recipient_problem
 from casetui.domain.timeline import COMMUNICATION, TimelineEntry

@@ -16,7 +16,7 @@ from casetui.domain.enums import ListKind
 from casetui.domain.errors import Conflict, ValidationError
 from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import OrganisationListItem
-from casetui.domain.read_models import ListItemView
+from casetui.domain.read_models.settings import ListItemView
 from casetui.domain.storable import printable
 from casetui.repositories.settings import find_item, item_view, list_items
 from casetui.services import audit, policy, validation

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from casetui.domain.errors import CasetuiError
-from casetui.domain.read_models import SettingsView
+from casetui.domain.read_models.settings import SettingsView
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # the bytes-like type smtplib's stubs name

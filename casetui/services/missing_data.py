@@ -15,7 +15,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.caseworker_day import MISSING_TITLES, MissingData, MissingLine
 from casetui.domain.enums import Role
 from casetui.domain.errors import PermissionDenied, ValidationError
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.repositories.missing_data import MissingDataRepository
 from casetui.services.access import holders
 from casetui.services.work import Database, Work, reading

@@ -17,7 +17,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.limits import DETAILS_MAX, SUMMARY_MAX
 from casetui.domain.models import Case, CaseNote, NoteAddendum
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.repositories.notes import note_view
 from casetui.services import audit, policy, validation
 from casetui.services.access import writable_case_by_number, writable_case_of

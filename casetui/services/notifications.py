@@ -14,7 +14,7 @@ from datetime import date
 from casetui.domain.actor import Actor
 from casetui.domain.enums import NotificationKind
 from casetui.domain.errors import NotFound, ValidationError
-from casetui.domain.read_models import InboxPage
+from casetui.domain.read_models.inbox import InboxPage
 from casetui.repositories import notifications as inboxes
 from casetui.repositories.notifications import DueTask, Inbox, task_due_key
 from casetui.services import audit

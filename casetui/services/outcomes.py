@@ -25,7 +25,7 @@ from casetui.domain.outcomes import (
     compare_workers,
     narrative,
 )
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.services import audit, validation
 from casetui.services.access import CaseAccess, case_access, holders, writable_case_by_number
 from casetui.services.exports import exported

@@ -24,7 +24,7 @@ from casetui.domain.case_file import CaseFile, PrintedCaseFile
 from casetui.domain.dates import parse_date
 from casetui.domain.enums import Grant
 from casetui.domain.errors import ValidationError
-from casetui.domain.read_models import NoteView, TaskView
+from casetui.domain.read_models.notes import NoteView, TaskView
 from casetui.services import audit, files_out, policy, validation
 from casetui.services.audit_trail import day_range
 from casetui.services.exports import record_export

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casetui.domain.actor import Actor
-from casetui.domain.read_models import ClientRecord
+from casetui.domain.read_models.clients import ClientRecord
 from casetui.services import clients
 from casetui.services.access import CaseAccess, case_access
 from casetui.services.work import Database, reading

@@ -40,7 +40,8 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import NotificationKind, ReminderState
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.models import Communication
-from casetui.domain.read_models import ReminderRecipient, SettingsView
+from casetui.domain.read_models.communications import ReminderRecipient
+from casetui.domain.read_models.settings import SettingsView
 from casetui.domain.reminders import (
     INTERRUPTED_AFTER,
     MAX_ATTEMPTS,

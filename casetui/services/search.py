@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from casetui.domain.actor import Actor
 from casetui.domain.dates import date_order, parse_date
 from casetui.domain.errors import ValidationError
-from casetui.domain.read_models import PossibleDuplicate, SearchHit
+from casetui.domain.read_models.clients import PossibleDuplicate, SearchHit
 from casetui.repositories import name_terms
 from casetui.repositories.duplicates import DuplicateRepository, Registered
 from casetui.repositories.search import CaseFound, ClientFound, NoteFound, SearchRepository

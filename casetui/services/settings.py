@@ -20,7 +20,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import NAME_MAX, NOTICE_MAX
 from casetui.domain.models import OrganisationSettings
-from casetui.domain.read_models import SettingsResult, SettingsView
+from casetui.domain.read_models.settings import SettingsResult, SettingsView
 from casetui.domain.storable import printable
 from casetui.repositories.settings import notes_created_between
 from casetui.services import audit, policy, validation

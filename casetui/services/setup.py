@@ -15,7 +15,7 @@ from casetui.db.maintenance import analyze
 from casetui.db.migrate import SCHEMA_HEAD, upgrade
 from casetui.domain.actor import Actor
 from casetui.domain.models import AuditEvent, Staff
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.repositories.staff import find_by_username
 from casetui.services import audit
 from casetui.services.defaults import ensure_defaults

@@ -23,7 +23,7 @@ from casetui.domain.errors import (
 )
 from casetui.domain.limits import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from casetui.domain.models import Staff, Team
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.domain.storable import printable, unstorable
 from casetui.repositories.staff import StaffRepository, find_by_username
 from casetui.services import audit, policy, validation

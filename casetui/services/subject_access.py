@@ -29,13 +29,10 @@ from casetui.domain.enums import Grant, Role
 from casetui.domain.errors import CasetuiError, NotFound, PermissionDenied, ValidationError
 from casetui.domain.limits import REASON_MAX
 from casetui.domain.models import SubjectAccessItem, SubjectAccessRequest
-from casetui.domain.read_models import (
-    AttachmentView,
-    CaseDetail,
-    CommunicationView,
-    NoteView,
-    TaskView,
-)
+from casetui.domain.read_models.attachments import AttachmentView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.communications import CommunicationView
+from casetui.domain.read_models.notes import NoteView, TaskView
 from casetui.domain.storable import printable
 from casetui.domain.subject_access import (
     CHANGED,

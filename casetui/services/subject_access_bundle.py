@@ -26,7 +26,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from casetui.domain.errors import CasetuiError, ValidationError
-from casetui.domain.read_models import AttachmentView, ClientView
+from casetui.domain.read_models.attachments import AttachmentView
+from casetui.domain.read_models.clients import ClientView
 from casetui.domain.subject_access import SarBundle
 from casetui.services.files_out import shown_path
 

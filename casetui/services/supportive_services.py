@@ -27,7 +27,8 @@ from casetui.domain.errors import NotFound, PermissionDenied, ValidationError
 from casetui.domain.limits import DETAILS_MAX, NAME_MAX
 from casetui.domain.models import Case, SupportiveService
 from casetui.domain.money import parse_amount
-from casetui.domain.read_models import CaseDetail, ServiceTotals, ServiceView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.supportive_services import ServiceTotals, ServiceView
 from casetui.domain.timeline import SERVICE, TimelineEntry
 from casetui.services import audit, policy, validation
 from casetui.services.access import (

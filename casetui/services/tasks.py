@@ -20,7 +20,7 @@ from casetui.domain.models import (
     Staff,
     TaskResponsible,
 )
-from casetui.domain.read_models import TaskView
+from casetui.domain.read_models.notes import TaskView
 from casetui.domain.recurrence import next_due, validate_rrule
 from casetui.domain.storable import storable
 from casetui.services import audit, validation

@@ -14,7 +14,7 @@ from casetui.domain.enums import Role
 from casetui.domain.errors import Conflict, ValidationError
 from casetui.domain.limits import NAME_MAX
 from casetui.domain.models import Staff, Team
-from casetui.domain.read_models import TeamView
+from casetui.domain.read_models.people import TeamView
 from casetui.services import audit, policy, validation
 from casetui.services.exports import exported
 from casetui.services.records import save_versioned, saved_id, snapshot

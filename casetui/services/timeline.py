@@ -11,7 +11,10 @@ from datetime import datetime
 
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound
-from casetui.domain.read_models import CaseDetail, NoteView, SettingsView, StaffView, TaskView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.notes import NoteView, TaskView
+from casetui.domain.read_models.people import StaffView
+from casetui.domain.read_models.settings import SettingsView
 from casetui.domain.timeline import TimelineEntry
 from casetui.services.access import CaseAccess, case_access, holders
 from casetui.services.bulk_notes import BULK_MAX_CASES, may_bulk_note

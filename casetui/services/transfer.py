@@ -12,7 +12,7 @@ from casetui.domain.enums import Role
 from casetui.domain.errors import Conflict, PermissionDenied, StaleEdit, ValidationError
 from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
 from casetui.domain.models import Staff
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.domain.transfer import (
     CaseMove,
     HeldCase,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from casetui.db.uow import Database, UnitOfWork, retry_collisions
 from casetui.domain.actor import Actor
 from casetui.domain.errors import PermissionDenied
-from casetui.domain.read_models import SettingsView
+from casetui.domain.read_models.settings import SettingsView
 from casetui.repositories.caseload import CaseloadRepository
 from casetui.repositories.settings import load_settings
 from casetui.repositories.staff import StaffRepository, is_deactivated

@@ -5,7 +5,7 @@ from __future__ import annotations
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Role
 from casetui.domain.errors import PermissionDenied
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.services.exports import exported
 from casetui.services.work import Database, reading
 

@@ -18,7 +18,7 @@ from casetui.db.migrate import upgrade
 from casetui.db.uow import Database
 from casetui.domain.actor import Actor
 from casetui.domain.errors import ImportRefused
-from casetui.domain.read_models import ImportReport
+from casetui.domain.read_models.imports import ImportReport
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import staff as staff_service
 from casetui.services.defaults import ensure_defaults

@@ -34,7 +34,7 @@ from casetui.db.uow import Database, UnitOfWork
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Grant
 from casetui.domain.models import AuditEvent, CaseNavigator, CaseNote, Staff
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import cases as case_service

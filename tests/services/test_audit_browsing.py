@@ -10,7 +10,7 @@ import pytest
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, PermissionDenied, SignInFailed, ValidationError
 from casetui.domain.models import AuditEvent
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.repositories.audit import AuditFilter, AuditTrailRepository, Position
 from casetui.services import audit_trail
 from casetui.services import bulk_notes as bulk_note_service

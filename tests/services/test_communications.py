@@ -20,7 +20,7 @@ from casetui.domain.errors import (
     ValidationError,
 )
 from casetui.domain.models import Case, Communication
-from casetui.domain.read_models import CommunicationView
+from casetui.domain.read_models.communications import CommunicationView
 from casetui.domain.timeline import COMMUNICATION
 from casetui.repositories.timeline import TimelineRepository
 from casetui.services import communications as comms

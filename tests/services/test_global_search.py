@@ -17,7 +17,7 @@ from sqlalchemy import select
 from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, ValidationError
 from casetui.domain.models import CaseNote
-from casetui.domain.read_models import SearchHit
+from casetui.domain.read_models.clients import SearchHit
 from casetui.repositories import search as search_repository
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service

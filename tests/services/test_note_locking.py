@@ -13,7 +13,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NoteLocked, ValidationError
 from casetui.domain.locking import is_locked
 from casetui.domain.models import AuditEvent, CaseNote
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.services import notes as note_service
 from casetui.services.settings import SettingsChanges, update_settings
 

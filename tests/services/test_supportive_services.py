@@ -16,7 +16,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from casetui.domain.models import AuditEvent, SupportiveService
 from casetui.domain.money import AMOUNT_MAX
-from casetui.domain.read_models import ServiceView
+from casetui.domain.read_models.supportive_services import ServiceView
 from casetui.services import lists as list_service
 from casetui.services import supportive_services as services
 from casetui.services.settings import SettingsChanges, update_settings

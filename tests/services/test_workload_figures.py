@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.services import cases as case_service
 from casetui.services import clients as client_service
 from casetui.services import staff as staff_service

@@ -32,7 +32,7 @@ from casetui.db.uow import Database
 from casetui.domain.actor import Actor
 from casetui.domain.enums import Concern, Role
 from casetui.domain.filters import CaseFilter
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.repositories.cases import CaseRepository
 from casetui.repositories.staff import actor_from, find_by_username
 from casetui.services import cases

@@ -30,7 +30,7 @@ from casetui.domain.models import (
     Staff,
     TaskResponsible,
 )
-from casetui.domain.read_models import ImportDuplicate, ImportLine, ImportReport
+from casetui.domain.read_models.imports import ImportDuplicate, ImportLine, ImportReport
 from casetui.repositories import name_terms
 from casetui.repositories.imports import first_free_id, follow_ids
 from casetui.services import audit, policy

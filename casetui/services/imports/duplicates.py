@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from casetui.domain.read_models import ImportDuplicate
+from casetui.domain.read_models.imports import ImportDuplicate
 from casetui.repositories import imports as registered
 from casetui.repositories.imports import Registered, chunks
 from casetui.services.search import (

@@ -19,7 +19,7 @@ from casetui.domain.actor import Actor
 from casetui.domain.enums import ContactType
 from casetui.domain.errors import Conflict, ImportRefused, RuleError
 from casetui.domain.models import Case, CaseNote, Staff
-from casetui.domain.read_models import ImportLine, ImportReport
+from casetui.domain.read_models.imports import ImportLine, ImportReport
 from casetui.repositories import imports as lookups
 from casetui.services import audit, policy
 from casetui.services.imports import cells

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from casetui.domain.errors import RuleError, ValidationError, ValidationErrors
-from casetui.domain.read_models import ImportRefusal
+from casetui.domain.read_models.imports import ImportRefusal
 from casetui.services.imports.columns import Columns
 from casetui.services.imports.spreadsheet import Sheet
 

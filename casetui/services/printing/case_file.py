@@ -12,7 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from casetui.domain.case_file import CaseFile
-from casetui.domain.read_models import NoteView, TaskView
+from casetui.domain.read_models.notes import NoteView, TaskView
 from casetui.services.printing.document import GREY, Document, line_height
 
 # Notes laid out between two calls of ``progress``.

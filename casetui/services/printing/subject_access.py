@@ -11,14 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from casetui.domain.read_models import (
-    AddendumView,
-    AttachmentView,
-    CaseDetail,
-    CommunicationView,
-    NoteView,
-    TaskView,
-)
+from casetui.domain.read_models.attachments import AttachmentView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.communications import CommunicationView
+from casetui.domain.read_models.notes import AddendumView, NoteView, TaskView
 from casetui.domain.subject_access import SarBundle, ServiceRecord
 from casetui.services.printing.case_file import day, when
 from casetui.services.printing.document import GREY, Document, line_height

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.services import audit_trail
 from casetui.tui.database_away import call_database
 from casetui.tui.widgets.audit_text import event_text

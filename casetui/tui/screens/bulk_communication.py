@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from casetui.domain.dates import date_order
 from casetui.domain.errors import BulkRefused, DatabaseUnavailable, ValidationError
-from casetui.domain.read_models import BulkCommunicationResult
+from casetui.domain.read_models.communications import BulkCommunicationResult
 from casetui.services import communications
 from casetui.services.communications import (
     BulkCommunicationContext,

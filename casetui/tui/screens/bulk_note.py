@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from casetui.domain.errors import BulkRefused, DatabaseUnavailable, ValidationError
-from casetui.domain.read_models import BulkResult
+from casetui.domain.read_models.notes import BulkResult
 from casetui.services import bulk_notes
 from casetui.services.note_rules import NoteInput
 from casetui.services.tasks import TaskInput

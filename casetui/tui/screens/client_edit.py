@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.domain.errors import CasetuiError, StaleEdit, ValidationError
-from casetui.domain.read_models import ClientView, SettingsView
+from casetui.domain.read_models.clients import ClientView
+from casetui.domain.read_models.settings import SettingsView
 from casetui.services import clients
 from casetui.services.clients import ClientChanges
 from casetui.tui.database_away import call_database

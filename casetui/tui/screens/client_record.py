@@ -22,7 +22,8 @@ from textual.widgets import Static
 
 from casetui.domain.enums import RecordStatus
 from casetui.domain.errors import CasetuiError
-from casetui.domain.read_models import CaseDetail, ClientView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientView
 from casetui.services import cases, clients, settings, subject_access
 from casetui.services.clients import ClientChanges
 from casetui.services.record_view import RecordView, record_view
@@ -36,7 +37,7 @@ from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
 if TYPE_CHECKING:
-    from casetui.domain.read_models import SettingsView
+    from casetui.domain.read_models.settings import SettingsView
     from casetui.tui.app import CasetuiApp
 
 _CLIENT = Binding.Group("Client")

@@ -22,7 +22,7 @@ from casetui.domain.errors import (
     ValidationError,
 )
 from casetui.domain.locking import NoteLock, describe_lock
-from casetui.domain.read_models import CommunicationView
+from casetui.domain.read_models.communications import CommunicationView
 from casetui.services import communications
 from casetui.services.communications import (
     CANCELLABLE,

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.domain.errors import CasetuiError
-from casetui.domain.read_models import ClientView
+from casetui.domain.read_models.clients import ClientView
 from casetui.services import clients
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from casetui.domain.errors import CasetuiError
-from casetui.domain.read_models import ImportReport
+from casetui.domain.read_models.imports import ImportReport
 from casetui.services import imports, policy
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.confirm import ConfirmScreen

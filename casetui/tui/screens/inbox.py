@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.domain.read_models import InboxPage, NotificationView
+from casetui.domain.read_models.inbox import InboxPage, NotificationView
 from casetui.services import notifications
 from casetui.tui.database_away import call_database
 from casetui.tui.unread import UnreadCounted

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.domain.outcomes import OutcomeGrid, StageFigures, WorkerFigures
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.services import outcomes
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.choice import ChoiceScreen

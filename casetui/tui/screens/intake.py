@@ -22,13 +22,10 @@ from textual.widgets.option_list import Option
 
 from casetui.domain.enums import Grant
 from casetui.domain.errors import CasetuiError, ValidationError
-from casetui.domain.read_models import (
-    CaseDetail,
-    ClientRecord,
-    PossibleDuplicate,
-    SettingsView,
-    StaffView,
-)
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.clients import ClientRecord, PossibleDuplicate
+from casetui.domain.read_models.people import StaffView
+from casetui.domain.read_models.settings import SettingsView
 from casetui.services import cases, clients, policy, settings
 from casetui.services import search as search_service
 from casetui.tui.database_away import call_database

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from casetui.domain.caseworker_day import MISSING_TITLES, MissingData, MissingLine, MissingReason
 from casetui.domain.enums import Role
 from casetui.domain.errors import CasetuiError
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.services import missing_data
 from casetui.tui.database_away import call_database
 from casetui.tui.widgets.data_table import DataTable

@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 from casetui.domain.errors import StaleEdit
 from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
-from casetui.domain.read_models import CaseRow, WorkloadRow
+from casetui.domain.read_models.cases import CaseRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.services import cases, policy
 from casetui.services.workload import workload_of
 from casetui.tui.database_away import call_database

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from casetui.domain.read_models import SearchHit
+from casetui.domain.read_models.clients import SearchHit
 from casetui.services import search as search_service
 from casetui.tui.database_away import call_database
 from casetui.tui.widgets.footer import Footer

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from casetui.domain.errors import CasetuiError, DatabaseUnavailable, StaleEdit, ValidationError
-from casetui.domain.read_models import ServiceView
+from casetui.domain.read_models.supportive_services import ServiceView
 from casetui.services import supportive_services
 from casetui.services.supportive_services import (
     ServiceChanges,

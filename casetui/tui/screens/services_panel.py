@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from casetui.domain.errors import CasetuiError, StaleEdit
 from casetui.domain.money import format_money
-from casetui.domain.read_models import ServiceView
+from casetui.domain.read_models.supportive_services import ServiceView
 from casetui.services import supportive_services
 from casetui.services.supportive_services import CaseServices
 from casetui.tui.database_away import call_database

@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.domain.transfer import PersonLoad, TransferDone, TransferPlan
 from casetui.services import transfer
 from casetui.tui.database_away import call_database

@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.domain.errors import StaleEdit
-from casetui.domain.read_models import CaseRow, WorkloadRow
+from casetui.domain.read_models.cases import CaseRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.domain.transfer import CaseMove, SketchMove, TransferDone, WhatIf, merged
 from casetui.services import cases, policy, transfer
 from casetui.services.workload import workload

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.tui.widgets.safe_text import visible
 
 # Shown first in a summary of a record: the fields that say what the record is.

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Select
 from casetui.domain.enums import CaseStatus, Concern
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import CASE_NUMBER_MAX
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.services.cases import CaseInput
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.note_form import FORM_CSS, field_row, mark_focused_row

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 
 from casetui.domain.locking import describe_lock
-from casetui.domain.read_models import CaseDetail, NoteView, TaskView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.notes import NoteView, TaskView
 from casetui.domain.signoff import SignoffView
 from casetui.domain.timeline import TimelineEntry
 from casetui.tui.widgets.timeline_list import short_date, visible

@@ -22,7 +22,7 @@ from casetui.domain.dates import date_order as to_order
 from casetui.domain.dates import parse_date
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import NAME_MAX
-from casetui.domain.read_models import ClientView
+from casetui.domain.read_models.clients import ClientView
 from casetui.services.clients import ClientChanges, ClientInput
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.note_form import FORM_CSS, field_row, mark_focused_row

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from casetui.domain.dates import DateOrder, parse_date
 from casetui.domain.enums import CommunicationType, Direction, Repeats
 from casetui.domain.errors import ValidationError
-from casetui.domain.read_models import CommunicationView
+from casetui.domain.read_models.communications import CommunicationView
 from casetui.services.communications import CommunicationChanges, CommunicationInput
 from casetui.services.note_rules import default_contact_time
 from casetui.tui.widgets.literal_fields import LiteralInput

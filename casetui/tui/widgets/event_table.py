@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from textual.binding import Binding, BindingType
 
-from casetui.domain.read_models import AuditEventView
+from casetui.domain.read_models.audit import AuditEventView
 from casetui.tui.widgets.audit_text import change_summary, local_time
 from casetui.tui.widgets.data_table import DataTable
 

@@ -22,7 +22,7 @@ from textual.strip import Strip
 
 from casetui.domain.dates import relative_age
 from casetui.domain.enums import NotificationKind
-from casetui.domain.read_models import NotificationView
+from casetui.domain.read_models.inbox import NotificationView
 from casetui.tui.widgets.drawn_lines import DrawnLines
 from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible

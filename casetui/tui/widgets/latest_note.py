@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from casetui.domain.errors import StaleEdit
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.tui.widgets.timeline_list import visible
 
 FIELD_LABELS = {

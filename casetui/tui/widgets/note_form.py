@@ -23,7 +23,7 @@ from casetui.domain.dates import DateOrder, parse_date
 from casetui.domain.enums import ContactType
 from casetui.domain.errors import ValidationError
 from casetui.domain.limits import DETAILS_MAX
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.services.note_rules import default_contact_time
 from casetui.services.notes import NoteChanges, NoteInput
 from casetui.tui.widgets.literal_fields import LiteralInput

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from casetui.domain.errors import ValidationError, ValidationErrors
 from casetui.domain.limits import DATE_WORDS_MAX, NAME_MAX
 from casetui.domain.money import AMOUNT_TYPED_MAX, currency_sign, plain_amount
-from casetui.domain.read_models import ServiceView
+from casetui.domain.read_models.supportive_services import ServiceView
 from casetui.services.supportive_services import ServiceChanges, ServiceInput
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.literal_text_area import LiteralTextArea

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 
 from casetui.domain.money import format_money
-from casetui.domain.read_models import ServiceTotals, ServiceView
+from casetui.domain.read_models.supportive_services import ServiceTotals, ServiceView
 from casetui.tui.widgets.case_text import long_date
 from casetui.tui.widgets.timeline_list import visible
 

@@ -20,7 +20,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from casetui.domain.enums import Repeats
 from casetui.domain.errors import ValidationError
-from casetui.domain.read_models import StaffView
+from casetui.domain.read_models.people import StaffView
 from casetui.services.tasks import TaskInput
 from casetui.tui.widgets.literal_fields import LiteralInput
 from casetui.tui.widgets.literal_text_area import LiteralTextArea

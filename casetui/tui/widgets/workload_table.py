@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from casetui.domain.read_models import WorkloadRow
+from casetui.domain.read_models.people import WorkloadRow
 from casetui.tui.widgets.list_keys import LIST_MOVES
 from casetui.tui.widgets.safe_text import visible
 from casetui.tui.widgets.utilisation_bar import utilisation_text

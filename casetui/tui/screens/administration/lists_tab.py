@@ -16,7 +16,7 @@ from textual.widgets import Label, Select, Static
 from casetui.domain.enums import ListKind
 from casetui.domain.errors import ValidationError
 from casetui.domain.note_audit import CriterionView
-from casetui.domain.read_models import ListItemView
+from casetui.domain.read_models.settings import ListItemView
 from casetui.services import lists as list_service
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.administration.common import AdminTable, WordScreen

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from casetui.domain.limits import NAME_MAX, NOTICE_MAX
-from casetui.domain.read_models import SettingsResult, SettingsView
+from casetui.domain.read_models.settings import SettingsResult, SettingsView
 from casetui.services import settings as settings_service
 from casetui.services.settings import DATE_ORDERS, SETTING_KEYS, SMTP_TLS_MODES, field_name
 from casetui.tui.database_away import call_database

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from casetui.domain.enums import DEFAULT_GRANTS, Grant, Role
 from casetui.domain.limits import NAME_MAX, USERNAME_MAX
-from casetui.domain.read_models import StaffView, TeamView
+from casetui.domain.read_models.people import StaffView, TeamView
 from casetui.services import staff as staff_service
 from casetui.services.passwords import temporary_password
 from casetui.tui.database_away import call_database

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from casetui.domain.errors import CasesStillHeld
-from casetui.domain.read_models import StaffView, TeamView
+from casetui.domain.read_models.people import StaffView, TeamView
 from casetui.services import staff as staff_service
 from casetui.services import teams as team_service
 from casetui.tui.database_away import call_database

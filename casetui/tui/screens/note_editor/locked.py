@@ -6,7 +6,7 @@ from textual import work
 
 from casetui.domain.errors import ValidationError
 from casetui.domain.locking import describe_lock
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.services import notes
 from casetui.tui.database_away import call_database
 from casetui.tui.screens.addendum import AddendumScreen

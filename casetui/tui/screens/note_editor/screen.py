@@ -21,7 +21,7 @@ from casetui.domain.errors import (
     ValidationError,
 )
 from casetui.domain.locking import NoteLock, describe_lock
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.drafts import DraftStore
 from casetui.services import notes
 from casetui.services.timeline import EditorContext, editor_context

@@ -8,7 +8,7 @@ from textual import work
 from textual.containers import VerticalScroll
 
 from casetui.domain.errors import StaleEdit
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.services import notes
 from casetui.tui.database_away import call_database
 from casetui.tui.widgets.latest_note import LatestNote, merge_latest, who_and_when

@@ -10,7 +10,8 @@ from textual import work
 
 from casetui.domain.enums import CaseStatus, Concern
 from casetui.domain.errors import ValidationError
-from casetui.domain.read_models import CaseDetail, StaffView
+from casetui.domain.read_models.cases import CaseDetail
+from casetui.domain.read_models.people import StaffView
 from casetui.domain.timeline import TASK
 from casetui.services import cases, tasks
 from casetui.services import timeline as timeline_service

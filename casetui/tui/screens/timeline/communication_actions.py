@@ -11,7 +11,7 @@ from textual import work
 
 from casetui.domain.enums import ReminderState
 from casetui.domain.locking import NoteLock, describe_lock
-from casetui.domain.read_models import CommunicationView
+from casetui.domain.read_models.communications import CommunicationView
 from casetui.domain.timeline import COMMUNICATION, TimelineEntry
 from casetui.services import communications
 from casetui.services.access import CaseAccess

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.domain.errors import StaleEdit, ValidationError
-from casetui.domain.read_models import NoteView
+from casetui.domain.read_models.notes import NoteView
 from casetui.domain.timeline import ADDENDUM, EVENT, NOTE, TASK, TimelineEntry
 from casetui.services import notes
 from casetui.services import timeline as timeline_service

@@ -16,7 +16,7 @@ from textual.strip import Strip
 
 from casetui.domain.dates import relative_age
 from casetui.domain.filters import CaseFilter
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.tui.widgets.case_table.columns import MARK_WIDTH, Column, due_label
 from casetui.tui.widgets.safe_text import fit, visible
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Size
 
 from casetui.domain.filters import CaseFilter
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.tui.database_away import Abandoned, patiently
 from casetui.tui.widgets.case_table.source import PAGE_SIZE
 

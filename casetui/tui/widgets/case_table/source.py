@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from casetui.domain.filters import CaseFilter
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.services import caseload
 from casetui.services.caseload import PAGE_SIZE, CasePage
 

@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from casetui.domain.filters import ACTIVE_STATUSES, CaseFilter
-from casetui.domain.read_models import CaseRow
+from casetui.domain.read_models.cases import CaseRow
 from casetui.tui.widgets.case_table.columns import COLUMNS, Column, layout
 from casetui.tui.widgets.case_table.lines import (
     case_line,
