@@ -235,3 +235,41 @@ async def test_the_caseload_is_built_with_its_width_s_class(  # type: ignore[no-
         screen = CaseloadScreen()
         assert named in screen.classes
         assert {"-narrow", "-wide"} - {named} & screen.classes == set()
+
+
+async def test_the_caseload_is_not_restyled_as_a_whole_as_it_first_resumes(  # type: ignore[no-untyped-def]
+    db, actor_for, caseworker, make_app
+) -> None:
+    """Textual restyles every widget of a screen as it is resumed after a push. Just pushed,
+    they were styled as they mounted, and the caseload's first paint waits for that pass: it
+    is left out. A later resume that asks for it still restyles the screen."""
+    from textual import events
+
+    from casetui.tui.screens.caseload import CaseloadScreen
+
+    async with make_app(db, actor_for(caseworker), (120, 40)) as pilot:
+        app = pilot.app
+        passes: list[list[object]] = []  # the nodes of each restyling pass
+        update_nodes = app.stylesheet.update_nodes
+
+        def noting(nodes, animate=False):  # type: ignore[no-untyped-def]
+            nodes = list(nodes)
+            passes.append(nodes)
+            return update_nodes(nodes, animate=animate)
+
+        def whole_screen_restyled(screen: CaseloadScreen) -> bool:
+            # The title line: restyled only with everything else (no focus or hover of its own).
+            title = screen.query_one("#signed-in")
+            return any(screen in nodes and title in nodes for nodes in passes)
+
+        app.stylesheet.update_nodes = noting  # type: ignore[method-assign]
+        await app.push_screen(CaseloadScreen())
+        await pilot.pause()
+        caseload = app.screen
+        assert isinstance(caseload, CaseloadScreen)
+        assert caseload.query("FooterKey"), "the screen is up, keys and all"
+        assert not whole_screen_restyled(caseload), "restyled as a whole as it first resumed"
+
+        caseload.post_message(events.ScreenResume())
+        await pilot.pause()
+        assert whole_screen_restyled(caseload), "a later resume restyles it"

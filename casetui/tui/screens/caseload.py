@@ -22,6 +22,7 @@ from casetui.services.caseload import CasePage, starting_filter
 from casetui.tui.database_away import Abandoned, call_database, patiently
 from casetui.tui.messages import CaseloadChanged
 from casetui.tui.screens.pickers import ChoicePicker
+from casetui.tui.screens.styled_once import StyledOnceAsItOpens
 from casetui.tui.widgets.case_table import SORTABLE, CaseloadSource, CaseTable, Selection
 from casetui.tui.widgets.filter_bar import FilterBar, FilterInput
 from casetui.tui.widgets.footer import Footer
@@ -54,7 +55,7 @@ def _sort_bindings() -> list[BindingType]:
     ]  # fmt: skip
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(StyledOnceAsItOpens, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Not in the footer: the filter box itself says "/ to filter".
         Binding("slash", "focus_filter", "Filter", show=False, id="caseload.filter"),
@@ -151,7 +152,7 @@ class CaseloadScreen(Screen[None]):
         else:
             self.stale = True
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, _event: events.ScreenResume) -> None:
         if self.stale:
             self.stale = False
             self.table.reload()

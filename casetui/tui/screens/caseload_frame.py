@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets import Static
 
+from casetui.tui.screens.styled_once import StyledOnceAsItOpens
 from casetui.tui.widgets.footer import Footer
 from casetui.tui.widgets.safe_text import visible
 
@@ -70,7 +71,7 @@ class FrameFooter(Footer):
         await super().recompose()
 
 
-class CaseloadFrame(Screen[None]):
+class CaseloadFrame(StyledOnceAsItOpens, Screen[None]):
     """The caseload without its cases: what the database is being opened for."""
 
     HELP_TITLE = "Starting"
