@@ -86,12 +86,17 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
     """
     name = (username or os_username()).strip()
     lookup = name if len(name) <= USERNAME_MAX else ""
+    checked: tuple[str | None, bool] | None = None  # the hash checked, and whether it matched
     if password is not None:
         with db.uow(write=False) as uow:
             staff = find_by_username(uow.session, lookup) if lookup else None
             failures = _failures(uow, name, staff)
-        # Waited out before any write starts, so a slow attempt never holds the write lock.
+            stored = staff.password_hash if staff is not None else None
+        # The wait and the hash work both happen before any write starts: a slow attempt never
+        # holds the write lock (on SQLite, every other writer would wait for it).
         _sleep(failure_delay(failures))
+        if not os_user_may_skip_password(db, name):
+            checked = (stored, verify_password(password[:PASSWORD_MAX], stored))
     with db.uow() as uow:
         staff = find_by_username(uow.session, lookup) if lookup else None
         if staff is not None and staff.active and os_user_may_skip_password(db, name):
@@ -116,8 +121,13 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
                 f"a password is needed for {printable(name[:USERNAME_MAX])!r} "
                 "(set CASETUI_PASSWORD or sign in)"
             )
-        # Always verify, even for unknown users, so the answer takes the same time.
-        ok = verify_password(password[:PASSWORD_MAX], staff.password_hash if staff else None)
+        # Always verified, even for unknown users, so the answer takes the same time; again
+        # only if the password was changed in the moment since it was checked.
+        stored = staff.password_hash if staff else None
+        if checked is not None and checked[0] == stored:
+            ok = checked[1]
+        else:
+            ok = verify_password(password[:PASSWORD_MAX], stored)
         if staff is None or not ok or not staff.active:
             _record_failure(uow, name, staff)
             raise SignInFailed("sign-in failed: unknown user or wrong password")

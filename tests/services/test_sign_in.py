@@ -50,6 +50,31 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(pat: World) -> None
     assert [e.action for e in pat.audit_events()[-2:]] == ["sign_in.failed", "sign_in.failed"]
 
 
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("pat", PASSWORD), ("pat", "wrong horse"), ("nobody", PASSWORD)],
+    ids=["right", "wrong", "unknown name"],
+)
+def test_the_password_is_checked_with_no_transaction_open(
+    pat: World, monkeypatch: pytest.MonkeyPatch, username: str, password: str
+) -> None:
+    """The hash work (about 50 ms) holds no connection: on SQLite a writing transaction would
+    keep every other writer waiting for it."""
+    held: list[int] = []
+    checking = auth.verify_password
+
+    def noting(*args: object) -> bool:
+        held.append(pat.db.engine.pool.checkedout())
+        return checking(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auth, "verify_password", noting)
+    try:
+        auth.sign_in(pat.db, username, password)
+    except SignInFailed:
+        assert password != PASSWORD or username == "nobody"
+    assert held == [0]
+
+
 def test_failed_sign_ins_are_counted_and_reset_by_a_good_one(
     pat: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
