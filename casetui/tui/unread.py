@@ -79,7 +79,9 @@ class UnreadWatch:
     def follow_unread(self) -> None:
         """Once signed in: count now, every minute, and put the count on every screen."""
         app: Any = self
-        if self._following_unread:
+        # Not once the app is closing: quitting the moment the caseload painted lands here
+        # after the app stopped running, when nothing may subscribe to its signals.
+        if self._following_unread or not app.is_running:
             return
         self._following_unread = True
         app.screen_change_signal.subscribe(app, self._put_count_on)

@@ -218,3 +218,15 @@ def test_inbox_snapshot(snap_compare, db: Database, size: tuple[int, int]) -> No
     ready = lambda: screen.page is not None  # noqa: E731
     # One read (r moves on to the next): both looks in the picture.
     assert snap_compare(app, terminal_size=size, run_before=snapshot_of(app, screen, ready, ("r",)))
+
+
+async def test_a_count_asked_for_as_the_app_closes_is_left_alone(db: Database) -> None:
+    """Quitting the moment the caseload paints: following the count comes after the app has
+    stopped running, and must not fail the exit."""
+    from casetui.tui.app import make_app
+
+    app = make_app(db)  # nobody signed in: nothing follows the count yet
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    app.follow_unread()
+    assert app.unread is None
