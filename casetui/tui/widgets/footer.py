@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.compose import compose
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
@@ -52,9 +53,13 @@ class Footer(TextualFooter):
             if not self._bindings_ready:
                 # The first keys, once the screen has focused its widget (whose keys are among
                 # them): built before the screen's first paint. Textual builds them after that
-                # paint, which costs a screen another layout pass and paint as it opens.
+                # paint, which costs a screen another layout pass and paint as it opens. Mounted
+                # here and now, not by recomposing: a recompose holds the screen's updates
+                # until its keys have mounted, delaying its first paint (20 ms of the
+                # caseload's at the start).
                 self.set_reactive(TextualFooter._bindings_ready, True)
-                self.call_next(self.recompose)
+                self._shown = offered
+                self.mount_all(compose(self))
                 return
         super().bindings_changed(screen)
 
