@@ -117,11 +117,13 @@ class CasetuiApp(UnreadWatch, DatabaseWatch, App[int]):
         if not self.is_headless:
             self._listen_for_hangup()
         self.screen_change_signal.subscribe(self, self._fit_the_terminal)
-        # Once the frame is on the screen: importing SQLAlchemy in a thread while the first
-        # frame is drawn would hold the GIL for much of it and delay the paint. Two refreshes,
-        # as "painted" is judged (the first can come before the frame's repaint request has
-        # reached the screen); the second costs nothing when the screen is idle.
-        self.call_after_refresh(self.call_after_refresh, self.start)
+
+    def on_ready(self) -> None:
+        # Textual's Ready comes once the first frame has been written to the terminal: the
+        # caseload's frame. Importing SQLAlchemy in a thread while that frame is drawn would
+        # hold the GIL for much of it and delay the paint; after it, waiting longer (Textual
+        # settles the screen with a few more updates) would only delay the cases.
+        self.start()
 
     def _listen_for_hangup(self) -> None:
         # Python's default for SIGHUP ends the process at once, losing keys typed since the last draft.

@@ -273,3 +273,27 @@ async def test_the_caseload_is_not_restyled_as_a_whole_as_it_first_resumes(  # t
         caseload.post_message(events.ScreenResume())
         await pilot.pause()
         assert whole_screen_restyled(caseload), "a later resume restyles it"
+
+
+async def test_opening_the_database_starts_once_the_frame_is_on_the_terminal() -> None:
+    """Not before (importing the data layer would hold up the frame's paint), and not a
+    refresh or two later either: the cases would wait for nothing."""
+    written: list[str] = []
+    started: list[list[str]] = []
+
+    class Watched(NeverOpening):
+        def _display(self, screen, renderable):  # type: ignore[no-untyped-def]
+            if renderable is not None:
+                written.append(type(renderable).__name__)
+            return super()._display(screen, renderable)
+
+        def start(self) -> None:
+            started.append(list(written))
+
+    app = Watched(username="ana", opener=lambda: None, database_name="sqlite:///casetui.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CaseloadFrame)
+    assert len(started) == 1, "started once"
+    assert started[0][:1] == ["LayoutUpdate"], "the whole frame was written first"
+    assert "LayoutUpdate" not in started[0][1:], "no later layout was waited for"
