@@ -1,9 +1,11 @@
 """The tables. Plain SQLModel classes: no rules here, only shape and indexes.
 
 Rules live in ``casetui.services``; reads are scoped in ``casetui.repositories``.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: SQLModel, pydantic and SQLAlchemy would then
+evaluate every field's annotation from its text as the tables are built, a tenth of this
+module's import and so of every start.
+"""
 
 from datetime import date, datetime
 from decimal import Decimal
