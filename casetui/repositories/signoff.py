@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlmodel import Session, col
 
 from casetui.domain.actor import Actor
@@ -99,27 +99,65 @@ class SignoffRepository:
         return [_view(row) for row in self.session.execute(query).all()]
 
 
+def asked_to_decide(
+    decider_id: Any, role: Any, team_id: Any, author_id: Any, case_team_id: Any
+) -> ColumnElement[bool]:
+    """The one rule of who is asked to sign off a note, as SQL: the case's team's active
+    supervisors but the note's author; where that leaves nobody (no supervisor, the case no
+    team, or the note the only supervisor's own), the active administrators but its author.
+
+    Each argument is a column or a value: the staff table's columns to find the deciders of
+    one note (``deciders``), one person's values to find the notes they decide (Today).
+    """
+    other = aliased(Staff, name="other_supervisor")
+    another_supervisor = [
+        col(other.active).is_(True),
+        col(other.role) == Role.SUPERVISOR.value,
+        _equal(other.team_id, case_team_id),
+    ]
+    if author_id is not None:  # with no author to leave out, any supervisor of the team counts
+        another_supervisor.append(_differ(other.id, author_id))
+    team_has_another_supervisor = select(col(other.id)).where(*another_supervisor).exists()
+    return and_(
+        true() if author_id is None else _differ(decider_id, author_id),
+        or_(
+            and_(_equal(role, Role.SUPERVISOR.value), _equal(team_id, case_team_id)),
+            and_(_equal(role, Role.ADMINISTRATOR.value), ~team_has_another_supervisor),
+        ),
+    )
+
+
+def _is_sql(value: Any) -> bool:
+    return isinstance(value, ColumnElement | InstrumentedAttribute)
+
+
+def _equal(one: Any, other: Any) -> ColumnElement[bool]:
+    """``one = other``, either a column or a value; a missing value (no team) equals nothing,
+    as in SQL, rather than becoming ``IS NULL``."""
+    if one is None or other is None:
+        return false()
+    if not _is_sql(one) and not _is_sql(other):
+        return true() if one == other else false()
+    return (one == other) if _is_sql(one) else (other == one)
+
+
+def _differ(one: Any, other: Any) -> ColumnElement[bool]:
+    if not _is_sql(one) and not _is_sql(other):
+        return true() if one != other else false()
+    return (one != other) if _is_sql(one) else (other != one)
+
+
 def deciders(session: Session, team_id: int | None, *, besides: int | None = None) -> set[int]:
-    """Who is asked to sign off a note of a case of ``team_id`` written by ``besides``: the
-    team's active supervisors but its author; where that leaves nobody (no supervisor, the case
-    no team, or the note the only supervisor's own), the active administrators but its author."""
-    active = col(Staff.active).is_(True)
-    if team_id is not None:
-        supervisors = set(
-            session.execute(
-                select(col(Staff.id)).where(
-                    active,
-                    col(Staff.role) == Role.SUPERVISOR.value,
-                    col(Staff.team_id) == team_id,
-                )
-            ).scalars()
-        ) - {besides}
-        if supervisors:
-            return supervisors
-    administrators = session.execute(
-        select(col(Staff.id)).where(active, col(Staff.role) == Role.ADMINISTRATOR.value)
-    ).scalars()
-    return set(administrators) - {besides}
+    """Who is asked to sign off a note of a case of ``team_id`` written by ``besides``
+    (``asked_to_decide``)."""
+    return set(
+        session.execute(
+            select(col(Staff.id)).where(
+                col(Staff.active).is_(True),
+                asked_to_decide(Staff.id, Staff.role, Staff.team_id, besides, team_id),
+            )
+        ).scalars()
+    )
 
 
 def _view(row: Any) -> SignoffView:

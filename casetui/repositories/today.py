@@ -27,11 +27,11 @@ from casetui.domain.models import (
     Communication,
     FollowUpTask,
     NoteSignoff,
-    Staff,
     TaskResponsible,
 )
 from casetui.repositories.notifications import Inbox
 from casetui.repositories.scope import assigned_to, visible_cases
+from casetui.repositories.signoff import asked_to_decide
 
 
 class TodayRepository:
@@ -117,26 +117,16 @@ class TodayRepository:
 
     def signoffs_waiting(self) -> Sequence[Any]:
         """(note id, case id, case number, client, summary, requested at): notes sent for
-        sign-off that the actor is asked to decide (``repositories.signoff.deciders``), other
-        than their own: a supervisor's, on cases of their team; an administrator's, on cases
-        of a team with no active supervisor but the note's author (or of no team)."""
+        sign-off that the actor is asked to decide (``signoff.asked_to_decide``, the rule that
+        also says whom a request notifies): a supervisor's, on cases of their team; an
+        administrator's, on cases of a team with no active supervisor but the note's author
+        (or of no team); never their own."""
         actor = self.actor
-        if actor.role is Role.SUPERVISOR and actor.team_id is not None:
-            theirs: Any = col(Case.team_id) == actor.team_id
-        elif actor.role is Role.ADMINISTRATOR:
-            other_supervisor = (
-                select(col(Staff.id))
-                .where(
-                    col(Staff.active).is_(True),
-                    col(Staff.role) == Role.SUPERVISOR.value,
-                    col(Staff.team_id) == Case.team_id,
-                    col(Staff.id) != CaseNote.author_id,
-                )
-                .exists()
-            )
-            theirs = ~other_supervisor
-        else:
+        if actor.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
             return []
+        theirs = asked_to_decide(
+            actor.id, actor.role.value, actor.team_id, CaseNote.author_id, Case.team_id
+        )
         return self.session.execute(
             select(
                 col(CaseNote.id),

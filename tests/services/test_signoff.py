@@ -393,3 +393,29 @@ def test_waiting_for_me_lists_the_teams_notes_but_never_ones_own(world: World) -
             select(AuditEvent).where(AuditEvent.action == "signoff.approve")  # type: ignore[arg-type]
         ).all()
     )
+
+
+def test_whoever_a_request_tells_finds_it_waiting_on_their_today(world: World) -> None:
+    """One rule says who decides: the request's notifications and each person's Today list
+    agree on every kind of note (a team with its supervisor, the only supervisor's own note,
+    a team with no supervisor)."""
+    from casetui.domain.caseworker_day import TodayKind
+    from casetui.services.today import today_list
+
+    notes = [_sent(world), _sent(world, world.sam, "Sam's own")]
+    cara_note = world.note(world.cara, world.cara_case, "South")
+    world.run(signoff.request_signoff, world.cara, cara_note.id)
+    notes.append(cara_note.id)
+    told: dict[str, set[str]] = {}
+    for person in (world.admin, world.sam, world.ana, world.cara, world.audrey):
+        told[person.username] = {
+            text.rsplit(": ", 1)[-1] for kind, text in _inbox(world, person) if kind == WAITING
+        }
+        waiting = {
+            item.title
+            for item in world.run(today_list, person).items
+            if item.kind is TodayKind.SIGNOFF and item.id in notes
+        }
+        assert waiting == told[person.username], person.username
+    assert told[world.sam.username] == {"Assessed needs"}
+    assert told[world.admin.username] == {"Sam's own", "South"}
