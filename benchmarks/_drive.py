@@ -13,7 +13,7 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 SIZE = (120, 40)
@@ -148,27 +148,6 @@ def caseload_frame_shown(app: Any) -> bool:
         and footers
         and footers.first().children
     )
-
-
-async def caseload_frame_painted(
-    app: Any, watched: Sequence[str], seconds: float = 60.0
-) -> list[str]:
-    """Wait for the caseload's frame on screen, before any case is. Returns which of the
-    modules ``watched`` were imported at its first refresh, noted in the refresh itself: the
-    app may start importing them in a thread the moment it is over."""
-    await until(lambda: caseload_frame_shown(app), seconds=seconds, what="the caseload's frame")
-    starting = app.screen.query_one("#starting")
-    imported: list[str] = []
-    refreshed = asyncio.Event()
-
-    def note() -> None:
-        imported.extend(name for name in watched if name in sys.modules)
-        refreshed.set()
-
-    starting.call_after_refresh(note)
-    await refreshed.wait()
-    await starting.wait_for_refresh()  # the second refresh ``painted`` waits for
-    return imported
 
 
 async def caseload_painted(app: Any, seconds: float = 120.0) -> Any:

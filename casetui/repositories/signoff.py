@@ -6,7 +6,8 @@ their team's supervisors, whom the caseworker need not be able to read about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,10 +117,10 @@ def asked_to_decide(
         _equal(other.team_id, case_team_id),
     ]
     if author_id is not None:  # with no author to leave out, any supervisor of the team counts
-        another_supervisor.append(_differ(other.id, author_id))
+        another_supervisor.append(col(other.id) != author_id)
     team_has_another_supervisor = select(col(other.id)).where(*another_supervisor).exists()
     return and_(
-        true() if author_id is None else _differ(decider_id, author_id),
+        true() if author_id is None else _compared(decider_id, author_id, operator.ne),
         or_(
             and_(_equal(role, Role.SUPERVISOR.value), _equal(team_id, case_team_id)),
             and_(_equal(role, Role.ADMINISTRATOR.value), ~team_has_another_supervisor),
@@ -136,15 +137,15 @@ def _equal(one: Any, other: Any) -> ColumnElement[bool]:
     as in SQL, rather than becoming ``IS NULL``."""
     if one is None or other is None:
         return false()
-    if not _is_sql(one) and not _is_sql(other):
-        return true() if one == other else false()
-    return (one == other) if _is_sql(one) else (other == one)
+    return _compared(one, other, operator.eq)
 
 
-def _differ(one: Any, other: Any) -> ColumnElement[bool]:
+def _compared(one: Any, other: Any, op: Callable[[Any, Any], Any]) -> ColumnElement[bool]:
+    """``op`` on a column and a value (either side), or decided here on two values."""
     if not _is_sql(one) and not _is_sql(other):
-        return true() if one != other else false()
-    return (one != other) if _is_sql(one) else (other != one)
+        return true() if op(one, other) else false()
+    column, value = (one, other) if _is_sql(one) else (other, one)
+    return op(column, value)
 
 
 def deciders(session: Session, team_id: int | None, *, besides: int | None = None) -> set[int]:

@@ -86,6 +86,7 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
     """
     name = (username or os_username()).strip()
     lookup = name if len(name) <= USERNAME_MAX else ""
+    may_skip = os_user_may_skip_password(db, name)
     checked: tuple[str | None, bool] | None = None  # the hash checked, and whether it matched
     if password is not None:
         with db.uow(write=False) as uow:
@@ -95,11 +96,11 @@ def sign_in(db: Database, username: str | None, password: str | None) -> Actor:
         # The wait and the hash work both happen before any write starts: a slow attempt never
         # holds the write lock (on SQLite, every other writer would wait for it).
         _sleep(failure_delay(failures))
-        if not os_user_may_skip_password(db, name):
+        if not may_skip:
             checked = (stored, verify_password(password[:PASSWORD_MAX], stored))
     with db.uow() as uow:
         staff = find_by_username(uow.session, lookup) if lookup else None
-        if staff is not None and staff.active and os_user_may_skip_password(db, name):
+        if staff is not None and staff.active and may_skip:
             actor = actor_from(staff)
             audit.record(uow, actor, "sign_in", "staff", actor.id, after={"method": "os_user"})
             uow.commit()

@@ -58,8 +58,7 @@ class Footer(TextualFooter):
                 # until its keys have mounted, delaying its first paint (20 ms of the
                 # caseload's at the start).
                 self.set_reactive(TextualFooter._bindings_ready, True)
-                self._shown = offered
-                self.mount_all(compose(self))
+                self.mount_all(compose(self))  # compose notes what it shows (``_shown``)
                 return
         super().bindings_changed(screen)
 
